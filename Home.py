@@ -1,0 +1,54 @@
+"""Entry point: settings, login, the declaration gate, and the pages each role may open.
+
+A page not registered for the current user is not reachable, not even by URL.
+"""
+import logging
+
+import streamlit as st
+
+from services import declaration, demo, ui
+from services.config import ConfigError, load_settings
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+st.set_page_config(page_title="Trekklisteportal", page_icon="📄", layout="wide")
+
+try:
+    settings = load_settings()
+except ConfigError as problem:
+    logging.getLogger("portal").error("refusing to start: %s", problem)
+    st.error(f"Portalen kan ikke starte: {problem}")
+    st.stop()
+
+store = ui.begin_run(settings)
+if settings.demo and not demo.is_seeded(store):
+    demo.seed(store)
+
+user = ui.authenticate()
+demo_inbox = [st.Page("pages/demo_inbox.py", title="Demo: innboks", icon="📬", url_path="demo-innboks")]
+if not settings.demo:
+    demo_inbox = []
+
+if user is None:
+    pages = [st.Page("pages/login.py", title="Logg inn", icon="🔑", url_path="logg-inn", default=True)] + demo_inbox
+elif declaration.needs_acceptance(store, actor=user):
+    pages = [st.Page("pages/declaration.py", title="Taushetserklæring", url_path="taushetserklaering", default=True)]
+elif user.is_staff:
+    pages = [st.Page("pages/admin.py", title="Administrasjon", icon="🛠️", url_path="administrasjon", default=True)]
+    pages += demo_inbox
+else:
+    pages = [
+        st.Page("pages/home.py", title="Hjem", icon="🏠", url_path="hjem", default=True),
+        st.Page("pages/submit.py", title="Innsending", url_path="innsending"),
+        st.Page("pages/history.py", title="Innsendte lister det siste året", url_path="innsendte-lister"),
+        st.Page("pages/letters.py", title="Brev fra forbundet", url_path="brev"),
+        st.Page("pages/not_deducted.py", title="Utrukne", url_path="utrukne"),
+    ] + demo_inbox
+
+if user is not None:
+    with st.sidebar:
+        st.markdown(f"Innlogget som **{st.session_state.get('name') or user.email}**")
+    if not user.is_staff and not declaration.needs_acceptance(store, actor=user):
+        ui.choose_company(user)
+    st.sidebar.button("Logg ut", on_click=ui.request_logout, key="logout")
+
+st.navigation(pages, position="top").run()

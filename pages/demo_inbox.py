@@ -1,0 +1,13 @@
+"""Demo only: the outbox, so a person trying the portal can read a code without a terminal."""
+import streamlit as st
+
+from services import mail, ui
+
+st.title("Demo: innboks")
+st.caption("Finnes bare i demomodus. Her vises e-postene portalen har sendt, nyeste først.")
+messages = mail.recent(ui.store())
+if not messages:
+    st.info("Ingen e-post er sendt ennå.")
+for message in messages:
+    with st.expander(f"{message['created_at']:%d.%m.%Y %H:%M} · til {message['to_addr']} · {message['subject']}"):
+        st.text(message["body"])

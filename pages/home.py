@@ -1,0 +1,23 @@
+"""The employer's start page: the chosen company and what waits for it."""
+import streamlit as st
+
+from services import companies, ui
+from services.errors import PortalError
+
+company_id = ui.current_company_id()
+if company_id is None:
+    st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
+    st.stop()
+try:
+    company = companies.get(ui.store(), actor=ui.actor(), company_id=company_id)
+except PortalError as problem:
+    ui.show_error(problem)
+    st.stop()
+
+st.title(company.name)
+st.caption(f"Organisasjonsnummer {company.orgnr}")
+st.write("Legg til fagforeningsfilene, velg periode og send inn.")
+st.page_link("pages/submit.py", label="Send inn trekkliste", icon="📤")
+st.page_link("pages/history.py", label="Innsendte lister det siste året", icon="🗂️")
+st.page_link("pages/letters.py", label="Brev fra forbundet", icon="✉️")
+st.page_link("pages/not_deducted.py", label="Utrukne", icon="❗")

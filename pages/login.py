@@ -1,0 +1,78 @@
+"""Innlogging, with account activation and forgotten password by one-time code."""
+import streamlit as st
+
+from services import codes, ui
+from services.errors import PortalError
+
+MODES = {
+    codes.ACTIVATE: "Aktiver brukerkonto",
+    codes.RESET: "Glemt passord",
+}
+INTRO = (
+    "Vi må verifisere din identitet før du kan velge ditt passord. "
+    "Dette skjer ved at vi sender deg en engangskode på e-post."
+)
+
+
+def set_mode(mode: str | None) -> None:
+    st.session_state["login_mode"] = mode
+    st.session_state["login_step"] = "email"
+
+
+def code_flow(mode: str) -> None:
+    st.subheader(MODES[mode])
+    if st.session_state.get("login_step") != "code":
+        st.write(INTRO)
+        with st.form("request_code"):
+            email = st.text_input("E-post:", key="code_email")
+            left, right = st.columns(2)
+            send = left.form_submit_button("Send engangskode", type="primary")
+        right.button("Avbryt", on_click=set_mode, args=(None,), key="cancel_request")
+        if send:
+            answer = codes.request_code(ui.store(), email=email, purpose=mode)
+            st.session_state["login_step"] = "code"
+            st.session_state["code_answer"] = answer
+            st.rerun()
+        return
+
+    st.write("Du vil om kort tid motta en engangskode på e-post. Fyll denne inn i feltet under.")
+    st.info(st.session_state.get("code_answer", codes.CODE_REQUESTED_MESSAGE))
+    with st.form("set_password"):
+        code = st.text_input("Engangskode:", max_chars=6)
+        password = st.text_input("Nytt passord:", type="password")
+        confirmation = st.text_input("Bekreft nytt passord:", type="password")
+        st.caption("Passordet må ha minst 10 tegn og kan ikke være e-postadressen.")
+        left, right = st.columns(2)
+        submitted = left.form_submit_button("Sett nytt passord", type="primary")
+    right.button("Avbryt", on_click=set_mode, args=(None,), key="cancel_code")
+    if submitted:
+        try:
+            codes.set_password_with_code(
+                ui.store(),
+                email=st.session_state.get("code_email", ""),
+                code=code,
+                password=password,
+                confirmation=confirmation,
+            )
+        except PortalError as problem:
+            ui.show_error(problem)
+            return
+        set_mode(None)
+        st.session_state["_flash"] = "Passordet er satt. Du kan nå logge inn med e-post og passord."
+        st.rerun()
+
+
+mode = st.session_state.get("login_mode")
+if mode in MODES:
+    code_flow(mode)
+else:
+    flash = st.session_state.pop("_flash", None)
+    if flash:
+        st.success(flash)
+    st.write("Dersom det er første gang du logger deg på må du aktivere din brukerkonto.")
+    st.button(
+        "Klikk her for å aktivere din brukerkonto", on_click=set_mode, args=(codes.ACTIVATE,), key="activate"
+    )
+    if ui.login_form():
+        st.rerun()
+    st.button("Glemt passord", on_click=set_mode, args=(codes.RESET,), key="forgot")

@@ -1,0 +1,1 @@
+"""Plain-Python services of the portal. Only `services.ui` may import streamlit."""

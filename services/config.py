@@ -1,0 +1,118 @@
+"""Settings from the environment, falling back to `.streamlit/secrets.toml`.
+
+The portal refuses to start outside demo mode without a real cookie key: a
+guessable key lets anyone forge a login cookie.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+SENDGRID_DEFAULT_HOST = "https://api.sendgrid.com"
+MIN_COOKIE_KEY_LENGTH = 32
+# Keys copied from documentation or examples, never acceptable.
+PLACEHOLDER_MARKERS = ("change", "example", "placeholder", "secret", "some_key", "xxxx")
+
+
+class ConfigError(Exception):
+    """The configuration cannot run a portal; the message says why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    cookie_key: str
+    demo: bool
+    base_url: str
+    mail_from: str
+    sendgrid_api_key: str | None
+    sendgrid_api_host: str
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "portal.duckdb"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def _read_secrets_file(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def cookie_key_problem(key: str | None) -> str | None:
+    """Why `key` is unfit to sign login cookies, or None when it is fit."""
+    if not key:
+        return "PORTAL_COOKIE_KEY er ikke satt."
+    if len(key) < MIN_COOKIE_KEY_LENGTH:
+        return f"PORTAL_COOKIE_KEY må ha minst {MIN_COOKIE_KEY_LENGTH} tegn (har {len(key)})."
+    lowered = key.lower()
+    if any(marker in lowered for marker in PLACEHOLDER_MARKERS):
+        return "PORTAL_COOKIE_KEY ser ut som en eksempelverdi; lag en tilfeldig nøkkel."
+    if len(set(key)) < 12:
+        return "PORTAL_COOKIE_KEY er for ensformig til å være tilfeldig."
+    return None
+
+
+def _demo_cookie_key(data_dir: Path) -> str:
+    """A random key kept in the data dir, so demo logins survive a restart."""
+    path = data_dir / "demo-cookie-key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRETS_FILE) -> Settings:
+    env = dict(os.environ if env is None else env)
+    file_values = {k.upper(): str(v) for k, v in _read_secrets_file(secrets_file).items()}
+
+    def get(name: str, default: str | None = None) -> str | None:
+        value = env.get(name)
+        if value is None or value == "":
+            value = file_values.get(name, default)
+        return value
+
+    data_dir = Path(get("PORTAL_DATA_DIR", str(PROJECT_ROOT / "data")))
+    if not data_dir.is_absolute():
+        data_dir = PROJECT_ROOT / data_dir
+    demo = _truthy(get("PORTAL_DEMO"))
+    cookie_key = get("PORTAL_COOKIE_KEY")
+    problem = cookie_key_problem(cookie_key)
+    if problem:
+        if not demo:
+            raise ConfigError(
+                problem + " Portalen starter ikke uten en tilfeldig nøkkel på minst "
+                f"{MIN_COOKIE_KEY_LENGTH} tegn, for ellers kan hvem som helst forfalske en "
+                "innlogging. Lag en med: python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+            )
+        cookie_key = _demo_cookie_key(data_dir)
+    return Settings(
+        data_dir=data_dir,
+        cookie_key=cookie_key,
+        demo=demo,
+        base_url=(get("PORTAL_BASE_URL", "http://localhost:8501") or "").rstrip("/"),
+        mail_from=get("PORTAL_MAIL_FROM", "trekkliste@forbundet.example") or "",
+        sendgrid_api_key=get("SENDGRID_API_KEY") or None,
+        sendgrid_api_host=get("SENDGRID_API_HOST", SENDGRID_DEFAULT_HOST) or SENDGRID_DEFAULT_HOST,
+    )

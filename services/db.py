@@ -1,0 +1,164 @@
+"""The one owner of the DuckDB connection and the schema.
+
+One connection per database file per process, opened and migrated once; every
+script run or command works through its own `.cursor()`, because a DuckDB
+connection shared between threads fails with "connection is busy".
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import duckdb
+
+from services.config import Settings
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+WRITE_RETRIES = 6
+T = TypeVar("T")
+
+_connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+_connections_lock = threading.Lock()
+
+
+class StoreUnavailable(Exception):
+    """The database file is held by another process."""
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the form every timestamp in the store has."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _migration_files() -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = re.match(r"^(\d+)_(.+)\.sql$", path.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), path))
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise RuntimeError("two migrations share a number")
+    return found
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations not yet recorded, each in its own transaction."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, path in _migration_files():
+        if version in done:
+            continue
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(path.read_text(encoding="utf-8"))
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()]
+            )
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(version)
+        log.info("applied migration %03d_%s", version, name)
+    return applied
+
+
+def connection(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """The process-wide connection to `db_path`, migrated on first use."""
+    key = db_path.resolve()
+    with _connections_lock:
+        conn = _connections.get(key)
+        if conn is None:
+            key.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                conn = duckdb.connect(str(key))
+            except duckdb.IOException as exc:
+                raise StoreUnavailable(
+                    "Databasen er i bruk av en annen prosess (portalen kjører?). "
+                    "Stopp den, eller gjør endringen i portalen."
+                ) from exc
+            migrate(conn)
+            _connections[key] = conn
+        return conn
+
+
+def close_all() -> None:
+    """Close every cached connection (tests, and a clean CLI exit)."""
+    with _connections_lock:
+        for conn in _connections.values():
+            conn.close()
+        _connections.clear()
+
+
+def _is_write_conflict(exc: Exception) -> bool:
+    return isinstance(exc, duckdb.TransactionException) and "onflict" in str(exc)
+
+
+@dataclass
+class Store:
+    """One cursor on the portal's database, plus the settings services need."""
+
+    settings: Settings
+    cur: duckdb.DuckDBPyConnection = field(repr=False)
+
+    def rows(self, sql: str, params: list[Any] | tuple = ()) -> list[tuple]:
+        return self.cur.execute(sql, list(params)).fetchall()
+
+    def row(self, sql: str, params: list[Any] | tuple = ()) -> tuple | None:
+        return self.cur.execute(sql, list(params)).fetchone()
+
+    def value(self, sql: str, params: list[Any] | tuple = ()) -> Any:
+        found = self.row(sql, params)
+        return None if found is None else found[0]
+
+    def dicts(self, sql: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]:
+        result = self.cur.execute(sql, list(params))
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, r)) for r in result.fetchall()]
+
+    def execute(self, sql: str, params: list[Any] | tuple = ()) -> None:
+        self.cur.execute(sql, list(params))
+
+    def transaction(self, work: Callable[["Store"], T]) -> T:
+        """Run `work(store)` in one short write transaction, again on a write conflict.
+
+        `work` must only touch the database: it may run more than once.
+        """
+        for attempt in range(1, WRITE_RETRIES + 1):
+            self.cur.execute("BEGIN TRANSACTION")
+            try:
+                result = work(self)
+                self.cur.execute("COMMIT")
+                return result
+            except Exception as exc:
+                self._rollback()
+                if _is_write_conflict(exc) and attempt < WRITE_RETRIES:
+                    time.sleep(0.01 * 2**attempt)
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+
+    def _rollback(self) -> None:
+        try:
+            self.cur.execute("ROLLBACK")
+        except duckdb.TransactionException:
+            pass  # a failed COMMIT has already ended the transaction
+
+
+def open_store(settings: Settings) -> Store:
+    """A fresh cursor for one script run or one command."""
+    return Store(settings=settings, cur=connection(settings.db_path).cursor())

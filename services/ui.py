@@ -1,0 +1,226 @@
+"""The one module of `services` that imports streamlit: per-run state for the
+pages, and the glue between streamlit-authenticator and the store.
+
+streamlit-authenticator draws the login form and keeps the signed cookie;
+the store decides: passwords and lockout (`services.login`), sessions
+(`services.sessions`). Its credentials are built from the store each run,
+never from a file, and it gets no `api_key` (that would send mail through a
+third-party service).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import jwt
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities.exceptions import LoginError
+
+from services import audit, companies, login, sessions
+from services.access import Actor
+from services.config import Settings
+from services.db import Store, open_store, utcnow
+from services.errors import PortalError
+
+COOKIE_NAME = "trekklisteportal_innlogging"
+COOKIE_DAYS = sessions.LIFETIME.total_seconds() / 86400
+LOGIN_FIELDS = {"Form name": "Innlogging", "Username": "E-post", "Password": "Passord", "Login": "Logg inn"}
+AUTH_KEYS = ("name", "username", "authentication_status", "email", "roles")
+
+
+def begin_run(settings: Settings) -> Store:
+    """A fresh cursor for this script run, reachable by the pages through `store()`."""
+    st.session_state["_store"] = open_store(settings)
+    st.session_state["_settings"] = settings
+    return st.session_state["_store"]
+
+
+def store() -> Store:
+    return st.session_state["_store"]
+
+
+def settings() -> Settings:
+    return st.session_state["_settings"]
+
+
+def actor() -> Actor:
+    return st.session_state["_actor"]
+
+
+def current_company_id() -> int | None:
+    return st.session_state.get("_company_id")
+
+
+def show_error(error: PortalError) -> None:
+    st.error(str(error), icon="⚠️")
+
+
+def _credentials(db: Store) -> dict:
+    rows = db.rows(
+        "SELECT email, name, role, password_hash FROM users"
+        " WHERE activated_at IS NOT NULL AND password_hash IS NOT NULL"
+    )
+    return {
+        "usernames": {
+            email: {"email": email, "name": name, "password": password_hash, "roles": [role]}
+            for email, name, role, password_hash in rows
+        }
+    }
+
+
+def authenticator() -> stauth.Authenticate:
+    """Built once per run: its cookie component may be drawn only once per run."""
+    if st.session_state.get("_auth_run") is not st.session_state["_store"]:
+        db = store()
+        auth = stauth.Authenticate(
+            _credentials(db),
+            COOKIE_NAME,
+            settings().cookie_key,
+            cookie_expiry_days=COOKIE_DAYS,
+            auto_hash=False,
+            login_sleep_time=0,
+        )
+        model = auth.authentication_controller.authentication_model
+
+        def check_credentials(username: str, password: str) -> bool:
+            # Lockout and attempts live in the store, not in the credentials dict.
+            return login.check_password(db, email=username, password=password) is not None
+
+        model.check_credentials = check_credentials
+        st.session_state["_auth"] = auth
+        st.session_state["_auth_run"] = st.session_state["_store"]
+    return st.session_state["_auth"]
+
+
+def _forget_login() -> None:
+    for key in AUTH_KEYS:
+        st.session_state[key] = None
+    for key in ("_actor", "_session_id", "_company_id"):
+        st.session_state.pop(key, None)
+
+
+def _end_login(auth: stauth.Authenticate) -> None:
+    """Clear the browser's login; the library then ignores the cookie for this session."""
+    if st.session_state.get("authentication_status"):
+        auth.logout(location="unrendered")
+    st.session_state["logout"] = True
+    _forget_login()
+
+
+def _cookie_token(email: str, cookie_expiry: float) -> str:
+    # The same claims streamlit-authenticator signs, so it accepts the cookie.
+    return jwt.encode({"username": email, "exp_date": cookie_expiry}, settings().cookie_key, algorithm="HS256")
+
+
+def authenticate() -> Actor | None:
+    """Run every script run, before navigation: who is logged in, if anyone."""
+    db = store()
+    auth = authenticator()
+    if st.session_state.pop("_logout_requested", False):
+        session_id = st.session_state.get("_session_id")
+        if session_id:
+            sessions.revoke(db, session_id=session_id)
+        if st.session_state.get("_actor"):
+            db.transaction(lambda tx: audit.record(tx, actor=st.session_state["_actor"], action="logout"))
+        _end_login(auth)
+        st.session_state["_flash"] = "Du er logget ut."
+        return None
+
+    if not st.session_state.get("authentication_status"):
+        token = st.context.cookies.get(COOKIE_NAME)
+        if token and not st.session_state.get("logout"):
+            live = sessions.from_cookie(db, token=token, cookie_key=settings().cookie_key)
+            if live is None:
+                # Forged, expired or logged out: make the library ignore it too.
+                st.session_state["logout"] = True
+            else:
+                st.session_state["_session_id"] = live.id
+        try:
+            auth.login(location="unrendered")
+        except LoginError:
+            _end_login(auth)
+            return None
+
+    if not st.session_state.get("authentication_status"):
+        return None
+
+    email = st.session_state["username"]
+    if "_session_id" not in st.session_state:
+        found = db.row("SELECT id FROM users WHERE email = ?", [email])
+        if found is None:
+            _end_login(auth)
+            return None
+        expiry = st.session_state.pop("_login_expiry", None) or sessions.expiry_for(utcnow())
+        st.session_state["_session_id"] = sessions.start(db, user_id=found[0], cookie_expiry=expiry).id
+        # Drawn again in the run after the login's rerun: the library's own
+        # drawing may have been dropped by that rerun before the browser ran it.
+        auth.cookie_controller.cookie_model.cookie_manager.set(
+            COOKIE_NAME, _cookie_token(email, expiry), key="set-after-login",
+            expires_at=datetime.fromtimestamp(expiry),
+        )
+    if not sessions.is_live(db, session_id=st.session_state["_session_id"]):
+        _end_login(auth)
+        st.session_state["_flash"] = "Økten er avsluttet. Logg inn på nytt."
+        return None
+    if "_actor" not in st.session_state:
+        found = db.row("SELECT id, email, role FROM users WHERE email = ?", [email])
+        st.session_state["_actor"] = Actor(user_id=found[0], email=found[1], role=found[2])
+    return st.session_state["_actor"]
+
+
+def login_form() -> bool:
+    """Draw the login form; True once the user has logged in with it."""
+    auth = authenticator()
+    try:
+        auth.login(location="main", fields=LOGIN_FIELDS)
+    except login.AccountLocked as locked:
+        st.session_state["authentication_status"] = None
+        st.error(str(locked), icon="🔒")
+        return False
+    except LoginError:
+        st.session_state["authentication_status"] = None
+        st.error("Innloggingen feilet. Prøv igjen.")
+        return False
+    status = st.session_state.get("authentication_status")
+    if status is False:
+        st.error("Feil e-post eller passord.")
+        return False
+    if status:
+        st.session_state["_login_expiry"] = auth.cookie_controller.cookie_model.exp_date
+        return True
+    return False
+
+
+def request_logout() -> None:
+    st.session_state["_logout_requested"] = True
+
+
+def choose_company(user: Actor) -> int | None:
+    """The company switcher at the top of the sidebar; the choice holds for the session."""
+    db = store()
+    options = companies.for_user(db, actor=user)
+    with st.sidebar:
+        if not options:
+            st.session_state.pop("_company_id", None)
+            st.warning("Du har ikke tilgang til noen bedrift.")
+        elif len(options) == 1:
+            st.session_state["_company_id"] = options[0].id
+            st.markdown(f"**{options[0].name}**")
+        else:
+            ids = [c.id for c in options]
+            names = {c.id: c.name for c in options}
+            if st.session_state.get("_company_id") not in ids:
+                st.session_state["_company_id"] = ids[0]
+            st.selectbox(
+                "Bedrift",
+                ids,
+                format_func=lambda company_id: names[company_id],
+                key="_company_choice",
+                index=ids.index(st.session_state["_company_id"]),
+                on_change=lambda: st.session_state.update(_company_id=st.session_state["_company_choice"]),
+            )
+        st.caption(
+            "Om det ikke er mulig å velge andre bedrifter, ta kontakt med forbundet "
+            "for å registrere riktig tilgang."
+        )
+    return st.session_state.get("_company_id")

@@ -1,0 +1,149 @@
+"""Users registered by the union, and their access to companies."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyotp
+
+from services import audit
+from services.access import EMPLOYER, STAFF, Actor
+from services.companies import by_orgnr
+from services.db import Store, utcnow
+from services.errors import Conflict, InvalidInput, NotFound
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str
+    role: str
+    activated_at: datetime | None
+    declaration_version: str | None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == STAFF
+
+
+USER_COLUMNS = "id, email, name, role, activated_at, declaration_version"
+
+
+def normalise_email(raw: str) -> str:
+    email = (raw or "").strip().lower()
+    if not EMAIL_PATTERN.match(email):
+        raise InvalidInput(f"«{(raw or '').strip()}» er ikke en gyldig e-postadresse.")
+    return email
+
+
+def add_user(
+    store: Store,
+    *,
+    actor: Actor,
+    email: str,
+    name: str,
+    staff: bool = False,
+    company_orgnrs: list[str] = (),
+) -> User:
+    actor.require_staff()
+    address = normalise_email(email)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Brukeren må ha et navn.")
+    # Resolve every company before writing anything.
+    companies = [by_orgnr(store, actor=actor, orgnr=o) for o in company_orgnrs]
+    role = STAFF if staff else EMPLOYER
+
+    def work(tx: Store) -> User:
+        if tx.value("SELECT 1 FROM users WHERE email = ?", [address]):
+            raise Conflict(f"E-postadressen {address} er allerede registrert.")
+        now = utcnow()
+        user_id = tx.value(
+            "INSERT INTO users (email, name, role, otp_secret, created_at)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
+            [address, name, role, pyotp.random_base32(), now],
+        )
+        for company in companies:
+            tx.execute(
+                "INSERT INTO user_companies (user_id, company_id, granted_at) VALUES (?, ?, ?)",
+                [user_id, company.id, now],
+            )
+        audit.record(tx, actor=actor, action="user.add", target=address, detail=role)
+        for company in companies:
+            audit.record(tx, actor=actor, action="access.grant", company_id=company.id, target=address)
+        return User(user_id, address, name, role, None, None)
+
+    return store.transaction(work)
+
+
+def find_by_email(store: Store, *, email: str) -> User | None:
+    try:
+        address = normalise_email(email)
+    except InvalidInput:
+        return None
+    found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE email = ?", [address])
+    return User(*found) if found else None
+
+
+def get(store: Store, *, user_id: int) -> User:
+    found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id])
+    if found is None:
+        raise NotFound("Brukeren finnes ikke.")
+    return User(*found)
+
+
+def _require_user(store: Store, email: str) -> User:
+    user = find_by_email(store, email=email)
+    if user is None:
+        raise NotFound(f"Ingen bruker med e-post {email.strip()} er registrert.")
+    return user
+
+
+def grant(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
+    actor.require_staff()
+    user = _require_user(store, email)
+    company = by_orgnr(store, actor=actor, orgnr=orgnr)
+
+    def work(tx: Store) -> None:
+        if tx.value(
+            "SELECT 1 FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]
+        ):
+            return
+        tx.execute(
+            "INSERT INTO user_companies (user_id, company_id, granted_at) VALUES (?, ?, ?)",
+            [user.id, company.id, utcnow()],
+        )
+        audit.record(tx, actor=actor, action="access.grant", company_id=company.id, target=user.email)
+
+    store.transaction(work)
+
+
+def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
+    actor.require_staff()
+    user = _require_user(store, email)
+    company = by_orgnr(store, actor=actor, orgnr=orgnr)
+
+    def work(tx: Store) -> None:
+        tx.execute(
+            "DELETE FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]
+        )
+        audit.record(tx, actor=actor, action="access.revoke", company_id=company.id, target=user.email)
+
+    store.transaction(work)
+
+
+def overview(store: Store, *, actor: Actor) -> list[dict]:
+    """Every user with state and companies, for the staff page."""
+    actor.require_staff()
+    return store.dicts(
+        "SELECT u.email AS e_post, u.name AS navn, u.role AS rolle,"
+        " u.activated_at IS NOT NULL AS aktivert,"
+        " string_agg(c.name, ', ' ORDER BY c.name) AS bedrifter"
+        " FROM users u LEFT JOIN user_companies uc ON uc.user_id = u.id"
+        " LEFT JOIN companies c ON c.id = uc.company_id"
+        " GROUP BY u.id, u.email, u.name, u.role, u.activated_at ORDER BY u.email"
+    )

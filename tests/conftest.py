@@ -1,0 +1,60 @@
+"""Shared fixtures: a fresh temporary store per test, the real SendGrid client
+pointed at a local stand-in that checks every request against SendGrid's spec."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+
+from services import db
+from services.access import CLI
+from services.config import Settings
+from tests.sendgrid_standin import SendGridStandIn
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    values = dict(
+        data_dir=data_dir,
+        cookie_key=secrets.token_urlsafe(48),
+        demo=False,
+        base_url="http://portal.test",
+        mail_from="trekkliste@forbundet.test",
+        sendgrid_api_key=None,
+        sendgrid_api_host="http://127.0.0.1:9",
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def store(settings: Settings):
+    yield db.open_store(settings)
+    db.close_all()
+
+
+@pytest.fixture
+def sendgrid():
+    with SendGridStandIn(SHARED / "specs" / "sendgrid_mail_v3.json") as standin:
+        yield standin
+
+
+@pytest.fixture
+def sendgrid_store(tmp_path: Path, sendgrid: SendGridStandIn):
+    settings = make_settings(tmp_path / "data", sendgrid_api_key="SG.test-key", sendgrid_api_host=sendgrid.url)
+    yield db.open_store(settings)
+    db.close_all()
+
+
+@pytest.fixture
+def company(store):
+    from services import companies
+
+    return companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")

@@ -1,0 +1,80 @@
+"""A local stand-in for SendGrid's `POST /v3/mail/send`.
+
+It records each request and checks its body against the `PostMailSend`
+schema of SendGrid's own OpenAPI description; a body that does not fit is
+answered 400 and kept in `invalid`, so a test that sent it fails.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import jsonschema
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+
+def mail_send_validator(spec_path: Path) -> jsonschema.Draft202012Validator:
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    schema = spec["components"]["requestBodies"]["PostMailSend"]["content"]["application/json"]["schema"]
+    registry = Registry().with_resource("", Resource.from_contents(spec, default_specification=DRAFT202012))
+    # Local "#/components/..." references resolve against the whole spec document.
+    rooted = dict(schema)
+    rooted["components"] = spec["components"]
+    return jsonschema.Draft202012Validator(rooted, registry=registry)
+
+
+class SendGridStandIn:
+    def __init__(self, spec_path: Path):
+        self.validator = mail_send_validator(spec_path)
+        self.requests: list[dict] = []
+        self.invalid: list[tuple[dict, list[str]]] = []
+        self.status = 202
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                errors = [e.message for e in standin.validator.iter_errors(body)]
+                record = {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
+                if self.path != "/v3/mail/send":
+                    self._answer(404)
+                    return
+                if errors:
+                    standin.invalid.append((body, errors))
+                    self._answer(400)
+                    return
+                standin.requests.append(record)
+                self._answer(standin.status)
+
+            def _answer(self, status: int) -> None:
+                payload = b"" if status == 202 else json.dumps({"errors": [{"message": "stand-in"}]}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "SendGridStandIn":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def mails_to(self, address: str) -> list[dict]:
+        return [
+            r["body"] for r in self.requests
+            if any(t["email"] == address for p in r["body"]["personalizations"] for t in p["to"])
+        ]

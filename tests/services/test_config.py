@@ -1,0 +1,41 @@
+import secrets
+
+import pytest
+
+from services.config import ConfigError, cookie_key_problem, load_settings
+
+
+def test_refuses_to_start_without_cookie_key_outside_demo(tmp_path):
+    with pytest.raises(ConfigError, match="PORTAL_COOKIE_KEY"):
+        load_settings({"PORTAL_DATA_DIR": str(tmp_path)}, secrets_file=tmp_path / "none.toml")
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["short-key", "change-me-change-me-change-me-change-me", "a" * 40, "some_key" * 5],
+)
+def test_placeholder_or_weak_keys_are_refused(tmp_path, key):
+    assert cookie_key_problem(key)
+    with pytest.raises(ConfigError):
+        load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_COOKIE_KEY": key}, secrets_file=tmp_path / "x")
+
+
+def test_random_key_is_accepted_and_env_overrides_secrets_file(tmp_path):
+    key = secrets.token_urlsafe(48)
+    secrets_file = tmp_path / "secrets.toml"
+    secrets_file.write_text(f'PORTAL_COOKIE_KEY = "{key}"\nPORTAL_MAIL_FROM = "fil@forbund.test"\n')
+    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_MAIL_FROM": "env@forbund.test"},
+                             secrets_file=secrets_file)
+    assert settings.cookie_key == key
+    assert settings.mail_from == "env@forbund.test"
+    assert settings.sendgrid_api_key is None
+    assert settings.sendgrid_api_host == "https://api.sendgrid.com"
+    assert not settings.demo
+
+
+def test_demo_mode_makes_and_keeps_a_random_key(tmp_path):
+    env = {"PORTAL_DATA_DIR": str(tmp_path / "d"), "PORTAL_DEMO": "1"}
+    first = load_settings(env, secrets_file=tmp_path / "x")
+    second = load_settings(env, secrets_file=tmp_path / "x")
+    assert first.demo and first.cookie_key == second.cookie_key
+    assert cookie_key_problem(first.cookie_key) is None
