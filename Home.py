@@ -49,6 +49,6 @@ if user is not None:
         st.markdown(f"Innlogget som **{st.session_state.get('name') or user.email}**")
     if not user.is_staff and not declaration.needs_acceptance(store, actor=user):
         ui.choose_company(user)
-    st.sidebar.button("Logg ut", on_click=ui.request_logout, key="logout")
+    st.sidebar.button("Logg ut", on_click=ui.request_logout, key="portal_logout")
 
 st.navigation(pages, position="top").run()

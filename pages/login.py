@@ -27,10 +27,15 @@ def code_flow(mode: str) -> None:
             email = st.text_input("E-post:", key="code_email")
             left, right = st.columns(2)
             send = left.form_submit_button("Send engangskode", type="primary")
-        right.button("Avbryt", on_click=set_mode, args=(None,), key="cancel_request")
+            cancel = right.form_submit_button("Avbryt")
+        if cancel:
+            set_mode(None)
+            st.rerun()
         if send:
             answer = codes.request_code(ui.store(), email=email, purpose=mode)
             st.session_state["login_step"] = "code"
+            # The widget's own key is dropped once the field is no longer drawn.
+            st.session_state["code_for_email"] = email
             st.session_state["code_answer"] = answer
             st.rerun()
         return
@@ -44,12 +49,15 @@ def code_flow(mode: str) -> None:
         st.caption("Passordet må ha minst 10 tegn og kan ikke være e-postadressen.")
         left, right = st.columns(2)
         submitted = left.form_submit_button("Sett nytt passord", type="primary")
-    right.button("Avbryt", on_click=set_mode, args=(None,), key="cancel_code")
+        cancel = right.form_submit_button("Avbryt")
+    if cancel:
+        set_mode(None)
+        st.rerun()
     if submitted:
         try:
             codes.set_password_with_code(
                 ui.store(),
-                email=st.session_state.get("code_email", ""),
+                email=st.session_state.get("code_for_email", ""),
                 code=code,
                 password=password,
                 confirmation=confirmation,

@@ -1,0 +1,60 @@
+"""AppTest fixtures: the real Home.py on a temporary store."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services import codes, db, declaration
+from services.access import Actor
+from services.config import load_settings
+from tests.helpers import latest_code
+
+HOME = str(Path(__file__).resolve().parents[2] / "Home.py")
+PASSWORD = "et-langt-passord"
+
+
+@pytest.fixture
+def app_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PORTAL_COOKIE_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("PORTAL_DEMO", "0")
+    monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
+    yield db.open_store(load_settings())
+    db.close_all()
+
+
+def new_app() -> AppTest:
+    at = AppTest.from_file(HOME, default_timeout=30)
+    at.run()
+    return at
+
+
+def activate(store, email: str, password: str = PASSWORD, accept_declaration: bool = True) -> None:
+    codes.request_code(store, email=email, purpose=codes.ACTIVATE)
+    codes.set_password_with_code(store, email=email, code=latest_code(store, email),
+                                 password=password, confirmation=password)
+    if accept_declaration:
+        user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
+        declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)
+
+
+def log_in(at: AppTest, email: str, password: str = PASSWORD) -> AppTest:
+    inputs = {t.label: t for t in at.text_input}
+    inputs["E-post"].input(email)
+    inputs["Passord"].input(password)
+    next(b for b in at.button if b.label == "Logg inn").click()
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "success", "error", "warning"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)

@@ -1,0 +1,130 @@
+import pytest
+
+from services import companies, users
+from services.access import CLI
+from tests.helpers import latest_code
+from tests.pages.conftest import PASSWORD, activate, button, log_in, new_app, texts
+
+
+@pytest.fixture
+def employer(app_store):
+    companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+    companies.add_company(app_store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
+    companies.add_company(app_store, actor=CLI, orgnr="930000000", name="Fjord Kjemi AS")
+    return users.add_user(app_store, actor=CLI, email="kari@firma.no", name="Kari Nordmann",
+                          company_orgnrs=["910000004", "920000002"])
+
+
+def test_activation_declaration_and_login_through_the_pages(app_store, employer):
+    at = new_app()
+    assert "Innlogging" in texts(at)
+    button(at, "Klikk her for å aktivere din brukerkonto").click()
+    at.run()
+    assert "Aktiver brukerkonto" in texts(at)
+    at.text_input(key="code_email").input("kari@firma.no")
+    button(at, "Send engangskode").click()
+    at.run()
+    assert "Fyll denne inn i feltet under" in texts(at)
+    fields = {t.label: t for t in at.text_input}
+    fields["Engangskode:"].input(latest_code(app_store, "kari@firma.no"))
+    fields["Nytt passord:"].input(PASSWORD)
+    fields["Bekreft nytt passord:"].input(PASSWORD)
+    button(at, "Sett nytt passord").click()
+    at.run()
+    assert "Passordet er satt" in texts(at)
+
+    log_in(at, "kari@firma.no")
+    assert not at.exception
+    assert "Taushetserklæring" in texts(at)
+    assert not [b for b in at.button if b.label == "Innsending"]
+    button(at, "Ok").click()
+    at.run()
+    assert "Du må krysse av" in texts(at)
+    at.checkbox[0].check()
+    button(at, "Ok").click()
+    at.run()
+    assert "Help Forsikring AS" in texts(at)
+
+
+def test_wrong_password_is_refused(app_store, employer):
+    activate(app_store, employer.email)
+    at = log_in(new_app(), employer.email, "feil-passord")
+    assert "Feil e-post eller passord." in texts(at)
+
+
+def test_lockout_is_shown_and_survives_a_new_session(app_store, employer):
+    activate(app_store, employer.email)
+    at = new_app()
+    for _ in range(5):
+        at = log_in(at, employer.email, "feil-passord")
+    assert "midlertidig sperret" in texts(at)
+    fresh = log_in(new_app(), employer.email, PASSWORD)
+    assert "midlertidig sperret" in texts(fresh)
+    assert "Help Forsikring AS" not in texts(fresh)
+
+
+def test_unknown_address_gets_the_same_answer(app_store, employer):
+    answers = []
+    for address in ("kari@firma.no", "ukjent@firma.no"):
+        at = new_app()
+        button(at, "Glemt passord").click()
+        at.run()
+        assert "Glemt passord" in texts(at)
+        at.text_input(key="code_email").input(address)
+        button(at, "Send engangskode").click()
+        at.run()
+        answers.append([e.value for e in at.info])
+    assert answers[0] == answers[1]
+    assert app_store.value("SELECT count(*) FROM outbox WHERE to_addr = 'ukjent@firma.no'") == 0
+
+
+def test_company_switcher_lists_only_granted_companies_and_holds(app_store, employer):
+    activate(app_store, employer.email)
+    at = log_in(new_app(), employer.email)
+    switcher = at.sidebar.selectbox[0]
+    names = list(switcher.options)
+    assert names == ["Help Forsikring AS", "Nordsjø Service AS"]
+    assert "Om det ikke er mulig å velge andre bedrifter" in texts(at)
+    switcher.select_index(1)
+    at.run()
+    assert at.title[0].value == "Nordsjø Service AS"
+    at.run()
+    assert at.title[0].value == "Nordsjø Service AS"
+
+
+def test_single_company_is_just_shown(app_store, employer):
+    users.revoke(app_store, actor=CLI, email=employer.email, orgnr="920000002")
+    activate(app_store, employer.email)
+    at = log_in(new_app(), employer.email)
+    assert not at.sidebar.selectbox
+    assert "**Help Forsikring AS**" in [m.value for m in at.sidebar.markdown]
+
+
+def test_employer_cannot_open_the_staff_page(app_store, employer):
+    activate(app_store, employer.email)
+    at = log_in(new_app(), employer.email)
+    # The page is not registered for an employer, so there is nothing to open.
+    with pytest.raises(ValueError, match="Could not find a navigation page") as refused:
+        at.switch_page("pages/admin.py")
+    assert "pages/home.py" in str(refused.value) and "admin" not in str(refused.value).split("Known pages")[1]
+    at.run()
+    assert at.title[0].value == "Help Forsikring AS"
+
+
+def test_staff_sees_administration(app_store, employer):
+    users.add_user(app_store, actor=CLI, email="stab@forbund.no", name="Stab", staff=True)
+    activate(app_store, "stab@forbund.no")
+    at = log_in(new_app(), "stab@forbund.no")
+    assert at.title[0].value == "Administrasjon"
+    assert not at.exception
+
+
+def test_logout_ends_the_session_in_the_store(app_store, employer):
+    activate(app_store, employer.email)
+    at = log_in(new_app(), employer.email)
+    assert app_store.value("SELECT count(*) FROM sessions WHERE revoked_at IS NULL") == 1
+    at.sidebar.button[0].click()
+    at.run()
+    assert "Du er logget ut." in texts(at)
+    assert "Innlogging" in texts(at)
+    assert app_store.value("SELECT count(*) FROM sessions WHERE revoked_at IS NULL") == 0

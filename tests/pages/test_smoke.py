@@ -1,0 +1,47 @@
+"""Every page of every role runs without an exception (demo data, demo mode)."""
+import pytest
+
+from services import demo
+from tests.pages.conftest import log_in, new_app, texts
+
+EMPLOYER_PAGES = ["pages/home.py", "pages/submit.py", "pages/history.py", "pages/letters.py",
+                  "pages/not_deducted.py", "pages/demo_inbox.py"]
+
+
+@pytest.fixture
+def demo_store(app_store, monkeypatch):
+    monkeypatch.setenv("PORTAL_DEMO", "1")
+    demo.seed(app_store)
+    app_store.execute("UPDATE users SET declaration_version = '1'")
+    return app_store
+
+
+@pytest.mark.parametrize("page", EMPLOYER_PAGES)
+def test_employer_pages_run(demo_store, page):
+    at = log_in(new_app(), demo.DEMO_EMPLOYER, demo.DEMO_PASSWORD)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    assert at.title
+
+
+@pytest.mark.parametrize("page", ["pages/admin.py", "pages/demo_inbox.py"])
+def test_staff_pages_run(demo_store, page):
+    at = log_in(new_app(), demo.DEMO_STAFF, demo.DEMO_PASSWORD)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    assert at.title
+
+
+def test_demo_inbox_shows_the_code_before_login(demo_store):
+    at = new_app()
+    at.switch_page("pages/demo_inbox.py")
+    at.run()
+    assert "Ingen e-post er sendt ennå." in texts(at)
+
+
+def test_demo_inbox_does_not_exist_outside_demo_mode(app_store):
+    at = new_app()
+    with pytest.raises(ValueError):
+        at.switch_page("pages/demo_inbox.py")
