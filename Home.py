@@ -24,20 +24,20 @@ if settings.demo and not demo.is_seeded(store):
     demo.seed(store)
 
 user = ui.authenticate()
-demo_inbox = [st.Page("pages/demo_inbox.py", title="Demo: innboks", icon="📬", url_path="demo-innboks")]
+demo_inbox = [st.Page("pages/demo_inbox.py", title="Demo: innboks", icon=":material/inbox:", url_path="demo-innboks")]
 if not settings.demo:
     demo_inbox = []
 
 if user is None:
-    pages = [st.Page("pages/login.py", title="Logg inn", icon="🔑", url_path="logg-inn", default=True)] + demo_inbox
+    pages = [st.Page("pages/login.py", title="Logg inn", icon=":material/login:", url_path="logg-inn", default=True)] + demo_inbox
 elif declaration.needs_acceptance(store, actor=user):
     pages = [st.Page("pages/declaration.py", title="Taushetserklæring", url_path="taushetserklaering", default=True)]
 elif user.is_staff:
-    pages = [st.Page("pages/admin.py", title="Administrasjon", icon="🛠️", url_path="administrasjon", default=True)]
+    pages = [st.Page("pages/admin.py", title="Administrasjon", icon=":material/admin_panel_settings:", url_path="administrasjon", default=True)]
     pages += demo_inbox
 else:
     pages = [
-        st.Page("pages/home.py", title="Hjem", icon="🏠", url_path="hjem", default=True),
+        st.Page("pages/home.py", title="Hjem", icon=":material/home:", url_path="hjem", default=True),
         st.Page("pages/submit.py", title="Innsending", url_path="innsending"),
         st.Page("pages/history.py", title="Innsendte lister det siste året", url_path="innsendte-lister"),
         st.Page("pages/letters.py", title="Brev fra forbundet", url_path="brev"),

@@ -52,7 +52,7 @@ def current_company_id() -> int | None:
 
 
 def show_error(error: PortalError) -> None:
-    st.error(str(error), icon="⚠️")
+    st.error(str(error), icon=":material/error:")
 
 
 def _credentials(db: Store) -> dict:
@@ -175,7 +175,7 @@ def login_form() -> bool:
         auth.login(location="main", fields=LOGIN_FIELDS)
     except login.AccountLocked as locked:
         st.session_state["authentication_status"] = None
-        st.error(str(locked), icon="🔒")
+        st.error(str(locked), icon=":material/lock:")
         return False
     except LoginError:
         st.session_state["authentication_status"] = None

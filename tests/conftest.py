@@ -58,3 +58,24 @@ def company(store):
     from services import companies
 
     return companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many browser tests really ran, so a skipped suite cannot pass unnoticed."""
+    counts = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        counts[outcome] = sum(
+            1 for report in terminalreporter.stats.get(outcome, [])
+            if "tests/browser/" in getattr(report, "nodeid", "") and getattr(report, "when", "call") in ("call", "setup")
+            and not (outcome == "passed" and report.when == "setup")
+        )
+    if not any(counts.values()):
+        return
+    terminalreporter.write_sep("=", "nettlesertester (Chromium)")
+    terminalreporter.write_line(
+        f"kjørt: {counts['passed'] + counts['failed']}  bestått: {counts['passed']}  "
+        f"feilet: {counts['failed'] + counts['error']}  hoppet over: {counts['skipped']}"
+    )
+    if counts["skipped"]:
+        terminalreporter.write_line("ADVARSEL: nettlesertestene ble IKKE kjørt. Installer Chromium: apt-get install chromium",
+                                    red=True, bold=True)

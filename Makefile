@@ -1,0 +1,27 @@
+# The two commands: `make run` serves the portal with demo data, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test test-fast bench clean-data
+
+$(VENV)/.run-deps: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+run: $(VENV)/.run-deps
+	PORTAL_DEMO=1 $(PY) -m services.cli seed-demo
+	PORTAL_DEMO=1 $(PY) -m streamlit run Home.py --server.port $(PORT)
+
+test: $(VENV)/.test-deps
+	$(PY) -m pytest
+
+clean-data:
+	rm -rf data

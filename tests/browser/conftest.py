@@ -1,0 +1,189 @@
+"""Browser tests: the real server (`streamlit run Home.py`) driven by Playwright
+in Debian's Chromium, mail going to the SendGrid stand-in.
+
+Without Chromium the tests are skipped with a loud message; with
+PORTAL_REQUIRE_BROWSER=1 (CI) a missing Chromium fails the run instead.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from services import codes, companies, db, declaration, users
+from services.access import CLI, Actor
+from services.db import utcnow
+from tests.conftest import SHARED, make_settings
+from tests.helpers import latest_code
+from tests.sendgrid_standin import SendGridStandIn
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+PASSWORD = "et-langt-passord"
+TIMEOUT_MS = 20_000
+
+# Users the suite needs, seeded before the server starts (it then holds the file).
+EMPLOYER = "kari@firma.no"          # active, two companies, declaration accepted
+NEWCOMER = "ola@firma.no"           # not activated: the activation flow
+FORGETFUL = "per@firma.no"          # active: the forgotten-password flow
+LOCKED = "lise@firma.no"            # active: the lockout flow
+LEAVER = "jon@firma.no"             # active: the logout flow
+STAFF = "stab@forbund.no"
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    message = "Chromium finnes ikke: nettlesertestene kjøres IKKE (apt-get install chromium)."
+    if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(message)
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.skip(reason=message))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _seed(data_dir: Path) -> None:
+    store = db.open_store(make_settings(data_dir))
+    try:
+        companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+        companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
+        companies.add_company(store, actor=CLI, orgnr="930000000", name="Fjord Kjemi AS")
+        users.add_user(store, actor=CLI, email=EMPLOYER, name="Kari Nordmann",
+                       company_orgnrs=["910000004", "920000002"])
+        for email in (NEWCOMER, FORGETFUL, LOCKED, LEAVER):
+            users.add_user(store, actor=CLI, email=email, name=email.split("@")[0].title(),
+                           company_orgnrs=["930000000"])
+        users.add_user(store, actor=CLI, email=STAFF, name="Stab", staff=True)
+        # Activated a while ago, so the per-minute code limit does not hold back the flows.
+        earlier = utcnow() - timedelta(minutes=5)
+        for email in (EMPLOYER, FORGETFUL, LOCKED, LEAVER, STAFF):
+            codes.request_code(store, email=email, purpose=codes.ACTIVATE, now=earlier)
+            codes.set_password_with_code(store, email=email, code=latest_code(store, email),
+                                         password=PASSWORD, confirmation=PASSWORD, now=earlier)
+            user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
+            declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)
+    finally:
+        db.close_all()
+
+
+@pytest.fixture(scope="session")
+def mailbox():
+    with SendGridStandIn(SHARED / "specs" / "sendgrid_mail_v3.json") as standin:
+        yield standin
+    assert standin.invalid == [], "the portal sent SendGrid a request body outside its spec"
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory, mailbox):
+    data_dir = tmp_path_factory.mktemp("portal") / "data"
+    _seed(data_dir)
+    port = _free_port()
+    env = dict(
+        os.environ,
+        PORTAL_DATA_DIR=str(data_dir),
+        PORTAL_COOKIE_KEY=secrets.token_urlsafe(48),
+        PORTAL_DEMO="0",
+        PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
+        SENDGRID_API_KEY="SG.browser-test",
+        SENDGRID_API_HOST=mailbox.url,
+    )
+    log_path = data_dir.parent / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the portal did not start:\n" + log_path.read_text())
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert "Traceback" not in log_path.read_text(), log_path.read_text()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser, request):
+    made = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    made.set_default_timeout(TIMEOUT_MS)
+    yield made
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    for n, page in enumerate(made.pages):
+        suffix = "" if n == 0 else f"-{n}"
+        page.screenshot(path=str(ARTIFACTS / f"{name}{suffix}.png"), full_page=True)
+    made.close()
+
+
+@pytest.fixture
+def page(context, portal):
+    opened = context.new_page()
+    opened.goto(portal)
+    opened.get_by_text("Innlogging").first.wait_for()
+    return opened
+
+
+def code_from(mailbox: SendGridStandIn, email: str) -> str:
+    body = mailbox.mails_to(email)[-1]
+    return re.search(r"Engangskoden din er: (\d{6})", body["content"][0]["value"]).group(1)
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Passord").fill(password)
+    page.get_by_role("button", name="Logg inn").click()
+
+
+def wait_for_login_cookie(page) -> list[dict]:
+    """The login cookie, once the browser has stored it (the component sets it after the run)."""
+    for _ in range(100):
+        found = [c for c in page.context.cookies() if c["name"] == "trekklisteportal_innlogging"]
+        if found:
+            return found
+        page.wait_for_timeout(100)
+    raise AssertionError("the browser got no login cookie")
