@@ -1,0 +1,180 @@
+"""Single cell values of a deduction list: amounts, national ids, dates, names.
+
+Every function takes a raw cell (str, float, int, date, None) and returns the
+normalised value or None when the cell holds nothing usable.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from stdnum.no import fodselsnummer
+
+SPACES = "\u00a0\u202f\u2009\u2007 \t'’"
+CURRENCY = re.compile(r"(?i)\b(nok|kr)\b\.?|kr\.?$|^kr\.?|,-$")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def is_blank(cell) -> bool:
+    return text(cell) == ""
+
+
+def parse_amount(cell, *, decimal_comma: bool | None = None) -> Decimal | None:
+    """An amount in kroner from a number or a text like '1 234,50 kr', '-1.234,50', '(12,00)', '12,50-'.
+
+    `decimal_comma` says how to read a lone separator followed by three digits
+    ('1,234' or '1.234'); None reads it as a thousands separator.
+    """
+    if cell is None or isinstance(cell, bool):
+        return None
+    if isinstance(cell, (int, float)):
+        return Decimal(str(round(float(cell), 2))).quantize(Decimal("0.01"))
+    raw = str(cell).strip()
+    if not raw:
+        return None
+    negative = False
+    if raw.startswith("(") and raw.endswith(")"):
+        negative, raw = True, raw[1:-1]
+    raw = CURRENCY.sub("", raw).strip()
+    for ch in SPACES:
+        raw = raw.replace(ch, "")
+    raw = raw.replace("\u2212", "-").replace("\u2013", "-")
+    if raw.endswith("-") and len(raw) > 1:
+        negative, raw = not negative, raw[:-1]
+    if raw.startswith("+"):
+        raw = raw[1:]
+    if raw.startswith("-"):
+        negative, raw = not negative, raw[1:]
+    if not re.fullmatch(r"[0-9.,]+", raw) or not re.search(r"\d", raw):
+        return None
+    raw = _normalise_separators(raw, decimal_comma)
+    if raw is None:
+        return None
+    try:
+        value = Decimal(raw).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
+    return -value if negative else value
+
+
+def _normalise_separators(raw: str, decimal_comma: bool | None) -> str | None:
+    commas, dots = raw.count(","), raw.count(".")
+    if commas and dots:
+        decimal = "," if raw.rfind(",") > raw.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        if raw.count(decimal) > 1:
+            return None
+        return raw.replace(thousands, "").replace(decimal, ".")
+    if commas or dots:
+        sep = "," if commas else "."
+        head, _, tail = raw.rpartition(sep)
+        if raw.count(sep) > 1:
+            # '1.234.567' or '1,234,567': only thousands separators.
+            groups = raw.split(sep)
+            if all(len(g) == 3 for g in groups[1:]):
+                return raw.replace(sep, "")
+            return None
+        if len(tail) == 3 and head and len(head) <= 3:
+            if decimal_comma is None or decimal_comma == (sep == "."):
+                return head + tail
+        return head.replace(sep, "") + "." + tail if tail else head
+    return raw
+
+
+def digits_of_national_id(cell) -> str | None:
+    """The 11 digits of a fødselsnummer written as a number (leading zero lost),
+    with a space or dash after the birth date, or with dots; None if it is not one."""
+    if cell is None or isinstance(cell, (date, datetime)):
+        return None
+    if isinstance(cell, float):
+        if not cell.is_integer():
+            return None
+        raw = str(int(cell))
+    else:
+        raw = str(cell).strip()
+    compact = re.sub(r"[\s.\-\u00a0]", "", raw)
+    if not compact.isdigit():
+        return None
+    if len(compact) == 10:
+        compact = "0" + compact
+    if len(compact) != 11:
+        return None
+    return compact
+
+
+def national_id_valid(number: str) -> bool:
+    return fodselsnummer.is_valid(number)
+
+
+def birth_date_of_national_id(number: str) -> date | None:
+    try:
+        return fodselsnummer.get_birth_date(number)
+    except Exception:  # stdnum raises several kinds for numbers without a usable date
+        return None
+
+
+DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d%m%Y")
+
+
+def parse_date(cell) -> date | None:
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        # An Excel serial date, when plausible for a birth date.
+        if 1 <= cell < 60000 and float(cell).is_integer():
+            found = EXCEL_EPOCH + timedelta(days=int(cell))
+            return found if 1900 < found.year < 2100 else None
+        return None
+    raw = text(cell)
+    if not raw:
+        return None
+    raw = raw.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", raw) else raw
+    for fmt in DATE_FORMATS:
+        try:
+            found = datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+        if fmt.endswith("%y") and found > date.today():
+            found = found.replace(year=found.year - 100)
+        return found
+    if re.fullmatch(r"\d{6}", raw):
+        try:
+            found = datetime.strptime(raw, "%d%m%y").date()
+        except ValueError:
+            return None
+        return found.replace(year=found.year - 100) if found > date.today() else found
+    return None
+
+
+def clean_name(cell) -> str | None:
+    name = re.sub(r"\s+", " ", text(cell)).strip(" ,;")
+    if not name or not re.search(r"[^\W\d_]", name):
+        return None
+    return name
+
+
+def join_names(surname, first_name) -> str | None:
+    last, first = clean_name(surname), clean_name(first_name)
+    if last and first:
+        return f"{last}, {first}"
+    return last or first
+
+
+def fold(value: str) -> str:
+    """Lower case without accents or punctuation, for comparing header names and names."""
+    value = unicodedata.normalize("NFKD", value.lower())
+    value = value.replace("ø", "o").replace("æ", "ae").replace("å", "a")
+    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", " ", value).strip()
