@@ -121,13 +121,22 @@ def _is_repeated_header(row: list) -> bool:
     return sum(1 for c in row if role_of_header(c)) >= 2
 
 
+def _first_person_row(sheet: Sheet, layout: Layout) -> int:
+    """Where the data starts when no header row was recognised: above it are titles."""
+    for index, cells in enumerate(sheet.rows):
+        if values.digits_of_national_id(_cell(cells, layout, NATIONAL_ID)) or \
+                values.parse_date(_cell(cells, layout, BIRTH_DATE)):
+            return index
+    return len(sheet.rows)
+
+
 def _extract(sheet: Sheet, layout: Layout) -> tuple[list[Row], list[ListWarning], Decimal | None]:
-    start = 0 if layout.header_row is None else layout.header_row + 1
+    start = _first_person_row(sheet, layout) if layout.header_row is None else layout.header_row + 1
     decimal_comma = _decimal_comma(sheet, layout, start)
     rows, warnings, stated_sum = [], [], None
     for index in range(start, len(sheet.rows)):
         cells, line = sheet.rows[index], sheet.line_numbers[index]
-        if all(values.is_blank(c) for c in cells) or _is_repeated_header(cells):
+        if all(values.is_blank(c) for c in cells):
             continue
         raw_id = _cell(cells, layout, NATIONAL_ID)
         national_id = values.digits_of_national_id(raw_id)
@@ -137,10 +146,14 @@ def _extract(sheet: Sheet, layout: Layout) -> tuple[list[Row], list[ListWarning]
         else:
             name = values.join_names(_cell(cells, layout, SURNAME), _cell(cells, layout, FIRST_NAME))
         amount = values.parse_amount(_cell(cells, layout, AMOUNT), decimal_comma=decimal_comma)
-        if _is_sum_row(cells) or (national_id is None and birth_date is None and name is None):
-            if amount is not None:
-                stated_sum = amount
-            continue
+        if national_id is None and birth_date is None:
+            # Only a row without a person can be a repeated header or a sum.
+            if _is_repeated_header(cells):
+                continue
+            if _is_sum_row(cells) or name is None:
+                if amount is not None:
+                    stated_sum = amount
+                continue
         if national_id is None and not values.is_blank(raw_id):
             birth_date = birth_date or values.parse_date(raw_id)
             warnings.append(ListWarning(line, "Fødselsnummeret er ikke 11 sifre."))
@@ -153,8 +166,6 @@ def _extract(sheet: Sheet, layout: Layout) -> tuple[list[Row], list[ListWarning]
         employee_no = values.text(_cell(cells, layout, EMPLOYEE_NO)) or None
         basis = values.parse_amount(_cell(cells, layout, BASIS))
         rows.append(Row(line, national_id, birth_date, name, employee_no, basis, amount))
-        if len(rows) > MAX_ROWS:
-            raise UnreadableFile(f"Listen har mer enn {MAX_ROWS} rader.")
     return rows, warnings, stated_sum
 
 
@@ -203,9 +214,21 @@ def _person_warnings(rows: list[Row]) -> list[ListWarning]:
     return warnings
 
 
+SAMPLE_ROWS = 400
+
+
+def _sample(sheet: Sheet, layout: Layout) -> Sheet:
+    """The first rows after the header: enough to judge a layout without reading it all."""
+    end = (layout.header_row or 0) + 1 + SAMPLE_ROWS
+    return Sheet(sheet.name, sheet.rows[:end], sheet.line_numbers[:end])
+
+
 def _best_table(sheets: list[Sheet]) -> tuple[Sheet, Layout] | None:
     best, best_rows = None, 0
     for sheet in sheets:
+        filled = sum(1 for row in sheet.rows if not all(values.is_blank(c) for c in row))
+        if filled > MAX_ROWS + 50:
+            raise UnreadableFile(f"Listen har {filled} rader; høyst {MAX_ROWS} er tillatt.")
         candidates = []
         header = find_header(sheet.rows)
         if header is not None:
@@ -219,10 +242,7 @@ def _best_table(sheets: list[Sheet]) -> tuple[Sheet, Layout] | None:
         for layout in candidates:
             if not layout.usable:
                 continue
-            try:
-                found, _, _ = _extract(sheet, layout)
-            except UnreadableFile:
-                raise
+            found, _, _ = _extract(_sample(sheet, layout), layout)
             persons = sum(1 for r in found if (r.national_id or r.birth_date) and r.amount is not None)
             if persons > best_rows:
                 best, best_rows = (sheet, layout), persons
@@ -242,10 +262,12 @@ def parse_bytes(data: bytes, filename: str) -> ParseResult:
             if kind == "pdf":
                 return ParseResult(name, True, kind=kind, note=PDF_BY_HAND,
                                    warnings=[ListWarning(None, PDF_BY_HAND)])
-            where = "regnearket" if len(sheets) <= 1 else f"noen av de {len(sheets)} arkene"
+            where = "filen" if len(sheets) <= 1 else f"noen av de {len(sheets)} arkene i regnearket"
             return ParseResult(name, False, f"Fant ingen trekkliste i {where}. " + LOOKED_FOR, kind=kind)
         sheet, layout = chosen
         rows, warnings, stated_sum = _extract(sheet, layout)
+        if len(rows) > MAX_ROWS:
+            raise UnreadableFile(f"Listen har {len(rows)} rader; høyst {MAX_ROWS} er tillatt.")
     except UnreadableFile as problem:
         return ParseResult(name, False, str(problem))
     _flip_payroll_sign(rows)

@@ -109,9 +109,13 @@ def _share(cells: list, test) -> float:
     return sum(1 for c in filled if test(c)) / len(filled)
 
 
+CONTENT_SAMPLE_ROWS = 500
+
+
 def layout_from_content(rows: list[list], start: int = 0) -> Layout:
-    """Guess the roles from the cells themselves: for lists without a usable header."""
-    body = rows[start:]
+    """Guess the roles from the cells themselves: for lists without a usable header.
+    A sample of the rows is enough to tell the columns apart."""
+    body = rows[start:start + CONTENT_SAMPLE_ROWS]
     width = max((len(r) for r in body), default=0)
     columns = [[r[c] if c < len(r) else None for r in body] for c in range(width)]
     layout = Layout(header_row=None)

@@ -143,7 +143,8 @@ def split_fixed_width(lines: list[str]) -> list[list[str]]:
     rows = []
     for line in lines:
         cells = [""] * len(spans)
-        for match in re.finditer(r"\S+(?: \S+)*", line):
+        # Word by word: a single space may be all that separates two columns.
+        for match in re.finditer(r"\S+", line):
             centre = (match.start() + match.end()) / 2
             nearest = min(range(len(spans)), key=lambda k: 0 if spans[k][0] <= centre < spans[k][1]
                           else min(abs(centre - spans[k][0]), abs(centre - spans[k][1])))

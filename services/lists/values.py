@@ -9,6 +9,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from stdnum.no import fodselsnummer
 
@@ -112,10 +113,12 @@ def digits_of_national_id(cell) -> str | None:
     return compact
 
 
+@lru_cache(maxsize=65536)
 def national_id_valid(number: str) -> bool:
     return fodselsnummer.is_valid(number)
 
 
+@lru_cache(maxsize=65536)
 def birth_date_of_national_id(number: str) -> date | None:
     try:
         return fodselsnummer.get_birth_date(number)
