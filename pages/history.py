@@ -1,5 +1,26 @@
-"""Innsendte lister det siste året: not built yet; the page exists so the navigation is complete."""
+"""Innsendte lister det siste året: when each period was sent; never the files."""
+import pandas as pd
 import streamlit as st
 
+from services import periods, submissions, ui
+
+company_id = ui.current_company_id()
+if company_id is None:
+    st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
+    st.stop()
+
 st.title("Innsendte lister det siste året")
-st.info("Denne delen av portalen er ikke tatt i bruk ennå.")
+st.write("Det er ikke mulig å laste ned filene som tidligere er sendt forbundet, men det er mulig å se "
+         "hvilke perioder som er sendt inn, og hvilken dato de ble sendt.")
+entries, missing = submissions.history(ui.store(), actor=ui.actor(), company_id=company_id)
+if entries:
+    table = pd.DataFrame([
+        {"Innsendt": e.submitted_at.strftime("%d.%m.%Y"), "Periode": periods.short(e.period), "Filer": e.file_count}
+        for e in entries
+    ])
+    st.dataframe(table, hide_index=True)
+else:
+    st.info("Ingen lister er sendt inn det siste året.")
+if missing:
+    st.subheader("Perioder uten innsendt liste")
+    st.write(", ".join(periods.label(p) for p in missing))

@@ -1,7 +1,7 @@
 """The employer's start page: the chosen company and what waits for it."""
 import streamlit as st
 
-from services import companies, ui
+from services import companies, periods, submissions, ui
 from services.errors import PortalError
 
 company_id = ui.current_company_id()
@@ -16,6 +16,8 @@ except PortalError as problem:
 
 st.title(company.name)
 st.caption(f"Organisasjonsnummer {company.orgnr}")
+last = submissions.last_period(ui.store(), actor=ui.actor(), company_id=company.id)
+st.write(f"Siste innsendte periode: **{periods.label(last) if last else 'ingen ennå'}**")
 st.write("Legg til fagforeningsfilene, velg periode og send inn.")
 st.page_link("pages/submit.py", label="Send inn trekkliste", icon=":material/upload_file:")
 st.page_link("pages/history.py", label="Innsendte lister det siste året", icon=":material/history:")

@@ -1,5 +1,95 @@
-"""Send inn trekkliste: not built yet; the page exists so the navigation is complete."""
+"""Send inn trekkliste: pick the period, add the files, see what was read, send."""
+import hashlib
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
+from services import periods, submissions, ui
+from services.errors import PortalError
+from services.money import kr
+from services.parsing import parse_bytes
+
+company_id = ui.current_company_id()
+if company_id is None:
+    st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
+    st.stop()
+store, actor = ui.store(), ui.actor()
+
 st.title("Send inn trekkliste")
-st.info("Denne delen av portalen er ikke tatt i bruk ennå.")
+receipt = st.session_state.pop("_receipt", None)
+if receipt is not None:
+    st.success(
+        f"Trekklisten er sendt inn for {periods.label(receipt.period).lower()}: {', '.join(receipt.file_names)}. "
+        f"{receipt.persons} personer, til sammen {kr(receipt.total)}. Kvittering er sendt på e-post.",
+        icon=":material/check_circle:",
+    )
+    for note in receipt.notes:
+        st.info(note)
+
+today = date.today()
+default_period = periods.previous(today)
+years = list(range(today.year, periods.earliest(today).year - 1, -1))
+round_key = st.session_state.setdefault("_submit_round", 0)
+
+contact = st.text_input(
+    "E-post vi kan kontakte dere på:",
+    value=submissions.last_contact_email(store, actor=actor, company_id=company_id) or actor.email,
+    key=f"contact_{company_id}_{round_key}",
+)
+st.markdown("**Periode:**")
+month_col, year_col = st.columns(2)
+month = month_col.selectbox(
+    "Velg måned", list(range(1, 13)), index=default_period.month - 1,
+    format_func=lambda m: periods.MONTHS[m - 1].capitalize(), key=f"month_{round_key}",
+)
+year = year_col.selectbox("År", years, index=years.index(default_period.year), key=f"year_{round_key}")
+uploads = st.file_uploader(
+    "Trekkliste:", type=list(submissions.ACCEPTED_KINDS), accept_multiple_files=True,
+    key=f"files_{company_id}_{round_key}", help="Legg til en eller flere filer for perioden.",
+)
+st.markdown("#### Filer og format")
+st.write("Vi ber om at listene sendes i følgende format: excel og txt. "
+         "I en overgangsperiode kan også originale PDF filer sendes.")
+st.write("Er det flere filer for en periode, kan disse lastes opp og sendes inn samtidig.")
+
+previews = st.session_state.setdefault("_previews", {})
+for upload in uploads or []:
+    data = upload.getvalue()
+    key = (upload.name, hashlib.sha256(data).hexdigest())
+    if key not in previews:
+        previews[key] = parse_bytes(data, upload.name)
+    result = previews[key]
+    with st.container(border=True):
+        st.markdown(f"**{upload.name}**")
+        if not result.ok:
+            st.error(result.error, icon=":material/error:")
+            continue
+        if result.note:
+            st.info(result.note)
+        if result.rows:
+            st.write(f"{result.persons} personer · sum {kr(result.total)}")
+            first = pd.DataFrame([
+                {"Linje": r.line, "Fødselsdato": r.birth_date.strftime("%d.%m.%Y") if r.birth_date else "",
+                 "Navn": r.name or "", "Beløp": kr(r.amount) if r.amount is not None else ""}
+                for r in result.rows[:10]
+            ])
+            st.dataframe(first, hide_index=True)
+        for warning in result.warnings:
+            where = f"Linje {warning.line}: " if warning.line else ""
+            st.warning(where + warning.message, icon=":material/warning:")
+
+remark = st.text_area("Merknad:", key=f"remark_{company_id}_{round_key}")
+if st.button("Send inn", type="primary"):
+    try:
+        receipt = submissions.submit(
+            store, actor=actor, company_id=company_id, period=date(year, month, 1), contact_email=contact,
+            remark=remark, uploads=[submissions.Upload(u.name, u.getvalue()) for u in uploads or []],
+        )
+    except PortalError as problem:
+        ui.show_error(problem)
+    else:
+        st.session_state["_receipt"] = receipt
+        st.session_state["_submit_round"] = round_key + 1
+        previews.clear()
+        st.rerun()

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from services.lists import values
+from services.money import kr
 from services.lists.columns import (AMOUNT, BASIS, BIRTH_DATE, EMPLOYEE_NO, FIRST_NAME, NAME, NATIONAL_ID,
                                     SURNAME, Layout, find_header, layout_from_content, role_of_header)
 from services.lists.files import MAX_ROWS, Sheet, UnreadableFile, read_tables
@@ -184,12 +185,6 @@ def _flip_payroll_sign(rows: list[Row]) -> None:
                     r.basis = -r.basis
 
 
-def _kr(value: Decimal) -> str:
-    whole, _, cents = f"{abs(value):.2f}".partition(".")
-    grouped = f"{int(whole):,}".replace(",", "\u00a0")
-    return f"{'-' if value < 0 else ''}{grouped},{cents}\u00a0kr"
-
-
 def _person_warnings(rows: list[Row]) -> list[ListWarning]:
     warnings = []
     lines_of = defaultdict(list)
@@ -209,8 +204,8 @@ def _person_warnings(rows: list[Row]) -> list[ListWarning]:
         for key, amount in sums.items():
             if amount > typical * 3 or (0 < amount < typical / 4) or amount < 0:
                 line = lines_of[key][0]
-                warnings.append(ListWarning(line, f"Beløpet {_kr(amount)} skiller seg mye fra de andre "
-                                                  f"(vanlig er rundt {_kr(typical)})."))
+                warnings.append(ListWarning(line, f"Beløpet {kr(amount)} skiller seg mye fra de andre "
+                                                  f"(vanlig er rundt {kr(typical)})."))
     return warnings
 
 
@@ -275,8 +270,8 @@ def parse_bytes(data: bytes, filename: str) -> ParseResult:
     result.warnings = warnings + _person_warnings(rows)
     if stated_sum is not None and abs(abs(stated_sum) - abs(result.total)) > Decimal("0.01") \
             and abs(stated_sum) != 0:
-        result.warnings.append(ListWarning(None, f"Summen i filen ({_kr(abs(stated_sum))}) stemmer ikke med "
-                                                 f"summen av radene ({_kr(result.total)})."))
+        result.warnings.append(ListWarning(None, f"Summen i filen ({kr(abs(stated_sum))}) stemmer ikke med "
+                                                 f"summen av radene ({kr(result.total)})."))
     result.warnings.sort(key=lambda w: (w.line is None, w.line or 0))
     return result
 

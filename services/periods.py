@@ -1,0 +1,56 @@
+"""Deduction periods: a calendar month, shown the Norwegian way."""
+from __future__ import annotations
+
+from datetime import date
+
+from services.errors import InvalidInput
+
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+          "november", "desember")
+YEARS_BACK = 2
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(period: date, months: int) -> date:
+    index = period.year * 12 + period.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def previous(today: date) -> date:
+    return add_months(month_start(today), -1)
+
+
+def earliest(today: date) -> date:
+    return add_months(month_start(today), -12 * YEARS_BACK)
+
+
+def check(period: date, *, today: date) -> date:
+    """The period as the first of its month, if it may be reported for today."""
+    period = month_start(period)
+    if period > month_start(today):
+        raise InvalidInput("Du kan ikke sende inn en trekkliste for en periode som ikke har begynt.")
+    if period < earliest(today):
+        raise InvalidInput(f"Perioden kan være høyst {YEARS_BACK} år tilbake i tid.")
+    return period
+
+
+def label(period: date) -> str:
+    """'November 2020', as the Utrukne page and mails show a period."""
+    return f"{MONTHS[period.month - 1].capitalize()} {period.year}"
+
+
+def short(period: date) -> str:
+    """'1020', as the history table shows a period (MMYY)."""
+    return f"{period:%m%y}"
+
+
+def parse(text: str) -> date:
+    """'2026-10' to the first of October 2026."""
+    try:
+        year, month = text.strip().split("-")
+        return date(int(year), int(month), 1)
+    except ValueError as exc:
+        raise InvalidInput(f"Perioden «{text}» må skrives ÅÅÅÅ-MM, for eksempel 2026-10.") from exc

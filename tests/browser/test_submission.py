@@ -1,0 +1,56 @@
+"""Sending a list in the browser: real files through the real upload control."""
+from datetime import date
+
+from playwright.sync_api import expect
+
+from services import periods
+from tests import listfiles
+from tests.browser.conftest import EMPLOYER, log_in
+
+PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann", "Ola", 624.00),
+          (listfiles.make_fnr(date(1975, 3, 9)), "Ås", "Kjersti", 676.01)]
+
+
+def open_submission_page(page):
+    log_in(page, EMPLOYER)
+    expect(page.get_by_role("heading", name="Help Forsikring AS").first).to_be_visible()
+    page.get_by_role("link", name="Innsending").click()
+    expect(page.get_by_role("heading", name="Send inn trekkliste").first).to_be_visible()
+
+
+def test_two_files_with_a_remark_preview_confirmation_receipt_history(page, tmp_path, mailbox):
+    first = listfiles.xlsx(tmp_path / "oktober.xlsx", {"Ark1": [["Fnr", "Etternavn", "Fornavn", "Trekk"]] +
+                                                       [[p[0], p[1], p[2], p[3]] for p in PEOPLE]})
+    second = listfiles.text(tmp_path / "tillegg.csv", ["Fødselsnummer;Navn;Trekk",
+                                                       f"{listfiles.make_fnr(date(2001, 11, 23))};Bø, Øystein;793,00"],
+                            "cp1252")
+    open_submission_page(page)
+    page.locator("input[type=file]").set_input_files([str(first), str(second)])
+    expect(page.get_by_text("2 personer · sum 1\u00a0300,01\u00a0kr")).to_be_visible()
+    expect(page.get_by_text("1 personer · sum 793,00\u00a0kr")).to_be_visible()
+    page.get_by_label("Merknad:").fill("Én ny ansatt fra oktober")
+    page.get_by_role("button", name="Send inn").click()
+    expect(page.get_by_text("Trekklisten er sendt inn for")).to_be_visible()
+    expect(page.get_by_text("oktober.xlsx, tillegg.csv")).to_be_visible()
+
+    receipts = [m for m in mailbox.mails_to(EMPLOYER) if m["subject"].startswith("Kvittering")]
+    assert len(receipts) == 1
+    body = receipts[0]["content"][0]["value"]
+    assert "Help Forsikring AS" in body and "oktober.xlsx" in body and "2\u00a0093,01\u00a0kr" in body
+    assert PEOPLE[0][0] not in body and "Nordmann" not in body
+
+    page.get_by_role("link", name="Innsendte lister det siste året").click()
+    expect(page.get_by_text("Det er ikke mulig å laste ned filene")).to_be_visible()
+    grid = page.locator("[data-testid=stDataFrame]")
+    expect(grid).to_be_visible()
+    expect(grid).to_contain_text(periods.short(periods.previous(date.today())))
+
+
+def test_a_corrupt_file_gets_a_plain_error(page, tmp_path):
+    broken = tmp_path / "ødelagt.xlsx"
+    broken.write_bytes(b"%PDF-1.4 not really a spreadsheet")
+    open_submission_page(page)
+    page.locator("input[type=file]").set_input_files(str(broken))
+    expect(page.get_by_text("kunne ikke leses som et Excel-regneark")).to_be_visible()
+    page.get_by_role("button", name="Send inn").click()
+    expect(page.get_by_text("Listen kan ikke sendes inn")).to_be_visible()

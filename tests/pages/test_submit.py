@@ -1,0 +1,80 @@
+"""Sending a list through the page: preview first, then the confirmation, the receipt and the history."""
+from datetime import date
+
+import pytest
+
+from services import companies, periods, users
+from services.access import CLI
+from tests import listfiles
+from tests.pages.conftest import activate, button, log_in, new_app, texts
+
+PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", "624,00"),
+          (listfiles.make_fnr(date(1975, 3, 9)), "Ås, Kjersti", "676,01")]
+
+
+def csv_bytes(people=PEOPLE, extra=()):
+    lines = ["Fødselsnummer;Navn;Trekk"] + [f"{p[0]};{p[1]};{p[2]}" for p in people] + list(extra)
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+@pytest.fixture
+def at(app_store):
+    companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+    users.add_user(app_store, actor=CLI, email="kari@firma.no", name="Kari", company_orgnrs=["910000004"])
+    activate(app_store, "kari@firma.no")
+    app = log_in(new_app(), "kari@firma.no")
+    app.switch_page("pages/submit.py")
+    return app.run()
+
+
+def test_two_files_preview_then_send_then_history(at, app_store):
+    second = [(listfiles.make_fnr(date(2001, 11, 23)), "Bø, Øystein", "793,00")]
+    at.file_uploader[0].set_value([("oktober.csv", csv_bytes(), "text/csv"),
+                                   ("tillegg.csv", csv_bytes(second, [f"{PEOPLE[0][0]};Nordmann, Ola;"]), "text/csv")])
+    at.run()
+    shown = texts(at)
+    assert "2 personer · sum 1\u00a0300,01\u00a0kr" in shown
+    assert "Linje 3: Raden mangler trekkbeløp." in shown
+    grid = at.dataframe[0].value
+    assert list(grid.columns) == ["Linje", "Fødselsdato", "Navn", "Beløp"]
+    assert grid["Fødselsdato"][0] == "01.01.1990" and PEOPLE[0][0] not in grid.to_string()
+    at.text_area[0].input("Én rettelse i tillegg")
+    button(at, "Send inn").click()
+    at.run()
+    assert not at.exception
+    done = texts(at)
+    assert "Trekklisten er sendt inn for" in done and "oktober.csv, tillegg.csv" in done
+    period = periods.previous(date.today())
+    assert periods.label(period).lower() in done
+    assert app_store.value("SELECT count(*) FROM outbox WHERE kind = 'receipt' AND to_addr = 'kari@firma.no'") == 1
+    assert app_store.value("SELECT remark FROM submissions") == "Én rettelse i tillegg"
+
+    at.switch_page("pages/history.py")
+    at.run()
+    table = at.dataframe[0].value
+    assert table["Periode"][0] == periods.short(period) and table["Filer"][0] == 2
+    assert table["Innsendt"][0] == date.today().strftime("%d.%m.%Y")
+
+
+def test_a_remark_alone_is_refused(at, app_store):
+    at.text_area[0].input("Listen kommer i morgen")
+    button(at, "Send inn").click()
+    at.run()
+    assert "Merknadsfeltet er knyttet til perioden" in texts(at)
+    assert app_store.value("SELECT count(*) FROM submissions") == 0
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("ødelagt.xlsx", b"PK\x03\x04 not really", "skadet"),
+    ("tom.csv", b"", "tom"),
+    ("priser.csv", "Vare;Antall;Pris\r\nSkruer;100;2,50\r\nMuttere;50;1,25\r\n".encode(), "Fant ingen trekkliste"),
+])
+def test_a_file_that_is_not_a_list_gets_a_clear_error_and_cannot_be_sent(at, app_store, name, content, message):
+    at.file_uploader[0].set_value((name, content, "application/octet-stream"))
+    at.run()
+    assert message in texts(at)
+    button(at, "Send inn").click()
+    at.run()
+    assert "Listen kan ikke sendes inn" in texts(at)
+    assert app_store.value("SELECT count(*) FROM submissions") == 0
+    assert app_store.value("SELECT count(*) FROM stored_files") == 0
