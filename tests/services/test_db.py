@@ -5,7 +5,8 @@ from services import db
 
 def test_migrations_are_recorded_and_applied_once(store, settings):
     versions = [r[0] for r in store.rows("SELECT version FROM schema_migrations")]
-    assert versions == [1]
+    assert versions == sorted(int(p.name[:3]) for p in db.MIGRATIONS_DIR.glob("*.sql"))
+    assert versions[:2] == [1, 2]
     assert db.migrate(db.connection(settings.db_path)) == []
 
 
