@@ -32,6 +32,9 @@ class Settings:
     mail_from: str
     sendgrid_api_key: str | None
     sendgrid_api_host: str
+    union_name: str = "Industri Energi"
+    union_address: str = ""
+    union_signature: str = "Med vennlig hilsen\nMedlemsavdelingen"
 
     @property
     def db_path(self) -> Path:
@@ -115,4 +118,8 @@ def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRET
         mail_from=get("PORTAL_MAIL_FROM", "trekkliste@forbundet.example") or "",
         sendgrid_api_key=get("SENDGRID_API_KEY") or None,
         sendgrid_api_host=get("SENDGRID_API_HOST", SENDGRID_DEFAULT_HOST) or SENDGRID_DEFAULT_HOST,
+        union_name=get("PORTAL_UNION_NAME", Settings.union_name) or Settings.union_name,
+        union_address=get("PORTAL_UNION_ADDRESS", Settings.union_address) or "",
+        # "\n" in the setting starts a new line in the signature.
+        union_signature=(get("PORTAL_UNION_SIGNATURE", Settings.union_signature) or "").replace("\\n", "\n"),
     )

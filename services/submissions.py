@@ -1,25 +1,18 @@
 """Sending a deduction list: validate everything, then store it all in one go, or nothing.
 
-Files are recorded in `stored_files` before they are written, and claimed by
-their submission in the transaction that creates it. A failure after the
-write removes them again; a crash leaves unclaimed records that
-`sweep_unclaimed_files` clears, files included. No file is ever on disk
-without the store knowing it.
+The original files go through `services.filestore`, so no file is ever on
+disk without the store knowing it.
 """
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
-import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
-from services import audit, mail, periods
+from services import audit, filestore, mail, periods
 from services.access import Actor, require_company
 from services.companies import get as get_company
 from services.db import Store, utcnow
@@ -28,15 +21,12 @@ from services.money import kr
 from services.parsing import MAX_FILE_BYTES, ParseResult, parse_bytes
 from services.users import normalise_email
 
-log = logging.getLogger(__name__)
-
 MAX_FILES = 10
 ACCEPTED_KINDS = ("xlsx", "xls", "ods", "csv", "txt", "pdf")
 REMARK_WITHOUT_FILE = (
     "Merknadsfeltet er knyttet til perioden filene sendes inn for. Legg til minst én fil "
     "for å sende inn en merknad."
 )
-UNCLAIMED_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -53,10 +43,6 @@ class Receipt:
     persons: int
     total: Decimal
     notes: list[str]
-
-
-def files_dir(store: Store) -> Path:
-    return store.settings.files_dir
 
 
 def check_uploads(uploads: list[Upload]) -> list[ParseResult]:
@@ -76,16 +62,6 @@ def check_uploads(uploads: list[Upload]) -> list[ParseResult]:
     if problems:
         raise InvalidInput("Listen kan ikke sendes inn:\n\n" + "\n\n".join(f"- {p}" for p in problems))
     return results
-
-
-def _write_file(folder: Path, stored_name: str, data: bytes) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / (stored_name + ".part")
-    with temporary.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    temporary.replace(folder / stored_name)
 
 
 def _rows_frame(submission_id: int, file_id: int, result: ParseResult) -> pd.DataFrame:
@@ -162,80 +138,38 @@ def submit(
 
     persons = len({r.person_key() for result in results for r in result.rows})
     total = sum((result.total for result in results), Decimal("0.00"))
-    stored = [(secrets.token_hex(16), hashlib.sha256(u.data).hexdigest()) for u in uploads]
-
-    def record_intent(tx: Store) -> list[int]:
-        return [
-            tx.value(
-                "INSERT INTO stored_files (stored_name, sha256, size_bytes, created_at, original_name, kind,"
-                " row_count, total, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [name, digest, len(u.data), now, u.name, r.kind, len(r.rows), r.total, r.note],
-            )
-            for (name, digest), u, r in zip(stored, uploads, results)
-        ]
-
-    file_ids = store.transaction(record_intent)
-    folder = files_dir(store)
-    receipt_holder: dict = {}
+    reserved = filestore.reserve(store, now=now, files=[
+        (u.name, u.data, {"kind": r.kind, "row_count": len(r.rows), "total": r.total, "note": r.note})
+        for u, r in zip(uploads, results)
+    ])
+    outbox: dict = {}
     try:
-        for (name, _), upload in zip(stored, uploads):
-            _write_file(folder, name, upload.data)
+        filestore.write(store, reserved)
 
-        def create(tx: Store) -> int:
+        def create(tx: Store) -> Receipt:
             submission_id = tx.value(
                 "INSERT INTO submissions (company_id, period, contact_email, remark, submitted_by, submitted_at,"
                 " person_count, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [company_id, period, contact, remark or None, actor.user_id, now, persons, total],
             )
-            for file_id, result in zip(file_ids, results):
-                tx.execute("UPDATE stored_files SET submission_id = ? WHERE id = ?", [submission_id, file_id])
-                _insert_rows(tx, _rows_frame(submission_id, file_id, result))
+            for file, result in zip(reserved, results):
+                filestore.claim(tx, file, submission_id=submission_id)
+                _insert_rows(tx, _rows_frame(submission_id, file.id, result))
             receipt = Receipt(submission_id, period, [u.name for u in uploads], persons, total,
                               [f"{r.file}: {r.note}" for r in results if r.note])
             subject, body = _receipt_mail(company.name, company.orgnr, receipt, tx.settings.base_url)
-            receipt_holder["mail"] = mail.enqueue(tx, kind="receipt", to=contact, subject=subject, body=body)
+            outbox["id"] = mail.enqueue(tx, kind="receipt", to=contact, subject=subject, body=body)
             audit.record(tx, actor=actor, action="submission.create", company_id=company_id,
                          target=str(submission_id), detail=f"periode {periods.short(period)}, {len(uploads)} filer",
                          at=now)
-            receipt_holder["receipt"] = receipt
-            return submission_id
+            return receipt
 
-        store.transaction(create)
+        receipt = store.transaction(create)
     except BaseException:
-        _discard(store, [name for name, _ in stored], file_ids)
+        filestore.discard(store, reserved)
         raise
-    mail.deliver(store, outbox_ids=[receipt_holder["mail"]])
-    return receipt_holder["receipt"]
-
-
-def _discard(store: Store, stored_names: list[str], file_ids: list[int]) -> None:
-    """Undo a submission that failed after its files were written."""
-    folder = files_dir(store)
-    for name in stored_names:
-        for path in (folder / name, folder / (name + ".part")):
-            path.unlink(missing_ok=True)
-    try:
-        store.transaction(lambda tx: tx.execute(
-            "DELETE FROM stored_files WHERE submission_id IS NULL AND id IN (SELECT unnest(?::INTEGER[]))",
-            [file_ids]))
-    except Exception:  # the sweep removes what this could not
-        log.warning("could not remove %d unclaimed file records; the sweep will", len(file_ids))
-
-
-def sweep_unclaimed_files(store: Store, *, now: datetime | None = None) -> int:
-    """Remove files whose submission never came (a crash mid-submission). Returns how many."""
-    cutoff = (now or utcnow()) - UNCLAIMED_AFTER
-    rows = store.rows("SELECT id, stored_name FROM stored_files WHERE submission_id IS NULL AND created_at < ?",
-                      [cutoff])
-    folder = files_dir(store)
-    for _, name in rows:
-        for path in (folder / name, folder / (name + ".part")):
-            path.unlink(missing_ok=True)
-    if rows:
-        ids = [r[0] for r in rows]
-        store.transaction(lambda tx: tx.execute(
-            "DELETE FROM stored_files WHERE submission_id IS NULL AND id IN (SELECT unnest(?::INTEGER[]))", [ids]))
-    return len(rows)
+    mail.deliver(store, outbox_ids=[outbox["id"]])
+    return receipt
 
 
 def last_contact_email(store: Store, *, actor: Actor, company_id: int) -> str | None:
@@ -283,8 +217,6 @@ def stored_file_path(store: Store, *, actor: Actor, file_id: int) -> tuple[str, 
     """An original file, for union staff only: employers cannot download what they sent."""
     if not actor.is_staff:
         raise AccessDenied("Det er ikke mulig å laste ned filene som tidligere er sendt forbundet.")
-    found = store.row("SELECT original_name, stored_name FROM stored_files WHERE id = ? AND submission_id IS NOT NULL",
-                      [file_id])
-    if found is None:
+    if store.value("SELECT submission_id FROM stored_files WHERE id = ?", [file_id]) is None:
         raise InvalidInput("Filen finnes ikke.")
-    return found[0], files_dir(store) / found[1]
+    return filestore.path_of(store, file_id=file_id)

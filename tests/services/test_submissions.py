@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services import companies, submissions
+from services import companies, filestore, submissions
 from services.access import CLI, Actor
 from services.db import utcnow
 from services.errors import AccessDenied, InvalidInput
@@ -156,8 +156,8 @@ def test_a_crash_between_file_write_and_commit_leaves_only_what_the_sweep_remove
     on_disk = {p.name for p in settings.files_dir.iterdir()}
     known = {r[0] for r in fresh.rows("SELECT stored_name FROM stored_files WHERE submission_id IS NULL")}
     assert on_disk and on_disk <= known  # every file on disk is known to the store
-    assert submissions.sweep_unclaimed_files(fresh) == 0  # too recent: a submission may still be under way
-    assert submissions.sweep_unclaimed_files(fresh, now=utcnow() + timedelta(hours=2)) == 1
+    assert filestore.sweep(fresh) == 0  # too recent: a submission may still be under way
+    assert filestore.sweep(fresh, now=utcnow() + timedelta(hours=2)) == 1
     assert list(settings.files_dir.iterdir()) == []
     assert fresh.value("SELECT count(*) FROM stored_files") == 0
 

@@ -1,0 +1,112 @@
+"""Original files on disk (deduction lists, letters), never without the store knowing them.
+
+A file is recorded in `stored_files` before it is written, then claimed by its
+owner (a submission or a letter) in the owner's own transaction. A failure in
+between removes it again; a crash leaves an unclaimed record that `sweep`
+removes together with its file.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from services.db import Store, utcnow
+
+log = logging.getLogger(__name__)
+UNCLAIMED_AFTER = timedelta(hours=1)
+UNCLAIMED = "submission_id IS NULL AND letter_id IS NULL"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: int
+    stored_name: str
+    original_name: str
+    data: bytes
+
+
+def folder(store: Store) -> Path:
+    return store.settings.files_dir
+
+
+def reserve(store: Store, *, files: list[tuple[str, bytes, dict]], now: datetime | None = None) -> list[StoredFile]:
+    """Record the files to be written: (original name, bytes, extra columns) each."""
+    now = now or utcnow()
+
+    def work(tx: Store) -> list[StoredFile]:
+        reserved = []
+        for original_name, data, extra in files:
+            stored_name = secrets.token_hex(16)
+            columns = ["stored_name", "sha256", "size_bytes", "created_at", "original_name", *extra]
+            file_id = tx.value(
+                f"INSERT INTO stored_files ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
+                [stored_name, hashlib.sha256(data).hexdigest(), len(data), now, original_name, *extra.values()],
+            )
+            reserved.append(StoredFile(file_id, stored_name, original_name, data))
+        return reserved
+
+    return store.transaction(work)
+
+
+def write(store: Store, files: list[StoredFile]) -> None:
+    target = folder(store)
+    target.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        temporary = target / (file.stored_name + ".part")
+        with temporary.open("wb") as fh:
+            fh.write(file.data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        temporary.replace(target / file.stored_name)
+
+
+def claim(tx: Store, file: StoredFile, *, submission_id: int | None = None, letter_id: int | None = None) -> None:
+    tx.execute("UPDATE stored_files SET submission_id = ?, letter_id = ? WHERE id = ?",
+               [submission_id, letter_id, file.id])
+
+
+def _remove(store: Store, stored_names: list[str]) -> None:
+    target = folder(store)
+    for name in stored_names:
+        for path in (target / name, target / (name + ".part")):
+            path.unlink(missing_ok=True)
+
+
+def discard(store: Store, files: list[StoredFile]) -> None:
+    """Undo files whose owner was never created."""
+    _remove(store, [f.stored_name for f in files])
+    ids = [f.id for f in files]
+    try:
+        store.transaction(lambda tx: tx.execute(
+            f"DELETE FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[]))", [ids]))
+    except Exception:  # the sweep removes what this could not
+        log.warning("could not remove %d unclaimed file records; the sweep will", len(ids))
+
+
+def sweep(store: Store, *, now: datetime | None = None) -> int:
+    """Remove files whose owner never came (a crash mid-way). Returns how many."""
+    cutoff = (now or utcnow()) - UNCLAIMED_AFTER
+    rows = store.rows(f"SELECT id, stored_name FROM stored_files WHERE {UNCLAIMED} AND created_at < ?", [cutoff])
+    _remove(store, [r[1] for r in rows])
+    if rows:
+        ids = [r[0] for r in rows]
+        store.transaction(lambda tx: tx.execute(
+            f"DELETE FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[]))", [ids]))
+    return len(rows)
+
+
+def path_of(store: Store, *, file_id: int) -> tuple[str, Path] | None:
+    found = store.row("SELECT original_name, stored_name FROM stored_files WHERE id = ?", [file_id])
+    return None if found is None else (found[0], folder(store) / found[1])
+
+
+def delete_content(store: Store, *, file_id: int) -> None:
+    """Delete a file's bytes; its record stays (what existed, its hash) for the audit."""
+    found = path_of(store, file_id=file_id)
+    if found:
+        found[1].unlink(missing_ok=True)

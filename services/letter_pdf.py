@@ -1,0 +1,83 @@
+"""The two template letters as PDF, with fpdf2.
+
+"Vedrørende kontingenttrekk for våre medlemmer" asks the employer to start
+deducting; "Utmeldte / overflytting av medlemmer" to stop.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from fpdf import FPDF
+
+from services import periods
+
+START = "start"
+STOP = "stop"
+SUBJECTS = {
+    START: "Vedrørende kontingenttrekk for våre medlemmer",
+    STOP: "Utmeldte / overflytting av medlemmer",
+}
+INTROS = {
+    START: ("Følgende medlemmer av {union} er ansatt hos dere. Vi ber om at det trekkes kontingent fra "
+            "første mulige lønnskjøring, fra og med perioden som er oppgitt, etter satsen som står ved navnet."),
+    STOP: ("Følgende medlemmer er meldt ut av {union} eller har gått over til en annen bedrift. Vi ber om at "
+           "kontingenttrekket stoppes fra og med perioden som er oppgitt."),
+}
+REASONS = {"utmeldt": "Utmeldt", "overført": "Overført til annen bedrift"}
+
+
+@dataclass(frozen=True)
+class LetterPerson:
+    name: str
+    birth_date: date
+    from_period: date
+    rate: str = ""      # start letters: the dues rate, e.g. "1,3 % (maks 575 kr)"
+    reason: str = ""    # stop letters: "utmeldt" or "overført"
+
+
+def _latin1(text: str) -> str:
+    # The core PDF fonts carry Latin-1 (æøå included); anything else would fail the render.
+    replaced = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2019", "'")
+    return replaced.encode("latin-1", errors="replace").decode("latin-1")
+
+
+def render(*, kind: str, company_name: str, orgnr: str, persons: list[LetterPerson], union_name: str,
+           union_address: str, signature: str, created: date) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_title(_latin1(SUBJECTS[kind]))
+    pdf.set_author(_latin1(union_name))
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 8, _latin1(union_name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    for line in union_address.splitlines() or [""]:
+        pdf.cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    pdf.cell(0, 5, _latin1(company_name), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, _latin1(f"Org.nr. {orgnr}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, f"{created:%d.%m.%Y}", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.multi_cell(0, 7, _latin1(SUBJECTS[kind]), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("Helvetica", size=10)
+    pdf.multi_cell(0, 5, _latin1(INTROS[kind].format(union=union_name)), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    last = "Sats" if kind == START else "Årsak"
+    with pdf.table(col_widths=(60, 30, 35, 55), text_align="LEFT") as table:
+        header = table.row()
+        for title in ("Navn", "Fødselsdato", "Fra periode", last):
+            header.cell(_latin1(title))
+        for person in persons:
+            row = table.row()
+            row.cell(_latin1(person.name))
+            row.cell(f"{person.birth_date:%d.%m.%Y}")
+            row.cell(_latin1(periods.label(person.from_period)))
+            row.cell(_latin1(person.rate if kind == START else REASONS.get(person.reason, person.reason)))
+    pdf.ln(8)
+    pdf.multi_cell(0, 5, _latin1(signature), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.cell(0, 5, _latin1(union_name), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,201 @@
+"""Letters from the union to a company: made by staff, downloaded by the company's users,
+gone after six calendar months (the row stays for the audit, the file is deleted)."""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from services import audit, filestore, letter_pdf, mail
+from services.access import Actor, require_company
+from services.companies import get as get_company
+from services.db import Store, utcnow
+from services.errors import InvalidInput, NotFound
+
+PAGE_SIZE = 10
+MAX_PDF_BYTES = 20 * 1024 * 1024
+NEW_LETTER_SUBJECT = "Nytt brev fra forbundet i trekklisteportalen"
+
+
+def last_day(created: date) -> date:
+    """The last day a letter is available: six calendar months on, clamped to the month's end
+    (created 31 August, last day 28 February)."""
+    index = created.year * 12 + created.month - 1 + 6
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(created.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class LetterEntry:
+    id: int
+    created_on: date
+    downloaded: bool
+    subject: str
+    file_name: str
+
+
+def _file_name(subject: str, created: date) -> str:
+    slug = re.sub(r"[^a-z0-9æøå]+", "-", subject.lower()).strip("-")[:60] or "brev"
+    return f"{created:%Y-%m-%d}-{slug}.pdf"
+
+
+def _notify(tx: Store, company_id: int, company_name: str) -> list[int]:
+    recipients = [r[0] for r in tx.rows(
+        "SELECT u.email FROM users u JOIN user_companies uc ON uc.user_id = u.id"
+        " WHERE uc.company_id = ? AND u.role = 'employer' ORDER BY u.email", [company_id])]
+    body = (
+        f"Det er lagt inn et nytt brev fra forbundet til {company_name} i trekklisteportalen.\n\n"
+        f"Logg inn og se under «Brev fra forbundet»: {tx.settings.base_url}\n\n"
+        "Brevene er tilgjengelige i seks måneder fra de ble opprettet.\n"
+    )
+    return [mail.enqueue(tx, kind="letter.new", to=email, subject=NEW_LETTER_SUBJECT, body=body)
+            for email in recipients]
+
+
+def _create(store: Store, *, actor: Actor, company_id: int, subject: str, kind: str, pdf: bytes,
+            now: datetime | None) -> int:
+    actor.require_staff()
+    company = get_company(store, actor=actor, company_id=company_id)
+    subject = (subject or "").strip()
+    if not subject:
+        raise InvalidInput("Brevet må ha et emne.")
+    if len(pdf) > MAX_PDF_BYTES:
+        raise InvalidInput("PDF-filen er større enn 20 MB.")
+    if not pdf.startswith(b"%PDF"):
+        raise InvalidInput("Brevet må være en PDF-fil.")
+    now = now or utcnow()
+    file_name = _file_name(subject, now.date())
+    [file] = filestore.reserve(store, now=now, files=[(file_name, pdf, {"kind": "pdf"})])
+    outbox: list[int] = []
+    try:
+        filestore.write(store, [file])
+
+        def work(tx: Store) -> int:
+            letter_id = tx.value(
+                "INSERT INTO letters (company_id, subject, kind, file_id, file_name, created_at, created_by, last_day)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [company_id, subject, kind, file.id, file_name, now, actor.user_id, last_day(now.date())],
+            )
+            filestore.claim(tx, file, letter_id=letter_id)
+            outbox[:] = _notify(tx, company_id, company.name)
+            audit.record(tx, actor=actor, action="letter.create", company_id=company_id, target=str(letter_id),
+                         detail=kind, at=now)
+            return letter_id
+
+        letter_id = store.transaction(work)
+    except BaseException:
+        filestore.discard(store, [file])
+        raise
+    mail.deliver(store, outbox_ids=outbox)
+    return letter_id
+
+
+def upload(store: Store, *, actor: Actor, company_id: int, subject: str, pdf: bytes,
+           now: datetime | None = None) -> int:
+    """Staff upload a ready PDF letter for one company."""
+    return _create(store, actor=actor, company_id=company_id, subject=subject, kind="upload", pdf=pdf, now=now)
+
+
+def generate(store: Store, *, actor: Actor, company_id: int, kind: str, persons: list[letter_pdf.LetterPerson],
+             now: datetime | None = None) -> int:
+    """Staff make a start or stop letter from the template."""
+    actor.require_staff()
+    if kind not in letter_pdf.SUBJECTS:
+        raise InvalidInput("Ukjent brevtype.")
+    if not persons:
+        raise InvalidInput("Brevet må ha minst ett medlem.")
+    for person in persons:
+        if not person.name.strip():
+            raise InvalidInput("Hvert medlem i brevet må ha et navn.")
+        if kind == letter_pdf.STOP and person.reason not in letter_pdf.REASONS:
+            raise InvalidInput("Årsaken må være «utmeldt» eller «overført».")
+        if kind == letter_pdf.START and not person.rate.strip():
+            raise InvalidInput(f"Oppgi satsen for {person.name}.")
+    company = get_company(store, actor=actor, company_id=company_id)
+    now = now or utcnow()
+    settings = store.settings
+    pdf = letter_pdf.render(kind=kind, company_name=company.name, orgnr=company.orgnr, persons=persons,
+                            union_name=settings.union_name, union_address=settings.union_address,
+                            signature=settings.union_signature, created=now.date())
+    return _create(store, actor=actor, company_id=company_id, subject=letter_pdf.SUBJECTS[kind], kind=kind,
+                   pdf=pdf, now=now)
+
+
+def expire(store: Store, *, today: date | None = None) -> int:
+    """Delete the files of letters past their last day; the rows stay. Returns how many."""
+    today = today or utcnow().date()
+    due = store.rows("SELECT id, file_id FROM letters WHERE last_day < ? AND expired_at IS NULL", [today])
+    for letter_id, file_id in due:
+        filestore.delete_content(store, file_id=file_id)
+
+        def work(tx: Store, letter_id=letter_id) -> None:
+            tx.execute("UPDATE letters SET expired_at = ? WHERE id = ? AND expired_at IS NULL", [utcnow(), letter_id])
+            audit.record(tx, actor=None, action="letter.expire", target=str(letter_id))
+
+        store.transaction(work)
+    return len(due)
+
+
+def _available(company_id: int, today: date) -> tuple[str, list]:
+    return "company_id = ? AND last_day >= ? AND expired_at IS NULL", [company_id, today]
+
+
+def count(store: Store, *, actor: Actor, company_id: int, today: date | None = None) -> int:
+    require_company(store, actor=actor, company_id=company_id)
+    where, params = _available(company_id, today or utcnow().date())
+    return store.value(f"SELECT count(*) FROM letters WHERE {where}", params)
+
+
+def for_company(store: Store, *, actor: Actor, company_id: int, page: int = 0, today: date | None = None
+                ) -> list[LetterEntry]:
+    """One page of the company's letters: not yet downloaded first, newest first."""
+    require_company(store, actor=actor, company_id=company_id)
+    where, params = _available(company_id, today or utcnow().date())
+    rows = store.rows(
+        "SELECT l.id, CAST(l.created_at AS DATE), EXISTS (SELECT 1 FROM letter_downloads d WHERE d.letter_id = l.id),"
+        f" l.subject, l.file_name FROM letters l WHERE {where}"
+        " ORDER BY 3, l.created_at DESC, l.id DESC LIMIT ? OFFSET ?",
+        params + [PAGE_SIZE, max(page, 0) * PAGE_SIZE],
+    )
+    return [LetterEntry(*r) for r in rows]
+
+
+def unread(store: Store, *, actor: Actor, company_id: int, today: date | None = None) -> int:
+    require_company(store, actor=actor, company_id=company_id)
+    where, params = _available(company_id, today or utcnow().date())
+    return store.value(
+        f"SELECT count(*) FROM letters l WHERE {where}"
+        " AND NOT EXISTS (SELECT 1 FROM letter_downloads d WHERE d.letter_id = l.id)", params)
+
+
+def download(store: Store, *, actor: Actor, company_id: int, letter_id: int, today: date | None = None
+             ) -> tuple[str, bytes]:
+    """The letter's PDF; marks it downloaded for the company and records who and when."""
+    require_company(store, actor=actor, company_id=company_id)
+    where, params = _available(company_id, today or utcnow().date())
+    found = store.row(f"SELECT file_id, file_name FROM letters WHERE id = ? AND {where}", [letter_id] + params)
+    if found is None:
+        raise NotFound("Brevet finnes ikke, eller er ikke lenger tilgjengelig.")
+    file_id, file_name = found
+    located = filestore.path_of(store, file_id=file_id)
+    if located is None or not located[1].exists():
+        raise NotFound("Brevet finnes ikke, eller er ikke lenger tilgjengelig.")
+    data = located[1].read_bytes()
+
+    def work(tx: Store) -> None:
+        tx.execute("INSERT INTO letter_downloads (letter_id, user_id, downloaded_at) VALUES (?, ?, ?)",
+                   [letter_id, actor.user_id, utcnow()])
+        audit.record(tx, actor=actor, action="letter.download", company_id=company_id, target=str(letter_id))
+
+    store.transaction(work)
+    return file_name, data
+
+
+def staff_overview(store: Store, *, actor: Actor, limit: int = 200) -> list[dict]:
+    actor.require_staff()
+    return store.dicts(
+        "SELECT l.created_at AS opprettet, c.name AS bedrift, l.subject AS emne,"
+        " l.last_day AS tilgjengelig_til, l.expired_at IS NOT NULL AS utløpt,"
+        " (SELECT min(downloaded_at) FROM letter_downloads d WHERE d.letter_id = l.id) AS først_lastet_ned"
+        " FROM letters l JOIN companies c ON c.id = l.company_id ORDER BY l.created_at DESC LIMIT ?", [limit])

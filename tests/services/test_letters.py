@@ -1,0 +1,141 @@
+import io
+from datetime import date, datetime, timedelta
+
+import pypdf
+import pytest
+
+from services import companies, letters
+from services.access import CLI, Actor
+from services.errors import AccessDenied, InvalidInput, NotFound
+from services.letter_pdf import START, STOP, LetterPerson
+from tests.helpers import add_employer
+
+PDF = b"%PDF-1.4\n% a tiny stand-in letter\n"
+
+
+@pytest.fixture
+def setup(store, company):
+    other = companies.add_company(store, actor=CLI, orgnr="920000002", name="Annen AS")
+    kari = add_employer(store, "kari@firma.no", ["910000004"])
+    per = add_employer(store, "per@firma.no", ["910000004", "920000002"])
+    ola = add_employer(store, "ola@annen.no", ["920000002"])
+    return {
+        "company": company, "other": other,
+        "kari": Actor(kari.id, kari.email, kari.role), "per": Actor(per.id, per.email, per.role),
+        "ola": Actor(ola.id, ola.email, ola.role),
+    }
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize("created, last", [
+    (date(2026, 8, 31), date(2027, 2, 28)), (date(2027, 8, 31), date(2028, 2, 29)),
+    (date(2026, 8, 15), date(2027, 2, 15)), (date(2026, 12, 31), date(2027, 6, 30)),
+    (date(2026, 1, 1), date(2026, 7, 1)),
+])
+def test_six_calendar_months_clamped_to_month_end(created, last):
+    assert letters.last_day(created) == last
+
+
+def test_start_letter_pdf_has_the_members_with_norwegian_letters(store, setup):
+    persons = [LetterPerson("Bø, Øystein", date(2001, 11, 23), date(2026, 11, 1), rate="1,3 % (maks 575 kr)"),
+               LetterPerson("Ås, Åse Ærlig", date(1975, 3, 9), date(2026, 12, 1), rate="1,47 %")]
+    letter_id = letters.generate(store, actor=CLI, company_id=setup["company"].id, kind=START, persons=persons)
+    name, pdf = letters.download(store, actor=setup["kari"], company_id=setup["company"].id, letter_id=letter_id)
+    text = text_of(pdf)
+    for expected in ("Vedrørende kontingenttrekk for våre medlemmer", "Bø, Øystein", "23.11.2001",
+                     "November 2026", "Ås, Åse Ærlig", "Desember 2026", "1,47 %", "Help Forsikring AS",
+                     store.settings.union_name):
+        assert expected in text
+    assert name.endswith(".pdf") and "vedrørende" in name
+
+
+def test_stop_letter_pdf_names_the_reason(store, setup):
+    persons = [LetterPerson("Dæhli, Åse", date(1968, 7, 30), date(2026, 12, 1), reason="overført"),
+               LetterPerson("Hansen, Per", date(1983, 2, 14), date(2026, 12, 1), reason="utmeldt")]
+    letter_id = letters.generate(store, actor=CLI, company_id=setup["company"].id, kind=STOP, persons=persons)
+    text = text_of(letters.download(store, actor=setup["kari"], company_id=setup["company"].id,
+                                    letter_id=letter_id)[1])
+    assert "Utmeldte / overflytting av medlemmer" in text
+    assert "Overført til annen bedrift" in text and "Utmeldt" in text and "Dæhli, Åse" in text
+
+
+def test_bad_letters_are_refused(store, setup):
+    company_id = setup["company"].id
+    with pytest.raises(InvalidInput, match="PDF"):
+        letters.upload(store, actor=CLI, company_id=company_id, subject="Brev", pdf=b"not a pdf")
+    with pytest.raises(InvalidInput, match="emne"):
+        letters.upload(store, actor=CLI, company_id=company_id, subject=" ", pdf=PDF)
+    with pytest.raises(InvalidInput, match="minst ett medlem"):
+        letters.generate(store, actor=CLI, company_id=company_id, kind=START, persons=[])
+    with pytest.raises(InvalidInput, match="Årsaken"):
+        letters.generate(store, actor=CLI, company_id=company_id, kind=STOP,
+                         persons=[LetterPerson("A, B", date(1990, 1, 1), date(2026, 1, 1), reason="sluttet")])
+    with pytest.raises(AccessDenied):
+        letters.upload(store, actor=setup["kari"], company_id=company_id, subject="Brev", pdf=PDF)
+    assert store.value("SELECT count(*) FROM letters") == 0
+    assert store.value("SELECT count(*) FROM stored_files") == 0
+
+
+def test_new_letter_mails_every_user_of_that_company_and_nobody_else(store, setup):
+    letters.upload(store, actor=CLI, company_id=setup["company"].id, subject="Viktig informasjon", pdf=PDF)
+    mails = store.rows("SELECT to_addr, subject, body FROM outbox WHERE kind = 'letter.new' ORDER BY to_addr")
+    assert [m[0] for m in mails] == ["kari@firma.no", "per@firma.no"]
+    assert all(m[1] == "Nytt brev fra forbundet i trekklisteportalen" for m in mails)
+    assert "http://portal.test" in mails[0][2] and "Viktig informasjon" not in mails[0][2]
+
+
+def test_order_undownloaded_first_newest_first_and_paging(store, setup):
+    company_id = setup["company"].id
+    start = datetime(2026, 10, 1, 9, 0)
+    ids = [letters.upload(store, actor=CLI, company_id=company_id, subject=f"Brev {n:02d}", pdf=PDF,
+                          now=start + timedelta(days=n)) for n in range(25)]
+    today = date(2026, 11, 28)
+    # Download the newest and the 5th newest: they sink to the bottom.
+    for letter_id in (ids[24], ids[20]):
+        letters.download(store, actor=setup["kari"], company_id=company_id, letter_id=letter_id, today=today)
+    assert letters.count(store, actor=setup["kari"], company_id=company_id, today=today) == 25
+    assert letters.unread(store, actor=setup["kari"], company_id=company_id, today=today) == 23
+    pages = [letters.for_company(store, actor=setup["kari"], company_id=company_id, page=p, today=today)
+             for p in range(3)]
+    assert [len(p) for p in pages] == [10, 10, 5]
+    everything = [entry for page in pages for entry in page]
+    subjects = [e.subject for e in everything]
+    expected_unread = [f"Brev {n:02d}" for n in range(23, -1, -1) if n not in (24, 20)]
+    assert subjects == expected_unread + ["Brev 24", "Brev 20"]
+    assert [e.downloaded for e in everything[-3:]] == [False, True, True]
+    assert everything[0].created_on == date(2026, 10, 24)
+    assert store.value("SELECT count(*) FROM audit_log WHERE action = 'letter.download'") == 2
+    who = store.value("SELECT user_id FROM letter_downloads WHERE letter_id = ?", [ids[24]])
+    assert who == setup["kari"].user_id
+
+
+def test_another_companys_letter_cannot_be_reached(store, setup):
+    letter_id = letters.upload(store, actor=CLI, company_id=setup["company"].id, subject="Brev", pdf=PDF)
+    with pytest.raises(AccessDenied):
+        letters.download(store, actor=setup["ola"], company_id=setup["company"].id, letter_id=letter_id)
+    # Per may see both companies, but the letter is not the other company's.
+    with pytest.raises(NotFound):
+        letters.download(store, actor=setup["per"], company_id=setup["other"].id, letter_id=letter_id)
+    with pytest.raises(AccessDenied):
+        letters.for_company(store, actor=setup["ola"], company_id=setup["company"].id)
+    assert letters.for_company(store, actor=setup["ola"], company_id=setup["other"].id) == []
+
+
+def test_expiry_after_six_months_deletes_the_file_and_keeps_the_row(store, setup, settings):
+    company_id = setup["company"].id
+    letter_id = letters.upload(store, actor=CLI, company_id=company_id, subject="Gammelt brev", pdf=PDF,
+                               now=datetime(2026, 8, 31, 12, 0))
+    stored = store.value("SELECT stored_name FROM stored_files WHERE letter_id = ?", [letter_id])
+    assert (settings.files_dir / stored).exists()
+    assert letters.expire(store, today=date(2027, 2, 28)) == 0
+    assert len(letters.for_company(store, actor=setup["kari"], company_id=company_id, today=date(2027, 2, 28))) == 1
+    assert letters.expire(store, today=date(2027, 3, 1)) == 1
+    assert not (settings.files_dir / stored).exists()
+    assert letters.for_company(store, actor=setup["kari"], company_id=company_id, today=date(2027, 3, 1)) == []
+    with pytest.raises(NotFound):
+        letters.download(store, actor=setup["kari"], company_id=company_id, letter_id=letter_id, today=date(2027, 3, 1))
+    assert store.value("SELECT subject FROM letters WHERE id = ?", [letter_id]) == "Gammelt brev"
+    assert letters.expire(store, today=date(2027, 3, 2)) == 0
