@@ -33,8 +33,11 @@ if user is None:
 elif declaration.needs_acceptance(store, actor=user):
     pages = [st.Page("pages/declaration.py", title="Taushetserklæring", url_path="taushetserklaering", default=True)]
 elif user.is_staff:
-    pages = [st.Page("pages/admin.py", title="Administrasjon", icon=":material/admin_panel_settings:", url_path="administrasjon", default=True)]
-    pages += demo_inbox
+    pages = [
+        st.Page("pages/admin.py", title="Administrasjon", icon=":material/admin_panel_settings:",
+                url_path="administrasjon", default=True),
+        st.Page("pages/staff_letters.py", title="Brev til bedrifter", url_path="brev-til-bedrifter"),
+    ] + demo_inbox
 else:
     pages = [
         st.Page("pages/home.py", title="Hjem", icon=":material/home:", url_path="hjem", default=True),

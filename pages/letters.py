@@ -1,5 +1,58 @@
-"""Brev fra forbundet: not built yet; the page exists so the navigation is complete."""
+"""Brev fra forbundet: the company's letters, not yet downloaded first, ten a page."""
+import math
+
+import pandas as pd
 import streamlit as st
 
+from services import letters, ui
+from services.db import open_store
+
+company_id = ui.current_company_id()
+if company_id is None:
+    st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
+    st.stop()
+store, actor = ui.store(), ui.actor()
+letters.expire(store)
+
 st.title("Brev fra forbundet")
-st.info("Denne delen av portalen er ikke tatt i bruk ennå.")
+st.info("**Brev er tilgjengelige i seks måneder fra de ble opprettet.**")
+
+total = letters.count(store, actor=actor, company_id=company_id)
+pages = max(1, math.ceil(total / letters.PAGE_SIZE))
+page_key = f"letters_page_{company_id}"
+page = min(st.session_state.get(page_key, 0), pages - 1)
+entries = letters.for_company(store, actor=actor, company_id=company_id, page=page)
+
+
+settings = ui.settings()
+
+
+def fetch(letter_id: int) -> bytes:
+    # Called when the browser asks for the file, outside this script run: its own cursor.
+    # That request is the download, so it is marked and audited there.
+    return letters.download(open_store(settings), actor=actor, company_id=company_id, letter_id=letter_id)[1]
+
+
+if not entries:
+    st.write("Det er ingen brev fra forbundet.")
+else:
+    header = st.columns([1, 1, 4])
+    for column, title in zip(header, ("Opprettet", "Tidligere nedlastet?", "Emne")):
+        column.markdown(f"**{title}**")
+    for entry in entries:
+        created, downloaded, subject = st.columns([1, 1, 4])
+        created.write(entry.created_on.strftime("%d.%m.%Y"))
+        downloaded.write("Ja" if entry.downloaded else "Nei")
+        subject.download_button(
+            entry.subject, data=lambda letter_id=entry.id: fetch(letter_id), file_name=entry.file_name,
+            mime="application/pdf", key=f"letter_{entry.id}", type="tertiary", icon=":material/download:",
+        )
+if pages > 1:
+    previous, where, following = st.columns([1, 2, 1])
+    if previous.button("Forrige side", disabled=page == 0):
+        st.session_state[page_key] = page - 1
+        st.rerun()
+    where.write(f"Side {page + 1} av {pages}")
+    if following.button("Neste side", disabled=page >= pages - 1):
+        st.session_state[page_key] = page + 1
+        st.rerun()

@@ -81,3 +81,32 @@ def render(*, kind: str, company_name: str, orgnr: str, persons: list[LetterPers
     pdf.ln(2)
     pdf.cell(0, 5, _latin1(union_name), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def persons_from_text(text: str, *, kind: str) -> list[LetterPerson]:
+    """Members pasted from a spreadsheet: one a line, tab- or semicolon-separated:
+    name; birth date (dd.mm.yyyy); from period (mm.yyyy); rate (start) or reason (stop)."""
+    from services.errors import InvalidInput
+    from services.lists.values import parse_date
+
+    persons = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in (line.split("\t") if "\t" in line else line.split(";"))]
+        if len(cells) < 4:
+            raise InvalidInput(f"Linje {number}: skriv navn; fødselsdato; fra periode; "
+                               f"{'sats' if kind == START else 'årsak'} (fire felt).")
+        name, born, start, last = cells[:4]
+        birth_date = parse_date(born)
+        from_period = parse_date("01." + start) if start.count(".") == 1 else parse_date(start)
+        if birth_date is None:
+            raise InvalidInput(f"Linje {number}: «{born}» er ikke en dato (dd.mm.åååå).")
+        if from_period is None:
+            raise InvalidInput(f"Linje {number}: «{start}» er ikke en periode (mm.åååå).")
+        reason = last.lower()
+        persons.append(LetterPerson(name=name, birth_date=birth_date, from_period=from_period.replace(day=1),
+                                    rate=last if kind == START else "",
+                                    reason=("overført" if reason.startswith("overf") else reason) if kind == STOP
+                                    else ""))
+    return persons

@@ -139,8 +139,10 @@ def portal(tmp_path_factory, mailbox):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A cold server imports pandas and friends on its first page: give assertions time.
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield launched
@@ -165,6 +167,7 @@ def page(context, portal):
     opened = context.new_page()
     opened.goto(portal)
     opened.get_by_text("Innlogging").first.wait_for()
+    settle(opened)
     return opened
 
 
@@ -173,7 +176,20 @@ def code_from(mailbox: SendGridStandIn, email: str) -> str:
     return re.search(r"Engangskoden din er: (\d{6})", body["content"][0]["value"]).group(1)
 
 
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def settle(page) -> None:
+    """Wait until the app is idle, including the rerun the cookie component asks for
+    once its frame has loaded: a click sent during that rerun can be lost."""
+    for _ in range(3):
+        page.wait_for_selector(IDLE)
+        page.wait_for_timeout(200)
+    page.wait_for_selector(IDLE)
+
+
 def log_in(page, email: str, password: str = PASSWORD) -> None:
+    settle(page)
     page.get_by_label("E-post").fill(email)
     page.get_by_label("Passord").fill(password)
     page.get_by_role("button", name="Logg inn").click()

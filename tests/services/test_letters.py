@@ -139,3 +139,18 @@ def test_expiry_after_six_months_deletes_the_file_and_keeps_the_row(store, setup
         letters.download(store, actor=setup["kari"], company_id=company_id, letter_id=letter_id, today=date(2027, 3, 1))
     assert store.value("SELECT subject FROM letters WHERE id = ?", [letter_id]) == "Gammelt brev"
     assert letters.expire(store, today=date(2027, 3, 2)) == 0
+
+
+def test_persons_pasted_from_a_spreadsheet():
+    from services.letter_pdf import persons_from_text
+
+    pasted = "Bø, Øystein\t23.11.2001\t11.2026\t1,3 %\n\nÅs, Kjersti;09.03.1975;12.2026;1,47 %\n"
+    persons = persons_from_text(pasted, kind=START)
+    assert persons == [LetterPerson("Bø, Øystein", date(2001, 11, 23), date(2026, 11, 1), rate="1,3 %"),
+                       LetterPerson("Ås, Kjersti", date(1975, 3, 9), date(2026, 12, 1), rate="1,47 %")]
+    stop = persons_from_text("Dæhli, Åse;30.07.1968;12.2026;Overført", kind=STOP)
+    assert stop[0].reason == "overført"
+    with pytest.raises(InvalidInput, match="Linje 1"):
+        persons_from_text("Bare et navn", kind=START)
+    with pytest.raises(InvalidInput, match="ikke en dato"):
+        persons_from_text("A, B;32.13.1990;11.2026;1 %", kind=START)
