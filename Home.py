@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from services import declaration, demo, ui
+from services import declaration, demo, sidecar, ui
 from services.config import ConfigError, load_settings
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -20,6 +20,9 @@ except ConfigError as problem:
     st.stop()
 
 store = ui.begin_run(settings)
+if settings.sidecar_in_process:
+    # The timed work runs in this process: DuckDB allows one writing process per file.
+    sidecar.start_in_background(settings)
 if settings.demo and not demo.is_seeded(store):
     demo.seed(store)
 

@@ -32,6 +32,7 @@ class Settings:
     mail_from: str
     sendgrid_api_key: str | None
     sendgrid_api_host: str
+    sidecar_in_process: bool = True
     union_name: str = "Industri Energi"
     union_address: str = ""
     union_signature: str = "Med vennlig hilsen\nMedlemsavdelingen"
@@ -118,6 +119,7 @@ def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRET
         mail_from=get("PORTAL_MAIL_FROM", "trekkliste@forbundet.example") or "",
         sendgrid_api_key=get("SENDGRID_API_KEY") or None,
         sendgrid_api_host=get("SENDGRID_API_HOST", SENDGRID_DEFAULT_HOST) or SENDGRID_DEFAULT_HOST,
+        sidecar_in_process=(get("PORTAL_SIDECAR", "1") or "1").strip().lower() not in {"0", "false", "off", "nei"},
         union_name=get("PORTAL_UNION_NAME", Settings.union_name) or Settings.union_name,
         union_address=get("PORTAL_UNION_ADDRESS", Settings.union_address) or "",
         # "\n" in the setting starts a new line in the signature.

@@ -7,7 +7,8 @@ the outbox id and kind, never the recipient or the body.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -86,14 +87,32 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {status}' if status else ''}"
 
 
+CLAIM_FOR = timedelta(minutes=2)
+
+
+def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
+    """Take the mail for this worker, or None when it is sent or another worker has it."""
+    now = utcnow()
+
+    def work(tx: Store) -> tuple | None:
+        found = tx.row(
+            "SELECT to_addr, subject, body, kind FROM outbox WHERE id = ? AND status = 'queued'"
+            " AND (claimed_until IS NULL OR claimed_until < ?)", [outbox_id, now])
+        if found is not None:
+            tx.execute("UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?",
+                       [now + CLAIM_FOR, worker, outbox_id])
+        return found
+
+    return store.transaction(work)
+
+
 def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = None) -> int:
     """Try to hand the given queued mails to the provider; returns how many went."""
     provider = provider or provider_for(store.settings)
+    worker = secrets.token_hex(8)
     sent = 0
     for outbox_id in outbox_ids:
-        found = store.row(
-            "SELECT to_addr, subject, body, kind FROM outbox WHERE id = ? AND status = 'queued'", [outbox_id]
-        )
+        found = _claim(store, outbox_id, worker)
         if found is None:
             continue
         to, subject, body, kind = found
@@ -103,15 +122,16 @@ def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = 
             log.warning("mail %s (%s) not sent, left queued: %s", outbox_id, kind, _describe(exc))
             store.transaction(
                 lambda tx: tx.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_until = NULL,"
+                    " claimed_by = NULL WHERE id = ?",
                     [_describe(exc), outbox_id],
                 )
             )
             continue
         store.transaction(
             lambda tx: tx.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL"
-                " WHERE id = ?",
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL,"
+                " claimed_until = NULL WHERE id = ?",
                 [utcnow(), outbox_id],
             )
         )

@@ -21,6 +21,8 @@ def app_store(tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PORTAL_COOKIE_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("PORTAL_DEMO", "0")
+    # The tests run the timed work themselves; a background loop would race them.
+    monkeypatch.setenv("PORTAL_SIDECAR", "0")
     monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
     yield db.open_store(load_settings())
     db.close_all()

@@ -1,0 +1,91 @@
+"""Timed work beside the portal: expire letters, retry queued mail, sweep unclaimed files.
+
+    python -m services.sidecar            every few minutes, until stopped
+    python -m services.sidecar --once     everything once, then exit (cron, tests)
+
+DuckDB lets one process write a database file. The portal process therefore
+runs this same loop in a background thread (`start_in_background`); the
+command is for when the portal is not running, and says so if it is.
+Each run logs one line with its counts.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+import time
+from datetime import date
+
+from services import filestore, letters, mail
+from services.config import ConfigError, Settings, load_settings
+from services.db import Store, StoreUnavailable, close_all, open_store
+
+log = logging.getLogger("sidecar")
+DEFAULT_INTERVAL = 300
+_background: threading.Thread | None = None
+_background_lock = threading.Lock()
+
+
+def run_once(store: Store, *, today: date | None = None) -> dict[str, int]:
+    counts = {
+        "letters_expired": letters.expire(store, today=today),
+        "mail_sent": mail.retry_queued(store),
+        "files_swept": filestore.sweep(store),
+    }
+    queued = store.value("SELECT count(*) FROM outbox WHERE status = 'queued'")
+    log.info("sidecar run: %s, mail still queued %d",
+             ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), queued)
+    return counts
+
+
+def _loop(settings: Settings, interval: float, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            run_once(open_store(settings))
+        except Exception:  # a failed run must not end the loop; the next run tries again
+            log.exception("sidecar run failed")
+        stop.wait(interval)
+
+
+def start_in_background(settings: Settings, *, interval: float = DEFAULT_INTERVAL) -> threading.Thread:
+    """Start the loop once per process (the portal calls this on every script run)."""
+    global _background
+    with _background_lock:
+        if _background is None or not _background.is_alive():
+            _background = threading.Thread(target=_loop, args=(settings, interval, threading.Event()),
+                                           name="sidecar", daemon=True)
+            _background.start()
+        return _background
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.sidecar", description=__doc__.splitlines()[0])
+    parser.add_argument("--once", action="store_true", help="kjør alt én gang og avslutt")
+    parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL, help="sekunder mellom kjøringer")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        store = open_store(settings)
+    except (ConfigError, StoreUnavailable) as problem:
+        print(f"Feil: {problem} (Når portalen kjører, gjør den dette arbeidet selv.)", file=sys.stderr)
+        return 2
+    try:
+        if args.once:
+            run_once(store)
+            return 0
+        while True:
+            try:
+                run_once(open_store(settings))
+            except Exception:  # a failed run must not end the loop; the next run tries again
+                log.exception("sidecar run failed")
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        close_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
