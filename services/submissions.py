@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from services import audit, filestore, mail, periods
+from services import audit, filestore, mail, periods, reconciliation
 from services.access import Actor, require_company
 from services.companies import get as get_company
 from services.db import Store, utcnow
 from services.errors import AccessDenied, InvalidInput
 from services.money import kr
 from services.parsing import MAX_FILE_BYTES, ParseResult, parse_bytes
+from services.members import name_key
 from services.users import normalise_email
 
 MAX_FILES = 10
@@ -43,6 +44,7 @@ class Receipt:
     persons: int
     total: Decimal
     notes: list[str]
+    outcome: reconciliation.Outcome
 
 
 def check_uploads(uploads: list[Upload]) -> list[ParseResult]:
@@ -76,9 +78,10 @@ def _rows_frame(submission_id: int, file_id: int, result: ParseResult) -> pd.Dat
             "employee_no": [r.employee_no for r in result.rows],
             "basis": [None if r.basis is None else float(r.basis) for r in result.rows],
             "amount": [None if r.amount is None else float(r.amount) for r in result.rows],
+            "name_key": [name_key(r.name or "") for r in result.rows],
         },
         columns=["submission_id", "file_id", "line", "national_id", "birth_date", "name", "employee_no",
-                 "basis", "amount"],
+                 "basis", "amount", "name_key"],
     )
 
 
@@ -89,9 +92,9 @@ def _insert_rows(tx: Store, frame: pd.DataFrame) -> None:
     try:
         tx.execute(
             "INSERT INTO submission_rows (submission_id, file_id, line, national_id, birth_date, name,"
-            " employee_no, basis, amount)"
+            " employee_no, basis, amount, name_key)"
             " SELECT submission_id, file_id, line, national_id, CAST(birth_date AS DATE), name, employee_no,"
-            " CAST(basis AS DECIMAL(14,2)), CAST(amount AS DECIMAL(14,2)) FROM incoming_rows"
+            " CAST(basis AS DECIMAL(14,2)), CAST(amount AS DECIMAL(14,2)), name_key FROM incoming_rows"
         )
     finally:
         tx.cur.unregister("incoming_rows")
@@ -155,10 +158,14 @@ def submit(
             for file, result in zip(reserved, results):
                 filestore.claim(tx, file, submission_id=submission_id)
                 _insert_rows(tx, _rows_frame(submission_id, file.id, result))
+            outcome = reconciliation.reconcile(tx, company_id=company_id, period=period, now=now)
             receipt = Receipt(submission_id, period, [u.name for u in uploads], persons, total,
-                              [f"{r.file}: {r.note}" for r in results if r.note])
+                              [f"{r.file}: {r.note}" for r in results if r.note], outcome)
             subject, body = _receipt_mail(company.name, company.orgnr, receipt, tx.settings.base_url)
-            outbox["id"] = mail.enqueue(tx, kind="receipt", to=contact, subject=subject, body=body)
+            outbox["ids"] = [mail.enqueue(tx, kind="receipt", to=contact, subject=subject, body=body)]
+            if outcome.new_utrukne:
+                outbox["ids"] += reconciliation.notify_new_utrukne(tx, company_id=company_id,
+                                                                   company_name=company.name)
             audit.record(tx, actor=actor, action="submission.create", company_id=company_id,
                          target=str(submission_id), detail=f"periode {periods.short(period)}, {len(uploads)} filer",
                          at=now)
@@ -168,7 +175,7 @@ def submit(
     except BaseException:
         filestore.discard(store, reserved)
         raise
-    mail.deliver(store, outbox_ids=[outbox["id"]])
+    mail.deliver(store, outbox_ids=outbox["ids"])
     return receipt
 
 

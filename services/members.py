@@ -1,0 +1,240 @@
+"""The member register: who is a member, and at which company, from when until when."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from services import audit
+from services.access import Actor
+from services.companies import normalise_orgnr
+from services.db import Store, utcnow
+from services.errors import InvalidInput, NotFound
+from services.lists import values
+from services.lists.columns import FIRST_NAME, NAME, NATIONAL_ID, SURNAME, role_of_header
+from services.lists.files import UnreadableFile, read_tables
+from services.lists.values import fold
+
+MEMBER_NO = "member_no"
+ORGNR = "orgnr"
+VALID_FROM = "valid_from"
+VALID_TO = "valid_to"
+RATE_CLASS = "rate_class"
+MEMBER_HEADERS = {
+    MEMBER_NO: ("medlemsnr", "medlemsnummer", "medlnr", "member no", "member number", "membership number"),
+    ORGNR: ("orgnr", "org nr", "organisasjonsnummer", "bedrift orgnr", "arbeidsgiver orgnr", "organisation number",
+            "employer orgnr", "bedriftsnr"),
+    VALID_FROM: ("fra", "fra dato", "ansatt fra", "start", "fom", "gyldig fra", "from", "valid from", "startdato"),
+    VALID_TO: ("til", "til dato", "ansatt til", "slutt", "tom", "gyldig til", "to", "valid to", "sluttdato",
+               "sluttet"),
+    RATE_CLASS: ("sats", "satsklasse", "kontingentklasse", "kontingentsats", "rate class", "rate"),
+}
+
+
+def name_key(name: str) -> str:
+    """Names compared without order, case or accents: 'Ås, Kjersti' == 'kjersti as'."""
+    return " ".join(sorted(fold(name or "").split()))
+
+
+def _member_role(cell) -> str | None:
+    header = fold(values.text(cell))
+    for role, names in MEMBER_HEADERS.items():
+        if header in names:
+            return role
+    return role_of_header(cell)
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    updated: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    line: int
+    member_no: str
+    national_id: str
+    name: str
+    orgnr: str
+    valid_from: date
+    valid_to: date | None
+    rate_class: str
+
+
+def _read_member_rows(data: bytes, filename: str, report: ImportReport) -> list[MemberRow]:
+    try:
+        _, sheets = read_tables(data, filename)
+    except UnreadableFile as problem:
+        raise InvalidInput(str(problem)) from problem
+    for sheet in sheets:
+        for index, header in enumerate(sheet.rows[:30]):
+            columns: dict[str, int] = {}
+            for col, cell in enumerate(header):
+                role = _member_role(cell)
+                if role and role not in columns:
+                    columns[role] = col
+            if {MEMBER_NO, NATIONAL_ID, ORGNR} <= set(columns) and (NAME in columns or SURNAME in columns):
+                return _member_rows(sheet, index, columns, report)
+    raise InvalidInput("Fant ikke medlemsregisteret i filen. Vi ser etter kolonnene medlemsnummer, "
+                       "fødselsnummer, navn og organisasjonsnummer (og gjerne fra-dato, til-dato og sats).")
+
+
+def _member_rows(sheet, header_index: int, columns: dict[str, int], report: ImportReport) -> list[MemberRow]:
+    def cell(row, role):
+        col = columns.get(role)
+        return row[col] if col is not None and col < len(row) else None
+
+    rows = []
+    for index in range(header_index + 1, len(sheet.rows)):
+        row, line = sheet.rows[index], sheet.line_numbers[index]
+        if all(values.is_blank(c) for c in row):
+            continue
+        member_no = values.text(cell(row, MEMBER_NO))
+        national_id = values.digits_of_national_id(cell(row, NATIONAL_ID))
+        name = values.clean_name(cell(row, NAME)) if NAME in columns else values.join_names(
+            cell(row, SURNAME), cell(row, FIRST_NAME))
+        if not member_no:
+            report.problems.append((line, "Mangler medlemsnummer."))
+            continue
+        if national_id is None or not values.national_id_valid(national_id):
+            report.problems.append((line, f"Medlem {member_no}: ugyldig fødselsnummer."))
+            continue
+        if not name:
+            report.problems.append((line, f"Medlem {member_no}: mangler navn."))
+            continue
+        try:
+            orgnr = normalise_orgnr(values.text(cell(row, ORGNR)))
+        except InvalidInput as problem:
+            report.problems.append((line, f"Medlem {member_no}: {problem}"))
+            continue
+        valid_from = values.parse_date(cell(row, VALID_FROM)) or date(2000, 1, 1)
+        valid_to = values.parse_date(cell(row, VALID_TO))
+        rate_class = values.text(cell(row, RATE_CLASS)).lower() or "ordinær"
+        rows.append(MemberRow(line, member_no, national_id, name, orgnr, valid_from, valid_to, rate_class))
+    return rows
+
+
+def _upsert_member(tx: Store, *, member_no: str, national_id: str, name: str, rate_class: str) -> tuple[int, bool]:
+    now = utcnow()
+    birth_date = values.birth_date_of_national_id(national_id)
+    existing = tx.value("SELECT id FROM members WHERE member_no = ?", [member_no])
+    if existing is not None:
+        tx.execute("UPDATE members SET national_id = ?, birth_date = ?, name = ?, name_key = ?, rate_class = ?,"
+                   " updated_at = ? WHERE id = ?",
+                   [national_id, birth_date, name, name_key(name), rate_class, now, existing])
+        return existing, False
+    member_id = tx.value(
+        "INSERT INTO members (member_no, national_id, birth_date, name, name_key, rate_class, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [member_no, national_id, birth_date, name, name_key(name), rate_class, now, now])
+    return member_id, True
+
+
+def _place(tx: Store, member_id: int, company_id: int, valid_from: date, valid_to: date | None) -> None:
+    """Record the member's employment at the company from `valid_from`; an open
+    employment elsewhere that started earlier ends the day before (a move)."""
+    same = tx.row("SELECT id FROM employments WHERE member_id = ? AND company_id = ? AND valid_from = ?",
+                  [member_id, company_id, valid_from])
+    if same is not None:
+        tx.execute("UPDATE employments SET valid_to = ? WHERE id = ?", [valid_to, same[0]])
+        return
+    tx.execute(
+        "UPDATE employments SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL AND valid_from < ?",
+        [valid_from - timedelta(days=1), member_id, valid_from])
+    tx.execute("INSERT INTO employments (member_id, company_id, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?)",
+               [member_id, company_id, valid_from, valid_to, utcnow()])
+
+
+def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -> ImportReport:
+    """Import or update members from a spreadsheet or csv; bad rows are reported, the rest imported."""
+    actor.require_staff()
+    report = ImportReport()
+    rows = _read_member_rows(data, filename, report)
+    companies = {r[0]: r[1] for r in store.rows("SELECT orgnr, id FROM companies")}
+    usable = []
+    for row in rows:
+        if row.orgnr not in companies:
+            report.problems.append((row.line, f"Medlem {row.member_no}: bedriften {row.orgnr} er ikke registrert."))
+        else:
+            usable.append(row)
+
+    def work(tx: Store) -> None:
+        report.imported = report.updated = 0
+        for row in usable:
+            member_id, created = _upsert_member(tx, member_no=row.member_no, national_id=row.national_id,
+                                                name=row.name, rate_class=row.rate_class)
+            _place(tx, member_id, companies[row.orgnr], row.valid_from, row.valid_to)
+            if created:
+                report.imported += 1
+            else:
+                report.updated += 1
+        audit.record(tx, actor=actor, action="members.import", target=filename,
+                     detail=f"{report.imported} nye, {report.updated} oppdatert, {len(report.problems)} avvist")
+
+    store.transaction(work)
+    report.problems.sort()
+    return report
+
+
+def import_file(store: Store, *, actor: Actor, path: Path) -> ImportReport:
+    return import_register(store, actor=actor, data=Path(path).read_bytes(), filename=Path(path).name)
+
+
+def add_member(store: Store, *, actor: Actor, member_no: str, national_id: str, name: str, company_id: int,
+               valid_from: date, rate_class: str = "ordinær") -> int:
+    actor.require_staff()
+    digits = values.digits_of_national_id(national_id)
+    if digits is None or not values.national_id_valid(digits):
+        raise InvalidInput("Fødselsnummeret er ugyldig.")
+    if not (member_no or "").strip() or not (name or "").strip():
+        raise InvalidInput("Medlemmet må ha medlemsnummer og navn.")
+    if store.value("SELECT 1 FROM companies WHERE id = ?", [company_id]) is None:
+        raise NotFound("Bedriften finnes ikke.")
+
+    def work(tx: Store) -> int:
+        member_id, _ = _upsert_member(tx, member_no=member_no.strip(), national_id=digits, name=name.strip(),
+                                      rate_class=rate_class)
+        _place(tx, member_id, company_id, valid_from, None)
+        audit.record(tx, actor=actor, action="member.add", company_id=company_id, target=member_no.strip())
+        return member_id
+
+    return store.transaction(work)
+
+
+def end_employment(store: Store, *, actor: Actor, member_id: int, company_id: int, last_day: date) -> None:
+    actor.require_staff()
+
+    def work(tx: Store) -> None:
+        found = tx.value("SELECT id FROM employments WHERE member_id = ? AND company_id = ? AND valid_to IS NULL",
+                         [member_id, company_id])
+        if found is None:
+            raise NotFound("Medlemmet har ikke et åpent ansettelsesforhold i denne bedriften.")
+        tx.execute("UPDATE employments SET valid_to = ? WHERE id = ?", [last_day, found])
+        audit.record(tx, actor=actor, action="member.end", company_id=company_id, target=str(member_id))
+
+    store.transaction(work)
+
+
+def move(store: Store, *, actor: Actor, member_id: int, to_company_id: int, first_day: date) -> None:
+    actor.require_staff()
+
+    def work(tx: Store) -> None:
+        _place(tx, member_id, to_company_id, first_day, None)
+        audit.record(tx, actor=actor, action="member.move", company_id=to_company_id, target=str(member_id))
+
+    store.transaction(work)
+
+
+def register(store: Store, *, actor: Actor, company_id: int | None = None) -> list[dict]:
+    """Members with their employments, for the staff page."""
+    actor.require_staff()
+    where, params = ("WHERE e.company_id = ?", [company_id]) if company_id else ("", [])
+    rows = store.dicts(
+        "SELECT m.id, m.member_no AS medlemsnr, m.name AS navn, m.birth_date AS fødselsdato, c.name AS bedrift,"
+        " e.valid_from AS fra, e.valid_to AS til, m.rate_class AS sats"
+        " FROM members m JOIN employments e ON e.member_id = m.id JOIN companies c ON c.id = e.company_id"
+        f" {where} ORDER BY m.name, e.valid_from", params)
+    store.transaction(lambda tx: audit.record(tx, actor=actor, action="members.view", company_id=company_id))
+    return rows
