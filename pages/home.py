@@ -1,7 +1,7 @@
 """The employer's start page: the chosen company and what waits for it."""
 import streamlit as st
 
-from services import companies, periods, submissions, ui
+from services import companies, letters, periods, reconciliation, submissions, ui
 from services.errors import PortalError
 
 company_id = ui.current_company_id()
@@ -18,6 +18,12 @@ st.title(company.name)
 st.caption(f"Organisasjonsnummer {company.orgnr}")
 last = submissions.last_period(ui.store(), actor=ui.actor(), company_id=company.id)
 st.write(f"Siste innsendte periode: **{periods.label(last) if last else 'ingen ennå'}**")
+open_utrukne = reconciliation.open_count(ui.store(), actor=ui.actor(), company_id=company.id)
+unread = letters.unread(ui.store(), actor=ui.actor(), company_id=company.id)
+if open_utrukne:
+    st.warning(f"{open_utrukne} utrukne medlem{'mer' if open_utrukne > 1 else ''} venter på status.")
+if unread:
+    st.info(f"{unread} brev fra forbundet er ikke lastet ned.")
 st.write("Legg til fagforeningsfilene, velg periode og send inn.")
 st.page_link("pages/submit.py", label="Send inn trekkliste", icon=":material/upload_file:")
 st.page_link("pages/history.py", label="Innsendte lister det siste året", icon=":material/history:")

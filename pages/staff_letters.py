@@ -18,7 +18,23 @@ if not choices:
 company_label = st.selectbox("Bedrift", list(choices))
 company_id = choices[company_label]
 
-upload_tab, template_tab, list_tab = st.tabs(["Last opp PDF", "Lag brev fra mal", "Alle brev"])
+register_tab, upload_tab, template_tab, list_tab = st.tabs(
+    ["Fra medlemsregisteret", "Last opp PDF", "Lag brev fra mal", "Alle brev"])
+
+with register_tab:
+    for kind, what in ((letter_pdf.START, "nye medlemmer siden forrige startbrev"),
+                       (letter_pdf.STOP, "medlemmer som har sluttet eller flyttet siden forrige stoppbrev")):
+        pending = letters.pending_from_register(store, actor=actor, company_id=company_id, kind=kind)
+        st.markdown(f"**{letter_pdf.SUBJECTS[kind]}**: {len(pending)} {what}")
+        if pending:
+            st.caption(", ".join(person.name for _, person in pending))
+        if st.button(f"Lag «{letter_pdf.SUBJECTS[kind]}»", key=f"from_register_{kind}", disabled=not pending):
+            try:
+                letters.from_register(store, actor=actor, company_id=company_id, kind=kind)
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                st.success(f"«{letter_pdf.SUBJECTS[kind]}» er laget, og bedriftens brukere har fått e-post.")
 
 with upload_tab:
     with st.form("upload_letter", clear_on_submit=True):

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from services import periods, submissions, ui
+from services import periods, reconciliation, submissions, ui
 from services.errors import PortalError
 from services.money import kr
 from services.parsing import parse_bytes
@@ -26,6 +26,25 @@ if receipt is not None:
     )
     for note in receipt.notes:
         st.info(note)
+    if receipt.outcome.utrukne:
+        count = receipt.outcome.utrukne
+        st.warning(f"{count} medlem{'mer' if count > 1 else ''} vi har registrert hos dere står ikke på listen.",
+                   icon=":material/person_alert:")
+        st.page_link("pages/not_deducted.py", label="Gi status under «Utrukne»", icon=":material/arrow_forward:")
+    changes = reconciliation.changes_since_previous(store, actor=actor, company_id=company_id,
+                                                    period=receipt.period)
+    if changes.new or changes.gone or changes.changed:
+        with st.expander(f"Endringer fra {periods.label(periods.add_months(receipt.period, -1)).lower()}: "
+                         f"{len(changes.new)} nye, {len(changes.gone)} borte, {len(changes.changed)} endret beløp"):
+            def who(born, name):
+                return f"{name or 'uten navn'} ({born:%d.%m.%Y})" if born else (name or "uten navn")
+
+            for born, name, amount in changes.new:
+                st.write(f"Ny: {who(born, name)} {kr(amount) if amount is not None else ''}")
+            for born, name, amount in changes.gone:
+                st.write(f"Borte: {who(born, name)}")
+            for born, name, before, after in changes.changed:
+                st.write(f"Endret: {who(born, name)} {kr(before or 0)} → {kr(after or 0)}")
 
 today = date.today()
 default_period = periods.previous(today)

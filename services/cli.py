@@ -6,14 +6,21 @@
     python -m services.cli grant --email E --company ORGNR
     python -m services.cli revoke --email E --company ORGNR
     python -m services.cli seed-demo
+    python -m services.cli import-members FILE
+    python -m services.cli submit --company ORGNR --period YYYY-MM FILE... [--as EMAIL]
+    python -m services.cli reconciliation --company ORGNR --period YYYY-MM [--json]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
-from services import companies, demo, users
-from services.access import CLI
+from services import companies, demo, members, periods, reconciliation, submissions, users
+from services.access import CLI, Actor
+from services.errors import InvalidInput, NotFound
+from services.money import kr
 from services.config import ConfigError, load_settings
 from services.db import StoreUnavailable, close_all, open_store
 from services.errors import PortalError
@@ -36,6 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--email", required=True)
         p.add_argument("--company", required=True, metavar="ORGNR")
     sub.add_parser("seed-demo", help="legg inn demodata")
+    p = sub.add_parser("import-members", help="importer medlemsregisteret fra xlsx eller csv")
+    p.add_argument("file")
+    p = sub.add_parser("submit", help="send inn en trekkliste for en arbeidsgiver (kom i posten eller på e-post)")
+    p.add_argument("--company", required=True, metavar="ORGNR")
+    p.add_argument("--period", required=True, metavar="YYYY-MM")
+    p.add_argument("--as", dest="as_email", metavar="EMAIL", help="registrer innsendingen på denne brukeren")
+    p.add_argument("--contact", metavar="EMAIL", help="kontaktadresse for kvitteringen")
+    p.add_argument("files", nargs="+")
+    p = sub.add_parser("reconciliation", help="avstemming for en bedrift og periode")
+    p.add_argument("--company", required=True, metavar="ORGNR")
+    p.add_argument("--period", required=True, metavar="YYYY-MM")
+    p.add_argument("--json", action="store_true")
     return parser
 
 
@@ -57,6 +76,39 @@ def run(args: argparse.Namespace) -> str:
     if args.command == "revoke":
         users.revoke(store, actor=CLI, email=args.email, orgnr=args.company)
         return f"{args.email} har ikke lenger tilgang til {args.company}."
+    if args.command == "import-members":
+        report = members.import_file(store, actor=CLI, path=Path(args.file))
+        lines = [f"{report.imported} nye medlemmer, {report.updated} oppdatert, {len(report.problems)} avvist."]
+        lines += [f"  linje {line}: {message}" for line, message in report.problems]
+        return "\n".join(lines)
+    if args.command == "submit":
+        company = companies.by_orgnr(store, actor=CLI, orgnr=args.company)
+        actor = CLI
+        if args.as_email:
+            user = users.find_by_email(store, email=args.as_email)
+            if user is None:
+                raise NotFound(f"Ingen bruker med e-post {args.as_email} er registrert.")
+            actor = Actor(user.id, user.email, user.role)
+        uploads = []
+        for name in args.files:
+            try:
+                uploads.append(submissions.Upload(Path(name).name, Path(name).read_bytes()))
+            except OSError as problem:
+                raise InvalidInput(f"Filen {name} kunne ikke leses: {problem.strerror}.") from problem
+        receipt = submissions.submit(
+            store, actor=actor, company_id=company.id, period=periods.parse(args.period),
+            contact_email=args.contact or (args.as_email or store.settings.mail_from), uploads=uploads)
+        o = receipt.outcome
+        return (f"Innsending {receipt.submission_id}: {receipt.persons} personer, {kr(receipt.total)}. "
+                f"Utrukne {o.utrukne}, ukjente {o.unknown}, avvik {o.anomalies}.")
+    if args.command == "reconciliation":
+        company = companies.by_orgnr(store, actor=CLI, orgnr=args.company)
+        result = reconciliation.report(store, actor=CLI, company_id=company.id, period=periods.parse(args.period))
+        as_json = reconciliation.as_json(result)
+        if args.json:
+            return json.dumps(as_json, ensure_ascii=False)
+        return (f"Utrukne: {len(as_json['utrukne'])}, ukjente: {len(as_json['unknown'])}, "
+                f"avvik: {len(as_json['anomalies'])}")
     if args.command == "seed-demo":
         created = demo.seed(store)
         return ("Demodata lagt inn.\n" if created else "Demodata fantes fra før.\n") + demo.login_help()

@@ -54,7 +54,7 @@ def _notify(tx: Store, company_id: int, company_name: str) -> list[int]:
 
 
 def _create(store: Store, *, actor: Actor, company_id: int, subject: str, kind: str, pdf: bytes,
-            now: datetime | None) -> int:
+            now: datetime | None, employment_ids: list[int] = ()) -> int:
     actor.require_staff()
     company = get_company(store, actor=actor, company_id=company_id)
     subject = (subject or "").strip()
@@ -78,6 +78,9 @@ def _create(store: Store, *, actor: Actor, company_id: int, subject: str, kind: 
                 [company_id, subject, kind, file.id, file_name, now, actor.user_id, last_day(now.date())],
             )
             filestore.claim(tx, file, letter_id=letter_id)
+            for employment_id in employment_ids:
+                tx.execute("INSERT INTO letter_members (letter_id, employment_id, kind) VALUES (?, ?, ?)",
+                           [letter_id, employment_id, kind])
             outbox[:] = _notify(tx, company_id, company.name)
             audit.record(tx, actor=actor, action="letter.create", company_id=company_id, target=str(letter_id),
                          detail=kind, at=now)
@@ -98,7 +101,7 @@ def upload(store: Store, *, actor: Actor, company_id: int, subject: str, pdf: by
 
 
 def generate(store: Store, *, actor: Actor, company_id: int, kind: str, persons: list[letter_pdf.LetterPerson],
-             now: datetime | None = None) -> int:
+             now: datetime | None = None, employment_ids: list[int] = ()) -> int:
     """Staff make a start or stop letter from the template."""
     actor.require_staff()
     if kind not in letter_pdf.SUBJECTS:
@@ -119,7 +122,49 @@ def generate(store: Store, *, actor: Actor, company_id: int, kind: str, persons:
                             union_name=settings.union_name, union_address=settings.union_address,
                             signature=settings.union_signature, created=now.date())
     return _create(store, actor=actor, company_id=company_id, subject=letter_pdf.SUBJECTS[kind], kind=kind,
-                   pdf=pdf, now=now)
+                   pdf=pdf, now=now, employment_ids=employment_ids)
+
+
+def _rate_text(store: Store, rate_class: str, period: date) -> str:
+    found = store.row("SELECT percent, monthly_cap FROM dues_rates WHERE rate_class = ? AND valid_from <= ?"
+                      " ORDER BY valid_from DESC LIMIT 1", [rate_class, period])
+    if found is None:
+        return rate_class
+    percent = f"{found[0].normalize():f}".replace(".", ",")
+    return f"{percent} %" + (f" (maks {found[1]:.0f} kr)" if found[1] is not None else "")
+
+
+def pending_from_register(store: Store, *, actor: Actor, company_id: int, kind: str
+                          ) -> list[tuple[int, letter_pdf.LetterPerson]]:
+    """Members who started (start) or left or moved (stop) at the company and are in no letter of that kind yet."""
+    actor.require_staff()
+    if kind == letter_pdf.START:
+        rows = store.rows(
+            "SELECT e.id, m.name, m.birth_date, e.valid_from, m.rate_class FROM employments e"
+            " JOIN members m ON m.id = e.member_id WHERE e.company_id = ? AND e.valid_to IS NULL"
+            " AND e.id NOT IN (SELECT employment_id FROM letter_members WHERE kind = 'start') ORDER BY m.name",
+            [company_id])
+        return [(r[0], letter_pdf.LetterPerson(r[1], r[2], r[3].replace(day=1),
+                                               rate=_rate_text(store, r[4], r[3].replace(day=1)))) for r in rows]
+    rows = store.rows(
+        "SELECT e.id, m.name, m.birth_date, e.valid_to,"
+        " EXISTS (SELECT 1 FROM employments later WHERE later.member_id = e.member_id AND later.company_id <> ?"
+        "         AND later.valid_from > e.valid_to) FROM employments e JOIN members m ON m.id = e.member_id"
+        " WHERE e.company_id = ? AND e.valid_to IS NOT NULL"
+        " AND e.id NOT IN (SELECT employment_id FROM letter_members WHERE kind = 'stop') ORDER BY m.name",
+        [company_id, company_id])
+    from services.periods import add_months, month_start
+    return [(r[0], letter_pdf.LetterPerson(r[1], r[2], add_months(month_start(r[3]), 1),
+                                           reason="overført" if r[4] else "utmeldt")) for r in rows]
+
+
+def from_register(store: Store, *, actor: Actor, company_id: int, kind: str, now: datetime | None = None) -> int:
+    """The start letter for new members, or the stop letter for those who left or moved, in one step."""
+    pending = pending_from_register(store, actor=actor, company_id=company_id, kind=kind)
+    if not pending:
+        raise InvalidInput("Det er ingen endringer i medlemsregisteret siden forrige brev av denne typen.")
+    return generate(store, actor=actor, company_id=company_id, kind=kind, persons=[p for _, p in pending], now=now,
+                    employment_ids=[e for e, _ in pending])
 
 
 def expire(store: Store, *, today: date | None = None) -> int:

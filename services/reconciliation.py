@@ -212,6 +212,13 @@ def utrukne(store: Store, *, actor: Actor, company_id: int, answered: bool) -> l
     return [Utrukket(*r) for r in rows]
 
 
+def open_count(store: Store, *, actor: Actor, company_id: int) -> int:
+    """How many utrukne wait for the employer's answer (a count, no personal data)."""
+    require_company(store, actor=actor, company_id=company_id)
+    return store.value("SELECT count(*) FROM reconciliation_items WHERE company_id = ? AND kind = 'utrukket'"
+                       " AND closed_at IS NULL AND status IS NULL", [company_id])
+
+
 def answer(store: Store, *, actor: Actor, company_id: int, answers: dict[int, tuple[str, str]],
            now: datetime | None = None) -> int:
     """Record the employer's status for each utrukket: {item id: (status, comment)}."""

@@ -59,3 +59,38 @@ def test_seed_demo_once(cli):
     assert "lonn@demo.example" in first.stdout
     second = cli("seed-demo")
     assert second.returncode == 0 and "fantes fra før" in second.stdout
+
+
+def test_import_submit_and_reconciliation_json(cli, tmp_path):
+    import json
+    from datetime import date
+
+    from services import periods
+    from tests import listfiles
+
+    ola, per = listfiles.make_fnr(date(1990, 1, 1)), listfiles.make_fnr(date(1983, 2, 14))
+    stranger = listfiles.make_fnr(date(1999, 9, 9))
+    cli("add-company", "--orgnr", "910000004", "--name", "Help Forsikring AS")
+    cli("add-user", "--email", "kari@firma.no", "--name", "Kari", "--company", "910000004")
+    register = tmp_path / "register.csv"
+    register.write_text("Medlemsnr;Fødselsnummer;Navn;Orgnr;Fra\n"
+                        f"1001;{ola};Nordmann, Ola;910000004;01.01.2020\n"
+                        f"1003;{per};Hansen, Per;910000004;01.01.2020\n"
+                        f"1009;12345678901;Feil, Nummer;910000004;01.01.2020\n", encoding="utf-8")
+    imported = cli("import-members", str(register))
+    assert imported.returncode == 0 and "2 nye medlemmer" in imported.stdout and "linje 4" in imported.stdout
+    period = periods.previous(date.today())
+    listfile = tmp_path / "liste.csv"
+    listfile.write_text(f"Fnr;Navn;Trekk\n{ola};Nordmann, Ola;520,00\n{stranger};Ny, Person;390,00\n")
+    sent = cli("submit", "--company", "910000004", "--period", f"{period:%Y-%m}", str(listfile),
+               "--as", "kari@firma.no")
+    assert sent.returncode == 0, sent.stderr
+    assert "Utrukne 1, ukjente 1" in sent.stdout
+    result = cli("reconciliation", "--company", "910000004", "--period", f"{period:%Y-%m}", "--json")
+    assert json.loads(result.stdout) == {
+        "utrukne": [{"member_no": "1003", "birth_date": "1983-02-14", "name": "Hansen, Per"}],
+        "unknown": [{"national_id": stranger, "birth_date": "1999-09-09", "name": "Ny, Person", "amount": 390.0}],
+        "anomalies": [],
+    }
+    bad = cli("submit", "--company", "910000004", "--period", "2026-13", str(listfile))
+    assert bad.returncode != 0 and "ÅÅÅÅ-MM" in bad.stderr

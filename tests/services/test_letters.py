@@ -154,3 +154,27 @@ def test_persons_pasted_from_a_spreadsheet():
         persons_from_text("Bare et navn", kind=START)
     with pytest.raises(InvalidInput, match="ikke en dato"):
         persons_from_text("A, B;32.13.1990;11.2026;1 %", kind=START)
+
+
+def test_letters_from_register_changes(store, setup):
+    from services import members
+    from tests import listfiles
+
+    company_id = setup["company"].id
+    ola = members.add_member(store, actor=CLI, member_no="1", national_id=listfiles.make_fnr(date(1990, 1, 1)),
+                             name="Nordmann, Ola", company_id=company_id, valid_from=date(2026, 11, 10))
+    kari = members.add_member(store, actor=CLI, member_no="2", national_id=listfiles.make_fnr(date(1975, 3, 9)),
+                              name="Ås, Kjersti", company_id=company_id, valid_from=date(2020, 1, 1))
+    start = letters.from_register(store, actor=CLI, company_id=company_id, kind=START)
+    text = text_of(letters.download(store, actor=setup["kari"], company_id=company_id, letter_id=start)[1])
+    assert "Nordmann, Ola" in text and "November 2026" in text and "1,3 % (maks 575 kr)" in text
+    with pytest.raises(InvalidInput, match="ingen endringer"):
+        letters.from_register(store, actor=CLI, company_id=company_id, kind=START)
+    members.move(store, actor=CLI, member_id=kari, to_company_id=setup["other"].id, first_day=date(2026, 12, 1))
+    members.end_employment(store, actor=CLI, member_id=ola, company_id=company_id, last_day=date(2026, 12, 31))
+    stop = letters.from_register(store, actor=CLI, company_id=company_id, kind=STOP)
+    text = text_of(letters.download(store, actor=setup["kari"], company_id=company_id, letter_id=stop)[1])
+    assert "Ås, Kjersti" in text and "Overført til annen bedrift" in text and "Desember 2026" in text
+    assert "Nordmann, Ola" in text and "Utmeldt" in text and "Januar 2027" in text
+    with pytest.raises(InvalidInput):
+        letters.from_register(store, actor=CLI, company_id=company_id, kind=STOP)

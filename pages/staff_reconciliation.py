@@ -1,0 +1,70 @@
+"""Avstemming (staff): per company and period, the utrukne with the employers' answers,
+unknown persons and anomalies; mark handled, reopen, end an employment."""
+from datetime import date, timedelta
+
+import streamlit as st
+
+from services import companies, members, periods, reconciliation, ui
+from services.errors import PortalError
+from services.money import kr
+
+store, actor = ui.store(), ui.actor()
+st.title("Avstemming")
+company_list = companies.all_companies(store, actor=actor)
+if not company_list:
+    st.info("Registrer en bedrift først.")
+    st.stop()
+names = {c.id: f"{c.name} ({c.orgnr})" for c in company_list}
+left, right = st.columns(2)
+company_id = left.selectbox("Bedrift", list(names), format_func=names.get)
+choices = [periods.add_months(periods.previous(date.today()), -n) for n in range(24)]
+period = right.selectbox("Periode", choices, format_func=periods.label)
+result = reconciliation.report(store, actor=actor, company_id=company_id, period=period)
+
+
+def day(value) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def actions(item: dict) -> None:
+    cols = st.columns(3)
+    try:
+        if item["handled_at"] is None and cols[0].button("Merk behandlet", key=f"handled_{item['id']}"):
+            reconciliation.mark_handled(store, actor=actor, item_id=item["id"])
+            st.rerun()
+        if item.get("status") and cols[1].button("Åpne igjen", key=f"reopen_{item['id']}"):
+            reconciliation.reopen(store, actor=actor, item_id=item["id"])
+            st.rerun()
+        if item.get("status") == "sluttet" and cols[2].button("Avslutt ansettelsen i registeret",
+                                                              key=f"end_{item['id']}"):
+            members.end_employment(store, actor=actor, member_id=item["member_id"], company_id=company_id,
+                                   last_day=period - timedelta(days=1))
+            st.rerun()
+    except PortalError as problem:
+        ui.show_error(problem)
+
+
+st.subheader(f"Utrukne ({len(result['utrukne'])})")
+for item in result["utrukne"]:
+    with st.container(border=True):
+        answer = reconciliation.STATUSES.get(item["status"], "Ikke besvart")
+        comment = f" – {item['comment']}" if item["comment"] else ""
+        handled = " · behandlet" if item["handled_at"] else ""
+        st.write(f"**{item['name']}** ({day(item['birth_date'])}), medlem {item['member_no']}: {answer}{comment}{handled}")
+        actions(item)
+
+st.subheader(f"Ukjente på listen ({len(result['unknown'])})")
+for item in result["unknown"]:
+    with st.container(border=True):
+        handled = " · behandlet" if item["handled_at"] else ""
+        st.write(f"**{item['name'] or 'uten navn'}** ({day(item['birth_date'])}), "
+                 f"fnr {item['national_id'] or 'mangler'}: {kr(item['amount'] or 0)}{handled}")
+        actions(item)
+
+st.subheader(f"Avvik i beløp ({len(result['anomalies'])})")
+for item in result["anomalies"]:
+    with st.container(border=True):
+        handled = " · behandlet" if item["handled_at"] else ""
+        st.write(f"**{item['name']}**, medlem {item['member_no']}: trukket {kr(item['amount'])}, "
+                 f"forventet {kr(item['expected'])}{handled}")
+        actions(item)
