@@ -41,7 +41,42 @@ def seed(store: Store) -> bool:
             [password_hash, utcnow(), DEMO_EMPLOYER, DEMO_STAFF],
         )
     )
+    _seed_register_and_lists(store)
     return True
+
+
+DEMO_MEMBERS = (
+    ("5001", "14117925014", "Antonsen, Inger"),
+    ("5002", "23060087180", "Lund, Magnus"),
+    ("5003", "23070577607", "Andresen, Odd"),
+    ("5004", "13100053955", "Berg, Martin"),
+    ("5005", "06055236826", "Johannessen, Egil"),
+)
+
+
+def _seed_register_and_lists(store: Store) -> None:
+    """Members at the first demo company, a list sent two months ago with one member
+    missing (an utrukket to answer), and a start letter waiting to be downloaded."""
+    from datetime import date
+
+    from services import letter_pdf, letters, members, periods, submissions
+    from services.access import actor_for
+
+    company = companies.by_orgnr(store, actor=CLI, orgnr=DEMO_COMPANIES[0][0])
+    for member_no, national_id, name in DEMO_MEMBERS:
+        members.add_member(store, actor=CLI, member_no=member_no, national_id=national_id, name=name,
+                           company_id=company.id, valid_from=date(2020, 1, 1))
+    employer = actor_for(store, user_id=store.value("SELECT id FROM users WHERE email = ?", [DEMO_EMPLOYER]))
+    lines = ["Fødselsnummer;Navn;Trekkgrunnlag;Trekk"]
+    lines += [f"{nid};{name};40 000,00;520,00" for _, nid, name in DEMO_MEMBERS[:4]]
+    lines.append("01028935230;Haugen, Aud;38 000,00;494,00")
+    period = periods.add_months(periods.previous(date.today()), -1)
+    submissions.submit(store, actor=employer, company_id=company.id, period=period,
+                       contact_email=DEMO_EMPLOYER,
+                       uploads=[submissions.Upload("lonn-demo.csv", ("\n".join(lines) + "\n").encode())])
+    letters.generate(store, actor=CLI, company_id=company.id, kind=letter_pdf.START, persons=[
+        letter_pdf.LetterPerson("Haugen, Aud", date(1989, 2, 1), periods.previous(date.today()),
+                                rate="1,3 % (maks 575 kr)")])
 
 
 def login_help() -> str:

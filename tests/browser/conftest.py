@@ -83,8 +83,30 @@ def _seed(data_dir: Path) -> None:
                                          password=PASSWORD, confirmation=PASSWORD, now=earlier)
             user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
             declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)
+        _seed_utrukne(store)
     finally:
         db.close_all()
+
+
+UTRUKNE = ["Berg, Anne", "Hansen, Per", "Lie, Tone", "Vik, Geir"]
+
+
+def _seed_utrukne(store) -> None:
+    """Four members at Nordsjø Service AS, none on last month's list: four utrukne to answer."""
+    from datetime import date
+
+    from services import members, periods, submissions
+    from tests import listfiles
+
+    company = companies.by_orgnr(store, actor=CLI, orgnr="920000002")
+    for n, name in enumerate(UTRUKNE):
+        members.add_member(store, actor=CLI, member_no=str(7000 + n), name=name, company_id=company.id,
+                           national_id=listfiles.make_fnr(date(1980 + n, 1 + n, 10 + n)), valid_from=date(2020, 1, 1))
+    kari = store.row("SELECT id, email, role FROM users WHERE email = ?", [EMPLOYER])
+    other = f"{listfiles.make_fnr(date(1999, 9, 9))};Ny, Person;390,00"
+    submissions.submit(store, actor=Actor(*kari), company_id=company.id, period=periods.previous(date.today()),
+                       contact_email=EMPLOYER, uploads=[submissions.Upload("nordsjo.csv",
+                                                                           f"Fnr;Navn;Trekk\n{other}\n".encode())])
 
 
 @pytest.fixture(scope="session")
