@@ -225,3 +225,10 @@ def wait_for_login_cookie(page) -> list[dict]:
             return found
         page.wait_for_timeout(100)
     raise AssertionError("the browser got no login cookie")
+
+
+def go(page, name: str) -> None:
+    """Open a page from the navigation at the top, once the app is idle."""
+    settle(page)
+    page.get_by_role("link", name=name, exact=True).first.click()
+    settle(page)

@@ -1,7 +1,7 @@
 """Accounts as a person uses them, in a real browser against the real server."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (EMPLOYER, FORGETFUL, LEAVER, LOCKED, NEWCOMER, PASSWORD, code_from,
+from tests.browser.conftest import (EMPLOYER, FORGETFUL, LEAVER, LOCKED, NEWCOMER, PASSWORD, code_from, go,
                                     log_in, wait_for_login_cookie)
 
 
@@ -55,9 +55,9 @@ def test_company_switch_holds_across_pages(page):
     expect(options).to_have_text(["Help Forsikring AS", "Nordsjø Service AS"])
     page.get_by_role("option", name="Nordsjø Service AS").click()
     expect(page.get_by_role("heading", name="Nordsjø Service AS").first).to_be_visible()
-    page.get_by_role("link", name="Innsending").click()
+    go(page, "Innsending")
     expect(page.get_by_role("heading", name="Send inn trekkliste").first).to_be_visible()
-    page.get_by_role("link", name="Hjem").click()
+    go(page, "Hjem")
     expect(page.get_by_role("heading", name="Nordsjø Service AS").first).to_be_visible()
 
 

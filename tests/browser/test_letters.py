@@ -4,13 +4,14 @@ import io
 import pypdf
 from playwright.sync_api import expect
 
-from tests.browser.conftest import EMPLOYER, STAFF, log_in, settle
+from tests import listfiles
+from tests.browser.conftest import EMPLOYER, STAFF, go, log_in, settle
 
 
 def test_staff_creates_letters_employer_downloads_one(page, context, browser, portal, tmp_path, mailbox):
     log_in(page, STAFF)
     expect(page.get_by_role("heading", name="Administrasjon").first).to_be_visible()
-    page.get_by_role("link", name="Brev til bedrifter").click()
+    go(page, "Brev til bedrifter")
     expect(page.get_by_role("heading", name="Brev til bedrifter").first).to_be_visible()
 
     page.get_by_role("combobox", name="Bedrift").click()
@@ -28,7 +29,6 @@ def test_staff_creates_letters_employer_downloads_one(page, context, browser, po
     assert "Øystein" not in notice["content"][0]["value"]
 
     pdf = tmp_path / "informasjon.pdf"
-    from tests import listfiles
     listfiles.pdf(pdf, ["Informasjon om kontingentsatser for 2027"])
     page.get_by_role("tab", name="Last opp PDF").click()
     page.get_by_label("Emne").fill("Nye satser fra 2027")
@@ -42,7 +42,7 @@ def test_staff_creates_letters_employer_downloads_one(page, context, browser, po
         employer.goto(portal)
         log_in(employer, EMPLOYER)
         expect(employer.get_by_role("heading", name="Help Forsikring AS").first).to_be_visible()
-        employer.get_by_role("link", name="Brev fra forbundet").click()
+        go(employer, "Brev fra forbundet")
         expect(employer.get_by_text("Brev er tilgjengelige i seks måneder fra de ble opprettet.")).to_be_visible()
         start_letter = employer.get_by_role("button", name="Vedrørende kontingenttrekk for våre medlemmer")
         expect(start_letter).to_be_visible()
@@ -55,7 +55,7 @@ def test_staff_creates_letters_employer_downloads_one(page, context, browser, po
         assert "Bø, Øystein" in text and "Ås, Kjersti" in text and "Desember 2026" in text
         employer.reload()
         settle(employer)
-        employer.get_by_role("link", name="Brev fra forbundet").click()
+        go(employer, "Brev fra forbundet")
         expect(employer.get_by_text("Ja", exact=True)).to_have_count(1)
         # The downloaded letter sank below the one not yet downloaded.
         buttons = employer.locator("[data-testid=stDownloadButton] button")

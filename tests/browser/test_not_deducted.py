@@ -1,7 +1,7 @@
 """Answering for utrukne members in the browser: every status, Annet with its comment."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import EMPLOYER, UTRUKNE, log_in, settle
+from tests.browser.conftest import EMPLOYER, UTRUKNE, go, log_in, settle
 
 
 def choose(page, row_name: str, status: str) -> None:
@@ -18,7 +18,7 @@ def test_an_utrukket_member_answered_with_each_status(page):
     page.get_by_role("option", name="Nordsjø Service AS").click()
     expect(page.get_by_role("heading", name="Nordsjø Service AS").first).to_be_visible()
     expect(page.get_by_text("4 utrukne medlemmer venter på status.")).to_be_visible()
-    page.get_by_role("link", name="Utrukne").first.click()
+    go(page, "Utrukne")
     expect(page.get_by_role("heading", name="Utrukne").first).to_be_visible()
     for name in UTRUKNE:
         expect(page.get_by_text(name)).to_be_visible()

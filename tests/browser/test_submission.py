@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from services import periods
 from tests import listfiles
-from tests.browser.conftest import EMPLOYER, log_in
+from tests.browser.conftest import EMPLOYER, go, log_in
 
 PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann", "Ola", 624.00),
           (listfiles.make_fnr(date(1975, 3, 9)), "Ås", "Kjersti", 676.01)]
@@ -14,7 +14,7 @@ PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann", "Ola", 624.00),
 def open_submission_page(page):
     log_in(page, EMPLOYER)
     expect(page.get_by_role("heading", name="Help Forsikring AS").first).to_be_visible()
-    page.get_by_role("link", name="Innsending").click()
+    go(page, "Innsending")
     expect(page.get_by_role("heading", name="Send inn trekkliste").first).to_be_visible()
 
 
@@ -39,7 +39,7 @@ def test_two_files_with_a_remark_preview_confirmation_receipt_history(page, tmp_
     assert "Help Forsikring AS" in body and "oktober.xlsx" in body and "2\u00a0093,01\u00a0kr" in body
     assert PEOPLE[0][0] not in body and "Nordmann" not in body
 
-    page.get_by_role("link", name="Innsendte lister det siste året").click()
+    go(page, "Innsendte lister det siste året")
     expect(page.get_by_text("Det er ikke mulig å laste ned filene")).to_be_visible()
     grid = page.locator("[data-testid=stDataFrame]")
     expect(grid).to_be_visible()
