@@ -39,6 +39,7 @@ elif user.is_staff:
     pages = [
         st.Page("pages/admin.py", title="Administrasjon", icon=":material/admin_panel_settings:",
                 url_path="administrasjon", default=True),
+        st.Page("pages/staff_incoming.py", title="Innkomne lister", url_path="innkomne-lister"),
         st.Page("pages/staff_members.py", title="Medlemsregister", url_path="medlemsregister"),
         st.Page("pages/staff_reconciliation.py", title="Avstemming", url_path="avstemming"),
         st.Page("pages/staff_letters.py", title="Brev til bedrifter", url_path="brev-til-bedrifter"),

@@ -227,3 +227,38 @@ def stored_file_path(store: Store, *, actor: Actor, file_id: int) -> tuple[str, 
     if store.value("SELECT submission_id FROM stored_files WHERE id = ?", [file_id]) is None:
         raise InvalidInput("Filen finnes ikke.")
     return filestore.path_of(store, file_id=file_id)
+
+
+def incoming(store: Store, *, actor: Actor, company_id: int | None = None, limit: int = 200) -> list[dict]:
+    """Every list that came in, newest first, for the union's staff."""
+    actor.require_staff()
+    where, params = ("WHERE s.company_id = ?", [company_id]) if company_id else ("", [])
+    rows = store.dicts(
+        "SELECT s.id, s.submitted_at, c.name AS company, c.orgnr, s.period, s.contact_email, s.remark,"
+        " coalesce(u.email, 'forbundet') AS submitted_by, s.person_count, s.total"
+        " FROM submissions s JOIN companies c ON c.id = s.company_id LEFT JOIN users u ON u.id = s.submitted_by"
+        f" {where} ORDER BY s.submitted_at DESC, s.id DESC LIMIT ?", params + [limit])
+    files = store.rows("SELECT submission_id, id, original_name FROM stored_files WHERE submission_id IN"
+                       " (SELECT unnest(?::INTEGER[])) ORDER BY id", [[r["id"] for r in rows]])
+    for row in rows:
+        row["files"] = [(file_id, name) for submission_id, file_id, name in files if submission_id == row["id"]]
+    return rows
+
+
+def original(store: Store, *, actor: Actor, file_id: int) -> tuple[str, bytes]:
+    """An original file's bytes for staff; every fetch is audited."""
+    name, path = stored_file_path(store, actor=actor, file_id=file_id)
+    data = path.read_bytes()
+    store.transaction(lambda tx: audit.record(tx, actor=actor, action="submission.file.download",
+                                              target=str(file_id)))
+    return name, data
+
+
+def not_sent(store: Store, *, actor: Actor, period: date) -> list[dict]:
+    """Companies with no list for the period: who the union should remind."""
+    actor.require_staff()
+    return store.dicts(
+        "SELECT c.name AS bedrift, c.orgnr AS organisasjonsnummer,"
+        " (SELECT max(period) FROM submissions s2 WHERE s2.company_id = c.id) AS sist_innsendte_periode"
+        " FROM companies c WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.company_id = c.id AND s.period = ?)"
+        " ORDER BY c.name", [period])

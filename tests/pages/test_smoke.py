@@ -25,7 +25,8 @@ def test_employer_pages_run(demo_store, page):
     assert at.title
 
 
-@pytest.mark.parametrize("page", ["pages/admin.py", "pages/staff_members.py", "pages/staff_reconciliation.py",
+@pytest.mark.parametrize("page", ["pages/admin.py", "pages/staff_incoming.py", "pages/staff_members.py",
+                                  "pages/staff_reconciliation.py",
                                   "pages/staff_letters.py", "pages/demo_inbox.py"])
 def test_staff_pages_run(demo_store, page):
     at = log_in(new_app(), demo.DEMO_STAFF, demo.DEMO_PASSWORD)

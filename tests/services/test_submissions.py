@@ -201,3 +201,21 @@ def test_employers_cannot_download_what_they_sent(store, employer, company):
         submissions.stored_file_path(store, actor=employer, file_id=file_id)
     name, path = submissions.stored_file_path(store, actor=CLI, file_id=file_id)
     assert name == "oktober.csv" and path.exists()
+
+
+def test_staff_see_every_list_with_originals_and_who_has_not_sent(store, employer, company):
+    other = companies.add_company(store, actor=CLI, orgnr="920000002", name="Annen AS")
+    receipt = send(store, employer, company, [csv_upload(), csv_upload("b.csv")], remark="Merk")
+    rows = submissions.incoming(store, actor=CLI)
+    assert [(r["company"], r["period"], r["remark"], [n for _, n in r["files"]]) for r in rows] == [
+        ("Help Forsikring AS", date(2026, 10, 1), "Merk", ["oktober.csv", "b.csv"])]
+    file_id = rows[0]["files"][0][0]
+    name, data = submissions.original(store, actor=CLI, file_id=file_id)
+    assert name == "oktober.csv" and data == csv_upload().data
+    assert store.value("SELECT count(*) FROM audit_log WHERE action = 'submission.file.download'") == 1
+    assert [r["bedrift"] for r in submissions.not_sent(store, actor=CLI, period=date(2026, 10, 1))] == ["Annen AS"]
+    with pytest.raises(AccessDenied):
+        submissions.incoming(store, actor=employer)
+    with pytest.raises(AccessDenied):
+        submissions.not_sent(store, actor=employer, period=date(2026, 10, 1))
+    assert receipt.submission_id == rows[0]["id"]

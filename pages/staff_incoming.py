@@ -1,0 +1,46 @@
+"""Innkomne lister (staff): every list that came in, originals included, and who has not sent."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from services import companies, periods, submissions, ui
+from services.db import open_store
+from services.money import kr
+
+store, actor = ui.store(), ui.actor()
+settings = ui.settings()
+st.title("Innkomne lister")
+incoming_tab, missing_tab = st.tabs(["Innsendt", "Ikke sendt"])
+
+with incoming_tab:
+    names = {None: "Alle bedrifter", **{c.id: f"{c.name} ({c.orgnr})" for c in companies.all_companies(store, actor=actor)}}
+    company_id = st.selectbox("Bedrift", list(names), format_func=names.get)
+    rows = submissions.incoming(store, actor=actor, company_id=company_id)
+    if not rows:
+        st.info("Ingen lister er kommet inn.")
+
+    def fetch(file_id: int) -> bytes:
+        # Runs when the browser asks for the file, outside this script run: its own cursor.
+        return submissions.original(open_store(settings), actor=actor, file_id=file_id)[1]
+
+    for row in rows:
+        with st.container(border=True):
+            st.markdown(f"**{row['company']}** · periode {periods.label(row['period'])} · "
+                        f"innsendt {row['submitted_at']:%d.%m.%Y %H:%M} av {row['submitted_by']}")
+            st.write(f"{row['person_count']} personer, {kr(row['total'])}. Kontakt: {row['contact_email']}")
+            if row["remark"]:
+                st.info(f"Merknad: {row['remark']}")
+            for file_id, name in row["files"]:
+                st.download_button(name, data=lambda file_id=file_id: fetch(file_id), file_name=name,
+                                   key=f"original_{file_id}", type="tertiary", icon=":material/download:",
+                                   on_click="ignore")
+
+with missing_tab:
+    choices = [periods.add_months(periods.previous(date.today()), -n) for n in range(24)]
+    period = st.selectbox("Periode", choices, format_func=periods.label, key="missing_period")
+    missing = submissions.not_sent(store, actor=actor, period=period)
+    if missing:
+        st.dataframe(pd.DataFrame(missing), hide_index=True)
+    else:
+        st.success("Alle bedrifter har sendt liste for perioden.")
