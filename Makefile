@@ -23,5 +23,8 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.test-deps
 	$(PY) -m pytest
 
+bench: $(VENV)/.test-deps
+	$(PY) tests/bench.py
+
 clean-data:
 	rm -rf data

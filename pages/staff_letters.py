@@ -37,17 +37,17 @@ with register_tab:
                 st.success(f"«{letter_pdf.SUBJECTS[kind]}» er laget, og bedriftens brukere har fått e-post.")
 
 with upload_tab:
-    with st.form("upload_letter", clear_on_submit=True):
-        subject = st.text_input("Emne")
-        pdf = st.file_uploader("Brev (PDF)", type=["pdf"])
-        if st.form_submit_button("Last opp brev"):
-            try:
-                letters.upload(store, actor=actor, company_id=company_id, subject=subject,
-                               pdf=pdf.getvalue() if pdf else b"")
-            except PortalError as problem:
-                ui.show_error(problem)
-            else:
-                st.success(f"Brevet er lagt inn for {company_label}, og bedriftens brukere har fått e-post.")
+    # No form: the upload must have arrived before the button can use it.
+    subject = st.text_input("Emne", key=f"upload_subject_{company_id}")
+    pdf = st.file_uploader("Brev (PDF)", type=["pdf"], key=f"upload_pdf_{company_id}")
+    if st.button("Last opp brev"):
+        try:
+            letters.upload(store, actor=actor, company_id=company_id, subject=subject,
+                           pdf=pdf.getvalue() if pdf else b"")
+        except PortalError as problem:
+            ui.show_error(problem)
+        else:
+            st.success(f"Brevet er lagt inn for {company_label}, og bedriftens brukere har fått e-post.")
 
 with template_tab:
     kind = st.radio("Brev", [letter_pdf.START, letter_pdf.STOP], format_func=letter_pdf.SUBJECTS.get,

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+import pandas as pd
+
 from services import audit, mail, periods
 from services.access import Actor, require_company
 from services.db import Store, utcnow
@@ -77,9 +79,17 @@ JOIN submission_rows r ON r.submission_id = s.id
 """
 
 
-def _expected(tx: Store, rate_class: str, period: date, basis: Decimal | None) -> Decimal | None:
-    rate = tx.row("SELECT percent, monthly_cap FROM dues_rates WHERE rate_class = ? AND valid_from <= ?"
-                  " ORDER BY valid_from DESC LIMIT 1", [rate_class, period])
+def _rates(tx: Store, period: date) -> dict[str, tuple[Decimal, Decimal | None]]:
+    """Each rate class's percent and monthly cap in force in the period."""
+    rates = {}
+    for rate_class, percent, cap in tx.rows(
+            "SELECT rate_class, percent, monthly_cap FROM dues_rates WHERE valid_from <= ? ORDER BY valid_from",
+            [period]):
+        rates[rate_class] = (percent, cap)
+    return rates
+
+
+def _expected(rate: tuple[Decimal, Decimal | None] | None, basis: Decimal | None) -> Decimal | None:
     if rate is None:
         return None
     percent, cap = rate
@@ -126,6 +136,7 @@ def reconcile(tx: Store, *, company_id: int, period: date, now: datetime | None 
     matched_members = set(matched.values())
     elsewhere = {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period])}
     limit = tolerance(tx)
+    rates = _rates(tx, period)
     member_by_id = {m[0]: m for m in members}
 
     wanted: dict[tuple[str, str], dict] = {}
@@ -139,7 +150,7 @@ def reconcile(tx: Store, *, company_id: int, period: date, now: datetime | None 
             wanted[(UNKNOWN, key)] = dict(member_id=None, national_id=nid, birth_date=born, name=name,
                                           amount=amount, expected=None)
             continue
-        expected = _expected(tx, member_by_id[member_id][6], period, basis)
+        expected = _expected(rates.get(member_by_id[member_id][6]), basis)
         if expected is None or amount is None:
             continue
         off = abs(Decimal(amount) - expected)
@@ -152,28 +163,59 @@ def reconcile(tx: Store, *, company_id: int, period: date, now: datetime | None 
         "SELECT id, kind, item_key, closed_at FROM reconciliation_items WHERE company_id = ? AND period = ?",
         [company_id, period])}
     outcome = Outcome()
+    inserts, updates = [], []
     for (kind, key), item in wanted.items():
         found = existing.get((kind, key))
         if found is None:
-            tx.execute(
-                "INSERT INTO reconciliation_items (company_id, period, kind, item_key, member_id, national_id,"
-                " birth_date, name, amount, expected, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [company_id, period, kind, key, item["member_id"], item["national_id"], item["birth_date"],
-                 item["name"], item["amount"], item["expected"], now])
+            inserts.append(dict(company_id=company_id, period=period, kind=kind, item_key=key, created_at=now, **item))
             outcome.new_utrukne += kind == UTRUKKET
         else:
             item_id, closed_at = found
-            tx.execute("UPDATE reconciliation_items SET amount = ?, expected = ?, closed_at = NULL WHERE id = ?",
-                       [item["amount"], item["expected"], item_id])
+            updates.append(dict(id=item_id, amount=item["amount"], expected=item["expected"]))
             outcome.new_utrukne += kind == UTRUKKET and closed_at is not None
-    for (kind, key), (item_id, closed_at) in existing.items():
-        if (kind, key) not in wanted and closed_at is None:
-            tx.execute("UPDATE reconciliation_items SET closed_at = ? WHERE id = ?", [now, item_id])
-            outcome.closed += 1
+    closing = [item_id for (kind, key), (item_id, closed_at) in existing.items()
+               if (kind, key) not in wanted and closed_at is None]
+    _write(tx, inserts, updates, closing, now)
+    outcome.closed = len(closing)
     kinds = [kind for kind, _ in wanted]
     outcome.utrukne, outcome.unknown, outcome.anomalies = (kinds.count(UTRUKKET), kinds.count(UNKNOWN),
                                                            kinds.count(ANOMALY))
     return outcome
+
+
+ITEM_COLUMNS = ["company_id", "period", "kind", "item_key", "member_id", "national_id", "birth_date", "name",
+                "amount", "expected", "created_at"]
+
+
+def _write(tx: Store, inserts: list[dict], updates: list[dict], closing: list[int], now: datetime) -> None:
+    """Apply the difference in a few set-based statements, not one per item."""
+    if inserts:
+        frame = pd.DataFrame(inserts, columns=ITEM_COLUMNS)
+        frame["amount"] = frame["amount"].astype("float64")
+        frame["expected"] = frame["expected"].astype("float64")
+        tx.cur.register("new_items", frame)
+        try:
+            tx.execute(
+                f"INSERT INTO reconciliation_items ({', '.join(ITEM_COLUMNS)})"
+                " SELECT company_id, CAST(period AS DATE), kind, item_key, CAST(member_id AS INTEGER), national_id,"
+                " CAST(birth_date AS DATE), name, CAST(amount AS DECIMAL(14,2)), CAST(expected AS DECIMAL(14,2)),"
+                " CAST(created_at AS TIMESTAMP) FROM new_items")
+        finally:
+            tx.cur.unregister("new_items")
+    if updates:
+        frame = pd.DataFrame(updates, columns=["id", "amount", "expected"]).astype(
+            {"amount": "float64", "expected": "float64"})
+        tx.cur.register("changed_items", frame)
+        try:
+            tx.execute(
+                "UPDATE reconciliation_items SET amount = CAST(c.amount AS DECIMAL(14,2)),"
+                " expected = CAST(c.expected AS DECIMAL(14,2)), closed_at = NULL"
+                " FROM changed_items c WHERE reconciliation_items.id = c.id")
+        finally:
+            tx.cur.unregister("changed_items")
+    if closing:
+        tx.execute("UPDATE reconciliation_items SET closed_at = ? WHERE id IN (SELECT unnest(?::INTEGER[]))",
+                   [now, closing])
 
 
 def notify_new_utrukne(tx: Store, *, company_id: int, company_name: str) -> list[int]:

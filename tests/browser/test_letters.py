@@ -33,6 +33,8 @@ def test_staff_creates_letters_employer_downloads_one(page, context, browser, po
     page.get_by_role("tab", name="Last opp PDF").click()
     page.get_by_label("Emne").fill("Nye satser fra 2027")
     page.locator("input[type=file]").set_input_files(str(pdf))
+    expect(page.get_by_text("informasjon.pdf")).to_be_visible()
+    settle(page)
     page.get_by_role("button", name="Last opp brev").click()
     expect(page.get_by_text("Brevet er lagt inn for")).to_be_visible()
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from services import periods
 from tests import listfiles
-from tests.browser.conftest import EMPLOYER, go, log_in
+from tests.browser.conftest import EMPLOYER, go, log_in, settle
 
 PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann", "Ola", 624.00),
           (listfiles.make_fnr(date(1975, 3, 9)), "Ås", "Kjersti", 676.01)]
@@ -26,6 +26,7 @@ def test_two_files_with_a_remark_preview_confirmation_receipt_history(page, tmp_
                             "cp1252")
     open_submission_page(page)
     page.locator("input[type=file]").set_input_files([str(first), str(second)])
+    settle(page)
     expect(page.get_by_text("2 personer · sum 1\u00a0300,01\u00a0kr")).to_be_visible()
     expect(page.get_by_text("1 personer · sum 793,00\u00a0kr")).to_be_visible()
     page.get_by_label("Merknad:").fill("Én ny ansatt fra oktober")
@@ -51,6 +52,7 @@ def test_a_corrupt_file_gets_a_plain_error(page, tmp_path):
     broken.write_bytes(b"%PDF-1.4 not really a spreadsheet")
     open_submission_page(page)
     page.locator("input[type=file]").set_input_files(str(broken))
+    settle(page)
     expect(page.get_by_text("kunne ikke leses som et Excel-regneark")).to_be_visible()
     page.get_by_role("button", name="Send inn").click()
     expect(page.get_by_text("Listen kan ikke sendes inn")).to_be_visible()
