@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
+
 from services import audit
 from services.access import Actor
 from services.companies import normalise_orgnr
@@ -160,22 +162,70 @@ def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -
         else:
             usable.append(row)
 
+    # One row per member number: the last in the file wins.
+    latest = {row.member_no: row for row in usable}
+    frame = pd.DataFrame([
+        {"member_no": r.member_no, "national_id": r.national_id, "name": r.name, "name_key": name_key(r.name),
+         "birth_date": values.birth_date_of_national_id(r.national_id), "rate_class": r.rate_class,
+         "company_id": companies[r.orgnr], "valid_from": r.valid_from, "valid_to": r.valid_to}
+        for r in latest.values()
+    ], columns=["member_no", "national_id", "name", "name_key", "birth_date", "rate_class", "company_id",
+                "valid_from", "valid_to"])
+
     def work(tx: Store) -> None:
-        report.imported = report.updated = 0
-        for row in usable:
-            member_id, created = _upsert_member(tx, member_no=row.member_no, national_id=row.national_id,
-                                                name=row.name, rate_class=row.rate_class)
-            _place(tx, member_id, companies[row.orgnr], row.valid_from, row.valid_to)
-            if created:
-                report.imported += 1
-            else:
-                report.updated += 1
+        known = {r[0] for r in tx.rows("SELECT member_no FROM members")}
+        report.updated = sum(1 for no in latest if no in known)
+        report.imported = len(latest) - report.updated
+        if not frame.empty:
+            _apply_import(tx, frame)
         audit.record(tx, actor=actor, action="members.import", target=filename,
                      detail=f"{report.imported} nye, {report.updated} oppdatert, {len(report.problems)} avvist")
 
     store.transaction(work)
     report.problems.sort()
     return report
+
+
+def _apply_import(tx: Store, frame: pd.DataFrame) -> None:
+    """Set-based: a whole register in a handful of statements, not a few per member."""
+    now = utcnow()
+    tx.cur.register("incoming", frame)
+    try:
+        tx.execute(
+            "CREATE TEMP TABLE staged AS SELECT member_no, national_id, name, name_key,"
+            " CAST(birth_date AS DATE) AS birth_date, rate_class, CAST(company_id AS INTEGER) AS company_id,"
+            " CAST(valid_from AS DATE) AS valid_from, CAST(valid_to AS DATE) AS valid_to FROM incoming")
+    finally:
+        tx.cur.unregister("incoming")
+    try:
+        tx.execute(
+            "UPDATE members SET national_id = s.national_id, birth_date = s.birth_date, name = s.name,"
+            " name_key = s.name_key, rate_class = s.rate_class, updated_at = ?"
+            " FROM staged s WHERE members.member_no = s.member_no", [now])
+        tx.execute(
+            "INSERT INTO members (member_no, national_id, birth_date, name, name_key, rate_class, created_at,"
+            " updated_at) SELECT member_no, national_id, birth_date, name, name_key, rate_class, ?, ?"
+            " FROM staged WHERE member_no NOT IN (SELECT member_no FROM members)", [now, now])
+        tx.execute(
+            "CREATE TEMP TABLE placed AS SELECT m.id AS member_id, s.company_id, s.valid_from, s.valid_to"
+            " FROM staged s JOIN members m ON m.member_no = s.member_no")
+        # The same employment again: only its end may have changed.
+        tx.execute(
+            "UPDATE employments SET valid_to = p.valid_to FROM placed p WHERE employments.member_id = p.member_id"
+            " AND employments.company_id = p.company_id AND employments.valid_from = p.valid_from")
+        # A later start elsewhere ends the open employment the day before (a move).
+        tx.execute(
+            "UPDATE employments SET valid_to = p.valid_from - INTERVAL 1 DAY FROM placed p"
+            " WHERE employments.member_id = p.member_id AND employments.valid_to IS NULL"
+            " AND employments.valid_from < p.valid_from")
+        tx.execute(
+            "INSERT INTO employments (member_id, company_id, valid_from, valid_to, created_at)"
+            " SELECT p.member_id, p.company_id, p.valid_from, p.valid_to, ? FROM placed p WHERE NOT EXISTS"
+            " (SELECT 1 FROM employments e WHERE e.member_id = p.member_id AND e.company_id = p.company_id"
+            "  AND e.valid_from = p.valid_from)", [now])
+    finally:
+        tx.execute("DROP TABLE IF EXISTS staged")
+        tx.execute("DROP TABLE IF EXISTS placed")
 
 
 def import_file(store: Store, *, actor: Actor, path: Path) -> ImportReport:
