@@ -4,10 +4,7 @@ import streamlit as st
 
 from services import periods, submissions, ui
 
-company_id = ui.current_company_id()
-if company_id is None:
-    st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
-    st.stop()
+company_id = ui.require_company()
 
 st.title("Innsendte lister det siste året")
 st.write("Det er ikke mulig å laste ned filene som tidligere er sendt forbundet, men det er mulig å se "

@@ -7,10 +7,7 @@ import streamlit as st
 from services import letters, ui
 from services.db import open_store
 
-company_id = ui.current_company_id()
-if company_id is None:
-    st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
-    st.stop()
+company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
 letters.expire(store)
 

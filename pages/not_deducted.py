@@ -4,10 +4,7 @@ import streamlit as st
 from services import periods, reconciliation, ui
 from services.errors import PortalError
 
-company_id = ui.current_company_id()
-if company_id is None:
-    st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
-    st.stop()
+company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
 
 st.title("Utrukne")

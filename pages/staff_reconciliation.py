@@ -44,27 +44,26 @@ def actions(item: dict) -> None:
         ui.show_error(problem)
 
 
-st.subheader(f"Utrukne ({len(result['utrukne'])})")
-for item in result["utrukne"]:
-    with st.container(border=True):
-        answer = reconciliation.STATUSES.get(item["status"], "Ikke besvart")
-        comment = f" – {item['comment']}" if item["comment"] else ""
-        handled = " · behandlet" if item["handled_at"] else ""
-        st.write(f"**{item['name']}** ({day(item['birth_date'])}), medlem {item['member_no']}: {answer}{comment}{handled}")
-        actions(item)
+def utrukket(item: dict) -> str:
+    answer = reconciliation.STATUSES.get(item["status"], "Ikke besvart")
+    comment = f" – {item['comment']}" if item["comment"] else ""
+    return f"**{item['name']}** ({day(item['birth_date'])}), medlem {item['member_no']}: {answer}{comment}"
 
-st.subheader(f"Ukjente på listen ({len(result['unknown'])})")
-for item in result["unknown"]:
-    with st.container(border=True):
-        handled = " · behandlet" if item["handled_at"] else ""
-        st.write(f"**{item['name'] or 'uten navn'}** ({day(item['birth_date'])}), "
-                 f"fnr {item['national_id'] or 'mangler'}: {kr(item['amount'] or 0)}{handled}")
-        actions(item)
 
-st.subheader(f"Avvik i beløp ({len(result['anomalies'])})")
-for item in result["anomalies"]:
-    with st.container(border=True):
-        handled = " · behandlet" if item["handled_at"] else ""
-        st.write(f"**{item['name']}**, medlem {item['member_no']}: trukket {kr(item['amount'])}, "
-                 f"forventet {kr(item['expected'])}{handled}")
-        actions(item)
+def unknown(item: dict) -> str:
+    return (f"**{item['name'] or 'uten navn'}** ({day(item['birth_date'])}), "
+            f"fnr {item['national_id'] or 'mangler'}: {kr(item['amount'] or 0)}")
+
+
+def anomaly(item: dict) -> str:
+    return (f"**{item['name']}**, medlem {item['member_no']}: trukket {kr(item['amount'])}, "
+            f"forventet {kr(item['expected'])}")
+
+
+for title, key, describe in (("Utrukne", "utrukne", utrukket), ("Ukjente på listen", "unknown", unknown),
+                             ("Avvik i beløp", "anomalies", anomaly)):
+    st.subheader(f"{title} ({len(result[key])})")
+    for item in result[key]:
+        with st.container(border=True):
+            st.write(describe(item) + (" · behandlet" if item["handled_at"] else ""))
+            actions(item)

@@ -10,10 +10,7 @@ from services.errors import PortalError
 from services.money import kr
 from services.parsing import parse_bytes
 
-company_id = ui.current_company_id()
-if company_id is None:
-    st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
-    st.stop()
+company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
 
 st.title("Send inn trekkliste")

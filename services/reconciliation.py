@@ -288,32 +288,29 @@ def answer(store: Store, *, actor: Actor, company_id: int, answers: dict[int, tu
     return store.transaction(work)
 
 
-def reopen(store: Store, *, actor: Actor, item_id: int) -> None:
+def _staff_update(store: Store, *, actor: Actor, item_id: int, assignments: str, params: list, action: str) -> None:
     actor.require_staff()
 
     def work(tx: Store) -> None:
         company_id = tx.value("SELECT company_id FROM reconciliation_items WHERE id = ?", [item_id])
         if company_id is None:
             raise NotFound("Finnes ikke.")
-        tx.execute("UPDATE reconciliation_items SET status = NULL, comment = NULL, answered_by = NULL,"
-                   " answered_at = NULL, handled_at = NULL, handled_by = NULL WHERE id = ?", [item_id])
-        audit.record(tx, actor=actor, action="utrukne.reopen", company_id=company_id, target=str(item_id))
+        tx.execute(f"UPDATE reconciliation_items SET {assignments} WHERE id = ?", params + [item_id])
+        audit.record(tx, actor=actor, action=action, company_id=company_id, target=str(item_id))
 
     store.transaction(work)
+
+
+def reopen(store: Store, *, actor: Actor, item_id: int) -> None:
+    """Staff send an answered utrukket back to the employer."""
+    _staff_update(store, actor=actor, item_id=item_id, action="utrukne.reopen", params=[],
+                  assignments="status = NULL, comment = NULL, answered_by = NULL, answered_at = NULL,"
+                              " handled_at = NULL, handled_by = NULL")
 
 
 def mark_handled(store: Store, *, actor: Actor, item_id: int) -> None:
-    actor.require_staff()
-
-    def work(tx: Store) -> None:
-        company_id = tx.value("SELECT company_id FROM reconciliation_items WHERE id = ?", [item_id])
-        if company_id is None:
-            raise NotFound("Finnes ikke.")
-        tx.execute("UPDATE reconciliation_items SET handled_at = ?, handled_by = ? WHERE id = ?",
-                   [utcnow(), actor.user_id, item_id])
-        audit.record(tx, actor=actor, action="reconciliation.handled", company_id=company_id, target=str(item_id))
-
-    store.transaction(work)
+    _staff_update(store, actor=actor, item_id=item_id, action="reconciliation.handled",
+                  assignments="handled_at = ?, handled_by = ?", params=[utcnow(), actor.user_id])
 
 
 def report(store: Store, *, actor: Actor, company_id: int, period: date) -> dict:

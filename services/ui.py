@@ -51,6 +51,15 @@ def current_company_id() -> int | None:
     return st.session_state.get("_company_id")
 
 
+def require_company() -> int:
+    """The chosen company, or a note and the end of the page when the user has none."""
+    company_id = current_company_id()
+    if company_id is None:
+        st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
+        st.stop()
+    return company_id
+
+
 def show_error(error: PortalError) -> None:
     st.error(str(error), icon=":material/error:")
 
