@@ -48,3 +48,13 @@ def test_demo_inbox_does_not_exist_outside_demo_mode(app_store):
     at = new_app()
     with pytest.raises(ValueError):
         at.switch_page("pages/demo_inbox.py")
+
+
+def test_the_portal_refuses_to_start_without_a_cookie_key_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PORTAL_DEMO", "0")
+    monkeypatch.setenv("PORTAL_COOKIE_KEY", "change-me")
+    at = new_app()
+    assert "Portalen kan ikke starte" in at.error[0].value and "PORTAL_COOKIE_KEY" in at.error[0].value
+    assert not at.text_input  # no login form, nothing else
+    assert not (tmp_path / "data" / "portal.duckdb").exists()
