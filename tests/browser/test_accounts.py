@@ -1,8 +1,13 @@
 """Accounts as a person uses them, in a real browser against the real server."""
+import secrets
+import time
+from urllib.parse import urlparse
+
+import jwt
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (EMPLOYER, FORGETFUL, LEAVER, LOCKED, NEWCOMER, PASSWORD, code_from, go,
-                                    log_in, wait_for_login_cookie)
+                                    log_in, settle, wait_for_login_cookie)
 
 
 def wait_for_mail(mailbox, email, count, page):
@@ -125,3 +130,20 @@ def test_employer_opening_the_staff_page_url_gets_nothing(page, portal):
     expect(page.get_by_role("heading", name="Help Forsikring AS").first).to_be_visible()
     expect(page.get_by_role("heading", name="Administrasjon")).to_have_count(0)
     expect(page.get_by_role("button", name="Registrer bruker")).to_have_count(0)
+
+
+def test_a_cookie_signed_with_another_key_does_not_log_in(browser, portal):
+    forged = jwt.encode({"username": EMPLOYER, "exp_date": time.time() + 3600}, secrets.token_urlsafe(48),
+                        algorithm="HS256")
+    visitor = browser.new_context()
+    try:
+        visitor.add_cookies([{"name": "trekklisteportal_innlogging", "value": forged,
+                              "domain": urlparse(portal).hostname, "path": "/"}])
+        page = visitor.new_page()
+        page.goto(portal)
+        expect(page.get_by_role("heading", name="Innlogging").first).to_be_visible()
+        settle(page)
+        expect(page.get_by_role("heading", name="Help Forsikring AS")).to_have_count(0)
+        expect(page.get_by_role("button", name="Logg ut")).to_have_count(0)
+    finally:
+        visitor.close()
