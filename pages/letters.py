@@ -1,7 +1,6 @@
 """Brev fra forbundet: the company's letters, not yet downloaded first, ten a page."""
 import math
 
-import pandas as pd
 import streamlit as st
 
 from services import letters, ui

@@ -38,7 +38,7 @@ if receipt is not None:
 
             for born, name, amount in changes.new:
                 st.write(f"Ny: {who(born, name)} {kr(amount) if amount is not None else ''}")
-            for born, name, amount in changes.gone:
+            for born, name, _ in changes.gone:
                 st.write(f"Borte: {who(born, name)}")
             for born, name, before, after in changes.changed:
                 st.write(f"Endret: {who(born, name)} {kr(before or 0)} → {kr(after or 0)}")

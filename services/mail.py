@@ -11,7 +11,6 @@ import secrets
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
 from typing import Protocol
 
 from services.config import Settings
@@ -106,6 +105,10 @@ def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
     return store.transaction(work)
 
 
+def _record(store: Store, sql: str, params: list) -> None:
+    store.transaction(lambda tx: tx.execute(sql, params))
+
+
 def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = None) -> int:
     """Try to hand the given queued mails to the provider; returns how many went."""
     provider = provider or provider_for(store.settings)
@@ -119,22 +122,13 @@ def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = 
         try:
             provider.send(outbox_id=outbox_id, to=to, subject=subject, body=body)
         except Exception as exc:  # any provider failure leaves the mail queued for a retry
-            log.warning("mail %s (%s) not sent, left queued: %s", outbox_id, kind, _describe(exc))
-            store.transaction(
-                lambda tx: tx.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_until = NULL,"
-                    " claimed_by = NULL WHERE id = ?",
-                    [_describe(exc), outbox_id],
-                )
-            )
+            error = _describe(exc)
+            log.warning("mail %s (%s) not sent, left queued: %s", outbox_id, kind, error)
+            _record(store, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_until = NULL,"
+                           " claimed_by = NULL WHERE id = ?", [error, outbox_id])
             continue
-        store.transaction(
-            lambda tx: tx.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL,"
-                " claimed_until = NULL WHERE id = ?",
-                [utcnow(), outbox_id],
-            )
-        )
+        _record(store, "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL,"
+                       " claimed_until = NULL WHERE id = ?", [utcnow(), outbox_id])
         sent += 1
     return sent
 

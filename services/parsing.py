@@ -194,7 +194,7 @@ def _person_warnings(rows: list[Row]) -> list[ListWarning]:
         lines_of[key].append(r.line)
         if r.amount is not None:
             sums[key] += r.amount
-    for key, lines in lines_of.items():
+    for lines in lines_of.values():
         if len(lines) > 1:
             for line in lines[1:]:
                 warnings.append(ListWarning(line, f"Samme person står også på linje {lines[0]}; beløpene legges sammen."))

@@ -267,7 +267,7 @@ def answer(store: Store, *, actor: Actor, company_id: int, answers: dict[int, tu
     require_company(store, actor=actor, company_id=company_id)
     if not answers:
         raise InvalidInput("Velg status for minst ett medlem før du sender.")
-    for item_id, (status, comment) in answers.items():
+    for status, comment in answers.values():
         if status not in STATUSES:
             raise InvalidInput("Velg en status: Ansatt, Permittert, Sluttet i bedrift eller Annet.")
         if status == "annet" and not (comment or "").strip():

@@ -2,7 +2,7 @@
 import pytest
 
 from services import demo
-from tests.pages.conftest import log_in, new_app, texts
+from tests.pages.conftest import log_in, new_app
 
 EMPLOYER_PAGES = ["pages/home.py", "pages/submit.py", "pages/history.py", "pages/letters.py",
                   "pages/not_deducted.py", "pages/demo_inbox.py"]

@@ -5,7 +5,7 @@ import pytest
 
 from services import companies, members, reconciliation, submissions
 from services.access import CLI, Actor
-from services.errors import AccessDenied, InvalidInput
+from services.errors import AccessDenied, InvalidInput, NotFound
 from services.submissions import Upload
 from tests import listfiles
 from tests.helpers import add_employer
@@ -158,7 +158,7 @@ def test_no_company_sees_another_companys_utrukne(store, world):
     with pytest.raises(AccessDenied):
         reconciliation.answer(store, actor=world["b_user"], company_id=world["a"].id,
                               answers={item.id: ("ansatt", "")})
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         # Right company of the user, wrong company of the item: not found there.
         reconciliation.answer(store, actor=world["b_user"], company_id=world["b"].id,
                               answers={item.id: ("ansatt", "")})

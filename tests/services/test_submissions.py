@@ -1,4 +1,3 @@
-import os
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
@@ -204,7 +203,7 @@ def test_employers_cannot_download_what_they_sent(store, employer, company):
 
 
 def test_staff_see_every_list_with_originals_and_who_has_not_sent(store, employer, company):
-    other = companies.add_company(store, actor=CLI, orgnr="920000002", name="Annen AS")
+    companies.add_company(store, actor=CLI, orgnr="920000002", name="Annen AS")
     receipt = send(store, employer, company, [csv_upload(), csv_upload("b.csv")], remark="Merk")
     rows = submissions.incoming(store, actor=CLI)
     assert [(r["company"], r["period"], r["remark"], [n for _, n in r["files"]]) for r in rows] == [
