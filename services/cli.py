@@ -19,11 +19,10 @@ from pathlib import Path
 
 from services import companies, demo, members, periods, reconciliation, submissions, users
 from services.access import CLI, Actor
-from services.errors import InvalidInput, NotFound
-from services.money import kr
 from services.config import ConfigError, load_settings
 from services.db import StoreUnavailable, close_all, open_store
-from services.errors import PortalError
+from services.errors import InvalidInput, NotFound, PortalError
+from services.money import kr
 
 
 def build_parser() -> argparse.ArgumentParser:

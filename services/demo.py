@@ -1,8 +1,10 @@
 """Demo data for `make run` and for a person trying the portal."""
 from __future__ import annotations
 
-from services import companies, users
-from services.access import CLI
+from datetime import date
+
+from services import companies, letter_pdf, letters, members, periods, submissions, users
+from services.access import CLI, actor_for
 from services.db import Store, utcnow
 from services.passwords import hash_password
 
@@ -57,11 +59,6 @@ DEMO_MEMBERS = (
 def _seed_register_and_lists(store: Store) -> None:
     """Members at the first demo company, a list sent two months ago with one member
     missing (an utrukket to answer), and a start letter waiting to be downloaded."""
-    from datetime import date
-
-    from services import letter_pdf, letters, members, periods, submissions
-    from services.access import actor_for
-
     company = companies.by_orgnr(store, actor=CLI, orgnr=DEMO_COMPANIES[0][0])
     for member_no, national_id, name in DEMO_MEMBERS:
         members.add_member(store, actor=CLI, member_no=member_no, national_id=national_id, name=name,

@@ -11,6 +11,8 @@ from datetime import date
 from fpdf import FPDF
 
 from services import periods
+from services.errors import InvalidInput
+from services.lists.values import parse_date
 
 START = "start"
 STOP = "stop"
@@ -86,9 +88,6 @@ def render(*, kind: str, company_name: str, orgnr: str, persons: list[LetterPers
 def persons_from_text(text: str, *, kind: str) -> list[LetterPerson]:
     """Members pasted from a spreadsheet: one a line, tab- or semicolon-separated:
     name; birth date (dd.mm.yyyy); from period (mm.yyyy); rate (start) or reason (stop)."""
-    from services.errors import InvalidInput
-    from services.lists.values import parse_date
-
     persons = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

@@ -12,6 +12,7 @@ from services.access import Actor, require_company
 from services.companies import get as get_company
 from services.db import Store, utcnow
 from services.errors import InvalidInput, NotFound
+from services.periods import add_months, month_start
 
 PAGE_SIZE = 10
 MAX_PDF_BYTES = 20 * 1024 * 1024
@@ -153,7 +154,6 @@ def pending_from_register(store: Store, *, actor: Actor, company_id: int, kind: 
         " WHERE e.company_id = ? AND e.valid_to IS NOT NULL"
         " AND e.id NOT IN (SELECT employment_id FROM letter_members WHERE kind = 'stop') ORDER BY m.name",
         [company_id, company_id])
-    from services.periods import add_months, month_start
     return [(r[0], letter_pdf.LetterPerson(r[1], r[2], add_months(month_start(r[3]), 1),
                                            reason="overført" if r[4] else "utmeldt")) for r in rows]
 

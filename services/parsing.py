@@ -20,10 +20,22 @@ from decimal import Decimal
 from pathlib import Path
 
 from services.lists import values
-from services.money import kr
-from services.lists.columns import (AMOUNT, BASIS, BIRTH_DATE, EMPLOYEE_NO, FIRST_NAME, NAME, NATIONAL_ID,
-                                    SURNAME, Layout, find_header, layout_from_content, role_of_header)
+from services.lists.columns import (
+    AMOUNT,
+    BASIS,
+    BIRTH_DATE,
+    EMPLOYEE_NO,
+    FIRST_NAME,
+    NAME,
+    NATIONAL_ID,
+    SURNAME,
+    Layout,
+    find_header,
+    layout_from_content,
+    role_of_header,
+)
 from services.lists.files import MAX_ROWS, Sheet, UnreadableFile, read_tables
+from services.money import kr
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SUM_WORDS = re.compile(r"^(sum|total|totalt|i alt|totalsum|sum trekk|summa|grand total)\b")

@@ -17,9 +17,9 @@ from services.access import Actor, require_company
 from services.companies import get as get_company
 from services.db import Store, utcnow
 from services.errors import AccessDenied, InvalidInput
+from services.members import name_key
 from services.money import kr
 from services.parsing import MAX_FILE_BYTES, ParseResult, parse_bytes
-from services.members import name_key
 from services.users import normalise_email
 
 MAX_FILES = 10

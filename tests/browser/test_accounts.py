@@ -6,8 +6,19 @@ from urllib.parse import urlparse
 import jwt
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (EMPLOYER, FORGETFUL, LEAVER, LOCKED, NEWCOMER, PASSWORD, code_from, go,
-                                    log_in, settle, wait_for_login_cookie)
+from tests.browser.conftest import (
+    EMPLOYER,
+    FORGETFUL,
+    LEAVER,
+    LOCKED,
+    NEWCOMER,
+    PASSWORD,
+    code_from,
+    go,
+    log_in,
+    settle,
+    wait_for_login_cookie,
+)
 
 
 def wait_for_mail(mailbox, email, count, page):
