@@ -1,4 +1,5 @@
-"""Timed work beside the portal: expire letters, retry queued mail, sweep unclaimed files.
+"""Timed work beside the portal: expire letters, retry queued mail, sweep unclaimed files,
+delete personal data past its retention.
 
     python -m services.sidecar            every few minutes, until stopped
     python -m services.sidecar --once     everything once, then exit (cron, tests)
@@ -17,7 +18,7 @@ import threading
 import time
 from datetime import date
 
-from services import filestore, letters, mail
+from services import filestore, letters, mail, retention
 from services.config import ConfigError, Settings, load_settings
 from services.db import Store, StoreUnavailable, close_all, open_store
 
@@ -32,6 +33,7 @@ def run_once(store: Store, *, today: date | None = None) -> dict[str, int]:
         "letters_expired": letters.expire(store, today=today),
         "mail_sent": mail.retry_queued(store),
         "files_swept": filestore.sweep(store),
+        **retention.purge(store, today=today),
     }
     queued = store.value("SELECT count(*) FROM outbox WHERE status = 'queued'")
     log.info("sidecar run: %s, mail still queued %d",

@@ -23,7 +23,8 @@ def test_run_once_expires_letters_retries_mail_and_sweeps_files(store, company, 
     queued = store.transaction(lambda tx: mail.enqueue(tx, kind="test", to="a@b.no", subject="s", body="b"))
     caplog.set_level(logging.INFO, logger="sidecar")
     counts = sidecar.run_once(store, today=date(2026, 11, 28))
-    assert counts == {"letters_expired": 1, "mail_sent": 1, "files_swept": 0}
+    assert counts == {"letters_expired": 1, "mail_sent": 1, "files_swept": 0, "lists_purged": 0,
+                      "members_removed": 0}
     assert store.value("SELECT expired_at IS NOT NULL FROM letters WHERE id = ?", [old])
     assert store.value("SELECT expired_at IS NULL FROM letters WHERE id = ?", [fresh])
     assert store.value("SELECT status FROM outbox WHERE id = ?", [queued]) == "sent"
@@ -71,7 +72,8 @@ def test_command_once_runs_and_exits(tmp_path):
     done = subprocess.run([sys.executable, "-m", "services.sidecar", "--once"], cwd=ROOT, env=_env(data_dir),
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "sidecar run: letters expired 0, mail sent 1, files swept 0" in done.stderr
+    assert "sidecar run: letters expired 0, mail sent 1, files swept 0, lists purged 0, members removed 0" \
+        in done.stderr
     assert len(list((data_dir / "outbox").glob("*.eml"))) == 1
 
 
