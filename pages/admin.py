@@ -2,12 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from services import audit, companies, ui, users
+from services import audit, companies, settings_store, ui, users
 from services.errors import PortalError
 
 store, actor = ui.store(), ui.actor()
 st.title("Administrasjon")
-tab_companies, tab_users, tab_log = st.tabs(["Bedrifter", "Brukere og tilgang", "Logg"])
+tab_companies, tab_users, tab_settings, tab_log = st.tabs(
+    ["Bedrifter", "Brukere og tilgang", "Satser og innstillinger", "Logg"])
 
 with tab_companies:
     rows = [{"Organisasjonsnummer": c.orgnr, "Navn": c.name} for c in companies.all_companies(store, actor=actor)]
@@ -58,6 +59,37 @@ with tab_users:
                 ui.show_error(problem)
             else:
                 st.success("Tilgangen er endret.")
+
+with tab_settings:
+    current = settings_store.overview(store, actor=actor)
+    st.subheader("Kontingentsatser")
+    st.dataframe(pd.DataFrame(current["rates"]), hide_index=True)
+    with st.form("set_rate", clear_on_submit=True):
+        left, middle, right, last = st.columns(4)
+        rate_class = left.text_input("Satsklasse", value="ordinær")
+        valid_from = middle.date_input("Fra (1. januar eller 1. juli)", format="DD.MM.YYYY")
+        percent = right.text_input("Prosent")
+        cap = last.text_input("Maks per måned (kr)")
+        if st.form_submit_button("Lagre sats"):
+            try:
+                settings_store.set_rate(store, actor=actor, rate_class=rate_class, valid_from=valid_from,
+                                        percent=percent, monthly_cap=cap or None)
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                st.success("Satsen er lagret.")
+    st.subheader("Innstillinger")
+    st.dataframe(pd.DataFrame(current["values"]), hide_index=True)
+    with st.form("set_value"):
+        key = st.selectbox("Innstilling", list(settings_store.KNOWN), format_func=lambda k: f"{k}: {settings_store.KNOWN[k]}")
+        value = st.text_input("Ny verdi")
+        if st.form_submit_button("Lagre innstilling"):
+            try:
+                settings_store.set_value(store, actor=actor, key=key, value=value)
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                st.success("Innstillingen er lagret.")
 
 with tab_log:
     entries = audit.entries(store, actor=actor)

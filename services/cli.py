@@ -9,15 +9,18 @@
     python -m services.cli import-members FILE
     python -m services.cli submit --company ORGNR --period YYYY-MM FILE... [--as EMAIL]
     python -m services.cli reconciliation --company ORGNR --period YYYY-MM [--json]
+    python -m services.cli set-rate --class ordinær --from 2027-01-01 --percent 1.35 [--cap 590]
+    python -m services.cli set-setting KEY VALUE
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
-from services import companies, demo, members, periods, reconciliation, submissions, users
+from services import companies, demo, members, periods, reconciliation, settings_store, submissions, users
 from services.access import CLI, Actor
 from services.config import ConfigError, load_settings
 from services.db import StoreUnavailable, close_all, open_store
@@ -54,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--company", required=True, metavar="ORGNR")
     p.add_argument("--period", required=True, metavar="YYYY-MM")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("set-rate", help="kontingentsats fra 1. januar eller 1. juli")
+    p.add_argument("--class", dest="rate_class", required=True)
+    p.add_argument("--from", dest="valid_from", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--percent", required=True)
+    p.add_argument("--cap", help="makstrekk per måned i kroner")
+    p = sub.add_parser("set-setting", help="endre en innstilling (toleranse, oppbevaringstid)")
+    p.add_argument("key")
+    p.add_argument("value")
     return parser
 
 
@@ -108,6 +119,17 @@ def run(args: argparse.Namespace) -> str:
             return json.dumps(as_json, ensure_ascii=False)
         return (f"Utrukne: {len(as_json['utrukne'])}, ukjente: {len(as_json['unknown'])}, "
                 f"avvik: {len(as_json['anomalies'])}")
+    if args.command == "set-rate":
+        try:
+            valid_from = date.fromisoformat(args.valid_from)
+        except ValueError as exc:
+            raise InvalidInput("Datoen skrives ÅÅÅÅ-MM-DD.") from exc
+        settings_store.set_rate(store, actor=CLI, rate_class=args.rate_class, valid_from=valid_from,
+                                percent=args.percent, monthly_cap=args.cap)
+        return f"Satsen for {args.rate_class} fra {valid_from:%d.%m.%Y} er lagret."
+    if args.command == "set-setting":
+        settings_store.set_value(store, actor=CLI, key=args.key, value=args.value)
+        return f"{args.key} = {args.value}"
     if args.command == "seed-demo":
         created = demo.seed(store)
         return ("Demodata lagt inn.\n" if created else "Demodata fantes fra før.\n") + demo.login_help()

@@ -1,0 +1,72 @@
+"""Settings kept in the store and changed by staff: dues rates and caps, tolerances, retention."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from services import audit
+from services.access import Actor
+from services.db import Store
+from services.errors import InvalidInput
+
+KNOWN = {
+    "anomaly_tolerance_kr": "kroner et beløp kan avvike fra forventet kontingent før det er et avvik",
+    "list_retention_months": "måneder en listes rader og filer beholdes etter perioden",
+    "member_retention_months": "måneder et medlem som har sluttet beholdes i registeret",
+}
+
+
+def _number(text: str, what: str) -> Decimal:
+    try:
+        value = Decimal(str(text).replace(",", ".").replace(" ", ""))
+    except InvalidOperation as exc:
+        raise InvalidInput(f"{what} må være et tall.") from exc
+    if value < 0:
+        raise InvalidInput(f"{what} kan ikke være negativ.")
+    return value
+
+
+def set_rate(store: Store, *, actor: Actor, rate_class: str, valid_from: date, percent: str,
+             monthly_cap: str | None) -> None:
+    """A dues rate from a date: rates change on 1 January or 1 July."""
+    actor.require_staff()
+    if valid_from.day != 1 or valid_from.month not in (1, 7):
+        raise InvalidInput("Satser endres 1. januar eller 1. juli.")
+    rate_class = (rate_class or "").strip().lower()
+    if not rate_class:
+        raise InvalidInput("Oppgi satsklassen.")
+    pct = _number(percent, "Prosentsatsen")
+    cap = None if monthly_cap in (None, "") else _number(monthly_cap, "Makstrekket")
+
+    def work(tx: Store) -> None:
+        tx.execute("DELETE FROM dues_rates WHERE rate_class = ? AND valid_from = ?", [rate_class, valid_from])
+        tx.execute("INSERT INTO dues_rates VALUES (?, ?, ?, ?)", [rate_class, valid_from, pct, cap])
+        audit.record(tx, actor=actor, action="settings.rate", target=rate_class,
+                     detail=f"{pct} % maks {cap} fra {valid_from}")
+
+    store.transaction(work)
+
+
+def set_value(store: Store, *, actor: Actor, key: str, value: str) -> None:
+    actor.require_staff()
+    if key not in KNOWN:
+        raise InvalidInput(f"Ukjent innstilling «{key}». Kjente: {', '.join(sorted(KNOWN))}.")
+    number = _number(value, key)
+    if key.endswith("_months") and number != number.to_integral_value():
+        raise InvalidInput(f"{key} er et helt antall måneder.")
+
+    def work(tx: Store) -> None:
+        tx.execute("UPDATE portal_settings SET value = ? WHERE key = ?", [str(number), key])
+        audit.record(tx, actor=actor, action="settings.value", target=key, detail=str(number))
+
+    store.transaction(work)
+
+
+def overview(store: Store, *, actor: Actor) -> dict[str, list[dict]]:
+    actor.require_staff()
+    return {
+        "rates": store.dicts("SELECT rate_class AS satsklasse, valid_from AS fra, percent AS prosent,"
+                             " monthly_cap AS maks_per_måned FROM dues_rates ORDER BY rate_class, valid_from"),
+        "values": [dict(innstilling=k, verdi=v, betyr=KNOWN.get(k, "")) for k, v in
+                   store.rows("SELECT key, value FROM portal_settings ORDER BY key")],
+    }

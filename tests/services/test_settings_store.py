@@ -1,0 +1,32 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from services import settings_store
+from services.access import CLI, Actor
+from services.errors import AccessDenied, InvalidInput
+from services.reconciliation import _expected, _rates
+
+
+def test_a_new_rate_from_1_january_applies_from_that_period(store):
+    settings_store.set_rate(store, actor=CLI, rate_class="ordinær", valid_from=date(2027, 1, 1), percent="1,35",
+                            monthly_cap="590")
+    assert _expected(_rates(store, date(2026, 12, 1))["ordinær"], Decimal("50000")) == Decimal("575.00")
+    assert _expected(_rates(store, date(2027, 1, 1))["ordinær"], Decimal("40000")) == Decimal("540.00")
+    assert _expected(_rates(store, date(2027, 1, 1))["ordinær"], Decimal("50000")) == Decimal("590")
+    with pytest.raises(InvalidInput, match="1. januar eller 1. juli"):
+        settings_store.set_rate(store, actor=CLI, rate_class="ordinær", valid_from=date(2027, 3, 1), percent="1",
+                                monthly_cap=None)
+
+
+def test_values_are_checked_and_staff_only(store):
+    settings_store.set_value(store, actor=CLI, key="anomaly_tolerance_kr", value="2,50")
+    assert store.value("SELECT value FROM portal_settings WHERE key = 'anomaly_tolerance_kr'") == "2.50"
+    with pytest.raises(InvalidInput, match="Ukjent"):
+        settings_store.set_value(store, actor=CLI, key="nope", value="1")
+    with pytest.raises(InvalidInput, match="helt antall"):
+        settings_store.set_value(store, actor=CLI, key="list_retention_months", value="1.5")
+    with pytest.raises(AccessDenied):
+        settings_store.set_value(store, actor=Actor(1, "a@b.no", "employer"), key="anomaly_tolerance_kr", value="1")
+    assert {v["innstilling"] for v in settings_store.overview(store, actor=CLI)["values"]} >= set(settings_store.KNOWN)
