@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services import audit, filestore, letter_pdf, mail
+from services import audit, filestore, letter_pdf, mail, settings_store, users
 from services.access import Actor, require_company
 from services.companies import get as get_company
 from services.db import Store, utcnow
@@ -42,16 +42,13 @@ def _file_name(subject: str, created: date) -> str:
 
 
 def _notify(tx: Store, company_id: int, company_name: str) -> list[int]:
-    recipients = [r[0] for r in tx.rows(
-        "SELECT u.email FROM users u JOIN user_companies uc ON uc.user_id = u.id"
-        " WHERE uc.company_id = ? AND u.role = 'employer' ORDER BY u.email", [company_id])]
     body = (
         f"Det er lagt inn et nytt brev fra forbundet til {company_name} i trekklisteportalen.\n\n"
         f"Logg inn og se under «Brev fra forbundet»: {tx.settings.base_url}\n\n"
         "Brevene er tilgjengelige i seks måneder fra de ble opprettet.\n"
     )
     return [mail.enqueue(tx, kind="letter.new", to=email, subject=NEW_LETTER_SUBJECT, body=body)
-            for email in recipients]
+            for email in users.employer_emails(tx, company_id=company_id)]
 
 
 def _create(store: Store, *, actor: Actor, company_id: int, subject: str, kind: str, pdf: bytes,
@@ -127,8 +124,7 @@ def generate(store: Store, *, actor: Actor, company_id: int, kind: str, persons:
 
 
 def _rate_text(store: Store, rate_class: str, period: date) -> str:
-    found = store.row("SELECT percent, monthly_cap FROM dues_rates WHERE rate_class = ? AND valid_from <= ?"
-                      " ORDER BY valid_from DESC LIMIT 1", [rate_class, period])
+    found = settings_store.rates_in_force(store, period).get(rate_class)
     if found is None:
         return rate_class
     percent = f"{found[0].normalize():f}".replace(".", ",")

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from services import audit, mail, periods
+from services import audit, mail, periods, settings_store, users
 from services.access import Actor, require_company
 from services.db import Store, utcnow
 from services.errors import InvalidInput, NotFound
@@ -79,16 +79,6 @@ JOIN submission_rows r ON r.submission_id = s.id
 """
 
 
-def _rates(tx: Store, period: date) -> dict[str, tuple[Decimal, Decimal | None]]:
-    """Each rate class's percent and monthly cap in force in the period."""
-    rates = {}
-    for rate_class, percent, cap in tx.rows(
-            "SELECT rate_class, percent, monthly_cap FROM dues_rates WHERE valid_from <= ? ORDER BY valid_from",
-            [period]):
-        rates[rate_class] = (percent, cap)
-    return rates
-
-
 def _expected(rate: tuple[Decimal, Decimal | None] | None, basis: Decimal | None) -> Decimal | None:
     if rate is None:
         return None
@@ -136,7 +126,7 @@ def reconcile(tx: Store, *, company_id: int, period: date, now: datetime | None 
     matched_members = set(matched.values())
     elsewhere = {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period])}
     limit = tolerance(tx)
-    rates = _rates(tx, period)
+    rates = settings_store.rates_in_force(tx, period)
     member_by_id = {m[0]: m for m in members}
 
     wanted: dict[tuple[str, str], dict] = {}
@@ -220,14 +210,11 @@ def _write(tx: Store, inserts: list[dict], updates: list[dict], closing: list[in
 
 def notify_new_utrukne(tx: Store, *, company_id: int, company_name: str) -> list[int]:
     """One mail to each of the company's users; no names, only where to look."""
-    recipients = [r[0] for r in tx.rows(
-        "SELECT u.email FROM users u JOIN user_companies uc ON uc.user_id = u.id"
-        " WHERE uc.company_id = ? AND u.role = 'employer' ORDER BY u.email", [company_id])]
     body = (f"Det er registrert utrukne medlemmer for {company_name} i trekklisteportalen: medlemmer forbundet har "
             "registrert hos dere, men som ikke står på trekklisten.\n\n"
             f"Gi status for hvert medlem under «Utrukne»: {tx.settings.base_url}\n")
     return [mail.enqueue(tx, kind="utrukne.new", to=email, subject=NEW_UTRUKNE_SUBJECT, body=body)
-            for email in recipients]
+            for email in users.employer_emails(tx, company_id=company_id)]
 
 
 @dataclass(frozen=True)

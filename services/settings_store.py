@@ -26,6 +26,16 @@ def _number(text: str, what: str) -> Decimal:
     return value
 
 
+def rates_in_force(store: Store, period: date) -> dict[str, tuple[Decimal, Decimal | None]]:
+    """Each rate class's percent and monthly cap in force in the period."""
+    rates = {}
+    for rate_class, percent, cap in store.rows(
+            "SELECT rate_class, percent, monthly_cap FROM dues_rates WHERE valid_from <= ? ORDER BY valid_from",
+            [period]):
+        rates[rate_class] = (percent, cap)
+    return rates
+
+
 def set_rate(store: Store, *, actor: Actor, rate_class: str, valid_from: date, percent: str,
              monthly_cap: str | None) -> None:
     """A dues rate from a date: rates change on 1 January or 1 July."""

@@ -136,6 +136,19 @@ def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
     store.transaction(work)
 
 
+def employer_emails(store: Store, *, company_id: int) -> list[str]:
+    """The addresses of the company's own users: who a notice about the company goes to."""
+    return [r[0] for r in store.rows(
+        "SELECT u.email FROM users u JOIN user_companies uc ON uc.user_id = u.id"
+        " WHERE uc.company_id = ? AND u.role = 'employer' ORDER BY u.email", [company_id])]
+
+
+def credentials(store: Store) -> list[tuple[str, str, str, str]]:
+    """(email, name, role, password hash) of every activated user, for the login form."""
+    return store.rows("SELECT email, name, role, password_hash FROM users"
+                      " WHERE activated_at IS NOT NULL AND password_hash IS NOT NULL")
+
+
 def overview(store: Store, *, actor: Actor) -> list[dict]:
     """Every user with state and companies, for the staff page."""
     actor.require_staff()
