@@ -16,7 +16,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from services import audit, companies, login, sessions
+from services import audit, companies, login, sessions, users
 from services.access import Actor
 from services.config import Settings
 from services.db import Store, open_store, utcnow
@@ -65,14 +65,10 @@ def show_error(error: PortalError) -> None:
 
 
 def _credentials(db: Store) -> dict:
-    rows = db.rows(
-        "SELECT email, name, role, password_hash FROM users"
-        " WHERE activated_at IS NOT NULL AND password_hash IS NOT NULL"
-    )
     return {
         "usernames": {
             email: {"email": email, "name": name, "password": password_hash, "roles": [role]}
-            for email, name, role, password_hash in rows
+            for email, name, role, password_hash in users.credentials(db)
         }
     }
 
@@ -155,12 +151,12 @@ def authenticate() -> Actor | None:
 
     email = st.session_state["username"]
     if "_session_id" not in st.session_state:
-        found = db.row("SELECT id FROM users WHERE email = ?", [email])
-        if found is None:
+        user = users.find_by_email(db, email=email)
+        if user is None:
             _end_login(auth)
             return None
         expiry = st.session_state.pop("_login_expiry", None) or sessions.expiry_for(utcnow())
-        st.session_state["_session_id"] = sessions.start(db, user_id=found[0], cookie_expiry=expiry).id
+        st.session_state["_session_id"] = sessions.start(db, user_id=user.id, cookie_expiry=expiry).id
         # Drawn again in the run after the login's rerun: the library's own
         # drawing may have been dropped by that rerun before the browser ran it.
         auth.cookie_controller.cookie_model.cookie_manager.set(
@@ -172,8 +168,8 @@ def authenticate() -> Actor | None:
         st.session_state["_flash"] = "Økten er avsluttet. Logg inn på nytt."
         return None
     if "_actor" not in st.session_state:
-        found = db.row("SELECT id, email, role FROM users WHERE email = ?", [email])
-        st.session_state["_actor"] = Actor(user_id=found[0], email=found[1], role=found[2])
+        user = users.find_by_email(db, email=email)
+        st.session_state["_actor"] = Actor(user_id=user.id, email=user.email, role=user.role)
     return st.session_state["_actor"]
 
 
