@@ -70,34 +70,33 @@ def claim(tx: Store, file: StoredFile, *, submission_id: int | None = None, lett
                [submission_id, letter_id, file.id])
 
 
-def _remove(store: Store, stored_names: list[str]) -> None:
+def _forget(store: Store, unclaimed: list[tuple[int, str]]) -> None:
+    """Delete unclaimed files from disk, then their records: (id, stored name) each."""
     target = folder(store)
-    for name in stored_names:
+    for _, name in unclaimed:
         for path in (target / name, target / (name + ".part")):
             path.unlink(missing_ok=True)
+    if unclaimed:
+        ids = [file_id for file_id, _ in unclaimed]
+        store.transaction(lambda tx: tx.execute(
+            f"DELETE FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[]))", [ids]))
 
 
 def discard(store: Store, files: list[StoredFile]) -> None:
     """Undo files whose owner was never created."""
-    _remove(store, [f.stored_name for f in files])
-    ids = [f.id for f in files]
     try:
-        store.transaction(lambda tx: tx.execute(
-            f"DELETE FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[]))", [ids]))
+        _forget(store, [(f.id, f.stored_name) for f in files])
     except Exception:  # the sweep removes what this could not
-        log.warning("could not remove %d unclaimed file records; the sweep will", len(ids))
+        log.warning("could not remove %d unclaimed files; the sweep will", len(files))
 
 
 def sweep(store: Store, *, now: datetime | None = None) -> int:
     """Remove files whose owner never came (a crash mid-way). Returns how many."""
     cutoff = (now or utcnow()) - UNCLAIMED_AFTER
-    rows = store.rows(f"SELECT id, stored_name FROM stored_files WHERE {UNCLAIMED} AND created_at < ?", [cutoff])
-    _remove(store, [r[1] for r in rows])
-    if rows:
-        ids = [r[0] for r in rows]
-        store.transaction(lambda tx: tx.execute(
-            f"DELETE FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[]))", [ids]))
-    return len(rows)
+    unclaimed = store.rows(f"SELECT id, stored_name FROM stored_files WHERE {UNCLAIMED} AND created_at < ?",
+                           [cutoff])
+    _forget(store, unclaimed)
+    return len(unclaimed)
 
 
 def path_of(store: Store, *, file_id: int) -> tuple[str, Path] | None:

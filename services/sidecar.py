@@ -15,7 +15,6 @@ import argparse
 import logging
 import sys
 import threading
-import time
 from datetime import date
 
 from services import filestore, letters, mail, retention
@@ -77,12 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.once:
             run_once(store)
             return 0
-        while True:
-            try:
-                run_once(open_store(settings))
-            except Exception:  # a failed run must not end the loop; the next run tries again
-                log.exception("sidecar run failed")
-            time.sleep(args.interval)
+        _loop(settings, args.interval, threading.Event())
     except KeyboardInterrupt:
         return 0
     finally:
