@@ -87,6 +87,48 @@ def _demo_cookie_key(data_dir: Path) -> str:
     return key
 
 
+@dataclass(frozen=True)
+class ParseLimits:
+    """Hard limits on the worker that reads an uploaded file (services.lists.sandbox)."""
+
+    memory_bytes: int = 1024 * 1024 * 1024
+    cpu_seconds: int = 30
+    wall_seconds: int = 60
+    # Files read at the same time; more wait their turn, so many uploads cannot exhaust the machine.
+    workers: int = 2
+
+
+def _positive_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} må være et helt tall (er «{raw}»).") from None
+    if value <= 0:
+        raise ConfigError(f"{name} må være større enn 0 (er {value}).")
+    return value
+
+
+def load_parse_limits(env: dict[str, str] | None = None, secrets_file: Path = SECRETS_FILE) -> ParseLimits:
+    """The worker's limits alone: the parser's command line needs them but no cookie key."""
+    env = dict(os.environ if env is None else env)
+    file_values = {k.upper(): str(v) for k, v in _read_secrets_file(secrets_file).items()}
+
+    def get(name: str) -> str | None:
+        return env.get(name) or file_values.get(name)
+
+    default = ParseLimits()
+    return ParseLimits(
+        memory_bytes=_positive_int("PORTAL_PARSE_MEMORY_MB", get("PORTAL_PARSE_MEMORY_MB"),
+                                   default.memory_bytes // (1024 * 1024)) * 1024 * 1024,
+        cpu_seconds=_positive_int("PORTAL_PARSE_CPU_SECONDS", get("PORTAL_PARSE_CPU_SECONDS"), default.cpu_seconds),
+        wall_seconds=_positive_int("PORTAL_PARSE_WALL_SECONDS", get("PORTAL_PARSE_WALL_SECONDS"),
+                                   default.wall_seconds),
+        workers=_positive_int("PORTAL_PARSE_WORKERS", get("PORTAL_PARSE_WORKERS"), default.workers),
+    )
+
+
 def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRETS_FILE) -> Settings:
     env = dict(os.environ if env is None else env)
     file_values = {k.upper(): str(v) for k, v in _read_secrets_file(secrets_file).items()}

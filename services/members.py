@@ -12,9 +12,9 @@ from services.access import Actor
 from services.companies import normalise_orgnr
 from services.db import Store, utcnow
 from services.errors import InvalidInput, NotFound
-from services.lists import values
+from services.lists import sandbox, values
 from services.lists.columns import FIRST_NAME, NAME, NATIONAL_ID, SURNAME, role_of_header
-from services.lists.files import UnreadableFile, read_tables
+from services.lists.result import Sheet
 from services.lists.values import fold
 
 MEMBER_NO = "member_no"
@@ -67,10 +67,10 @@ class MemberRow:
 
 def _read_member_rows(data: bytes, filename: str, report: ImportReport) -> list[MemberRow]:
     try:
-        _, sheets = read_tables(data, filename)
-    except UnreadableFile as problem:
+        tables = sandbox.read_tables(data, filename)
+    except sandbox.TablesUnreadable as problem:
         raise InvalidInput(str(problem)) from problem
-    for sheet in sheets:
+    for sheet in (Sheet(name, rows, lines) for name, rows, lines in tables.sheets):
         for index, header in enumerate(sheet.rows[:30]):
             columns: dict[str, int] = {}
             for col, cell in enumerate(header):

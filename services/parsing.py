@@ -1,300 +1,51 @@
-"""Reading a deduction list (trekkliste) from any payroll export.
+"""Reading a deduction list (trekkliste) from any payroll export, in a sandboxed worker.
 
     python -m services.parsing FILE...
 
 prints one JSON object per file, one per line:
 {"file", "ok", "error", "rows": [{"line", "national_id", "birth_date", "name",
 "employee_no", "basis", "amount"}], "warnings": [{"line", "message"}], "total"}
-and exits 0 when every file was read, 1 otherwise. Other tools rely on this.
+and exits 0 when every file was read, 1 otherwise, never with a traceback.
+Other tools rely on this.
+
+The bytes are read by services.lists.worker, never in this process.
 """
 from __future__ import annotations
 
 import json
-import re
-import statistics
 import sys
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
-from services.lists import values
-from services.lists.columns import (
-    AMOUNT,
-    BASIS,
-    BIRTH_DATE,
-    EMPLOYEE_NO,
-    FIRST_NAME,
-    NAME,
-    NATIONAL_ID,
-    SURNAME,
-    Layout,
-    find_header,
-    layout_from_content,
-    role_of_header,
-)
-from services.lists.files import MAX_ROWS, Sheet, UnreadableFile, read_tables
-from services.money import kr
+from services.lists import sandbox
+from services.lists.limits import MAX_FILE_BYTES
+from services.lists.result import ListWarning, ParseResult, Row
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-SUM_WORDS = re.compile(r"^(sum|total|totalt|i alt|totalsum|sum trekk|summa|grand total)\b")
-LOOKED_FOR = (
-    "Vi ser etter en kolonne med fødselsnummer (eller fødselsdato) og en kolonne med trekkbeløp, "
-    "gjerne med overskrifter som «Fødselsnummer», «Navn» og «Trekk»."
-)
-PDF_BY_HAND = "Fant ingen rader i PDF-filen. Den tas imot og behandles manuelt av forbundet."
-
-
-@dataclass
-class Row:
-    line: int
-    national_id: str | None
-    birth_date: date | None
-    name: str | None
-    employee_no: str | None
-    basis: Decimal | None
-    amount: Decimal | None
-
-    def person_key(self) -> tuple:
-        if self.national_id:
-            return ("nid", self.national_id)
-        return ("bd", self.birth_date, tuple(sorted(values.fold(self.name or "").split())))
-
-
-@dataclass
-class ListWarning:
-    line: int | None
-    message: str
-
-
-@dataclass
-class ParseResult:
-    file: str
-    ok: bool
-    error: str | None = None
-    rows: list[Row] = field(default_factory=list)
-    warnings: list[ListWarning] = field(default_factory=list)
-    kind: str | None = None
-    note: str | None = None
-
-    @property
-    def total(self) -> Decimal:
-        return sum((r.amount for r in self.rows if r.amount is not None), Decimal("0.00"))
-
-    @property
-    def persons(self) -> int:
-        return len({r.person_key() for r in self.rows})
-
-    def to_json(self) -> dict:
-        def number(value: Decimal | None):
-            return None if value is None else float(value)
-
-        return {
-            "file": self.file,
-            "ok": self.ok,
-            "error": self.error,
-            "rows": [
-                {
-                    "line": r.line,
-                    "national_id": r.national_id,
-                    "birth_date": r.birth_date.isoformat() if r.birth_date else None,
-                    "name": r.name,
-                    "employee_no": r.employee_no,
-                    "basis": number(r.basis),
-                    "amount": number(r.amount),
-                }
-                for r in self.rows
-            ],
-            "warnings": [{"line": w.line, "message": w.message} for w in self.warnings],
-            "total": number(self.total),
-        }
-
-
-def _cell(row: list, layout: Layout, role: str):
-    col = layout.columns.get(role)
-    return row[col] if col is not None and col < len(row) else None
-
-
-def _decimal_comma(sheet: Sheet, layout: Layout, start: int) -> bool | None:
-    col = layout.columns.get(AMOUNT)
-    seen = [str(r[col]) for r in sheet.rows[start:] if col < len(r) and isinstance(r[col], str)]
-    if any(re.search(r",\d{1,2}\s*(kr|-)?\s*$", v) for v in seen):
-        return True
-    if any(re.search(r"\.\d{1,2}\s*(kr|-)?\s*$", v) for v in seen):
-        return False
-    return None
-
-
-def _is_sum_row(row: list) -> bool:
-    return any(SUM_WORDS.match(values.fold(values.text(c))) for c in row if isinstance(c, str))
-
-
-def _is_repeated_header(row: list) -> bool:
-    return sum(1 for c in row if role_of_header(c)) >= 2
-
-
-def _first_person_row(sheet: Sheet, layout: Layout) -> int:
-    """Where the data starts when no header row was recognised: above it are titles."""
-    for index, cells in enumerate(sheet.rows):
-        if values.digits_of_national_id(_cell(cells, layout, NATIONAL_ID)) or \
-                values.parse_date(_cell(cells, layout, BIRTH_DATE)):
-            return index
-    return len(sheet.rows)
-
-
-def _extract(sheet: Sheet, layout: Layout) -> tuple[list[Row], list[ListWarning], Decimal | None]:
-    start = _first_person_row(sheet, layout) if layout.header_row is None else layout.header_row + 1
-    decimal_comma = _decimal_comma(sheet, layout, start)
-    rows, warnings, stated_sum = [], [], None
-    for index in range(start, len(sheet.rows)):
-        cells, line = sheet.rows[index], sheet.line_numbers[index]
-        if all(values.is_blank(c) for c in cells):
-            continue
-        raw_id = _cell(cells, layout, NATIONAL_ID)
-        national_id = values.digits_of_national_id(raw_id)
-        birth_date = values.parse_date(_cell(cells, layout, BIRTH_DATE))
-        if NAME in layout.columns:
-            name = values.clean_name(_cell(cells, layout, NAME))
-        else:
-            name = values.join_names(_cell(cells, layout, SURNAME), _cell(cells, layout, FIRST_NAME))
-        amount = values.parse_amount(_cell(cells, layout, AMOUNT), decimal_comma=decimal_comma)
-        if national_id is None and birth_date is None:
-            # Only a row without a person can be a repeated header or a sum.
-            if _is_repeated_header(cells):
-                continue
-            if _is_sum_row(cells) or name is None:
-                if amount is not None:
-                    stated_sum = amount
-                continue
-        if national_id is None and not values.is_blank(raw_id):
-            birth_date = birth_date or values.parse_date(raw_id)
-            warnings.append(ListWarning(line, "Fødselsnummeret er ikke 11 sifre."))
-        if national_id is not None:
-            if not values.national_id_valid(national_id):
-                warnings.append(ListWarning(line, "Ugyldig fødselsnummer: kontrollsifrene stemmer ikke."))
-            birth_date = birth_date or values.birth_date_of_national_id(national_id)
-        if amount is None:
-            warnings.append(ListWarning(line, "Raden mangler trekkbeløp."))
-        employee_no = values.text(_cell(cells, layout, EMPLOYEE_NO)) or None
-        basis = values.parse_amount(_cell(cells, layout, BASIS))
-        rows.append(Row(line, national_id, birth_date, name, employee_no, basis, amount))
-    return rows, warnings, stated_sum
-
-
-def _flip_payroll_sign(rows: list[Row]) -> None:
-    """Payroll exports deductions as negative pay: flip all when most are negative,
-    so a correction row keeps its sign relative to the rest."""
-    negative = sum(1 for r in rows if r.amount is not None and r.amount < 0)
-    positive = sum(1 for r in rows if r.amount is not None and r.amount > 0)
-    if negative > positive:
-        for r in rows:
-            if r.amount is not None:
-                r.amount = -r.amount
-        if all(r.basis is None or r.basis <= 0 for r in rows):
-            for r in rows:
-                if r.basis is not None:
-                    r.basis = -r.basis
-
-
-def _person_warnings(rows: list[Row]) -> list[ListWarning]:
-    warnings = []
-    lines_of = defaultdict(list)
-    sums = defaultdict(Decimal)
-    for r in rows:
-        key = r.person_key()
-        lines_of[key].append(r.line)
-        if r.amount is not None:
-            sums[key] += r.amount
-    for lines in lines_of.values():
-        if len(lines) > 1:
-            for line in lines[1:]:
-                warnings.append(ListWarning(line, f"Samme person står også på linje {lines[0]}; beløpene legges sammen."))
-    totals = [v for v in sums.values() if v > 0]
-    if len(totals) >= 5:
-        typical = Decimal(str(statistics.median(totals)))
-        for key, amount in sums.items():
-            if amount > typical * 3 or (0 < amount < typical / 4) or amount < 0:
-                line = lines_of[key][0]
-                warnings.append(ListWarning(line, f"Beløpet {kr(amount)} skiller seg mye fra de andre "
-                                                  f"(vanlig er rundt {kr(typical)})."))
-    return warnings
-
-
-SAMPLE_ROWS = 400
-
-
-def _sample(sheet: Sheet, layout: Layout) -> Sheet:
-    """The first rows after the header: enough to judge a layout without reading it all."""
-    end = (layout.header_row or 0) + 1 + SAMPLE_ROWS
-    return Sheet(sheet.name, sheet.rows[:end], sheet.line_numbers[:end])
-
-
-def _best_table(sheets: list[Sheet]) -> tuple[Sheet, Layout] | None:
-    best, best_rows = None, 0
-    for sheet in sheets:
-        filled = sum(1 for row in sheet.rows if not all(values.is_blank(c) for c in row))
-        if filled > MAX_ROWS + 50:
-            raise UnreadableFile(f"Listen har {filled} rader; høyst {MAX_ROWS} er tillatt.")
-        candidates = []
-        header = find_header(sheet.rows)
-        if header is not None:
-            candidates.append(header)
-            if not header.usable:
-                # A header that names too little: read the roles it lacks from the content below it.
-                below = layout_from_content(sheet.rows, header.header_row + 1)
-                merged = Layout(header.header_row, {**below.columns, **header.columns})
-                candidates.append(merged)
-        candidates.append(layout_from_content(sheet.rows))
-        for layout in candidates:
-            if not layout.usable:
-                continue
-            found, _, _ = _extract(_sample(sheet, layout), layout)
-            persons = sum(1 for r in found if (r.national_id or r.birth_date) and r.amount is not None)
-            if persons > best_rows:
-                best, best_rows = (sheet, layout), persons
-    return best
+__all__ = ["MAX_FILE_BYTES", "ListWarning", "ParseResult", "Row", "parse_bytes", "parse_file", "main"]
 
 
 def parse_bytes(data: bytes, filename: str) -> ParseResult:
-    name = Path(filename).name
-    if len(data) > MAX_FILE_BYTES:
-        return ParseResult(name, False, f"Filen er større enn {MAX_FILE_BYTES // (1024 * 1024)} MB.")
-    if not data.strip():
-        return ParseResult(name, False, "Filen er tom. " + LOOKED_FOR)
-    try:
-        kind, sheets = read_tables(data, name)
-        chosen = _best_table(sheets)
-        if chosen is None:
-            if kind == "pdf":
-                return ParseResult(name, True, kind=kind, note=PDF_BY_HAND,
-                                   warnings=[ListWarning(None, PDF_BY_HAND)])
-            where = "filen" if len(sheets) <= 1 else f"noen av de {len(sheets)} arkene i regnearket"
-            return ParseResult(name, False, f"Fant ingen trekkliste i {where}. " + LOOKED_FOR, kind=kind)
-        sheet, layout = chosen
-        rows, warnings, stated_sum = _extract(sheet, layout)
-        if len(rows) > MAX_ROWS:
-            raise UnreadableFile(f"Listen har {len(rows)} rader; høyst {MAX_ROWS} er tillatt.")
-    except UnreadableFile as problem:
-        return ParseResult(name, False, str(problem))
-    _flip_payroll_sign(rows)
-    result = ParseResult(name, True, rows=rows, kind=kind)
-    result.warnings = warnings + _person_warnings(rows)
-    if stated_sum is not None and abs(abs(stated_sum) - abs(result.total)) > Decimal("0.01") \
-            and abs(stated_sum) != 0:
-        result.warnings.append(ListWarning(None, f"Summen i filen ({kr(abs(stated_sum))}) stemmer ikke med "
-                                                 f"summen av radene ({kr(result.total)})."))
-    result.warnings.sort(key=lambda w: (w.line is None, w.line or 0))
-    return result
+    return sandbox.parse(data, filename)
 
 
 def parse_file(path: Path | str) -> ParseResult:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return ParseResult(path.name, False, f"Filen er større enn {MAX_FILE_BYTES // (1024 * 1024)} MB.")
         data = path.read_bytes()
     except OSError as problem:
-        return ParseResult(path.name, False, f"Filen kunne ikke åpnes: {problem.strerror}.")
+        return ParseResult(path.name, False, f"Filen kunne ikke åpnes: {problem.strerror or 'ukjent feil'}.")
     return parse_bytes(data, path.name)
+
+
+def _line(file: str) -> tuple[bool, str]:
+    try:
+        result = parse_file(file)
+        return result.ok, json.dumps(result.to_json(), ensure_ascii=False)
+    except Exception as exc:  # noqa: BLE001 - the contract is one JSON line per file, whatever happens
+        failed = ParseResult(Path(file).name, False, f"Filen kunne ikke leses ({type(exc).__name__}).")
+        return False, json.dumps(failed.to_json(), ensure_ascii=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     all_read = True
     for file in files:
-        result = parse_file(file)
-        all_read &= result.ok
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        ok, line = _line(file)
+        all_read &= ok
+        print(line, flush=True)
     return 0 if all_read else 1
 
 

@@ -5,6 +5,7 @@ normalised value or None when the cell holds nothing usable.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -16,6 +17,8 @@ from stdnum.no import fodselsnummer
 SPACES = "\u00a0\u202f\u2009\u2007 \t'’"
 CURRENCY = re.compile(r"(?i)\b(nok|kr)\b\.?|kr\.?$|^kr\.?|,-$")
 EXCEL_EPOCH = date(1899, 12, 30)
+# Stands for every amount too large for any list (and for the store): callers refuse it by size.
+OUT_OF_RANGE = Decimal("1000000000000000")
 
 
 def text(cell) -> str:
@@ -39,7 +42,12 @@ def parse_amount(cell, *, decimal_comma: bool | None = None) -> Decimal | None:
     if cell is None or isinstance(cell, bool):
         return None
     if isinstance(cell, (int, float)):
-        return Decimal(str(round(float(cell), 2))).quantize(Decimal("0.01"))
+        number = float(cell)
+        if not math.isfinite(number):
+            return None
+        if abs(number) >= OUT_OF_RANGE:
+            return OUT_OF_RANGE.copy_sign(Decimal(number))
+        return Decimal(str(round(number, 2))).quantize(Decimal("0.01"))
     raw = str(cell).strip()
     if not raw:
         return None
@@ -62,7 +70,8 @@ def parse_amount(cell, *, decimal_comma: bool | None = None) -> Decimal | None:
     if raw is None:
         return None
     try:
-        value = Decimal(raw).quantize(Decimal("0.01"))
+        value = Decimal(raw)
+        value = OUT_OF_RANGE if value >= OUT_OF_RANGE else value.quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
     return -value if negative else value
