@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast bench clean-data
+.PHONY: run test test-fast bench fuzz clean-data
 
 $(VENV)/.run-deps: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(VENV)/.test-deps
 
 bench: $(VENV)/.test-deps
 	$(PY) tests/bench.py
+
+# 10 000 hostile files through the parse worker (make test runs 2 000 of them).
+fuzz: $(VENV)/.test-deps
+	$(PY) -m tests.fuzz --count 10000
 
 clean-data:
 	rm -rf data

@@ -67,9 +67,15 @@ def check_xls(data: bytes) -> None:
         return found
 
     directory = b"".join(sector(n) for n in chain(first_directory))
+    mini_fat: list[int] = []
     if mini_fat_sectors:
-        if len(chain(first_mini_fat)) < mini_fat_sectors:
+        mini_fat_chain = chain(first_mini_fat)
+        if len(mini_fat_chain) < mini_fat_sectors:
             raise _refuse()
+        for number in mini_fat_chain:
+            mini_fat.extend(struct.unpack(f"<{size // 4}I", sector(number)))
+    root_stream = b""
+    workbook: tuple[int, int] | None = None
     for offset in range(0, len(directory) - 127, 128):
         entry = directory[offset:offset + 128]
         kind = entry[0x42]
@@ -84,3 +90,82 @@ def check_xls(data: bytes) -> None:
         if kind == ROOT or stream_size >= cutoff:
             if len(chain(start)) * size < stream_size:
                 raise _refuse()
+        if kind == ROOT:
+            root_stream = b"".join(sector(n) for n in chain(start))[:stream_size]
+        name_length = min(struct.unpack_from("<H", entry, 0x40)[0], 64)
+        name = entry[:name_length].decode("utf-16-le", "replace").rstrip("\0")
+        if kind == STREAM and name in ("Workbook", "Book"):
+            workbook = (start, stream_size)
+    if workbook is None:
+        raise _refuse()
+    start, stream_size = workbook
+    if stream_size >= cutoff:
+        stream = b"".join(sector(n) for n in chain(start))[:stream_size]
+    else:
+        stream = _mini_stream(root_stream, mini_fat, start, stream_size)
+    check_biff(stream)
+
+
+def _mini_stream(root_stream: bytes, mini_fat: list[int], start: int, stream_size: int) -> bytes:
+    pieces, seen, current = [], set(), start
+    count = len(root_stream) // 64
+    while current != END_OF_CHAIN and len(pieces) * 64 < stream_size:
+        if current >= count or current >= len(mini_fat) or current in seen:
+            raise _refuse()
+        seen.add(current)
+        pieces.append(root_stream[current * 64:(current + 1) * 64])
+        current = mini_fat[current]
+    stream = b"".join(pieces)
+    if len(stream) < stream_size:
+        raise _refuse()
+    return stream[:stream_size]
+
+
+BOF, EOF, DIMENSIONS, SST = 0x0809, 0x000A, 0x0200, 0x00FC
+# Records that place one cell at (row, column) in their first four bytes.
+CELL_RECORDS = {0x0203, 0x00FD, 0x0204, 0x027E, 0x0201, 0x0205, 0x0006, 0x00D6, 0x0207}
+# Records that place a run of cells: row, first column, ..., last column in the final two bytes.
+RUN_RECORDS = {0x00BD, 0x00BE}
+
+
+def check_biff(stream: bytes) -> None:
+    """Every sheet's extent from its cell records and its declared dimensions, before the
+    reader builds a rectangle from them."""
+    from services.lists.package import SheetFacts, _check_extent
+
+    offset, sheet = 0, 0
+    facts = SheetFacts("ark 1")
+    while offset + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        body = stream[offset + 4:offset + 4 + length]
+        offset += 4 + length
+        if len(body) < length:
+            raise _refuse()
+        if kind == BOF:
+            sheet += 1
+            facts = SheetFacts(f"ark {max(sheet - 1, 1)}")
+        elif kind == DIMENSIONS:
+            if length >= 14:
+                first_row, last_row, first_column, last_column = struct.unpack_from("<IIHH", body)
+            elif length >= 8:  # the older 16-bit form
+                first_row, last_row, first_column, last_column = struct.unpack_from("<HHHH", body)
+            else:
+                raise _refuse()
+            # The reader subtracts first from last: a first past the last wraps round to billions.
+            if first_row > last_row or first_column > last_column:
+                raise _refuse()
+            facts.rows, facts.columns = max(facts.rows, last_row), max(facts.columns, last_column)
+        elif kind in CELL_RECORDS and length >= 4:
+            row, column = struct.unpack_from("<HH", body)
+            facts.rows, facts.columns = max(facts.rows, row + 1), max(facts.columns, column + 1)
+        elif kind in RUN_RECORDS and length >= 6:
+            row, first = struct.unpack_from("<HH", body)
+            last = struct.unpack_from("<H", body, length - 2)[0]
+            facts.rows, facts.columns = max(facts.rows, row + 1), max(facts.columns, first + 1, last + 1)
+        elif kind == SST and length >= 8:
+            _, unique = struct.unpack_from("<II", body)
+            # Each string takes at least three bytes of the stream.
+            if unique > len(stream) // 3:
+                raise _refuse()
+        if kind in (DIMENSIONS, EOF) or kind in CELL_RECORDS or kind in RUN_RECORDS:
+            _check_extent(facts)

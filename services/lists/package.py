@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from services.lists.limits import (
     MAX_CELLS,
@@ -71,7 +71,8 @@ class SheetFacts:
     declared: str | None = None
     rows: int = 0
     columns: int = 0
-    shared_refs: list[bytes] = field(default_factory=list)
+    shared_cells: int = 0
+    part: zipfile.ZipInfo | None = None
 
 
 def _open(data: bytes) -> zipfile.ZipFile:
@@ -115,7 +116,7 @@ class _Budget:
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> Iterator[bytes]:
-    """The part's bytes in pieces that each end before a '<', so no tag is split between two."""
+    """The part's bytes in pieces that never end inside a tag."""
     carry = b""
     try:
         with archive.open(info) as part:
@@ -126,11 +127,13 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) ->
                 budget.take(len(piece))
                 piece = carry + piece
                 cut = piece.rfind(b"<")
-                if cut <= 0:
-                    carry = piece
+                if cut < 0 or piece.find(b">", cut) >= 0:
+                    carry = b""
+                    yield piece
                 else:
                     carry = piece[cut:]
-                    yield piece[:cut]
+                    if cut:
+                        yield piece[:cut]
                 if len(carry) > MAX_TAG_BYTES:
                     raise UnreadableFile(DAMAGED)
     except ZIP_ERRORS as exc:
@@ -145,39 +148,60 @@ def _refuse_doctype(chunk: bytes) -> None:
                              + RESAVE)
 
 
+def _fast_patterns(prefix: bytes) -> tuple[re.Pattern, re.Pattern]:
+    """Cell and row references as every writer we know puts them: the reference first."""
+    p = re.escape(prefix)
+    return (re.compile(b"<" + p + rb'c r="([A-Za-z]{1,4})(\d{1,10})"'), re.compile(b"<" + p + rb'row r="(\d{1,10})"'))
+
+
 def _scan_xlsx_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget: _Budget) -> SheetFacts:
+    """Counts a sheet's real extent with byte counts and simple patterns; the general
+    patterns run only on a chunk where a writer put the reference elsewhere."""
     facts = SheetFacts(label)
     max_column_letters = b""
     row_elements = 0
     row_width = 0  # cells so far in the open row, for cells without a reference
+    prefix: bytes | None = None
     for chunk in _chunks(archive, info, budget):
         _refuse_doctype(chunk)
+        if prefix is None:
+            root = re.search(rb"<([\w.-]+:)?worksheet[\s>]", chunk)
+            prefix = root.group(1) or b"" if root else b""
+            fast_cell, fast_row = _fast_patterns(prefix)
+            cell_open, row_open = b"<" + prefix + b"c", b"<" + prefix + b"row"
         if facts.declared is None:
             found = DIMENSION.search(chunk)
             if found:
                 facts.declared = found.group(1).decode("ascii")
-        refs = CELL_REF.findall(chunk)
-        cells = len(CELL_TAG.findall(chunk))
+        cells = sum(chunk.count(cell_open + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+        refs = fast_cell.findall(chunk)
+        if len(refs) < cells:
+            refs = CELL_REF.findall(chunk)
+            cells = len(CELL_TAG.findall(chunk))
         if refs:
             # The widest column: longest letters first, then alphabetical.
             widest = max((c.upper() for c, _ in refs), key=lambda c: (len(c), c))
             if (len(widest), widest) > (len(max_column_letters), max_column_letters):
                 max_column_letters = widest
             facts.rows = max(facts.rows, max(map(int, (r for _, r in refs))))
-        row_numbers = ROW_REF.findall(chunk)
+        rows_here = sum(chunk.count(row_open + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+        row_numbers = fast_row.findall(chunk)
+        if len(row_numbers) < rows_here:
+            row_numbers = ROW_REF.findall(chunk)
+            rows_here = max(rows_here, len(ROW_TAG.findall(chunk)))
         if row_numbers:
             facts.rows = max(facts.rows, max(map(int, row_numbers)))
-        row_elements += len(ROW_TAG.findall(chunk))
+        row_elements += rows_here
         if cells > len(refs):
             # Some cells have no reference: the reader places them one after another in their row.
-            for closing, tag, end in ROW_OR_CELL.findall(chunk):
+            for closing, tag, _ in ROW_OR_CELL.findall(chunk):
                 if tag == b"row" and not closing:
                     row_width = 0
                 elif tag == b"c" and not closing:
                     row_width += 1
                     facts.columns = max(facts.columns, row_width)
-        facts.shared_refs.extend(SHARED_REF.findall(chunk))
-        if len(facts.shared_refs) > MAX_CELLS:
+        facts.shared_cells += chunk.count(b't="s"') + chunk.count(b"t='s'")
+        if facts.shared_cells > MAX_CELLS:
             raise UnreadableFile(f"Arket «{label}» har mer enn {MAX_CELLS:,} celler med tekst. {RESAVE}".replace(",", " "))
     facts.rows = max(facts.rows, row_elements)
     if max_column_letters:
@@ -190,6 +214,14 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str
             facts.rows = max(facts.rows, int(found.group(2)))
     _check_extent(facts)
     return facts
+
+
+def _shared_text(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sizes: array, budget: _Budget) -> int:
+    """The bytes of shared text a sheet's cells expand to, each use counted."""
+    count, total = len(sizes), 0
+    for chunk in _chunks(archive, info, budget):
+        total += sum(sizes[i] for i in map(int, SHARED_REF.findall(chunk)) if i < count)
+    return total
 
 
 def _check_extent(facts: SheetFacts) -> None:
@@ -264,7 +296,9 @@ def check_xlsx(data: bytes) -> None:
                 sizes = _shared_string_sizes(archive, info, budget)
             elif "worksheets/" in lowered and lowered.endswith(".xml"):
                 label = labels.get(info.filename, f"ark {len(sheets) + 1}")
-                sheets.append(_scan_xlsx_sheet(archive, info, label, budget))
+                facts = _scan_xlsx_sheet(archive, info, label, budget)
+                facts.part = info
+                sheets.append(facts)
             elif lowered.endswith((".xml", ".rels")):
                 for chunk in _chunks(archive, info, budget):
                     _refuse_doctype(chunk)
@@ -273,10 +307,14 @@ def check_xlsx(data: bytes) -> None:
                     pass
         if len(sheets) > MAX_SHEETS:
             raise UnreadableFile(f"Regnearket har {len(sheets)} ark; høyst {MAX_SHEETS} er tillatt. {RESAVE}")
+        longest = max(sizes, default=0)
         text = 0
-        count = len(sizes)
         for sheet in sheets:
-            text += sum(sizes[i] for i in map(int, sheet.shared_refs) if i < count)
+            if sheet.shared_cells * longest <= MAX_SHEET_TEXT_BYTES:
+                text += sheet.shared_cells * longest
+            else:
+                # Only now count precisely, use by use: a second pass over this sheet.
+                text += _shared_text(archive, sheet.part, sizes, _Budget(len(data)))
             if text > MAX_SHEET_TEXT_BYTES:
                 raise UnreadableFile(
                     f"Teksten i regnearket blir over {MAX_SHEET_TEXT_BYTES // (1024 * 1024)} MB når den fylles ut i "

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from services.lists import values
 
 
 @dataclass
@@ -33,6 +32,8 @@ class Row:
     amount: Decimal | None
 
     def person_key(self) -> tuple:
+        from services.lists import values  # the portal side rarely needs it; its import is not free
+
         if self.national_id:
             return ("nid", self.national_id)
         return ("bd", self.birth_date, tuple(sorted(values.fold(self.name or "").split())))

@@ -14,6 +14,7 @@ b"R" the child's answer, b"S" the server's note of how the child ended.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -32,6 +33,7 @@ from services.lists.reading import read_list
 
 HEADER_LIMIT = 64 * 1024
 TICK_SECONDS = 0.1
+WARM_UP_AFTER_IDLE_SECONDS = 1.0
 
 
 def send_frame(conn: socket.socket, kind: bytes, payload: dict) -> None:
@@ -141,9 +143,12 @@ def serve(path: str, limits: dict) -> None:
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
+    # Children share the server's objects untouched: no collection walks (and copies) them.
+    gc.freeze()
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     warmed = False
+    idle_since = time.monotonic()
     while True:
         readable, _, _ = select.select([listener, sys.stdin, wake_read], [], [], TICK_SECONDS)
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1024):
@@ -168,10 +173,13 @@ def serve(path: str, limits: dict) -> None:
             if child.killed_for is None and now - child.started > limits["wall_seconds"]:
                 child.killed_for = "wall"
                 os.kill(pid, signal.SIGKILL)
-        if not readable and not warmed:
-            # The PDF reader's imports are slow; pay them once, while idle, not in each child.
+        if readable or running:
+            idle_since = now
+        elif not warmed and now - idle_since > WARM_UP_AFTER_IDLE_SECONDS:
+            # The PDF reader's imports are slow: pay them once, while nobody waits, not in each child.
             warmed = True
             import pdfplumber  # noqa: F401
+            gc.freeze()
     for pid in running:
         os.kill(pid, signal.SIGKILL)
     listener.close()

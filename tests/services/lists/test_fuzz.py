@@ -1,0 +1,16 @@
+"""At least 2 000 hostile inputs through the real worker: none may crash it, go past a limit,
+or fail without a named Norwegian error (`make fuzz` runs 10 000)."""
+import os
+
+from tests import fuzz
+
+
+def test_parser_fuzz(capsys):
+    count = int(os.environ.get("PORTAL_FUZZ_COUNT", "2000"))
+    report = fuzz.run(count=count, seed=int(os.environ.get("PORTAL_FUZZ_SEED", "20261130")))
+    with capsys.disabled():
+        print("\n" + report.line)
+        for path in report.kept:
+            print("  kept:", path)
+    assert report.inputs == count >= 2000
+    assert report.clean, report.kept
