@@ -27,6 +27,10 @@ T = TypeVar("T")
 
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _connections_lock = threading.Lock()
+# DuckDB lets one process write a database file, so every writer is in this process: one
+# lock per file serialises write transactions, and a rule checked inside one (a lockout
+# count, a list's reconciliation) sees every earlier commit. Retries stay for safety.
+_write_locks: dict[Path, threading.RLock] = {}
 
 
 class StoreUnavailable(Exception):
@@ -95,6 +99,12 @@ def connection(db_path: Path) -> duckdb.DuckDBPyConnection:
         return conn
 
 
+def _write_lock(db_path: Path) -> threading.RLock:
+    key = db_path.resolve()
+    with _connections_lock:
+        return _write_locks.setdefault(key, threading.RLock())
+
+
 def close_all() -> None:
     """Close every cached connection (tests, and a clean CLI exit)."""
     with _connections_lock:
@@ -137,18 +147,19 @@ class Store:
 
         `work` must only touch the database: it may run more than once.
         """
-        for attempt in range(1, WRITE_RETRIES + 1):
-            self.cur.execute("BEGIN TRANSACTION")
-            try:
-                result = work(self)
-                self.cur.execute("COMMIT")
-                return result
-            except Exception as exc:
-                self._rollback()
-                if _is_write_conflict(exc) and attempt < WRITE_RETRIES:
-                    time.sleep(0.01 * 2**attempt)
-                    continue
-                raise
+        with _write_lock(self.settings.db_path):
+            for attempt in range(1, WRITE_RETRIES + 1):
+                self.cur.execute("BEGIN TRANSACTION")
+                try:
+                    result = work(self)
+                    self.cur.execute("COMMIT")
+                    return result
+                except Exception as exc:
+                    self._rollback()
+                    if _is_write_conflict(exc) and attempt < WRITE_RETRIES:
+                        time.sleep(0.01 * 2**attempt)
+                        continue
+                    raise
         raise AssertionError("unreachable")
 
 

@@ -30,43 +30,68 @@ LOCKED_MESSAGE = (
 
 
 def check_password(store: Store, *, email: str, password: str, now: datetime | None = None) -> Actor | None:
-    """The user if the password is right; None if not; AccountLocked while locked."""
+    """The user if the password is right; None if not; AccountLocked while locked.
+
+    The attempt is counted before the slow hash check, in the same transaction that
+    checks the lock, so parallel guesses are each counted and none slips past a lock
+    another one set; a right password takes its count back afterwards.
+    """
     now = now or utcnow()
     try:
         address = normalise_email(email)
     except InvalidInput:
+        passwords.verify(password, _DUMMY_HASH)
         return None
     found = store.row(
-        "SELECT id, role, password_hash, activated_at, locked_until FROM users WHERE email = ?", [address]
+        "SELECT id, role, password_hash, activated_at FROM users WHERE email = ?", [address]
     )
     if found is None or found[3] is None:
         passwords.verify(password, _DUMMY_HASH)
         store.transaction(lambda tx: _record_attempt(tx, address, None, False, now))
         return None
-    user_id, role, password_hash, _, locked_until = found
-    if locked_until is not None and locked_until > now:
-        raise AccountLocked(LOCKED_MESSAGE)
-    ok = passwords.verify(password, password_hash)
+    user_id, role, password_hash, _ = found
     actor = Actor(user_id=user_id, email=address, role=role)
 
-    def work(tx: Store) -> bool:
-        _record_attempt(tx, address, user_id, ok, now)
-        if ok:
-            tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [user_id])
-            audit.record(tx, actor=actor, action="login", at=now)
+    def reserve(tx: Store) -> bool:
+        failures, locked_until = tx.row("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
+        if locked_until is not None and locked_until > now:
+            _record_attempt(tx, address, user_id, False, now)
             return False
-        failures = tx.value("SELECT failed_logins + 1 FROM users WHERE id = ?", [user_id])
-        locked = failures >= MAX_FAILURES
-        tx.execute(
-            "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-            [0 if locked else failures, now + LOCK_FOR if locked else None, user_id],
-        )
-        audit.record(tx, actor=actor, action="login.locked" if locked else "login.failed", at=now)
-        return locked
+        if failures >= MAX_FAILURES:
+            # Enough attempts are already under way to lock the account, whatever this one holds.
+            tx.execute("UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", [now + LOCK_FOR, user_id])
+            _record_attempt(tx, address, user_id, False, now)
+            audit.record(tx, actor=actor, action="login.locked", at=now)
+            return False
+        tx.execute("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?", [user_id])
+        return True
 
-    if store.transaction(work):
+    if not store.transaction(reserve):
+        passwords.verify(password, _DUMMY_HASH)
         raise AccountLocked(LOCKED_MESSAGE)
-    return actor if ok else None
+    ok = passwords.verify(password, password_hash)
+
+    def settle(tx: Store) -> str:
+        failures, locked_until = tx.row("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
+        _record_attempt(tx, address, user_id, ok, now)
+        if locked_until is not None and locked_until > now:
+            audit.record(tx, actor=actor, action="login.refused_locked", at=now)
+            return "locked"
+        if ok:
+            tx.execute("UPDATE users SET failed_logins = 0 WHERE id = ?", [user_id])
+            audit.record(tx, actor=actor, action="login", at=now)
+            return "ok"
+        if failures >= MAX_FAILURES:
+            tx.execute("UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", [now + LOCK_FOR, user_id])
+            audit.record(tx, actor=actor, action="login.locked", at=now)
+            return "locked"
+        audit.record(tx, actor=actor, action="login.failed", at=now)
+        return "failed"
+
+    outcome = store.transaction(settle)
+    if outcome == "locked":
+        raise AccountLocked(LOCKED_MESSAGE)
+    return actor if outcome == "ok" else None
 
 
 def _record_attempt(tx: Store, email: str, user_id: int | None, succeeded: bool, now: datetime) -> None:

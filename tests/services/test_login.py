@@ -61,3 +61,34 @@ def test_a_success_resets_the_failure_count(store, active):
     assert login.check_password(store, email=active.email, password=PASSWORD)
     for _ in range(4):
         assert login.check_password(store, email=active.email, password="feil-passord") is None
+
+
+def test_lockout_race_counts_every_parallel_guess(store, settings, active):
+    import threading
+
+    barrier = threading.Barrier(30)
+    outcomes, errors = [], []
+
+    def guess():
+        own = db.open_store(settings)
+        barrier.wait()
+        try:
+            outcomes.append(login.check_password(own, email=active.email, password="feil-passord"))
+        except login.AccountLocked:
+            outcomes.append("locked")
+        except Exception as exc:  # collected: no raw conflict may reach a user
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    counted = store.value("SELECT count(*) FROM login_attempts WHERE email = ? AND NOT succeeded", [active.email])
+    with pytest.raises(login.AccountLocked):
+        login.check_password(store, email=active.email, password=PASSWORD)
+    refused = "right password refused while locked"
+    print(f"\nlockout race: 30 parallel wrong guesses counted {counted}, {refused}")
+    assert errors == [] and len(outcomes) == 30
+    assert counted == 30 and outcomes.count("locked") >= 25
+    assert login.is_locked(store, email=active.email)
