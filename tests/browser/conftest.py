@@ -44,6 +44,8 @@ FORGETFUL = "per@firma.no"          # active: the forgotten-password flow
 LOCKED = "lise@firma.no"            # active: the lockout flow
 LEAVER = "jon@firma.no"             # active: the logout flow
 STAFF = "stab@forbund.no"
+# The running portal's process, for tests that check it survived what they did.
+SERVER: dict[str, subprocess.Popen] = {}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -138,6 +140,7 @@ def portal(tmp_path_factory, mailbox):
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
+    SERVER["process"] = server
     try:
         deadline = time.monotonic() + 60
         while True:

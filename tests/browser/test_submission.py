@@ -53,6 +53,7 @@ def test_a_corrupt_file_gets_a_plain_error(page, tmp_path):
     open_submission_page(page)
     page.locator("input[type=file]").set_input_files(str(broken))
     settle(page)
-    expect(page.get_by_text("kunne ikke leses som et Excel-regneark")).to_be_visible()
+    # The content decides the format: a PDF named .xlsx is read as a PDF, and the user is told so.
+    expect(page.get_by_text("Filen heter «.xlsx», men er en PDF.")).to_be_visible()
     page.get_by_role("button", name="Send inn").click()
     expect(page.get_by_text("Listen kan ikke sendes inn")).to_be_visible()
