@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from services import declaration, demo, sidecar, ui
+from services import declaration, demo, mail, sidecar, ui
 from services.config import ConfigError, load_settings
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -20,6 +20,8 @@ except ConfigError as problem:
     st.stop()
 
 store = ui.begin_run(settings)
+# Mail is delivered by a thread of its own: no page waits for the mail provider.
+mail.start_courier(settings)
 if settings.sidecar_in_process:
     # The timed work runs in this process: DuckDB allows one writing process per file.
     sidecar.start_in_background(settings)

@@ -42,6 +42,9 @@ def code_flow(mode: str) -> None:
 
     st.write("Du vil om kort tid motta en engangskode på e-post. Fyll denne inn i feltet under.")
     st.info(st.session_state.get("code_answer", codes.CODE_REQUESTED_MESSAGE))
+    if codes.delivery_trouble(ui.store()):
+        st.warning("Vi har problemer med å sende e-post akkurat nå, så koden kan bli forsinket. "
+                   "Får du den ikke innen noen minutter, be om en ny kode litt senere.")
     with st.form("set_password"):
         code = st.text_input("Engangskode:", max_chars=6)
         password = st.text_input("Nytt passord:", type="password")

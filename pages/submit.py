@@ -16,9 +16,12 @@ store, actor = ui.store(), ui.actor()
 st.title("Send inn trekkliste")
 receipt = st.session_state.pop("_receipt", None)
 if receipt is not None:
+    mail_state = submissions.receipt_mail_state(store, actor=actor, receipt=receipt)
     st.success(
         f"Trekklisten er sendt inn for {periods.label(receipt.period).lower()}: {', '.join(receipt.file_names)}. "
-        f"{receipt.persons} personer, til sammen {kr(receipt.total)}. Kvittering er sendt på e-post.",
+        f"{receipt.persons} personer, til sammen {kr(receipt.total)}. "
+        + {"sent": "Kvittering er sendt på e-post.", "queued": "Kvitteringen sendes på e-post.",
+           "trouble": "Vi får ikke sendt e-post akkurat nå; kvitteringen sendes så snart det lar seg gjøre."}[mail_state],
         icon=":material/check_circle:",
     )
     for note in receipt.notes:

@@ -36,6 +36,7 @@ class Settings:
     union_name: str = "Industri Energi"
     union_address: str = ""
     union_signature: str = "Med vennlig hilsen\nMedlemsavdelingen"
+    mail_timeout_seconds: float = 10.0
 
     @property
     def db_path(self) -> Path:
@@ -164,6 +165,7 @@ def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRET
         sidecar_in_process=(get("PORTAL_SIDECAR", "1") or "1").strip().lower() not in {"0", "false", "off", "nei"},
         union_name=get("PORTAL_UNION_NAME", Settings.union_name) or Settings.union_name,
         union_address=get("PORTAL_UNION_ADDRESS", Settings.union_address) or "",
+        mail_timeout_seconds=float(_positive_int("PORTAL_MAIL_TIMEOUT_SECONDS", get("PORTAL_MAIL_TIMEOUT_SECONDS"), 10)),
         # "\n" in the setting starts a new line in the signature.
         union_signature=(get("PORTAL_UNION_SIGNATURE", Settings.union_signature) or "").replace("\\n", "\n"),
     )

@@ -88,7 +88,7 @@ def _create(store: Store, *, actor: Actor, company_id: int, subject: str, kind: 
     except BaseException:
         filestore.discard(store, [file])
         raise
-    mail.deliver(store, outbox_ids=outbox)
+    mail.dispatch(store, outbox_ids=outbox)
     return letter_id
 
 

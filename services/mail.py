@@ -3,11 +3,19 @@
 Every mail goes into the `outbox` table first and is marked sent once the
 provider accepts it; a failure leaves it queued for `retry_queued`. Logs name
 the outbox id and kind, never the recipient or the body.
+
+In the portal a courier thread delivers (`start_courier`), so no user waits
+for the provider; the provider call has a timeout (`PORTAL_MAIL_TIMEOUT_SECONDS`).
+Only the worker that holds a mail's claim may mark it sent. A mail with a
+`deliver_by` (a one-time code) is dropped once that has passed. Bodies that
+carry a code or personal data are emptied once sent; the metadata stays.
 """
 from __future__ import annotations
 
 import logging
+import queue
 import secrets
+import threading
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -56,12 +64,14 @@ class SendGridProvider:
 
         self.client = SendGridAPIClient(api_key=settings.sendgrid_api_key, host=settings.sendgrid_api_host)
         self.mail_from = settings.mail_from
+        self.timeout = settings.mail_timeout_seconds
 
     def send(self, *, outbox_id: int, to: str, subject: str, body: str) -> None:
         from sendgrid.helpers.mail import Mail
 
         message = Mail(from_email=self.mail_from, to_emails=to, subject=subject, plain_text_content=body)
-        response = self.client.send(message)
+        # The client's own send() has no timeout: a hanging provider would hold the courier for minutes.
+        response = self.client.client.mail.send.post(request_body=message.get(), timeout=self.timeout)
         if not 200 <= response.status_code < 300:
             raise RuntimeError(f"SendGrid svarte {response.status_code}")
 
@@ -72,11 +82,16 @@ def provider_for(settings: Settings) -> Provider:
     return EmlFileProvider(settings)
 
 
-def enqueue(tx: Store, *, kind: str, to: str, subject: str, body: str) -> int:
+# Kinds whose body carries a one-time code or personal data (a receipt names the files).
+PURGED_KINDS = ("code.", "receipt")
+
+
+def enqueue(tx: Store, *, kind: str, to: str, subject: str, body: str, deliver_by: datetime | None = None) -> int:
     """Queue a mail inside the caller's transaction; deliver it after the commit."""
     return tx.value(
-        "INSERT INTO outbox (kind, to_addr, subject, body, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        [kind, to, subject, body, utcnow()],
+        "INSERT INTO outbox (kind, to_addr, subject, body, created_at, deliver_by) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
+        [kind, to, subject, body, utcnow(), deliver_by],
     )
 
 
@@ -95,18 +110,26 @@ def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
 
     def work(tx: Store) -> tuple | None:
         found = tx.row(
-            "SELECT to_addr, subject, body, kind FROM outbox WHERE id = ? AND status = 'queued'"
+            "SELECT to_addr, subject, body, kind, deliver_by FROM outbox WHERE id = ? AND status = 'queued'"
             " AND (claimed_until IS NULL OR claimed_until < ?)", [outbox_id, now])
-        if found is not None:
-            tx.execute("UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?",
-                       [now + CLAIM_FOR, worker, outbox_id])
-        return found
+        if found is None:
+            return None
+        if found[4] is not None and found[4] < now:
+            # Too late to be of use (a code that has expired): dropped, never sent late.
+            tx.execute("UPDATE outbox SET status = 'expired', body = '', body_purged_at = ? WHERE id = ?",
+                       [now, outbox_id])
+            log.info("mail %s (%s) dropped: not delivered in time", outbox_id, found[3])
+            return None
+        tx.execute("UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?",
+                   [now + CLAIM_FOR, worker, outbox_id])
+        return found[:4]
 
     return store.transaction(work)
 
 
-def _record(store: Store, sql: str, params: list) -> None:
-    store.transaction(lambda tx: tx.execute(sql, params))
+def _record(store: Store, sql: str, params: list) -> bool:
+    """Run an update that names the claim; False when another worker holds it by now."""
+    return store.transaction(lambda tx: tx.value(sql + " RETURNING id", params)) is not None
 
 
 def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = None) -> int:
@@ -125,19 +148,103 @@ def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = 
             error = _describe(exc)
             log.warning("mail %s (%s) not sent, left queued: %s", outbox_id, kind, error)
             _record(store, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_until = NULL,"
-                           " claimed_by = NULL WHERE id = ?", [error, outbox_id])
+                           " claimed_by = NULL WHERE id = ? AND claimed_by = ?", [error, outbox_id, worker])
             continue
-        _record(store, "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL,"
-                       " claimed_until = NULL WHERE id = ?", [utcnow(), outbox_id])
+        now = utcnow()
+        purge = kind.startswith(PURGED_KINDS)
+        if not _record(store, "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+                              " last_error = NULL, claimed_until = NULL,"
+                              " body = CASE WHEN ? THEN '' ELSE body END,"
+                              " body_purged_at = CASE WHEN ? THEN ? ELSE body_purged_at END"
+                              " WHERE id = ? AND claimed_by = ? AND status = 'queued'",
+                       [now, purge, purge, now, outbox_id, worker]):
+            log.warning("mail %s (%s) sent, but its claim had passed to another worker", outbox_id, kind)
+            continue
         sent += 1
     return sent
 
 
 def send(store: Store, *, kind: str, to: str, subject: str, body: str) -> int:
-    """Queue one mail and try to deliver it at once. Returns the outbox id."""
+    """Queue one mail and have it delivered. Returns the outbox id."""
     outbox_id = store.transaction(lambda tx: enqueue(tx, kind=kind, to=to, subject=subject, body=body))
-    deliver(store, outbox_ids=[outbox_id])
+    dispatch(store, outbox_ids=[outbox_id])
     return outbox_id
+
+
+class _Courier:
+    """Delivers queued mail from its own thread, so the request that queued it returns at once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.queue: queue.Queue[list[int]] = queue.Queue()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.thread = threading.Thread(target=self._run, name="mail-courier", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from services.db import open_store
+
+        while True:
+            ids = self.queue.get()
+            try:
+                deliver(open_store(self.settings), outbox_ids=ids)
+            except Exception:  # a failed delivery stays queued for the sidecar's retry
+                log.exception("mail courier failed; the mail stays queued")
+            finally:
+                self.queue.task_done()
+                if self.queue.unfinished_tasks == 0:
+                    self.idle.set()
+
+    def put(self, ids: list[int]) -> None:
+        self.idle.clear()
+        self.queue.put(ids)
+
+
+_couriers: dict[str, _Courier] = {}
+_couriers_lock = threading.Lock()
+
+
+def start_courier(settings: Settings) -> None:
+    """From now on this process delivers in the background (the portal calls this at start)."""
+    with _couriers_lock:
+        key = str(settings.db_path.resolve())
+        if key not in _couriers or not _couriers[key].thread.is_alive():
+            _couriers[key] = _Courier(settings)
+
+
+def wait_for_courier(settings: Settings, timeout: float = 30) -> bool:
+    """True once every mail handed to the courier has been tried (tests, a clean exit)."""
+    courier = _couriers.get(str(settings.db_path.resolve()))
+    return courier is None or courier.idle.wait(timeout)
+
+
+def dispatch(store: Store, *, outbox_ids: list[int]) -> None:
+    """Deliver after a commit: by the courier where one runs, else here and now (the command line)."""
+    if not outbox_ids:
+        return
+    courier = _couriers.get(str(store.settings.db_path.resolve()))
+    if courier is not None and courier.thread.is_alive():
+        courier.put(list(outbox_ids))
+    else:
+        deliver(store, outbox_ids=outbox_ids)
+
+
+def delivery_trouble(store: Store, *, now: datetime | None = None) -> bool:
+    """Whether the provider has been failing lately: for an honest word on the page, about
+    the service as a whole, never about one address."""
+    now = now or utcnow()
+    last = store.row("SELECT last_error IS NOT NULL, status FROM outbox WHERE attempts > 0 AND created_at > ?"
+                     " ORDER BY id DESC LIMIT 1", [now - timedelta(minutes=15)])
+    return last is not None and bool(last[0]) and last[1] == "queued"
+
+
+def is_queued(store: Store, *, outbox_ids: list[int]) -> bool:
+    """Whether any of these mails still waits for the provider."""
+    if not outbox_ids:
+        return False
+    return bool(store.value("SELECT count(*) FROM outbox WHERE status = 'queued' AND id IN"
+                            " (SELECT unnest(?::BIGINT[]))", [list(outbox_ids)]))
 
 
 def retry_queued(store: Store, *, provider: Provider | None = None) -> int:

@@ -5,6 +5,7 @@ disk without the store knowing it.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,6 +46,7 @@ class Receipt:
     total: Decimal
     notes: list[str]
     outcome: reconciliation.Outcome
+    receipt_mail_id: int | None = None
 
 
 def check_uploads(uploads: list[Upload]) -> list[ParseResult]:
@@ -163,6 +165,7 @@ def submit(
                               [f"{r.file}: {r.note}" for r in results if r.note], outcome)
             subject, body = _receipt_mail(company.name, company.orgnr, receipt, tx.settings.base_url)
             outbox["ids"] = [mail.enqueue(tx, kind="receipt", to=contact, subject=subject, body=body)]
+            receipt = dataclasses.replace(receipt, receipt_mail_id=outbox["ids"][0])
             if outcome.new_utrukne:
                 outbox["ids"] += reconciliation.notify_new_utrukne(tx, company_id=company_id,
                                                                    company_name=company.name)
@@ -175,8 +178,15 @@ def submit(
     except BaseException:
         filestore.discard(store, reserved)
         raise
-    mail.deliver(store, outbox_ids=outbox["ids"])
+    mail.dispatch(store, outbox_ids=outbox["ids"])
     return receipt
+
+
+def receipt_mail_state(store: Store, *, actor: Actor, receipt: Receipt) -> str:
+    """'sent', 'queued', or 'trouble' when the mail provider has been failing: the page says which."""
+    if receipt.receipt_mail_id is None or not mail.is_queued(store, outbox_ids=[receipt.receipt_mail_id]):
+        return "sent"
+    return "trouble" if mail.delivery_trouble(store) else "queued"
 
 
 def last_contact_email(store: Store, *, actor: Actor, company_id: int) -> str | None:

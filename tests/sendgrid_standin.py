@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,7 +32,10 @@ class SendGridStandIn:
         self.validator = mail_send_validator(spec_path)
         self.requests: list[dict] = []
         self.invalid: list[tuple[dict, list[str]]] = []
+        self.accepted: list[dict] = []
         self.status = 202
+        # Seconds to hang before answering; a hanging stand-in never accepts the mail.
+        self.delay = 0.0
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,6 +44,10 @@ class SendGridStandIn:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 errors = [e.message for e in standin.validator.iter_errors(body)]
                 record = {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
+                if standin.delay:
+                    time.sleep(standin.delay)
+                    self._answer(503)
+                    return
                 if self.path != "/v3/mail/send":
                     self._answer(404)
                     return
@@ -48,15 +56,20 @@ class SendGridStandIn:
                     self._answer(400)
                     return
                 standin.requests.append(record)
+                if standin.status == 202:
+                    standin.accepted.append(record)
                 self._answer(standin.status)
 
             def _answer(self, status: int) -> None:
                 payload = b"" if status == 202 else json.dumps({"errors": [{"message": "stand-in"}]}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting: what a timeout is for
 
             def log_message(self, *args):
                 pass
@@ -73,8 +86,8 @@ class SendGridStandIn:
         self.server.shutdown()
         self.server.server_close()
 
-    def mails_to(self, address: str) -> list[dict]:
+    def mails_to(self, address: str, *, accepted_only: bool = False) -> list[dict]:
         return [
-            r["body"] for r in self.requests
+            r["body"] for r in (self.accepted if accepted_only else self.requests)
             if any(t["email"] == address for p in r["body"]["personalizations"] for t in p["to"])
         ]

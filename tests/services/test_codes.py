@@ -5,7 +5,7 @@ import pytest
 from services import codes, login
 from services.db import utcnow
 from services.errors import InvalidInput
-from tests.helpers import add_employer, latest_code, mail_count
+from tests.helpers import add_employer, delivered_body, latest_code, mail_count
 
 PASSWORD = "et-langt-passord"
 
@@ -32,8 +32,10 @@ def test_right_code_activates_and_the_password_logs_in(store, employer):
 
 def test_code_mail_holds_the_code_and_nothing_about_companies(store, employer):
     codes.request_code(store, email=employer.email, purpose=codes.ACTIVATE)
-    body = store.value("SELECT body FROM outbox WHERE to_addr = ?", [employer.email])
+    outbox_id, kept = store.row("SELECT id, body FROM outbox WHERE to_addr = ?", [employer.email])
+    body = delivered_body(store, outbox_id)
     assert latest_code(store, employer.email) in body
+    assert kept == "", "the outbox keeps no code once the mail is sent"
     assert "Help Forsikring" not in body and "910000004" not in body
 
 
@@ -129,3 +131,71 @@ def test_reset_sets_a_new_password_and_ends_all_sessions(store, employer):
     assert login.check_password(store, email=employer.email, password=PASSWORD) is None
     assert login.check_password(store, email=employer.email, password="helt-nytt-passord") is not None
     assert not sessions.is_live(store, session_id=session.id)
+
+
+def test_code_requests_are_capped_per_account_and_day(store, employer):
+    start = utcnow()
+    for n in range(12):
+        codes.request_code(store, email=employer.email, purpose=codes.RESET, now=start + timedelta(minutes=2 * n))
+    assert mail_count(store, employer.email) == 10
+    # A day later the account may ask again.
+    codes.request_code(store, email=employer.email, purpose=codes.RESET, now=start + timedelta(hours=25))
+    assert mail_count(store, employer.email) == 11
+
+
+def test_wrong_codes_are_capped_per_account_and_day(store, employer):
+    start = utcnow()
+    for n in range(2):
+        codes.request_code(store, email=employer.email, purpose=codes.ACTIVATE, now=start + timedelta(minutes=2 * n))
+        for _ in range(5):
+            with pytest.raises(InvalidInput):
+                activate(store, employer.email, "000000", now=start + timedelta(minutes=2 * n))
+    codes.request_code(store, email=employer.email, purpose=codes.ACTIVATE, now=start + timedelta(minutes=6))
+    right = latest_code(store, employer.email)
+    with pytest.raises(InvalidInput):
+        activate(store, employer.email, right, now=start + timedelta(minutes=6))
+    assert store.value("SELECT activated_at FROM users WHERE id = ?", [employer.id]) is None
+
+
+def test_the_hourly_ceiling_for_all_accounts(store, company):
+    from services import settings_store
+    from services.access import CLI
+
+    settings_store.set_value(store, actor=CLI, key="code_requests_per_hour", value="3")
+    people = [add_employer(store, email=f"person{n}@firma.no") for n in range(5)]
+    for person in people:
+        codes.request_code(store, email=person.email, purpose=codes.ACTIVATE)
+    assert sum(mail_count(store, p.email) for p in people) == 3
+
+
+def test_a_new_password_does_not_lift_a_login_lock(store, employer):
+    start = utcnow()
+    codes.request_code(store, email=employer.email, purpose=codes.ACTIVATE, now=start)
+    activate(store, employer.email, latest_code(store, employer.email), now=start)
+    for _ in range(4):
+        login.check_password(store, email=employer.email, password="feil-passord", now=start)
+    with pytest.raises(login.AccountLocked):
+        login.check_password(store, email=employer.email, password="feil-passord", now=start)
+    codes.request_code(store, email=employer.email, purpose=codes.RESET, now=start + timedelta(minutes=2))
+    activate(store, employer.email, latest_code(store, employer.email), password="et-nytt-passord",
+             now=start + timedelta(minutes=2))
+    with pytest.raises(login.AccountLocked):
+        login.check_password(store, email=employer.email, password="et-nytt-passord", now=start + timedelta(minutes=3))
+    assert login.check_password(store, email=employer.email, password="et-nytt-passord",
+                                now=start + timedelta(minutes=16)) is not None
+
+
+def test_a_code_mail_not_delivered_in_time_is_dropped(store, employer):
+    from services import mail
+
+    class Down:
+        def send(self, **_):
+            raise OSError("nede")
+
+    start = utcnow() - timedelta(minutes=11)
+    outbox_id = store.transaction(lambda tx: mail.enqueue(tx, kind="code.activate", to=employer.email,
+                                                          subject="Kode", body="Engangskoden din er: 123456",
+                                                          deliver_by=start + codes.VALID_FOR))
+    assert mail.deliver(store, outbox_ids=[outbox_id], provider=Down()) == 0
+    status, body = store.row("SELECT status, body FROM outbox WHERE id = ?", [outbox_id])
+    assert status == "expired" and body == ""

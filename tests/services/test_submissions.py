@@ -12,7 +12,7 @@ from services.db import utcnow
 from services.errors import AccessDenied, InvalidInput
 from services.submissions import Upload
 from tests import listfiles
-from tests.helpers import add_employer
+from tests.helpers import add_employer, delivered_body
 
 TODAY = date(2026, 11, 15)
 PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", "624,00"),
@@ -58,7 +58,9 @@ def test_two_files_with_a_remark_are_stored_with_originals_rows_and_receipt(stor
 
 def test_receipt_mail_has_the_facts_and_no_personal_data(store, employer, company):
     send(store, employer, company, [csv_upload()])
-    subject, body, to = store.row("SELECT subject, body, to_addr FROM outbox WHERE kind = 'receipt'")
+    outbox_id, subject, kept, to = store.row("SELECT id, subject, body, to_addr FROM outbox WHERE kind = 'receipt'")
+    body = delivered_body(store, outbox_id)
+    assert kept == "", "the outbox keeps no file names once the receipt is sent"
     assert to == "lonn@firma.no"
     assert subject.startswith("Kvittering")
     for fact in ("Help Forsikring AS", "910000004", "Oktober 2026", "oktober.csv", "3", "1\u00a0885,01\u00a0kr"):
