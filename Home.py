@@ -14,12 +14,12 @@ st.set_page_config(page_title="Trekklisteportal", page_icon="📄", layout="wide
 
 try:
     settings = load_settings()
+    store = ui.begin_run(settings)
 except ConfigError as problem:
     logging.getLogger("portal").error("refusing to start: %s", problem)
     st.error(f"Portalen kan ikke starte: {problem}")
     st.stop()
 
-store = ui.begin_run(settings)
 # Mail is delivered by a thread of its own: no page waits for the mail provider.
 mail.start_courier(settings)
 if settings.sidecar_in_process:

@@ -131,6 +131,9 @@ def run(args: argparse.Namespace) -> str:
         settings_store.set_value(store, actor=CLI, key=args.key, value=args.value)
         return f"{args.key} = {args.value}"
     if args.command == "seed-demo":
+        if not store.settings.demo:
+            raise ConfigError("Demodata legges bare inn i en demodatabase: kjør med PORTAL_DEMO=1 og en egen "
+                              "datamappe.")
         created = demo.seed(store)
         return ("Demodata lagt inn.\n" if created else "Demodata fantes fra før.\n") + demo.login_help()
     raise AssertionError(args.command)

@@ -154,13 +154,17 @@ def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRET
                 "innlogging. Lag en med: python -c \"import secrets; print(secrets.token_urlsafe(48))\""
             )
         cookie_key = _demo_cookie_key(data_dir)
+    sendgrid_api_key = get("SENDGRID_API_KEY") or None
+    if demo and sendgrid_api_key:
+        raise ConfigError("Demomodus (PORTAL_DEMO) sender ikke e-post til noen: fjern SENDGRID_API_KEY, "
+                          "eller slå av demomodus.")
     return Settings(
         data_dir=data_dir,
         cookie_key=cookie_key,
         demo=demo,
         base_url=(get("PORTAL_BASE_URL", "http://localhost:8501") or "").rstrip("/"),
         mail_from=get("PORTAL_MAIL_FROM", "trekkliste@forbundet.example") or "",
-        sendgrid_api_key=get("SENDGRID_API_KEY") or None,
+        sendgrid_api_key=sendgrid_api_key,
         sendgrid_api_host=get("SENDGRID_API_HOST", SENDGRID_DEFAULT_HOST) or SENDGRID_DEFAULT_HOST,
         sidecar_in_process=(get("PORTAL_SIDECAR", "1") or "1").strip().lower() not in {"0", "false", "off", "nei"},
         union_name=get("PORTAL_UNION_NAME", Settings.union_name) or Settings.union_name,

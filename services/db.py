@@ -111,6 +111,7 @@ def close_all() -> None:
         for conn in _connections.values():
             conn.close()
         _connections.clear()
+        _modes_checked.clear()
 
 
 def _is_write_conflict(exc: Exception) -> bool:
@@ -170,6 +171,39 @@ class Store:
             pass  # a failed COMMIT has already ended the transaction
 
 
+_modes_checked: set[Path] = set()
+DEMO_MARKER_SQL = "SELECT 1 FROM users WHERE email LIKE '%@demo.example' LIMIT 1"
+
+
+def _check_mode(store: Store) -> None:
+    """Refuse a demo setting on a real store and a real setting on a demo store."""
+    wanted = "demo" if store.settings.demo else "real"
+
+    def record(tx: Store) -> str:
+        found = tx.value("SELECT value FROM store_identity WHERE key = 'mode'")
+        if found is None:
+            # First open, or a store from before the mode was written: its users tell.
+            has_users = tx.value("SELECT count(*) FROM users") > 0
+            found = ("demo" if tx.value(DEMO_MARKER_SQL) else "real") if has_users else wanted
+            tx.execute("INSERT INTO store_identity VALUES ('mode', ?)", [found])
+        return found
+
+    recorded = store.transaction(record)
+    if recorded != wanted:
+        from services.config import ConfigError
+
+        if recorded == "real":
+            raise ConfigError("Databasen er en ekte portals database og kan ikke åpnes i demomodus (PORTAL_DEMO). "
+                              "Bruk en egen datamappe (PORTAL_DATA_DIR) for demo.")
+        raise ConfigError("Databasen er en demodatabase med kjente passord og kan ikke brukes uten PORTAL_DEMO. "
+                          "Bruk en ny datamappe (PORTAL_DATA_DIR) for den ekte portalen.")
+
+
 def open_store(settings: Settings) -> Store:
-    """A fresh cursor for one script run or one command."""
-    return Store(settings=settings, cur=connection(settings.db_path).cursor())
+    """A fresh cursor for one script run or one command; refuses a store of the other mode."""
+    store = Store(settings=settings, cur=connection(settings.db_path).cursor())
+    key = settings.db_path.resolve()
+    if key not in _modes_checked:
+        _check_mode(store)
+        _modes_checked.add(key)
+    return store

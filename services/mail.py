@@ -187,6 +187,10 @@ class _Courier:
 
         while True:
             ids = self.queue.get()
+            if ids is None:
+                self.queue.task_done()
+                self.idle.set()
+                return
             try:
                 deliver(open_store(self.settings), outbox_ids=ids)
             except Exception:  # a failed delivery stays queued for the sidecar's retry
@@ -196,7 +200,7 @@ class _Courier:
                 if self.queue.unfinished_tasks == 0:
                     self.idle.set()
 
-    def put(self, ids: list[int]) -> None:
+    def put(self, ids: list[int] | None) -> None:
         self.idle.clear()
         self.queue.put(ids)
 
@@ -211,6 +215,16 @@ def start_courier(settings: Settings) -> None:
         key = str(settings.db_path.resolve())
         if key not in _couriers or not _couriers[key].thread.is_alive():
             _couriers[key] = _Courier(settings)
+
+
+def stop_couriers(timeout: float = 30) -> None:
+    """Deliver what is handed over, then end every courier (a clean exit, tests)."""
+    with _couriers_lock:
+        couriers = list(_couriers.values())
+        _couriers.clear()
+    for courier in couriers:
+        courier.put(None)
+        courier.thread.join(timeout)
 
 
 def wait_for_courier(settings: Settings, timeout: float = 30) -> bool:

@@ -70,7 +70,9 @@ def set_value(store: Store, *, actor: Actor, key: str, value: str) -> None:
     if key not in KNOWN:
         raise InvalidInput(f"Ukjent innstilling «{key}». Kjente: {', '.join(sorted(KNOWN))}.")
     number = _number(value, key)
-    if (key.endswith("_months") or "_per_" in key) and number != number.to_integral_value():
+    if key.endswith("_months") and number != number.to_integral_value():
+        raise InvalidInput(f"{key} er et helt antall måneder.")
+    if "_per_" in key and number != number.to_integral_value():
         raise InvalidInput(f"{key} er et helt tall.")
 
     def work(tx: Store) -> None:

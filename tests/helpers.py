@@ -16,6 +16,9 @@ def add_employer(store, email="kari@firma.no", orgnrs=("910000004",)):
 def delivered_body(store, outbox_id: int) -> str:
     """A mail's text as delivered (the .eml the local provider wrote): the outbox keeps no
     body with a code or personal data once it is sent."""
+    from services import mail
+
+    mail.wait_for_courier(store.settings)
     path = store.settings.outbox_dir / f"{outbox_id:08d}.eml"
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     return message.get_content()

@@ -196,6 +196,14 @@ def page(context, portal):
     return opened
 
 
+def wait_for_mails(mailbox: SendGridStandIn, email: str, count: int, seconds: float = 15) -> list[dict]:
+    """The mails to `email` once there are `count`: the portal's courier delivers after the page answers."""
+    deadline = time.monotonic() + seconds
+    while len(mailbox.mails_to(email)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return mailbox.mails_to(email)
+
+
 def code_from(mailbox: SendGridStandIn, email: str) -> str:
     body = mailbox.mails_to(email)[-1]
     return re.search(r"Engangskoden din er: (\d{6})", body["content"][0]["value"]).group(1)

@@ -5,7 +5,7 @@ import pypdf
 from playwright.sync_api import expect
 
 from tests import listfiles
-from tests.browser.conftest import EMPLOYER, STAFF, go, log_in, settle
+from tests.browser.conftest import EMPLOYER, STAFF, go, log_in, settle, wait_for_mails
 
 
 def test_staff_creates_letters_employer_downloads_one(page, context, browser, portal, tmp_path, mailbox):
@@ -23,7 +23,7 @@ def test_staff_creates_letters_employer_downloads_one(page, context, browser, po
     before = len(mailbox.mails_to(EMPLOYER))
     page.get_by_role("button", name="Lag brev").click()
     expect(page.get_by_text("«Vedrørende kontingenttrekk for våre medlemmer» er laget")).to_be_visible()
-    assert len(mailbox.mails_to(EMPLOYER)) == before + 1
+    assert len(wait_for_mails(mailbox, EMPLOYER, before + 1)) == before + 1
     notice = mailbox.mails_to(EMPLOYER)[-1]
     assert notice["subject"] == "Nytt brev fra forbundet i trekklisteportalen"
     assert "Øystein" not in notice["content"][0]["value"]

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from services import periods
 from tests import listfiles
-from tests.browser.conftest import EMPLOYER, go, log_in, settle
+from tests.browser.conftest import EMPLOYER, go, log_in, settle, wait_for_mails
 
 PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann", "Ola", 624.00),
           (listfiles.make_fnr(date(1975, 3, 9)), "Ås", "Kjersti", 676.01)]
@@ -34,7 +34,12 @@ def test_two_files_with_a_remark_preview_confirmation_receipt_history(page, tmp_
     expect(page.get_by_text("Trekklisten er sendt inn for")).to_be_visible()
     expect(page.get_by_text("oktober.xlsx, tillegg.csv")).to_be_visible()
 
-    receipts = [m for m in mailbox.mails_to(EMPLOYER) if m["subject"].startswith("Kvittering")]
+    wait_for_mails(mailbox, EMPLOYER, 1)
+    for _ in range(100):
+        receipts = [m for m in mailbox.mails_to(EMPLOYER) if m["subject"].startswith("Kvittering")]
+        if receipts:
+            break
+        page.wait_for_timeout(100)
     assert len(receipts) == 1
     body = receipts[0]["content"][0]["value"]
     assert "Help Forsikring AS" in body and "oktober.xlsx" in body and "2\u00a0093,01\u00a0kr" in body

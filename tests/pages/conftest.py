@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services import codes, db, declaration
+from services import codes, db, declaration, mail
 from services.access import Actor
 from services.config import load_settings
 from tests.helpers import latest_code
@@ -25,6 +25,8 @@ def app_store(tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_SIDECAR", "0")
     monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
     yield db.open_store(load_settings())
+    # Home.py starts the mail courier, as the portal does; let it finish before the store closes.
+    mail.stop_couriers()
     db.close_all()
 
 

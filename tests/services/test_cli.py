@@ -15,9 +15,10 @@ def cli(tmp_path):
     env = dict(os.environ, PORTAL_DATA_DIR=str(tmp_path / "data"), PORTAL_COOKIE_KEY=secrets.token_urlsafe(48),
                PORTAL_DEMO="0")
 
-    def run(*args):
-        return subprocess.run([sys.executable, "-m", "services.cli", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=60)
+    def run(*args, demo: bool = False):
+        return subprocess.run([sys.executable, "-m", "services.cli", *args], cwd=ROOT,
+                              env=dict(env, PORTAL_DEMO="1", PORTAL_DATA_DIR=env["PORTAL_DATA_DIR"] + "-demo")
+                              if demo else env, capture_output=True, text=True, timeout=60)
     return run
 
 
@@ -54,11 +55,14 @@ def test_duplicate_email_is_refused(cli):
 
 
 def test_seed_demo_once(cli):
-    first = cli("seed-demo")
+    # Demo data only ever goes into a demo store (see test_demo_guard).
+    first = cli("seed-demo", demo=True)
     assert first.returncode == 0 and "Demodata lagt inn" in first.stdout
     assert "lonn@demo.example" in first.stdout
-    second = cli("seed-demo")
+    second = cli("seed-demo", demo=True)
     assert second.returncode == 0 and "fantes fra før" in second.stdout
+    refused = cli("seed-demo")
+    assert refused.returncode == 2 and "demodatabase" in refused.stderr
 
 
 def test_import_submit_and_reconciliation_json(cli, tmp_path):
