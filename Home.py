@@ -8,6 +8,7 @@ import streamlit as st
 
 from services import declaration, demo, mail, sidecar, ui
 from services.config import ConfigError, load_settings
+from services.text import plain
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="Trekklisteportal", page_icon="📄", layout="wide")
@@ -57,7 +58,7 @@ else:
 
 if user is not None:
     with st.sidebar:
-        st.markdown(f"Innlogget som **{st.session_state.get('name') or user.email}**")
+        st.markdown(f"Innlogget som **{plain(st.session_state.get('name') or user.email)}**")
     if not user.is_staff and not declaration.needs_acceptance(store, actor=user):
         ui.choose_company(user)
     st.sidebar.button("Logg ut", on_click=ui.request_logout, key="portal_logout")

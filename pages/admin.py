@@ -4,6 +4,7 @@ import streamlit as st
 
 from services import audit, companies, settings_store, ui, users
 from services.errors import PortalError
+from services.text import plain
 
 store, actor = ui.store(), ui.actor()
 st.title("Administrasjon")
@@ -23,7 +24,7 @@ with tab_companies:
             except PortalError as problem:
                 ui.show_error(problem)
             else:
-                st.success(f"{company.name} er registrert.")
+                st.success(f"{plain(company.name)} er registrert.")
 
 with tab_users:
     st.dataframe(pd.DataFrame(users.overview(store, actor=actor)), hide_index=True, width="stretch")
@@ -43,7 +44,7 @@ with tab_users:
             except PortalError as problem:
                 ui.show_error(problem)
             else:
-                st.success(f"{user.email} er registrert og kan aktivere kontoen med engangskode.")
+                st.success(f"{plain(user.email)} er registrert og kan aktivere kontoen med engangskode.")
     with st.form("access"):
         st.subheader("Endre tilgang")
         email = st.text_input("Brukerens e-post")

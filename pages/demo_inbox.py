@@ -2,6 +2,7 @@
 import streamlit as st
 
 from services import mail, ui
+from services.text import plain
 
 st.title("Demo: innboks")
 st.caption("Finnes bare i demomodus. Her vises e-postene portalen har sendt, nyeste først.")
@@ -9,5 +10,6 @@ messages = mail.recent(ui.store())
 if not messages:
     st.info("Ingen e-post er sendt ennå.")
 for message in messages:
-    with st.expander(f"{message['created_at']:%d.%m.%Y %H:%M} · til {message['to_addr']} · {message['subject']}"):
+    with st.expander(f"{message['created_at']:%d.%m.%Y %H:%M} · til {plain(message['to_addr'])} · "
+                     f"{plain(message['subject'])}"):
         st.text(message["body"])

@@ -3,6 +3,7 @@ import streamlit as st
 
 from services import companies, letters, periods, reconciliation, submissions, ui
 from services.errors import PortalError
+from services.text import plain
 
 company_id = ui.require_company()
 try:
@@ -11,7 +12,7 @@ except PortalError as problem:
     ui.show_error(problem)
     st.stop()
 
-st.title(company.name)
+st.title(plain(company.name))
 st.caption(f"Organisasjonsnummer {company.orgnr}")
 last = submissions.last_period(ui.store(), actor=ui.actor(), company_id=company.id)
 st.write(f"Siste innsendte periode: **{periods.label(last) if last else 'ingen ennå'}**")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from services import letters, ui
 from services.db import open_store
+from services.text import plain
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
@@ -40,7 +41,7 @@ else:
         created.write(entry.created_on.strftime("%d.%m.%Y"))
         downloaded.write("Ja" if entry.downloaded else "Nei")
         subject.download_button(
-            entry.subject, data=lambda letter_id=entry.id: fetch(letter_id), file_name=entry.file_name,
+            plain(entry.subject), data=lambda letter_id=entry.id: fetch(letter_id), file_name=entry.file_name,
             mime="application/pdf", key=f"letter_{entry.id}", type="tertiary", icon=":material/download:",
         )
 if pages > 1:

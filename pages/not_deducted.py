@@ -3,6 +3,7 @@ import streamlit as st
 
 from services import periods, reconciliation, ui
 from services.errors import PortalError
+from services.text import plain
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
@@ -26,7 +27,7 @@ else:
     for item in open_items:
         born, name, period, status_col = st.columns([1, 2, 1.3, 2.2])
         born.write(item.birth_date.strftime("%d.%m.%Y") if item.birth_date else "")
-        name.write(item.name)
+        name.write(plain(item.name))
         period.write(periods.label(item.period))
         status = status_col.selectbox(
             "Status", CHOICES, key=f"status_{item.id}", label_visibility="collapsed",

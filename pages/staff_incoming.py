@@ -7,6 +7,7 @@ import streamlit as st
 from services import companies, periods, submissions, ui
 from services.db import open_store
 from services.money import kr
+from services.text import plain
 
 store, actor = ui.store(), ui.actor()
 settings = ui.settings()
@@ -26,13 +27,13 @@ with incoming_tab:
 
     for row in rows:
         with st.container(border=True):
-            st.markdown(f"**{row['company']}** · periode {periods.label(row['period'])} · "
-                        f"innsendt {row['submitted_at']:%d.%m.%Y %H:%M} av {row['submitted_by']}")
-            st.write(f"{row['person_count']} personer, {kr(row['total'])}. Kontakt: {row['contact_email']}")
+            st.markdown(f"**{plain(row['company'])}** · periode {periods.label(row['period'])} · "
+                        f"innsendt {row['submitted_at']:%d.%m.%Y %H:%M} av {plain(row['submitted_by'])}")
+            st.write(f"{row['person_count']} personer, {kr(row['total'])}. Kontakt: {plain(row['contact_email'])}")
             if row["remark"]:
-                st.info(f"Merknad: {row['remark']}")
+                st.info(f"Merknad: {plain(row['remark'])}")
             for file_id, name in row["files"]:
-                st.download_button(name, data=lambda file_id=file_id: fetch(file_id), file_name=name,
+                st.download_button(plain(name), data=lambda file_id=file_id: fetch(file_id), file_name=name,
                                    key=f"original_{file_id}", type="tertiary", icon=":material/download:",
                                    on_click="ignore")
 

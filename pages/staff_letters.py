@@ -6,6 +6,7 @@ import streamlit as st
 
 from services import companies, letter_pdf, letters, periods, ui
 from services.errors import PortalError
+from services.text import plain
 
 store, actor = ui.store(), ui.actor()
 letters.expire(store)
@@ -27,7 +28,7 @@ with register_tab:
         pending = letters.pending_from_register(store, actor=actor, company_id=company_id, kind=kind)
         st.markdown(f"**{letter_pdf.SUBJECTS[kind]}**: {len(pending)} {what}")
         if pending:
-            st.caption(", ".join(person.name for _, person in pending))
+            st.caption(plain(", ".join(person.name for _, person in pending)))
         if st.button(f"Lag «{letter_pdf.SUBJECTS[kind]}»", key=f"from_register_{kind}", disabled=not pending):
             try:
                 letters.from_register(store, actor=actor, company_id=company_id, kind=kind)
@@ -47,7 +48,7 @@ with upload_tab:
         except PortalError as problem:
             ui.show_error(problem)
         else:
-            st.success(f"Brevet er lagt inn for {company_label}, og bedriftens brukere har fått e-post.")
+            st.success(f"Brevet er lagt inn for {plain(company_label)}, og bedriftens brukere har fått e-post.")
 
 with template_tab:
     kind = st.radio("Brev", [letter_pdf.START, letter_pdf.STOP], format_func=letter_pdf.SUBJECTS.get,
@@ -87,7 +88,7 @@ with template_tab:
         except PortalError as problem:
             ui.show_error(problem)
         else:
-            st.success(f"«{letter_pdf.SUBJECTS[kind]}» er laget for {company_label}, og bedriftens brukere "
+            st.success(f"«{letter_pdf.SUBJECTS[kind]}» er laget for {plain(company_label)}, og bedriftens brukere "
                        "har fått e-post.")
 
 with list_tab:

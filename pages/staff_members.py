@@ -6,6 +6,7 @@ import streamlit as st
 
 from services import companies, members, ui
 from services.errors import PortalError
+from services.text import plain
 
 store, actor = ui.store(), ui.actor()
 st.title("Medlemsregister")
@@ -25,7 +26,7 @@ with st.expander("Importer register (xlsx eller csv)"):
         else:
             st.success(f"{report.imported} nye medlemmer, {report.updated} oppdatert.")
             for line, message in report.problems:
-                st.warning(f"Linje {line}: {message}")
+                st.warning(f"Linje {line}: {plain(message)}")
 
 with st.expander("Legg til medlem"):
     with st.form("add_member", clear_on_submit=True):
@@ -41,7 +42,7 @@ with st.expander("Legg til medlem"):
             except PortalError as problem:
                 ui.show_error(problem)
             else:
-                st.success(f"{name} er lagt til.")
+                st.success(f"{plain(name)} er lagt til.")
 
 filter_label = st.selectbox("Vis bedrift", ["Alle", *choices])
 rows = members.register(store, actor=actor, company_id=None if filter_label == "Alle" else choices[filter_label])

@@ -7,6 +7,7 @@ import streamlit as st
 from services import companies, members, periods, reconciliation, ui
 from services.errors import PortalError
 from services.money import kr
+from services.text import plain
 
 store, actor = ui.store(), ui.actor()
 st.title("Avstemming")
@@ -46,17 +47,17 @@ def actions(item: dict) -> None:
 
 def utrukket(item: dict) -> str:
     answer = reconciliation.STATUSES.get(item["status"], "Ikke besvart")
-    comment = f" – {item['comment']}" if item["comment"] else ""
-    return f"**{item['name']}** ({day(item['birth_date'])}), medlem {item['member_no']}: {answer}{comment}"
+    comment = f" – {plain(item['comment'])}" if item["comment"] else ""
+    return f"**{plain(item['name'])}** ({day(item['birth_date'])}), medlem {plain(item['member_no'])}: {answer}{comment}"
 
 
 def unknown(item: dict) -> str:
-    return (f"**{item['name'] or 'uten navn'}** ({day(item['birth_date'])}), "
+    return (f"**{plain(item['name']) or 'uten navn'}** ({day(item['birth_date'])}), "
             f"fnr {item['national_id'] or 'mangler'}: {kr(item['amount'] or 0)}")
 
 
 def anomaly(item: dict) -> str:
-    return (f"**{item['name']}**, medlem {item['member_no']}: trukket {kr(item['amount'])}, "
+    return (f"**{plain(item['name'])}**, medlem {plain(item['member_no'])}: trukket {kr(item['amount'])}, "
             f"forventet {kr(item['expected'])}")
 
 

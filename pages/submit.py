@@ -9,6 +9,7 @@ from services import periods, reconciliation, submissions, ui
 from services.errors import PortalError
 from services.money import kr
 from services.parsing import parse_bytes
+from services.text import plain
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
@@ -18,14 +19,14 @@ receipt = st.session_state.pop("_receipt", None)
 if receipt is not None:
     mail_state = submissions.receipt_mail_state(store, actor=actor, receipt=receipt)
     st.success(
-        f"Trekklisten er sendt inn for {periods.label(receipt.period).lower()}: {', '.join(receipt.file_names)}. "
+        f"Trekklisten er sendt inn for {periods.label(receipt.period).lower()}: {plain(', '.join(receipt.file_names))}. "
         f"{receipt.persons} personer, til sammen {kr(receipt.total)}. "
         + {"sent": "Kvittering er sendt på e-post.", "queued": "Kvitteringen sendes på e-post.",
            "trouble": "Vi får ikke sendt e-post akkurat nå; kvitteringen sendes så snart det lar seg gjøre."}[mail_state],
         icon=":material/check_circle:",
     )
     for note in receipt.notes:
-        st.info(note)
+        st.info(plain(note))
     if receipt.outcome.utrukne:
         count = receipt.outcome.utrukne
         st.warning(f"{count} medlem{'mer' if count > 1 else ''} vi har registrert hos dere står ikke på listen.",
@@ -37,7 +38,7 @@ if receipt is not None:
         with st.expander(f"Endringer fra {periods.label(periods.add_months(receipt.period, -1)).lower()}: "
                          f"{len(changes.new)} nye, {len(changes.gone)} borte, {len(changes.changed)} endret beløp"):
             def who(born, name):
-                return f"{name or 'uten navn'} ({born:%d.%m.%Y})" if born else (name or "uten navn")
+                return f"{plain(name) or 'uten navn'} ({born:%d.%m.%Y})" if born else (plain(name) or "uten navn")
 
             for born, name, amount in changes.new:
                 st.write(f"Ny: {who(born, name)} {kr(amount) if amount is not None else ''}")
@@ -80,12 +81,12 @@ for upload in uploads or []:
         previews[key] = parse_bytes(data, upload.name)
     result = previews[key]
     with st.container(border=True):
-        st.markdown(f"**{upload.name}**")
+        st.markdown(f"**{plain(upload.name)}**")
         if not result.ok:
-            st.error(result.error, icon=":material/error:")
+            st.error(plain(result.error), icon=":material/error:")
             continue
         if result.note:
-            st.info(result.note)
+            st.info(plain(result.note))
         if result.rows:
             st.write(f"{result.persons} personer · sum {kr(result.total)}")
             first = pd.DataFrame([
@@ -96,7 +97,7 @@ for upload in uploads or []:
             st.dataframe(first, hide_index=True)
         for warning in result.warnings:
             where = f"Linje {warning.line}: " if warning.line else ""
-            st.warning(where + warning.message, icon=":material/warning:")
+            st.warning(where + plain(warning.message), icon=":material/warning:")
 
 remark = st.text_area("Merknad:", key=f"remark_{company_id}_{round_key}")
 if st.button("Send inn", type="primary"):

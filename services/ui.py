@@ -21,6 +21,7 @@ from services.access import Actor
 from services.config import Settings
 from services.db import Store, open_store, utcnow
 from services.errors import PortalError
+from services.text import plain
 
 COOKIE_NAME = "trekklisteportal_innlogging"
 COOKIE_DAYS = sessions.LIFETIME.total_seconds() / 86400
@@ -61,7 +62,7 @@ def require_company() -> int:
 
 
 def show_error(error: PortalError) -> None:
-    st.error(str(error), icon=":material/error:")
+    st.error(plain(str(error)), icon=":material/error:")
 
 
 def _credentials(db: Store) -> dict:
@@ -210,7 +211,7 @@ def choose_company(user: Actor) -> int | None:
             st.warning("Du har ikke tilgang til noen bedrift.")
         elif len(options) == 1:
             st.session_state["_company_id"] = options[0].id
-            st.markdown(f"**{options[0].name}**")
+            st.markdown(f"**{plain(options[0].name)}**")
         else:
             ids = [c.id for c in options]
             names = {c.id: c.name for c in options}

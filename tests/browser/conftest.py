@@ -44,6 +44,9 @@ FORGETFUL = "per@firma.no"          # active: the forgotten-password flow
 LOCKED = "lise@firma.no"            # active: the lockout flow
 LEAVER = "jon@firma.no"             # active: the logout flow
 STAFF = "stab@forbund.no"
+INJECTOR = "injeksjon@firma.no"     # active, one company whose every free text is Markdown and HTML
+# A link, an image, emphasis, raw HTML and a Streamlit directive: none may render anywhere.
+PAYLOAD = "[klikk her](http://evil.test/lenke) ![](http://evil.test/bilde.png) **fet** <b>html</b> :red[rød]"
 # The running portal's process, for tests that check it survived what they did.
 SERVER: dict[str, subprocess.Popen] = {}
 
@@ -86,6 +89,7 @@ def _seed(data_dir: Path) -> None:
             user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
             declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)
         _seed_utrukne(store)
+        _seed_injection(store)
     finally:
         db.close_all()
 
@@ -109,6 +113,47 @@ def _seed_utrukne(store) -> None:
     submissions.submit(store, actor=Actor(*kari), company_id=company.id, period=periods.previous(date.today()),
                        contact_email=EMPLOYER, uploads=[submissions.Upload("nordsjo.csv",
                                                                            f"Fnr;Navn;Trekk\n{other}\n".encode())])
+
+
+def _seed_injection(store) -> None:
+    """Every free-text field a user fills in, filled with Markdown and HTML."""
+    from datetime import date
+
+    from services import letters, members, periods, reconciliation, submissions
+    from tests import listfiles
+
+    company = companies.add_company(store, actor=CLI, orgnr="974760673", name=f"Zeta {PAYLOAD} AS")
+    users.add_user(store, actor=CLI, email=INJECTOR, name=f"Inger {PAYLOAD}", company_orgnrs=[company.orgnr])
+    earlier = utcnow() - timedelta(minutes=5)
+    codes.request_code(store, email=INJECTOR, purpose=codes.ACTIVATE, now=earlier)
+    codes.set_password_with_code(store, email=INJECTOR, code=latest_code(store, INJECTOR), password=PASSWORD,
+                                 confirmation=PASSWORD, now=earlier)
+    user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [INJECTOR])
+    injector = Actor(user_id, INJECTOR, role)
+    declaration.accept(store, actor=injector, accepted=True)
+    for n in range(2):
+        members.add_member(store, actor=CLI, member_no=f"88{n}", name=f"Medlem{n}, {PAYLOAD}", company_id=company.id,
+                           national_id=listfiles.make_fnr(date(1970 + n, 5, 5)), valid_from=date(2020, 1, 1))
+    stranger = listfiles.make_fnr(date(1991, 4, 4))
+    rows = f"Fnr;Navn;Trekk\n{stranger};Ukjent, {PAYLOAD};390,00\n".encode()
+    submissions.submit(store, actor=injector, company_id=company.id, period=periods.previous(date.today()),
+                       contact_email=INJECTOR, remark=f"Merknad {PAYLOAD}",
+                       uploads=[submissions.Upload("liste [x](http://evil.test/fil).csv", rows)])
+    first, *_ = reconciliation.utrukne(store, actor=injector, company_id=company.id, answered=False)
+    reconciliation.answer(store, actor=injector, company_id=company.id, answers={first.id: ("annet", PAYLOAD)})
+    staff_id = store.value("SELECT id FROM users WHERE email = ?", [STAFF])
+    letters.upload(store, actor=Actor(staff_id, STAFF, "staff"), company_id=company.id, subject=f"Brev {PAYLOAD}",
+                   pdf=_tiny_pdf())
+
+
+def _tiny_pdf() -> bytes:
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.add_page()
+    document.set_font("Helvetica", size=10)
+    document.cell(0, 6, "Brev")
+    return bytes(document.output())
 
 
 @pytest.fixture(scope="session")
