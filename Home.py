@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from services import declaration, demo, mail, sidecar, ui
+from services import companies, declaration, demo, mail, sidecar, ui
 from services.config import ConfigError, load_settings
 from services.text import plain
 
@@ -47,6 +47,9 @@ elif user.is_staff:
         st.Page("pages/staff_reconciliation.py", title="Avstemming", url_path="avstemming"),
         st.Page("pages/staff_letters.py", title="Brev til bedrifter", url_path="brev-til-bedrifter"),
     ] + demo_inbox
+elif not companies.for_user(store, actor=user):
+    # Access taken away (or never given): one page that says so, no other page reachable.
+    pages = [st.Page("pages/no_access.py", title="Ingen tilgang", url_path="ingen-tilgang", default=True)]
 else:
     pages = [
         st.Page("pages/home.py", title="Hjem", icon=":material/home:", url_path="hjem", default=True),
@@ -59,8 +62,10 @@ else:
 if user is not None:
     with st.sidebar:
         st.markdown(f"Innlogget som **{plain(st.session_state.get('name') or user.email)}**")
-    if not user.is_staff and not declaration.needs_acceptance(store, actor=user):
+    if not user.is_staff and not declaration.needs_acceptance(store, actor=user) \
+            and companies.for_user(store, actor=user):
         ui.choose_company(user)
     st.sidebar.button("Logg ut", on_click=ui.request_logout, key="portal_logout")
 
+ui.show_refused_downloads()
 st.navigation(pages, position="top").run()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from services import audit, companies, settings_store, ui, users
 from services.errors import PortalError
+from services.localtime import shown
 from services.text import plain
 
 store, actor = ui.store(), ui.actor()
@@ -60,6 +61,43 @@ with tab_users:
                 ui.show_error(problem)
             else:
                 st.success("Tilgangen er endret.")
+    st.subheader("Deaktiver, aktiver eller slett bruker")
+    everyone = {u.id: u for u in users.all_users(store, actor=actor)}
+    chosen_id = st.selectbox(
+        "Bruker", list(everyone), index=None, placeholder="Velg bruker",
+        format_func=lambda i: f"{everyone[i].email} ({everyone[i].name})"
+                              + (" – deaktivert" if everyone[i].deactivated_at else ""), key="lifecycle_user")
+    if chosen_id is not None:
+        chosen_user = everyone[chosen_id]
+        cols = st.columns(4)
+        confirm = st.checkbox("Ja, slett brukeren for godt", key="lifecycle_confirm_delete")
+        changes = {
+            "deactivate": cols[0].button("Deaktiver", disabled=chosen_user.deactivated_at is not None),
+            "reactivate": cols[1].button("Aktiver igjen", disabled=chosen_user.deactivated_at is None),
+            "remove_staff": cols[2].button("Fjern forbundets rettigheter", disabled=not chosen_user.is_staff),
+            "delete": cols[3].button("Slett bruker", disabled=not confirm),
+        }
+        done_messages = {
+            "deactivate": "er deaktivert. Alle innlogginger er avsluttet.",
+            "reactivate": "kan logge inn igjen.",
+            "remove_staff": "har ikke lenger forbundets rettigheter. Alle innlogginger er avsluttet.",
+            "delete": "er slettet.",
+        }
+        operations = {"deactivate": users.deactivate, "reactivate": users.reactivate,
+                      "remove_staff": users.remove_staff_rights, "delete": users.delete}
+        for change, clicked in changes.items():
+            if clicked:
+                try:
+                    operations[change](store, actor=actor, user_id=chosen_id)
+                except PortalError as problem:
+                    ui.show_error(problem)
+                else:
+                    st.session_state["_admin_flash"] = f"{chosen_user.email} {done_messages[change]}"
+                    st.session_state.pop("lifecycle_user", None)
+                    st.rerun()
+    flash = st.session_state.pop("_admin_flash", None)
+    if flash:
+        st.success(plain(flash))
 
 with tab_settings:
     current = settings_store.overview(store, actor=actor)
@@ -93,5 +131,5 @@ with tab_settings:
                 st.success("Innstillingen er lagret.")
 
 with tab_log:
-    entries = audit.entries(store, actor=actor)
+    entries = [{**e, "occurred_at": shown(e["occurred_at"])} for e in audit.entries(store, actor=actor)]
     st.dataframe(pd.DataFrame(entries), hide_index=True, width="stretch")

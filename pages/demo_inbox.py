@@ -3,13 +3,14 @@ import streamlit as st
 
 from services import mail, ui
 from services.text import plain
+from services.localtime import shown
 
 st.title("Demo: innboks")
 st.caption("Finnes bare i demomodus. Her vises e-postene portalen har sendt, nyeste først.")
-messages = mail.recent(ui.store())
+messages = mail.recent(ui.store(), actor=ui.viewer())
 if not messages:
     st.info("Ingen e-post er sendt ennå.")
 for message in messages:
-    with st.expander(f"{message['created_at']:%d.%m.%Y %H:%M} · til {plain(message['to_addr'])} · "
+    with st.expander(f"{shown(message['created_at'])} · til {plain(message['to_addr'])} · "
                      f"{plain(message['subject'])}"):
         st.text(message["body"])

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from services import periods, submissions, ui
+from services.localtime import shown
 
 company_id = ui.require_company()
 
@@ -12,7 +13,7 @@ st.write("Det er ikke mulig å laste ned filene som tidligere er sendt forbundet
 entries, missing = submissions.history(ui.store(), actor=ui.actor(), company_id=company_id)
 if entries:
     table = pd.DataFrame([
-        {"Innsendt": e.submitted_at.strftime("%d.%m.%Y"), "Periode": periods.short(e.period), "Filer": e.file_count}
+        {"Innsendt": shown(e.submitted_at, with_time=False), "Periode": periods.short(e.period), "Filer": e.file_count}
         for e in entries
     ])
     st.dataframe(table, hide_index=True)

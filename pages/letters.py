@@ -4,7 +4,6 @@ import math
 import streamlit as st
 
 from services import letters, ui
-from services.db import open_store
 from services.text import plain
 
 company_id = ui.require_company()
@@ -21,13 +20,11 @@ page = min(st.session_state.get(page_key, 0), pages - 1)
 entries = letters.for_company(store, actor=actor, company_id=company_id, page=page)
 
 
-settings = ui.settings()
-
-
-def fetch(letter_id: int) -> bytes:
-    # Called when the browser asks for the file, outside this script run: its own cursor.
-    # That request is the download, so it is marked and audited there.
-    return letters.download(open_store(settings), actor=actor, company_id=company_id, letter_id=letter_id)[1]
+def fetch(letter_id: int):
+    # Runs when the browser asks for the file, outside this script run, and only for a session
+    # still live: that request is the download, so it is marked and audited there.
+    return ui.guarded_download(lambda db, current: letters.download(db, actor=current, company_id=company_id,
+                                                                    letter_id=letter_id)[1])
 
 
 if not entries:
@@ -41,7 +38,7 @@ else:
         created.write(entry.created_on.strftime("%d.%m.%Y"))
         downloaded.write("Ja" if entry.downloaded else "Nei")
         subject.download_button(
-            plain(entry.subject), data=lambda letter_id=entry.id: fetch(letter_id), file_name=entry.file_name,
+            plain(entry.subject), data=fetch(entry.id), file_name=entry.file_name,
             mime="application/pdf", key=f"letter_{entry.id}", type="tertiary", icon=":material/download:",
         )
 if pages > 1:

@@ -4,6 +4,7 @@ import streamlit as st
 from services import periods, reconciliation, ui
 from services.errors import PortalError
 from services.text import plain
+from services.localtime import shown
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
@@ -54,6 +55,6 @@ if answered:
         [{"Fødselsdato": a.birth_date.strftime("%d.%m.%Y") if a.birth_date else "", "Navn": a.name,
           "Periode utrukket": periods.label(a.period), "Status": reconciliation.STATUSES[a.status],
           "Kommentar": a.comment or "", "Besvart av": a.answered_by or "",
-          "Besvart": a.answered_at.strftime("%d.%m.%Y %H:%M") if a.answered_at else ""} for a in answered],
+          "Besvart": shown(a.answered_at)} for a in answered],
         hide_index=True,
     )

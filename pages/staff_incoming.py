@@ -5,12 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from services import companies, periods, submissions, ui
-from services.db import open_store
 from services.money import kr
 from services.text import plain
+from services.localtime import shown
 
 store, actor = ui.store(), ui.actor()
-settings = ui.settings()
 st.title("Innkomne lister")
 incoming_tab, missing_tab = st.tabs(["Innsendt", "Ikke sendt"])
 
@@ -21,21 +20,20 @@ with incoming_tab:
     if not rows:
         st.info("Ingen lister er kommet inn.")
 
-    def fetch(file_id: int) -> bytes:
-        # Runs when the browser asks for the file, outside this script run: its own cursor.
-        return submissions.original(open_store(settings), actor=actor, file_id=file_id)[1]
+    def fetch(file_id: int):
+        # Runs when the browser asks for the file, outside this script run, only for a live session.
+        return ui.guarded_download(lambda db, current: submissions.original(db, actor=current, file_id=file_id)[1])
 
     for row in rows:
         with st.container(border=True):
             st.markdown(f"**{plain(row['company'])}** · periode {periods.label(row['period'])} · "
-                        f"innsendt {row['submitted_at']:%d.%m.%Y %H:%M} av {plain(row['submitted_by'])}")
+                        f"innsendt {shown(row['submitted_at'])} av {plain(row['submitted_by'])}")
             st.write(f"{row['person_count']} personer, {kr(row['total'])}. Kontakt: {plain(row['contact_email'])}")
             if row["remark"]:
                 st.info(f"Merknad: {plain(row['remark'])}")
             for file_id, name in row["files"]:
-                st.download_button(plain(name), data=lambda file_id=file_id: fetch(file_id), file_name=name,
-                                   key=f"original_{file_id}", type="tertiary", icon=":material/download:",
-                                   on_click="ignore")
+                st.download_button(plain(name), data=fetch(file_id), file_name=name,
+                                   key=f"original_{file_id}", type="tertiary", icon=":material/download:")
 
 with missing_tab:
     choices = [periods.add_months(periods.previous(date.today()), -n) for n in range(24)]

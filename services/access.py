@@ -5,7 +5,7 @@ Every service that touches a company's data takes the acting user and calls
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.db import Store
 from services.errors import AccessDenied, NotFound
@@ -20,6 +20,8 @@ class Actor:
     user_id: int | None
     email: str
     role: str
+    # The login session acting, where there is one: views are audited once per session.
+    session_id: str | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:

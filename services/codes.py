@@ -74,7 +74,7 @@ def request_code(store: Store, *, email: str, purpose: str, now: datetime | None
     """
     now = now or utcnow()
     user = find_by_email(store, email=email)
-    if user is None:
+    if user is None or user.deactivated_at is not None:
         store.transaction(lambda tx: audit.record(tx, actor=None, action="code.unknown_address", at=now))
         return CODE_REQUESTED_MESSAGE
 
@@ -141,7 +141,7 @@ def set_password_with_code(
     passwords.check_new_password(email=email.strip(), password=password, confirmation=confirmation)
     password_hash = passwords.hash_password(password)
     user = find_by_email(store, email=email)
-    if user is None:
+    if user is None or user.deactivated_at is not None:
         store.transaction(lambda tx: audit.record(tx, actor=None, action="code.unknown_address", at=now))
         raise InvalidInput(WRONG_CODE_MESSAGE)
 

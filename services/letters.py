@@ -135,6 +135,7 @@ def pending_from_register(store: Store, *, actor: Actor, company_id: int, kind: 
                           ) -> list[tuple[int, letter_pdf.LetterPerson]]:
     """Members who started (start) or left or moved (stop) at the company and are in no letter of that kind yet."""
     actor.require_staff()
+    audit.viewed(store, actor=actor, action="letters.pending.view", company_id=company_id, target=kind)
     if kind == letter_pdf.START:
         rows = store.rows(
             "SELECT e.id, m.name, m.birth_date, e.valid_from, m.rate_class FROM employments e"

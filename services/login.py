@@ -19,8 +19,20 @@ LOCK_FOR = timedelta(minutes=15)
 _DUMMY_HASH = passwords.hash_password("no-such-user-password")
 
 
-class AccountLocked(PortalError):
+class LoginRefused(PortalError):
+    """The password may be right, but this account may not log in now."""
+
+
+class AccountLocked(LoginRefused):
     """Too many failed logins; the account waits out the lock."""
+
+
+class AccountDeactivated(LoginRefused):
+    """The union has deactivated the account."""
+
+
+DEACTIVATED_MESSAGE = ("Brukerkontoen er deaktivert av forbundet. Ta kontakt med forbundet om du skal ha "
+                       "tilgang igjen.")
 
 
 LOCKED_MESSAGE = (
@@ -43,13 +55,13 @@ def check_password(store: Store, *, email: str, password: str, now: datetime | N
         passwords.verify(password, _DUMMY_HASH)
         return None
     found = store.row(
-        "SELECT id, role, password_hash, activated_at FROM users WHERE email = ?", [address]
+        "SELECT id, role, password_hash, activated_at, deactivated_at FROM users WHERE email = ?", [address]
     )
     if found is None or found[3] is None:
         passwords.verify(password, _DUMMY_HASH)
         store.transaction(lambda tx: _record_attempt(tx, address, None, False, now))
         return None
-    user_id, role, password_hash, _ = found
+    user_id, role, password_hash, _, deactivated_at = found
     actor = Actor(user_id=user_id, email=address, role=role)
 
     def reserve(tx: Store) -> bool:
@@ -77,6 +89,10 @@ def check_password(store: Store, *, email: str, password: str, now: datetime | N
         if locked_until is not None and locked_until > now:
             audit.record(tx, actor=actor, action="login.refused_locked", at=now)
             return "locked"
+        if ok and deactivated_at is not None:
+            tx.execute("UPDATE users SET failed_logins = 0 WHERE id = ?", [user_id])
+            audit.record(tx, actor=actor, action="login.refused_deactivated", at=now)
+            return "deactivated"
         if ok:
             tx.execute("UPDATE users SET failed_logins = 0 WHERE id = ?", [user_id])
             audit.record(tx, actor=actor, action="login", at=now)
@@ -91,6 +107,8 @@ def check_password(store: Store, *, email: str, password: str, now: datetime | N
     outcome = store.transaction(settle)
     if outcome == "locked":
         raise AccountLocked(LOCKED_MESSAGE)
+    if outcome == "deactivated":
+        raise AccountDeactivated(DEACTIVATED_MESSAGE)
     return actor if outcome == "ok" else None
 
 

@@ -21,8 +21,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
+from services import audit
+from services.access import Actor
 from services.config import Settings
 from services.db import Store, utcnow
+from services.errors import AccessDenied
 
 log = logging.getLogger(__name__)
 
@@ -266,8 +269,11 @@ def retry_queued(store: Store, *, provider: Provider | None = None) -> int:
     return deliver(store, outbox_ids=ids, provider=provider)
 
 
-def recent(store: Store, *, limit: int = 50) -> list[dict]:
-    """The newest mails, for the demo inbox only."""
+def recent(store: Store, *, actor: Actor, limit: int = 50) -> list[dict]:
+    """The newest mails, for the demo inbox only: a demo store holds no real person's mail."""
+    if not store.settings.demo:
+        raise AccessDenied("Innboksen finnes bare i demomodus.")
+    audit.viewed(store, actor=actor, action="mail.recent.view")
     return store.dicts(
         "SELECT id, created_at, to_addr, subject, body, status FROM outbox ORDER BY id DESC LIMIT ?", [limit]
     )

@@ -286,5 +286,5 @@ def register(store: Store, *, actor: Actor, company_id: int | None = None) -> li
         " e.valid_from AS fra, e.valid_to AS til, m.rate_class AS sats"
         " FROM members m JOIN employments e ON e.member_id = m.id JOIN companies c ON c.id = e.company_id"
         f" {where} ORDER BY m.name, e.valid_from", params)
-    store.transaction(lambda tx: audit.record(tx, actor=actor, action="members.view", company_id=company_id))
+    audit.viewed(store, actor=actor, action="members.view", company_id=company_id)
     return rows

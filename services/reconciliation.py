@@ -237,7 +237,8 @@ def utrukne(store: Store, *, actor: Actor, company_id: int, answered: bool) -> l
         " FROM reconciliation_items i LEFT JOIN users u ON u.id = i.answered_by"
         " WHERE i.company_id = ? AND i.kind = 'utrukket' AND i.closed_at IS NULL AND (i.status IS NOT NULL) = ?"
         " ORDER BY i.period DESC, i.name", [company_id, answered])
-    store.transaction(lambda tx: audit.record(tx, actor=actor, action="utrukne.view", company_id=company_id))
+    audit.viewed(store, actor=actor, action="utrukne.view", company_id=company_id,
+                 target="answered" if answered else "open")
     return [Utrukket(*r) for r in rows]
 
 
@@ -308,8 +309,8 @@ def report(store: Store, *, actor: Actor, company_id: int, period: date) -> dict
         " i.comment, i.handled_at, i.member_id FROM reconciliation_items i LEFT JOIN members m ON m.id = i.member_id"
         " WHERE i.company_id = ? AND i.period = ? AND i.closed_at IS NULL ORDER BY i.kind, i.name",
         [company_id, period])
-    store.transaction(lambda tx: audit.record(tx, actor=actor, action="reconciliation.view", company_id=company_id,
-                                              detail=f"periode {periods.short(period)}"))
+    audit.viewed(store, actor=actor, action="reconciliation.view", company_id=company_id,
+                 target=f"periode {periods.short(period)}")
     return {
         "utrukne": [i for i in items if i["kind"] == UTRUKKET],
         "unknown": [i for i in items if i["kind"] == UNKNOWN],
@@ -341,6 +342,8 @@ class Changes:
 def changes_since_previous(store: Store, *, actor: Actor, company_id: int, period: date) -> Changes:
     """Who is new, gone, or deducted a different amount than in the period before."""
     require_company(store, actor=actor, company_id=company_id)
+    audit.viewed(store, actor=actor, action="changes.view", company_id=company_id,
+                 target=f"periode {periods.short(period)}")
     now = {r[0]: r for r in store.rows(PERSONS_SQL, [company_id, period])}
     before = {r[0]: r for r in store.rows(PERSONS_SQL, [company_id, periods.add_months(period, -1)])}
     result = Changes()

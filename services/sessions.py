@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import jwt
 
+from services.access import Actor
 from services.db import Store, utcnow
 
 LIFETIME = timedelta(hours=12)
@@ -61,7 +62,8 @@ def from_cookie(store: Store, *, token: str, cookie_key: str, now: datetime | No
         return None
     found = store.row(
         "SELECT s.id, s.user_id FROM sessions s JOIN users u ON u.id = s.user_id"
-        " WHERE u.email = ? AND s.cookie_expiry = ? AND s.revoked_at IS NULL AND s.expires_at > ?",
+        " WHERE u.email = ? AND s.cookie_expiry = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
+        " AND u.deactivated_at IS NULL",
         [claims["username"].lower(), float(claims["exp_date"]), now or utcnow()],
     )
     return Session(*found) if found else None
@@ -70,11 +72,25 @@ def from_cookie(store: Store, *, token: str, cookie_key: str, now: datetime | No
 def is_live(store: Store, *, session_id: str, now: datetime | None = None) -> bool:
     return (
         store.value(
-            "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?",
+            "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.deactivated_at IS NULL",
             [session_id, now or utcnow()],
         )
         is not None
     )
+
+
+def actor_if_live(store: Store, *, session_id: str | None, user_id: int | None,
+                  now: datetime | None = None) -> Actor | None:
+    """The user as the store knows them now, if `session_id` is still their live session:
+    for work done after the page was drawn (a download), which must not trust the page."""
+    if not session_id or user_id is None:
+        return None
+    found = store.row(
+        "SELECT u.id, u.email, u.role FROM sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
+        " AND u.deactivated_at IS NULL", [session_id, user_id, now or utcnow()])
+    return Actor(*found) if found else None
 
 
 def revoke(store: Store, *, session_id: str, now: datetime | None = None) -> None:

@@ -242,6 +242,7 @@ def stored_file_path(store: Store, *, actor: Actor, file_id: int) -> tuple[str, 
 def incoming(store: Store, *, actor: Actor, company_id: int | None = None, limit: int = 200) -> list[dict]:
     """Every list that came in, newest first, for the union's staff."""
     actor.require_staff()
+    audit.viewed(store, actor=actor, action="incoming.view", company_id=company_id)
     where, params = ("WHERE s.company_id = ?", [company_id]) if company_id else ("", [])
     rows = store.dicts(
         "SELECT s.id, s.submitted_at, c.name AS company, c.orgnr, s.period, s.contact_email, s.remark,"

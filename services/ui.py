@@ -9,11 +9,14 @@ third-party service).
 """
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime
 
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from services import audit, companies, login, sessions, users
@@ -59,6 +62,71 @@ def require_company() -> int:
         st.info("Du har ikke tilgang til noen bedrift ennå. Ta kontakt med forbundet.")
         st.stop()
     return company_id
+
+
+class DownloadRefused(Exception):
+    """A download asked for after its session ended or its access went: nothing is served."""
+
+
+STALE_DOWNLOAD = ("Nedlastingen ble stoppet: økten er avsluttet eller tilgangen er endret siden siden ble vist. "
+                  "Last inn siden på nytt og logg inn igjen om nødvendig.")
+# Streamlit session id -> why a download was refused, shown on that session's next run.
+_refused_downloads: dict[str, str] = {}
+
+
+class _QuietRefusals(logging.Filter):
+    """A refused download is expected, not a fault: no traceback in the server log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        while error is not None:
+            if isinstance(error, DownloadRefused):
+                return False
+            error = error.__cause__
+        return True
+
+
+logging.getLogger("streamlit.runtime.backend_operation_handler").addFilter(_QuietRefusals())
+
+
+def guarded_download(fetch: Callable[[Store, Actor], bytes]) -> Callable[[], bytes]:
+    """A download button's data, fetched when the browser asks for it: only for a session that
+    is still live and a user who still has access (checked again by `fetch`'s service)."""
+    portal_settings = settings()
+    session_id = st.session_state.get("_session_id")
+    user_id = actor().user_id
+    ctx = get_script_run_ctx()
+    streamlit_session = ctx.session_id if ctx else ""
+
+    def data() -> bytes:
+        db = open_store(portal_settings)
+        current = sessions.actor_if_live(db, session_id=session_id, user_id=user_id)
+        try:
+            if current is None:
+                raise DownloadRefused("session ended")
+            return fetch(db, current)
+        except (DownloadRefused, PortalError) as refused:
+            _refused_downloads[streamlit_session] = STALE_DOWNLOAD
+            logging.getLogger("portal").info("download refused: %s", type(refused).__name__)
+            raise DownloadRefused("refused") from None
+
+    return data
+
+
+def show_refused_downloads() -> None:
+    """Say why a download on this page gave nothing (called every run)."""
+    ctx = get_script_run_ctx()
+    reason = _refused_downloads.pop(ctx.session_id, None) if ctx else None
+    if reason:
+        st.warning(reason, icon=":material/block:")
+
+
+def viewer() -> Actor:
+    """Whoever looks at this page: the logged-in user, or an anonymous visitor of this browser session."""
+    if st.session_state.get("_actor"):
+        return st.session_state["_actor"]
+    ctx = get_script_run_ctx()
+    return Actor(user_id=None, email="anonym", role="anonymous", session_id=ctx.session_id if ctx else None)
 
 
 def show_error(error: PortalError) -> None:
@@ -170,7 +238,8 @@ def authenticate() -> Actor | None:
         return None
     if "_actor" not in st.session_state:
         user = users.find_by_email(db, email=email)
-        st.session_state["_actor"] = Actor(user_id=user.id, email=user.email, role=user.role)
+        st.session_state["_actor"] = Actor(user_id=user.id, email=user.email, role=user.role,
+                                           session_id=st.session_state["_session_id"])
     return st.session_state["_actor"]
 
 
@@ -179,9 +248,9 @@ def login_form() -> bool:
     auth = authenticator()
     try:
         auth.login(location="main", fields=LOGIN_FIELDS)
-    except login.AccountLocked as locked:
+    except login.LoginRefused as refused:
         st.session_state["authentication_status"] = None
-        st.error(str(locked), icon=":material/lock:")
+        st.error(str(refused), icon=":material/lock:")
         return False
     except LoginError:
         st.session_state["authentication_status"] = None

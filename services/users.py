@@ -24,13 +24,14 @@ class User:
     role: str
     activated_at: datetime | None
     declaration_version: str | None
+    deactivated_at: datetime | None = None
 
     @property
     def is_staff(self) -> bool:
         return self.role == STAFF
 
 
-USER_COLUMNS = "id, email, name, role, activated_at, declaration_version"
+USER_COLUMNS = "id, email, name, role, activated_at, declaration_version, deactivated_at"
 
 
 def normalise_email(raw: str) -> str:
@@ -136,27 +137,116 @@ def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
     store.transaction(work)
 
 
+def _by_id(store: Store, user_id: int) -> User:
+    found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id])
+    if found is None:
+        raise NotFound("Brukeren finnes ikke.")
+    return User(*found)
+
+
+def _ends_sessions(tx: Store, user_id: int, now: datetime) -> None:
+    tx.execute("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [now, user_id])
+
+
+def deactivate(store: Store, *, actor: Actor, user_id: int) -> None:
+    """The user can no longer log in, and every open session ends now."""
+    actor.require_staff()
+    user = _by_id(store, user_id)
+    if user.id == actor.user_id:
+        raise InvalidInput("Du kan ikke deaktivere din egen bruker.")
+    now = utcnow()
+
+    def work(tx: Store) -> None:
+        tx.execute("UPDATE users SET deactivated_at = coalesce(deactivated_at, ?) WHERE id = ?", [now, user.id])
+        _ends_sessions(tx, user.id, now)
+        audit.record(tx, actor=actor, action="user.deactivate", target=user.email, at=now)
+
+    store.transaction(work)
+
+
+def reactivate(store: Store, *, actor: Actor, user_id: int) -> None:
+    actor.require_staff()
+    user = _by_id(store, user_id)
+
+    def work(tx: Store) -> None:
+        tx.execute("UPDATE users SET deactivated_at = NULL WHERE id = ?", [user.id])
+        audit.record(tx, actor=actor, action="user.reactivate", target=user.email)
+
+    store.transaction(work)
+
+
+def remove_staff_rights(store: Store, *, actor: Actor, user_id: int) -> None:
+    """A staff user becomes an ordinary user with no companies; open sessions end, so the
+    rights go at once."""
+    actor.require_staff()
+    user = _by_id(store, user_id)
+    if user.id == actor.user_id:
+        raise InvalidInput("Du kan ikke fjerne dine egne rettigheter.")
+    if not user.is_staff:
+        raise InvalidInput(f"{user.email} har ikke forbundets rettigheter.")
+    now = utcnow()
+
+    def work(tx: Store) -> None:
+        tx.execute("UPDATE users SET role = ? WHERE id = ?", [EMPLOYER, user.id])
+        _ends_sessions(tx, user.id, now)
+        audit.record(tx, actor=actor, action="user.remove_staff", target=user.email, at=now)
+
+    store.transaction(work)
+
+
+def delete(store: Store, *, actor: Actor, user_id: int) -> None:
+    """Delete a user who never sent or answered anything; others are deactivated instead,
+    so what they did stays attributed."""
+    actor.require_staff()
+    user = _by_id(store, user_id)
+    if user.id == actor.user_id:
+        raise InvalidInput("Du kan ikke slette din egen bruker.")
+
+    def work(tx: Store) -> None:
+        acted = tx.value(
+            "SELECT (SELECT count(*) FROM submissions WHERE submitted_by = ?)"
+            " + (SELECT count(*) FROM reconciliation_items WHERE answered_by = ? OR handled_by = ?)"
+            " + (SELECT count(*) FROM letters WHERE created_by = ?)", [user.id] * 4)
+        if acted:
+            raise Conflict(f"{user.email} har sendt inn eller svart på noe og kan ikke slettes. "
+                           "Deaktiver brukeren i stedet.")
+        for table in ("user_companies", "sessions", "one_time_codes"):
+            tx.execute(f"DELETE FROM {table} WHERE user_id = ?", [user.id])
+        tx.execute("DELETE FROM users WHERE id = ?", [user.id])
+        audit.record(tx, actor=actor, action="user.delete", target=user.email)
+
+    store.transaction(work)
+
+
+def all_users(store: Store, *, actor: Actor) -> list[User]:
+    """Every user, for the staff's choice of whom to change."""
+    actor.require_staff()
+    return [User(*r) for r in store.rows(f"SELECT {USER_COLUMNS} FROM users ORDER BY email")]
+
+
 def employer_emails(store: Store, *, company_id: int) -> list[str]:
     """The addresses of the company's own users: who a notice about the company goes to."""
     return [r[0] for r in store.rows(
         "SELECT u.email FROM users u JOIN user_companies uc ON uc.user_id = u.id"
-        " WHERE uc.company_id = ? AND u.role = 'employer' ORDER BY u.email", [company_id])]
+        " WHERE uc.company_id = ? AND u.role = 'employer' AND u.deactivated_at IS NULL ORDER BY u.email",
+        [company_id])]
 
 
 def credentials(store: Store) -> list[tuple[str, str, str, str]]:
     """(email, name, role, password hash) of every activated user, for the login form."""
     return store.rows("SELECT email, name, role, password_hash FROM users"
-                      " WHERE activated_at IS NOT NULL AND password_hash IS NOT NULL")
+                      " WHERE activated_at IS NOT NULL AND password_hash IS NOT NULL AND deactivated_at IS NULL")
 
 
 def overview(store: Store, *, actor: Actor) -> list[dict]:
     """Every user with state and companies, for the staff page."""
     actor.require_staff()
+    audit.viewed(store, actor=actor, action="users.view")
     return store.dicts(
         "SELECT u.email AS e_post, u.name AS navn, u.role AS rolle,"
-        " u.activated_at IS NOT NULL AS aktivert,"
+        " u.activated_at IS NOT NULL AS aktivert, u.deactivated_at IS NULL AS kan_logge_inn,"
         " string_agg(c.name, ', ' ORDER BY c.name) AS bedrifter"
         " FROM users u LEFT JOIN user_companies uc ON uc.user_id = u.id"
         " LEFT JOIN companies c ON c.id = uc.company_id"
-        " GROUP BY u.id, u.email, u.name, u.role, u.activated_at ORDER BY u.email"
+        " GROUP BY u.id, u.email, u.name, u.role, u.activated_at, u.deactivated_at ORDER BY u.email"
     )

@@ -44,6 +44,7 @@ FORGETFUL = "per@firma.no"          # active: the forgotten-password flow
 LOCKED = "lise@firma.no"            # active: the lockout flow
 LEAVER = "jon@firma.no"             # active: the logout flow
 STAFF = "stab@forbund.no"
+STALE_STAFF = "stab2@forbund.no"   # active staff: a password reset ends an open page's downloads
 INJECTOR = "injeksjon@firma.no"     # active, one company whose every free text is Markdown and HTML
 # A link, an image, emphasis, raw HTML and a Streamlit directive: none may render anywhere.
 PAYLOAD = "[klikk her](http://evil.test/lenke) ![](http://evil.test/bilde.png) **fet** <b>html</b> :red[rød]"
@@ -80,9 +81,10 @@ def _seed(data_dir: Path) -> None:
             users.add_user(store, actor=CLI, email=email, name=email.split("@")[0].title(),
                            company_orgnrs=["930000000"])
         users.add_user(store, actor=CLI, email=STAFF, name="Stab", staff=True)
+        users.add_user(store, actor=CLI, email=STALE_STAFF, name="Stab To", staff=True)
         # Activated a while ago, so the per-minute code limit does not hold back the flows.
         earlier = utcnow() - timedelta(minutes=5)
-        for email in (EMPLOYER, FORGETFUL, LOCKED, LEAVER, STAFF):
+        for email in (EMPLOYER, FORGETFUL, LOCKED, LEAVER, STAFF, STALE_STAFF):
             codes.request_code(store, email=email, purpose=codes.ACTIVATE, now=earlier)
             codes.set_password_with_code(store, email=email, code=latest_code(store, email),
                                          password=PASSWORD, confirmation=PASSWORD, now=earlier)

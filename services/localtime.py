@@ -1,0 +1,19 @@
+"""Times as Norwegians read them: the store keeps naive UTC, people see Europe/Oslo."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def oslo(moment: datetime) -> datetime:
+    """A stored (naive UTC) moment in Norwegian time."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(OSLO)
+
+
+def shown(moment: datetime | None, *, with_time: bool = True) -> str:
+    """'dd.mm.åååå tt:mm' in Norwegian time, or '' for nothing."""
+    if moment is None:
+        return ""
+    return oslo(moment).strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")

@@ -1,0 +1,54 @@
+"""Reads of personal data are audited once per login session and target, never per rerun."""
+from datetime import date
+
+from services import letters, reconciliation, submissions, users
+from services.access import CLI, Actor
+
+
+def views(store, action):
+    return store.value("SELECT count(*) FROM audit_log WHERE action = ?", [action])
+
+
+def test_a_page_rerun_does_not_write_the_log_again(store, company):
+    staff = Actor(None, "stab@forbund.no", "system", session_id="økt-1")
+    for _ in range(5):
+        reconciliation.report(store, actor=staff, company_id=company.id, period=date(2026, 10, 1))
+    assert views(store, "reconciliation.view") == 1
+    reconciliation.report(store, actor=staff, company_id=company.id, period=date(2026, 9, 1))
+    assert views(store, "reconciliation.view") == 2
+    other_session = Actor(None, "stab@forbund.no", "system", session_id="økt-2")
+    reconciliation.report(store, actor=other_session, company_id=company.id, period=date(2026, 10, 1))
+    assert views(store, "reconciliation.view") == 3
+    # Without a session (the command line) every read is recorded.
+    reconciliation.report(store, actor=CLI, company_id=company.id, period=date(2026, 10, 1))
+    reconciliation.report(store, actor=CLI, company_id=company.id, period=date(2026, 10, 1))
+    assert views(store, "reconciliation.view") == 5
+
+
+def test_the_five_reads_that_were_not_audited_are(store, company, settings):
+    staff = Actor(None, "stab@forbund.no", "system", session_id="økt")
+    letters.pending_from_register(store, actor=staff, company_id=company.id, kind="start")
+    reconciliation.changes_since_previous(store, actor=staff, company_id=company.id, period=date(2026, 10, 1))
+    submissions.incoming(store, actor=staff)
+    users.overview(store, actor=staff)
+    for action in ("letters.pending.view", "changes.view", "incoming.view", "users.view"):
+        assert views(store, action) == 1, action
+
+
+def test_the_demo_inbox_is_audited_and_only_in_demo_mode(tmp_path):
+    import pytest
+
+    from services import db, mail
+    from services.errors import AccessDenied
+    from tests.conftest import make_settings
+
+    visitor = Actor(None, "anonym", "anonymous", session_id="nettleser")
+    real = db.open_store(make_settings(tmp_path / "ekte"))
+    with pytest.raises(AccessDenied):
+        mail.recent(real, actor=visitor)
+    db.close_all()
+    demo = db.open_store(make_settings(tmp_path / "demo", demo=True))
+    mail.recent(demo, actor=visitor)
+    mail.recent(demo, actor=visitor)
+    assert views(demo, "mail.recent.view") == 1
+    db.close_all()
