@@ -21,8 +21,10 @@ if receipt is not None:
     st.success(
         f"Trekklisten er sendt inn for {periods.label(receipt.period).lower()}: {plain(', '.join(receipt.file_names))}. "
         f"{receipt.persons} personer, til sammen {kr(receipt.total)}. "
-        + {"sent": "Kvittering er sendt på e-post.", "queued": "Kvitteringen sendes på e-post.",
-           "trouble": "Vi får ikke sendt e-post akkurat nå; kvitteringen sendes så snart det lar seg gjøre."}[mail_state],
+        + {"sent": f"Kvittering er sendt på e-post til {plain(receipt.receipt_to)}.",
+           "queued": f"Kvitteringen sendes på e-post til {plain(receipt.receipt_to)}.",
+           "trouble": "Vi får ikke sendt e-post akkurat nå; kvitteringen sendes så snart det lar seg gjøre.",
+           "none": "Ingen kvittering er sendt på e-post."}[mail_state],
         icon=":material/check_circle:",
     )
     for note in receipt.notes:

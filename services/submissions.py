@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from services import audit, filestore, mail, periods, reconciliation
+from services import audit, filestore, mail, periods, reconciliation, users
 from services.access import Actor, require_company
 from services.companies import get as get_company
 from services.db import Store, utcnow
@@ -21,6 +21,7 @@ from services.errors import AccessDenied, InvalidInput
 from services.members import name_key
 from services.money import kr
 from services.parsing import MAX_FILE_BYTES, ParseResult, parse_bytes
+from services.text import one_line
 from services.users import normalise_email
 
 MAX_FILES = 10
@@ -47,6 +48,8 @@ class Receipt:
     notes: list[str]
     outcome: reconciliation.Outcome
     receipt_mail_id: int | None = None
+    # Where the receipt went: the contact address when it is one of the company's users, else the sender.
+    receipt_to: str | None = None
 
 
 def check_uploads(uploads: list[Upload]) -> list[ParseResult]:
@@ -139,7 +142,10 @@ def submit(
     remark = (remark or "").strip()
     if not uploads:
         raise InvalidInput(REMARK_WITHOUT_FILE if remark else "Legg til minst én fil med trekklisten.")
+    # A file name is one line of plain text wherever it goes: a newline in it could forge lines in a mail.
+    uploads = [Upload(one_line(Path(u.name).name) or "uten navn", u.data) for u in uploads]
     results = check_uploads(uploads)
+    receipt_to = _receipt_address(store, company_id=company_id, contact=contact, actor=actor)
 
     persons = len({r.person_key() for result in results for r in result.rows})
     total = sum((result.total for result in results), Decimal("0.00"))
@@ -164,8 +170,10 @@ def submit(
             receipt = Receipt(submission_id, period, [u.name for u in uploads], persons, total,
                               [f"{r.file}: {r.note}" for r in results if r.note], outcome)
             subject, body = _receipt_mail(company.name, company.orgnr, receipt, tx.settings.base_url)
-            outbox["ids"] = [mail.enqueue(tx, kind="receipt", to=contact, subject=subject, body=body)]
-            receipt = dataclasses.replace(receipt, receipt_mail_id=outbox["ids"][0])
+            outbox["ids"] = []
+            if receipt_to:
+                outbox["ids"] = [mail.enqueue(tx, kind="receipt", to=receipt_to, subject=subject, body=body)]
+                receipt = dataclasses.replace(receipt, receipt_mail_id=outbox["ids"][0], receipt_to=receipt_to)
             if outcome.new_utrukne:
                 outbox["ids"] += reconciliation.notify_new_utrukne(tx, company_id=company_id,
                                                                    company_name=company.name)
@@ -182,9 +190,21 @@ def submit(
     return receipt
 
 
+def _receipt_address(store: Store, *, company_id: int, contact: str, actor: Actor) -> str | None:
+    """The contact address if it belongs to one of the company's active users; otherwise the
+    sender's own: the portal mails no address nobody at the company has shown is theirs."""
+    if contact in users.employer_emails(store, company_id=company_id):
+        return contact
+    if actor.user_id is not None and not actor.is_staff:
+        return actor.email
+    return None
+
+
 def receipt_mail_state(store: Store, *, actor: Actor, receipt: Receipt) -> str:
     """'sent', 'queued', or 'trouble' when the mail provider has been failing: the page says which."""
-    if receipt.receipt_mail_id is None or not mail.is_queued(store, outbox_ids=[receipt.receipt_mail_id]):
+    if receipt.receipt_mail_id is None:
+        return "none"
+    if not mail.is_queued(store, outbox_ids=[receipt.receipt_mail_id]):
         return "sent"
     return "trouble" if mail.delivery_trouble(store) else "queued"
 

@@ -57,6 +57,7 @@ def test_two_files_with_a_remark_are_stored_with_originals_rows_and_receipt(stor
 
 
 def test_receipt_mail_has_the_facts_and_no_personal_data(store, employer, company):
+    add_employer(store, email="lonn@firma.no")  # the contact address is one of the company's users
     send(store, employer, company, [csv_upload()])
     outbox_id, subject, kept, to = store.row("SELECT id, subject, body, to_addr FROM outbox WHERE kind = 'receipt'")
     body = delivered_body(store, outbox_id)
@@ -220,3 +221,20 @@ def test_staff_see_every_list_with_originals_and_who_has_not_sent(store, employe
     with pytest.raises(AccessDenied):
         submissions.not_sent(store, actor=employer, period=date(2026, 10, 1))
     assert receipt.submission_id == rows[0]["id"]
+
+
+def test_the_receipt_goes_only_to_an_address_of_the_company(store, employer, company):
+    receipt = send(store, employer, company, [csv_upload()], contact="hvem-som-helst@annet.example")
+    assert receipt.receipt_to == employer.email
+    assert store.value("SELECT to_addr FROM outbox WHERE kind = 'receipt'") == employer.email
+    # The union's contact address for the list is still kept.
+    assert store.value("SELECT contact_email FROM submissions") == "hvem-som-helst@annet.example"
+
+
+def test_a_file_name_is_one_line_in_the_receipt(store, employer, company):
+    upload = csv_upload()
+    forged = submissions.Upload("liste.csv\nBcc: alle@example.test\r\nEmne: falsk", upload.data)
+    receipt = send(store, employer, company, [forged])
+    assert receipt.file_names == ["liste.csv Bcc: alle@example.test Emne: falsk"]
+    body = delivered_body(store, receipt.receipt_mail_id)
+    assert "\nBcc:" not in body and "  - liste.csv Bcc: alle@example.test Emne: falsk" in body
