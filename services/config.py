@@ -5,7 +5,9 @@ guessable key lets anyone forge a login cookie.
 """
 from __future__ import annotations
 
+import math
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass
@@ -15,8 +17,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 SENDGRID_DEFAULT_HOST = "https://api.sendgrid.com"
 MIN_COOKIE_KEY_LENGTH = 32
-# Keys copied from documentation or examples, never acceptable.
-PLACEHOLDER_MARKERS = ("change", "example", "placeholder", "secret", "some_key", "xxxx")
+# Words of keys copied from documentation or examples: never acceptable as a whole word of the
+# key, and the long ones not even inside a word (a random key holds one of those by chance
+# about once in a billion).
+PLACEHOLDER_WORDS = {"your", "here", "goes", "cookie", "test", "demo", "todo", "fixme", "dummy",
+                     "secret", "password", "passord", "nokkel", "change", "changeme", "example", "sample",
+                     "default", "placeholder", "replace", "insert", "xxxx", "abcd", "1234", "qwerty"}
+PLACEHOLDER_MARKERS = tuple(word for word in PLACEHOLDER_WORDS if len(word) >= 6) + ("some_key",)
+# A random key carries far more than 128 bits; Shannon entropy of its characters estimates it.
+MIN_BITS_PER_CHARACTER = 3.0
+MIN_KEY_BITS = 128
 
 
 class ConfigError(Exception):
@@ -69,11 +79,27 @@ def cookie_key_problem(key: str | None) -> str | None:
     if len(key) < MIN_COOKIE_KEY_LENGTH:
         return f"PORTAL_COOKIE_KEY må ha minst {MIN_COOKIE_KEY_LENGTH} tegn (har {len(key)})."
     lowered = key.lower()
-    if any(marker in lowered for marker in PLACEHOLDER_MARKERS):
+    words = set(re.split(r"[^0-9a-zæøå]+", lowered))
+    if words & PLACEHOLDER_WORDS or any(marker in lowered for marker in PLACEHOLDER_MARKERS):
         return "PORTAL_COOKIE_KEY ser ut som en eksempelverdi; lag en tilfeldig nøkkel."
-    if len(set(key)) < 12:
+    bits = _bits_per_character(key)
+    if len(set(key)) < 12 or bits < MIN_BITS_PER_CHARACTER or bits * len(key) < MIN_KEY_BITS or _has_run(key):
         return "PORTAL_COOKIE_KEY er for ensformig til å være tilfeldig."
     return None
+
+
+def _bits_per_character(key: str) -> float:
+    counts = [key.count(ch) for ch in set(key)]
+    return -sum(c / len(key) * math.log2(c / len(key)) for c in counts)
+
+
+def _has_run(key: str, length: int = 8) -> bool:
+    """Eight or more characters in a row repeated or counting up or down ('aaaaaaaa', '23456789')."""
+    for start in range(len(key) - length + 1):
+        steps = {ord(b) - ord(a) for a, b in zip(key[start:start + length], key[start + 1:start + length])}
+        if len(steps) == 1 and steps.pop() in (-1, 0, 1):
+            return True
+    return False
 
 
 def _demo_cookie_key(data_dir: Path) -> str:

@@ -39,3 +39,15 @@ def test_demo_mode_makes_and_keeps_a_random_key(tmp_path):
     second = load_settings(env, secrets_file=tmp_path / "x")
     assert first.demo and first.cookie_key == second.cookie_key
     assert cookie_key_problem(first.cookie_key) is None
+
+
+def test_placeholder_like_and_low_entropy_cookie_keys_are_refused():
+    import secrets
+
+    from services.config import cookie_key_problem
+
+    for key in ("your-cookie-key-goes-here-1234567890", "changeme-changeme-changeme-changeme",
+                "a" * 40, "abcdefghijklmnopqrstuvwxyz0123456789", "ab" * 20):
+        assert cookie_key_problem(key) is not None, key
+    for key in [secrets.token_urlsafe(48) for _ in range(2000)] + [secrets.token_hex(32) for _ in range(2000)]:
+        assert cookie_key_problem(key) is None, key
