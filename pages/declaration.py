@@ -6,7 +6,7 @@ from services.errors import PortalError
 
 st.title(declaration.TITLE)
 st.write("Første gang du logger inn i portalen må du godkjenne taushetserklæringen.")
-for paragraph in declaration.PARAGRAPHS:
+for paragraph in declaration.paragraphs(ui.settings().union_name):
     st.write(paragraph)
 st.markdown(
     "Referanser:  \n" + "  \n".join(f"[{title}]({url})" for title, url in declaration.REFERENCES)

@@ -62,7 +62,7 @@ with template_tab:
         "Fødselsdato": st.column_config.DateColumn("Fødselsdato", format="DD.MM.YYYY", required=True),
         "Fra periode": st.column_config.DateColumn("Fra periode", format="MM.YYYY", default=next_period,
                                                    required=True),
-        "Sats": st.column_config.TextColumn("Sats", default="1,3 % (maks 575 kr)"),
+        "Sats": st.column_config.TextColumn("Sats", default=letters.rate_text(store, "ordinær", next_period)),
         "Årsak": st.column_config.SelectboxColumn("Årsak", options=list(letter_pdf.REASONS), default="utmeldt"),
     }
     hidden = "Årsak" if kind == letter_pdf.START else "Sats"

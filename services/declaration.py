@@ -14,7 +14,7 @@ from services.errors import InvalidInput
 VERSION = "1"
 TITLE = "Taushetserklæring"
 PARAGRAPHS = (
-    "Som mottaker av epost og brev fra Industri Energi som omhandler informasjon om våre medlemmer, "
+    "Som mottaker av epost og brev fra {union} som omhandler informasjon om våre medlemmer, "
     "tillitsvalgte og medlemsbedrifter, kan du få tilgang til sensitive opplysninger om disse. Jeg "
     "forplikter meg til ikke å bruke, åpenbare, utlevere eller på annen måte gjøre tilgjengelig for "
     "uvedkommende denne informasjon.",
@@ -30,6 +30,13 @@ REFERENCES = (
     ("Markedsføringsloven § 28", "https://lovdata.no/dokument/NL/lov/2009-01-09-2/KAPITTEL_6#§28"),
     ("Markedsføringsloven § 29", "https://lovdata.no/dokument/NL/lov/2009-01-09-2/KAPITTEL_6#§29"),
 )
+
+
+def paragraphs(union_name: str) -> list[str]:
+    """The declaration as the users read it, naming the union this portal serves."""
+    return [paragraph.format(union=union_name) for paragraph in PARAGRAPHS]
+
+
 CHECKBOX_LABEL = "Jeg har gjort meg kjent med, og aksepterer taushetserklæringen."
 MUST_ACCEPT_MESSAGE = "Du må krysse av for at du aksepterer taushetserklæringen før du kan gå videre."
 

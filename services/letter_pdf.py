@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from fpdf import FPDF
 
@@ -38,50 +39,52 @@ class LetterPerson:
     reason: str = ""    # stop letters: "utmeldt" or "overført"
 
 
-def _latin1(text: str) -> str:
-    # The core PDF fonts carry Latin-1 (æøå included); anything else would fail the render.
-    replaced = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2019", "'")
-    return replaced.encode("latin-1", errors="replace").decode("latin-1")
+# DejaVu Sans, shipped beside this module with its licence: every Norwegian, Sámi and
+# European name prints as written (the core PDF fonts stop at Latin-1: «Łukasz» became «?ukasz»).
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
 
 
 def render(*, kind: str, company_name: str, orgnr: str, persons: list[LetterPerson], union_name: str,
            union_address: str, signature: str, created: date) -> bytes:
     pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(SUBJECTS[kind]))
-    pdf.set_author(_latin1(union_name))
+    pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(SUBJECTS[kind])
+    pdf.set_author(union_name)
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(0, 8, _latin1(union_name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(FONT, "B", 14)
+    pdf.cell(0, 8, union_name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=10)
     for line in union_address.splitlines() or [""]:
-        pdf.cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
-    pdf.cell(0, 5, _latin1(company_name), new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 5, _latin1(f"Org.nr. {orgnr}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, company_name, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, f"Org.nr. {orgnr}", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 5, f"{created:%d.%m.%Y}", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.multi_cell(0, 7, _latin1(SUBJECTS[kind]), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 12)
+    pdf.multi_cell(0, 7, SUBJECTS[kind], new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.set_font("Helvetica", size=10)
-    pdf.multi_cell(0, 5, _latin1(INTROS[kind].format(union=union_name)), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=10)
+    pdf.multi_cell(0, 5, INTROS[kind].format(union=union_name), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     last = "Sats" if kind == START else "Årsak"
     with pdf.table(col_widths=(60, 30, 35, 55), text_align="LEFT") as table:
         header = table.row()
         for title in ("Navn", "Fødselsdato", "Fra periode", last):
-            header.cell(_latin1(title))
+            header.cell(title)
         for person in persons:
             row = table.row()
-            row.cell(_latin1(person.name))
+            row.cell(person.name)
             row.cell(f"{person.birth_date:%d.%m.%Y}")
-            row.cell(_latin1(periods.label(person.from_period)))
-            row.cell(_latin1(person.rate if kind == START else REASONS.get(person.reason, person.reason)))
+            row.cell(periods.label(person.from_period))
+            row.cell(person.rate if kind == START else REASONS.get(person.reason, person.reason))
     pdf.ln(8)
-    pdf.multi_cell(0, 5, _latin1(signature), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, signature, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.cell(0, 5, _latin1(union_name), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, union_name, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -123,7 +123,8 @@ def generate(store: Store, *, actor: Actor, company_id: int, kind: str, persons:
                    pdf=pdf, now=now, employment_ids=employment_ids)
 
 
-def _rate_text(store: Store, rate_class: str, period: date) -> str:
+def rate_text(store: Store, rate_class: str, period: date) -> str:
+    """A rate as a letter states it, from the rates in force: «1,3 % (maks 575 kr)»."""
     found = settings_store.rates_in_force(store, period).get(rate_class)
     if found is None:
         return rate_class
@@ -143,7 +144,7 @@ def pending_from_register(store: Store, *, actor: Actor, company_id: int, kind: 
             " AND e.id NOT IN (SELECT employment_id FROM letter_members WHERE kind = 'start') ORDER BY m.name",
             [company_id])
         return [(r[0], letter_pdf.LetterPerson(r[1], r[2], r[3].replace(day=1),
-                                               rate=_rate_text(store, r[4], r[3].replace(day=1)))) for r in rows]
+                                               rate=rate_text(store, r[4], r[3].replace(day=1)))) for r in rows]
     rows = store.rows(
         "SELECT e.id, m.name, m.birth_date, e.valid_to,"
         " EXISTS (SELECT 1 FROM employments later WHERE later.member_id = e.member_id AND later.company_id <> ?"

@@ -178,3 +178,29 @@ def test_letters_from_register_changes(store, setup):
     assert "Nordmann, Ola" in text and "Utmeldt" in text and "Januar 2027" in text
     with pytest.raises(InvalidInput):
         letters.from_register(store, actor=CLI, company_id=company_id, kind=STOP)
+
+
+def test_a_letter_prints_every_european_name_as_written():
+    import io
+    from datetime import date
+
+    import pypdf
+
+    from services import letter_pdf
+
+    people = [letter_pdf.LetterPerson("Łukasz Žemaitis", date(1985, 3, 4), date(2026, 12, 1), rate="1,3 %"),
+              letter_pdf.LetterPerson("Áile Čáhppes", date(1990, 6, 7), date(2026, 12, 1), rate="1,3 %"),
+              letter_pdf.LetterPerson("Øystein Ås", date(1970, 1, 2), date(2026, 12, 1), rate="1,3 %")]
+    pdf = letter_pdf.render(kind=letter_pdf.START, company_name="Bø & Sønner AS", orgnr="910000004",
+                            persons=people, union_name="Fagforbundet Nord", union_address="Postboks 1",
+                            signature="Med vennlig hilsen", created=date(2026, 11, 30))
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    for name in ("Łukasz Žemaitis", "Áile Čáhppes", "Øystein Ås", "Fagforbundet Nord", "Bø & Sønner AS"):
+        assert name in text, name
+
+
+def test_the_declaration_names_the_union_of_this_portal():
+    from services import declaration
+
+    text = " ".join(declaration.paragraphs("Fagforbundet Nord"))
+    assert "Fagforbundet Nord" in text and "Industri Energi" not in text
