@@ -2,6 +2,7 @@
 
 A page not registered for the current user is not reachable, not even by URL.
 """
+
 import logging
 
 import streamlit as st
@@ -35,13 +36,20 @@ if not settings.demo:
     demo_inbox = []
 
 if user is None:
-    pages = [st.Page("pages/login.py", title="Logg inn", icon=":material/login:", url_path="logg-inn", default=True)] + demo_inbox
+    pages = [
+        st.Page("pages/login.py", title="Logg inn", icon=":material/login:", url_path="logg-inn", default=True)
+    ] + demo_inbox
 elif declaration.needs_acceptance(store, actor=user):
     pages = [st.Page("pages/declaration.py", title="Taushetserklæring", url_path="taushetserklaering", default=True)]
 elif user.is_staff:
     pages = [
-        st.Page("pages/admin.py", title="Administrasjon", icon=":material/admin_panel_settings:",
-                url_path="administrasjon", default=True),
+        st.Page(
+            "pages/admin.py",
+            title="Administrasjon",
+            icon=":material/admin_panel_settings:",
+            url_path="administrasjon",
+            default=True,
+        ),
         st.Page("pages/staff_incoming.py", title="Innkomne lister", url_path="innkomne-lister"),
         st.Page("pages/staff_members.py", title="Medlemsregister", url_path="medlemsregister"),
         st.Page("pages/staff_reconciliation.py", title="Avstemming", url_path="avstemming"),
@@ -62,8 +70,11 @@ else:
 if user is not None:
     with st.sidebar:
         st.markdown(f"Innlogget som **{plain(st.session_state.get('name') or user.email)}**")
-    if not user.is_staff and not declaration.needs_acceptance(store, actor=user) \
-            and companies.for_user(store, actor=user):
+    if (
+        not user.is_staff
+        and not declaration.needs_acceptance(store, actor=user)
+        and companies.for_user(store, actor=user)
+    ):
         ui.choose_company(user)
     st.sidebar.button("Logg ut", on_click=ui.request_logout, key="portal_logout")
 

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast bench fuzz clean-data
+.PHONY: run test test-fast bench fuzz lint typecheck clean-data
 
 $(VENV)/.run-deps: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ run: $(VENV)/.run-deps
 
 test: $(VENV)/.test-deps
 	$(PY) -m pytest
+
+lint: $(VENV)/.test-deps
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(VENV)/.test-deps
+	$(PY) -m mypy
 
 bench: $(VENV)/.test-deps
 	$(PY) tests/bench.py

@@ -1,4 +1,5 @@
 """Administrasjon for the union's staff: companies, users and their access, the audit log."""
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +11,8 @@ from services.text import plain
 store, actor = ui.store(), ui.actor()
 st.title("Administrasjon")
 tab_companies, tab_users, tab_settings, tab_log = st.tabs(
-    ["Bedrifter", "Brukere og tilgang", "Satser og innstillinger", "Logg"])
+    ["Bedrifter", "Brukere og tilgang", "Satser og innstillinger", "Logg"]
+)
 
 with tab_companies:
     rows = [{"Organisasjonsnummer": c.orgnr, "Navn": c.name} for c in companies.all_companies(store, actor=actor)]
@@ -39,7 +41,11 @@ with tab_users:
         if st.form_submit_button("Registrer bruker"):
             try:
                 user = users.add_user(
-                    store, actor=actor, email=email, name=name, staff=staff,
+                    store,
+                    actor=actor,
+                    email=email,
+                    name=name,
+                    staff=staff,
                     company_orgnrs=[company_choices[c] for c in chosen],
                 )
             except PortalError as problem:
@@ -64,9 +70,15 @@ with tab_users:
     st.subheader("Deaktiver, aktiver eller slett bruker")
     everyone = {u.id: u for u in users.all_users(store, actor=actor)}
     chosen_id = st.selectbox(
-        "Bruker", list(everyone), index=None, placeholder="Velg bruker",
-        format_func=lambda i: f"{everyone[i].email} ({everyone[i].name})"
-                              + (" – deaktivert" if everyone[i].deactivated_at else ""), key="lifecycle_user")
+        "Bruker",
+        list(everyone),
+        index=None,
+        placeholder="Velg bruker",
+        format_func=lambda i: (
+            f"{everyone[i].email} ({everyone[i].name})" + (" – deaktivert" if everyone[i].deactivated_at else "")
+        ),
+        key="lifecycle_user",
+    )
     if chosen_id is not None:
         chosen_user = everyone[chosen_id]
         cols = st.columns(4)
@@ -83,8 +95,12 @@ with tab_users:
             "remove_staff": "har ikke lenger forbundets rettigheter. Alle innlogginger er avsluttet.",
             "delete": "er slettet.",
         }
-        operations = {"deactivate": users.deactivate, "reactivate": users.reactivate,
-                      "remove_staff": users.remove_staff_rights, "delete": users.delete}
+        operations = {
+            "deactivate": users.deactivate,
+            "reactivate": users.reactivate,
+            "remove_staff": users.remove_staff_rights,
+            "delete": users.delete,
+        }
         for change, clicked in changes.items():
             if clicked:
                 try:
@@ -111,8 +127,14 @@ with tab_settings:
         cap = last.text_input("Maks per måned (kr)")
         if st.form_submit_button("Lagre sats"):
             try:
-                settings_store.set_rate(store, actor=actor, rate_class=rate_class, valid_from=valid_from,
-                                        percent=percent, monthly_cap=cap or None)
+                settings_store.set_rate(
+                    store,
+                    actor=actor,
+                    rate_class=rate_class,
+                    valid_from=valid_from,
+                    percent=percent,
+                    monthly_cap=cap or None,
+                )
             except PortalError as problem:
                 ui.show_error(problem)
             else:
@@ -120,7 +142,9 @@ with tab_settings:
     st.subheader("Innstillinger")
     st.dataframe(pd.DataFrame(current["values"]), hide_index=True)
     with st.form("set_value"):
-        key = st.selectbox("Innstilling", list(settings_store.KNOWN), format_func=lambda k: f"{k}: {settings_store.KNOWN[k]}")
+        key = st.selectbox(
+            "Innstilling", list(settings_store.KNOWN), format_func=lambda k: f"{k}: {settings_store.KNOWN[k]}"
+        )
         value = st.text_input("Ny verdi")
         if st.form_submit_button("Lagre innstilling"):
             try:

@@ -1,9 +1,10 @@
 """Demo only: the outbox, so a person trying the portal can read a code without a terminal."""
+
 import streamlit as st
 
 from services import mail, ui
-from services.text import plain
 from services.localtime import shown
+from services.text import plain
 
 st.title("Demo: innboks")
 st.caption("Finnes bare i demomodus. Her vises e-postene portalen har sendt, nyeste først.")
@@ -11,6 +12,5 @@ messages = mail.recent(ui.store(), actor=ui.viewer())
 if not messages:
     st.info("Ingen e-post er sendt ennå.")
 for message in messages:
-    with st.expander(f"{shown(message['created_at'])} · til {plain(message['to_addr'])} · "
-                     f"{plain(message['subject'])}"):
+    with st.expander(f"{shown(message['created_at'])} · til {plain(message['to_addr'])} · {plain(message['subject'])}"):
         st.text(message["body"])

@@ -1,4 +1,5 @@
 """Innsendte lister det siste året: when each period was sent; never the files."""
+
 import pandas as pd
 import streamlit as st
 
@@ -8,14 +9,22 @@ from services.localtime import shown
 company_id = ui.require_company()
 
 st.title("Innsendte lister det siste året")
-st.write("Det er ikke mulig å laste ned filene som tidligere er sendt forbundet, men det er mulig å se "
-         "hvilke perioder som er sendt inn, og hvilken dato de ble sendt.")
+st.write(
+    "Det er ikke mulig å laste ned filene som tidligere er sendt forbundet, men det er mulig å se "
+    "hvilke perioder som er sendt inn, og hvilken dato de ble sendt."
+)
 entries, missing = submissions.history(ui.store(), actor=ui.actor(), company_id=company_id)
 if entries:
-    table = pd.DataFrame([
-        {"Innsendt": shown(e.submitted_at, with_time=False), "Periode": periods.short(e.period), "Filer": e.file_count}
-        for e in entries
-    ])
+    table = pd.DataFrame(
+        [
+            {
+                "Innsendt": shown(e.submitted_at, with_time=False),
+                "Periode": periods.short(e.period),
+                "Filer": e.file_count,
+            }
+            for e in entries
+        ]
+    )
     st.dataframe(table, hide_index=True)
 else:
     st.info("Ingen lister er sendt inn det siste året.")

@@ -1,4 +1,5 @@
 """The employer's start page: the chosen company and what waits for it."""
+
 import streamlit as st
 
 from services import companies, letters, periods, reconciliation, submissions, ui
@@ -19,8 +20,11 @@ st.write(f"Siste innsendte periode: **{periods.label(last) if last else 'ingen e
 open_utrukne = reconciliation.open_count(ui.store(), actor=ui.actor(), company_id=company.id)
 unread = letters.unread(ui.store(), actor=ui.actor(), company_id=company.id)
 if open_utrukne:
-    st.warning(f"{open_utrukne} utrukket medlem venter på status." if open_utrukne == 1
-               else f"{open_utrukne} utrukne medlemmer venter på status.")
+    st.warning(
+        f"{open_utrukne} utrukket medlem venter på status."
+        if open_utrukne == 1
+        else f"{open_utrukne} utrukne medlemmer venter på status."
+    )
 if unread:
     st.info(f"{unread} brev fra forbundet er ikke lastet ned.")
 st.write("Legg til fagforeningsfilene, velg periode og send inn.")

@@ -1,4 +1,5 @@
 """Innlogging, with account activation and forgotten password by one-time code."""
+
 import streamlit as st
 
 from services import codes, ui
@@ -43,8 +44,10 @@ def code_flow(mode: str) -> None:
     st.write("Du vil om kort tid motta en engangskode på e-post. Fyll denne inn i feltet under.")
     st.info(st.session_state.get("code_answer", codes.CODE_REQUESTED_MESSAGE))
     if codes.delivery_trouble(ui.store()):
-        st.warning("Vi har problemer med å sende e-post akkurat nå, så koden kan bli forsinket. "
-                   "Får du den ikke innen noen minutter, be om en ny kode litt senere.")
+        st.warning(
+            "Vi har problemer med å sende e-post akkurat nå, så koden kan bli forsinket. "
+            "Får du den ikke innen noen minutter, be om en ny kode litt senere."
+        )
     with st.form("set_password"):
         code = st.text_input("Engangskode:", max_chars=6)
         password = st.text_input("Nytt passord:", type="password")
@@ -81,9 +84,7 @@ else:
     if flash:
         st.success(flash)
     st.write("Dersom det er første gang du logger deg på må du aktivere din brukerkonto.")
-    st.button(
-        "Klikk her for å aktivere din brukerkonto", on_click=set_mode, args=(codes.ACTIVATE,), key="activate"
-    )
+    st.button("Klikk her for å aktivere din brukerkonto", on_click=set_mode, args=(codes.ACTIVATE,), key="activate")
     if ui.login_form():
         st.rerun()
     st.button("Glemt passord", on_click=set_mode, args=(codes.RESET,), key="forgot")

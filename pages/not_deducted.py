@@ -1,17 +1,20 @@
 """Utrukne: members the union has registered here who were not on the list; the employer says why."""
+
 import streamlit as st
 
 from services import periods, reconciliation, ui
 from services.errors import PortalError
-from services.text import plain
 from services.localtime import shown
+from services.text import plain
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
 
 st.title("Utrukne")
-st.write("De medlemmene vi har registrert på bedriften, men som ikke trekkes, står som utrukket. "
-         "Velg status for hvert medlem og trykk «Send status». Ved «Annet» skriver du en kommentar.")
+st.write(
+    "De medlemmene vi har registrert på bedriften, men som ikke trekkes, står som utrukket. "
+    "Velg status for hvert medlem og trykk «Send status». Ved «Annet» skriver du en kommentar."
+)
 done = st.session_state.pop("_utrukne_sent", None)
 if done:
     st.success(f"Status er sendt for {done} medlem{'mer' if done > 1 else ''}.")
@@ -22,7 +25,7 @@ if not open_items:
     st.info("Det er ingen utrukne medlemmer som venter på svar.")
 else:
     header = st.columns([1, 2, 1.3, 2.2])
-    for column, title in zip(header, ("Fødselsdato", "Navn", "Periode utrukket", "Status")):
+    for column, title in zip(header, ("Fødselsdato", "Navn", "Periode utrukket", "Status"), strict=True):
         column.markdown(f"**{title}**")
     answers = {}
     for item in open_items:
@@ -31,7 +34,10 @@ else:
         name.write(plain(item.name))
         period.write(periods.label(item.period))
         status = status_col.selectbox(
-            "Status", CHOICES, key=f"status_{item.id}", label_visibility="collapsed",
+            "Status",
+            CHOICES,
+            key=f"status_{item.id}",
+            label_visibility="collapsed",
             format_func=lambda s: "Velg status" if s is None else reconciliation.STATUSES[s],
         )
         comment = ""
@@ -52,9 +58,17 @@ answered = reconciliation.utrukne(store, actor=actor, company_id=company_id, ans
 if answered:
     st.subheader("Besvart")
     st.dataframe(
-        [{"Fødselsdato": a.birth_date.strftime("%d.%m.%Y") if a.birth_date else "", "Navn": a.name,
-          "Periode utrukket": periods.label(a.period), "Status": reconciliation.STATUSES[a.status],
-          "Kommentar": a.comment or "", "Besvart av": a.answered_by or "",
-          "Besvart": shown(a.answered_at)} for a in answered],
+        [
+            {
+                "Fødselsdato": a.birth_date.strftime("%d.%m.%Y") if a.birth_date else "",
+                "Navn": a.name,
+                "Periode utrukket": periods.label(a.period),
+                "Status": reconciliation.STATUSES[a.status],
+                "Kommentar": a.comment or "",
+                "Besvart av": a.answered_by or "",
+                "Besvart": shown(a.answered_at),
+            }
+            for a in answered
+        ],
         hide_index=True,
     )

@@ -1,20 +1,24 @@
 """Innkomne lister (staff): every list that came in, originals included, and who has not sent."""
+
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from services import companies, periods, submissions, ui
+from services.localtime import shown
 from services.money import kr
 from services.text import plain
-from services.localtime import shown
 
 store, actor = ui.store(), ui.actor()
 st.title("Innkomne lister")
 incoming_tab, missing_tab = st.tabs(["Innsendt", "Ikke sendt"])
 
 with incoming_tab:
-    names = {None: "Alle bedrifter", **{c.id: f"{c.name} ({c.orgnr})" for c in companies.all_companies(store, actor=actor)}}
+    names = {
+        None: "Alle bedrifter",
+        **{c.id: f"{c.name} ({c.orgnr})" for c in companies.all_companies(store, actor=actor)},
+    }
     company_id = st.selectbox("Bedrift", list(names), format_func=names.get)
     rows = submissions.incoming(store, actor=actor, company_id=company_id)
     if not rows:
@@ -26,14 +30,22 @@ with incoming_tab:
 
     for row in rows:
         with st.container(border=True):
-            st.markdown(f"**{plain(row['company'])}** · periode {periods.label(row['period'])} · "
-                        f"innsendt {shown(row['submitted_at'])} av {plain(row['submitted_by'])}")
+            st.markdown(
+                f"**{plain(row['company'])}** · periode {periods.label(row['period'])} · "
+                f"innsendt {shown(row['submitted_at'])} av {plain(row['submitted_by'])}"
+            )
             st.write(f"{row['person_count']} personer, {kr(row['total'])}. Kontakt: {plain(row['contact_email'])}")
             if row["remark"]:
                 st.info(f"Merknad: {plain(row['remark'])}")
             for file_id, name in row["files"]:
-                st.download_button(plain(name), data=fetch(file_id), file_name=name,
-                                   key=f"original_{file_id}", type="tertiary", icon=":material/download:")
+                st.download_button(
+                    plain(name),
+                    data=fetch(file_id),
+                    file_name=name,
+                    key=f"original_{file_id}",
+                    type="tertiary",
+                    icon=":material/download:",
+                )
 
 with missing_tab:
     choices = [periods.add_months(periods.previous(date.today()), -n) for n in range(24)]

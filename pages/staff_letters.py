@@ -1,4 +1,5 @@
 """Brev til bedrifter (staff): upload a PDF letter, or make a start or stop letter from the template."""
+
 from datetime import date
 
 import pandas as pd
@@ -20,11 +21,14 @@ company_label = st.selectbox("Bedrift", list(choices))
 company_id = choices[company_label]
 
 register_tab, upload_tab, template_tab, list_tab = st.tabs(
-    ["Fra medlemsregisteret", "Last opp PDF", "Lag brev fra mal", "Alle brev"])
+    ["Fra medlemsregisteret", "Last opp PDF", "Lag brev fra mal", "Alle brev"]
+)
 
 with register_tab:
-    for kind, what in ((letter_pdf.START, "nye medlemmer siden forrige startbrev"),
-                       (letter_pdf.STOP, "medlemmer som har sluttet eller flyttet siden forrige stoppbrev")):
+    for kind, what in (
+        (letter_pdf.START, "nye medlemmer siden forrige startbrev"),
+        (letter_pdf.STOP, "medlemmer som har sluttet eller flyttet siden forrige stoppbrev"),
+    ):
         pending = letters.pending_from_register(store, actor=actor, company_id=company_id, kind=kind)
         st.markdown(f"**{letter_pdf.SUBJECTS[kind]}**: {len(pending)} {what}")
         if pending:
@@ -43,31 +47,41 @@ with upload_tab:
     pdf = st.file_uploader("Brev (PDF)", type=["pdf"], key=f"upload_pdf_{company_id}")
     if st.button("Last opp brev"):
         try:
-            letters.upload(store, actor=actor, company_id=company_id, subject=subject,
-                           pdf=pdf.getvalue() if pdf else b"")
+            letters.upload(
+                store, actor=actor, company_id=company_id, subject=subject, pdf=pdf.getvalue() if pdf else b""
+            )
         except PortalError as problem:
             ui.show_error(problem)
         else:
             st.success(f"Brevet er lagt inn for {plain(company_label)}, og bedriftens brukere har fått e-post.")
 
 with template_tab:
-    kind = st.radio("Brev", [letter_pdf.START, letter_pdf.STOP], format_func=letter_pdf.SUBJECTS.get,
-                    horizontal=True)
+    kind = st.radio("Brev", [letter_pdf.START, letter_pdf.STOP], format_func=letter_pdf.SUBJECTS.get, horizontal=True)
     next_period = periods.add_months(periods.month_start(date.today()), 1)
-    blank = pd.DataFrame({"Navn": pd.Series(dtype="str"), "Fødselsdato": pd.Series(dtype="object"),
-                          "Fra periode": pd.Series(dtype="object"), "Sats": pd.Series(dtype="str"),
-                          "Årsak": pd.Series(dtype="str")})
+    blank = pd.DataFrame(
+        {
+            "Navn": pd.Series(dtype="str"),
+            "Fødselsdato": pd.Series(dtype="object"),
+            "Fra periode": pd.Series(dtype="object"),
+            "Sats": pd.Series(dtype="str"),
+            "Årsak": pd.Series(dtype="str"),
+        }
+    )
     columns = {
         "Navn": st.column_config.TextColumn("Navn (Etternavn, Fornavn)", required=True),
         "Fødselsdato": st.column_config.DateColumn("Fødselsdato", format="DD.MM.YYYY", required=True),
-        "Fra periode": st.column_config.DateColumn("Fra periode", format="MM.YYYY", default=next_period,
-                                                   required=True),
+        "Fra periode": st.column_config.DateColumn("Fra periode", format="MM.YYYY", default=next_period, required=True),
         "Sats": st.column_config.TextColumn("Sats", default=letters.rate_text(store, "ordinær", next_period)),
         "Årsak": st.column_config.SelectboxColumn("Årsak", options=list(letter_pdf.REASONS), default="utmeldt"),
     }
     hidden = "Årsak" if kind == letter_pdf.START else "Sats"
-    edited = st.data_editor(blank.drop(columns=[hidden]), column_config=columns, num_rows="dynamic",
-                            key=f"letter_people_{kind}", hide_index=True)
+    edited = st.data_editor(
+        blank.drop(columns=[hidden]),
+        column_config=columns,
+        num_rows="dynamic",
+        key=f"letter_people_{kind}",
+        hide_index=True,
+    )
     pasted = st.text_area(
         "Eller lim inn fra et regneark (én person per linje: navn; fødselsdato; fra periode; "
         + ("sats)" if kind == letter_pdf.START else "årsak utmeldt/overført)"),
@@ -76,11 +90,14 @@ with template_tab:
     if st.button("Lag brev", type="primary"):
         people = [
             letter_pdf.LetterPerson(
-                name=str(row["Navn"] or ""), birth_date=row["Fødselsdato"],
+                name=str(row["Navn"] or ""),
+                birth_date=row["Fødselsdato"],
                 from_period=periods.month_start(row["Fra periode"]),
-                rate=str(row.get("Sats") or ""), reason=str(row.get("Årsak") or ""),
+                rate=str(row.get("Sats") or ""),
+                reason=str(row.get("Årsak") or ""),
             )
-            for _, row in edited.iterrows() if row.get("Navn") and row.get("Fødselsdato") and row.get("Fra periode")
+            for _, row in edited.iterrows()
+            if row.get("Navn") and row.get("Fødselsdato") and row.get("Fra periode")
         ]
         try:
             people += letter_pdf.persons_from_text(pasted, kind=kind)
@@ -88,8 +105,10 @@ with template_tab:
         except PortalError as problem:
             ui.show_error(problem)
         else:
-            st.success(f"«{letter_pdf.SUBJECTS[kind]}» er laget for {plain(company_label)}, og bedriftens brukere "
-                       "har fått e-post.")
+            st.success(
+                f"«{letter_pdf.SUBJECTS[kind]}» er laget for {plain(company_label)}, og bedriftens brukere "
+                "har fått e-post."
+            )
 
 with list_tab:
     st.dataframe(pd.DataFrame(letters.staff_overview(store, actor=actor)), hide_index=True)

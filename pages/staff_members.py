@@ -1,4 +1,5 @@
 """Medlemsregister (staff): import, add, end and move members."""
+
 from datetime import date
 
 import pandas as pd
@@ -14,13 +15,16 @@ company_list = companies.all_companies(store, actor=actor)
 choices = {f"{c.name} ({c.orgnr})": c.id for c in company_list}
 
 with st.expander("Importer register (xlsx eller csv)"):
-    st.caption("Kolonner: medlemsnummer, fødselsnummer, navn (eller etternavn og fornavn), organisasjonsnummer, "
-               "og gjerne fra-dato, til-dato og sats. Ny import oppdaterer medlemmer med samme medlemsnummer.")
+    st.caption(
+        "Kolonner: medlemsnummer, fødselsnummer, navn (eller etternavn og fornavn), organisasjonsnummer, "
+        "og gjerne fra-dato, til-dato og sats. Ny import oppdaterer medlemmer med samme medlemsnummer."
+    )
     register_file = st.file_uploader("Registerfil", type=["xlsx", "xls", "ods", "csv", "txt"])
     if st.button("Importer", disabled=register_file is None):
         try:
-            report = members.import_register(store, actor=actor, data=register_file.getvalue(),
-                                             filename=register_file.name)
+            report = members.import_register(
+                store, actor=actor, data=register_file.getvalue(), filename=register_file.name
+            )
         except PortalError as problem:
             ui.show_error(problem)
         else:
@@ -37,8 +41,15 @@ with st.expander("Legg til medlem"):
         valid_from = st.date_input("Ansatt fra", value=date.today(), format="DD.MM.YYYY")
         if st.form_submit_button("Legg til"):
             try:
-                members.add_member(store, actor=actor, member_no=member_no, national_id=national_id, name=name,
-                                   company_id=choices[company_label], valid_from=valid_from)
+                members.add_member(
+                    store,
+                    actor=actor,
+                    member_no=member_no,
+                    national_id=national_id,
+                    name=name,
+                    company_id=choices[company_label],
+                    valid_from=valid_from,
+                )
             except PortalError as problem:
                 ui.show_error(problem)
             else:
@@ -62,9 +73,13 @@ if labels:
     end_col, move_col = st.columns(2)
     try:
         if end_col.button("Avslutt ansettelse (siste dag)"):
-            members.end_employment(store, actor=actor, member_id=picked["id"],
-                                   company_id=next(c.id for c in company_list if c.name == picked["bedrift"]),
-                                   last_day=when)
+            members.end_employment(
+                store,
+                actor=actor,
+                member_id=picked["id"],
+                company_id=next(c.id for c in company_list if c.name == picked["bedrift"]),
+                last_day=when,
+            )
             st.rerun()
         if move_col.button("Flytt (første dag i ny bedrift)"):
             members.move(store, actor=actor, member_id=picked["id"], to_company_id=choices[target], first_day=when)

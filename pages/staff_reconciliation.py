@@ -1,5 +1,6 @@
 """Avstemming (staff): per company and period, the utrukne with the employers' answers,
 unknown persons and anomalies; mark handled, reopen, end an employment."""
+
 from datetime import date, timedelta
 
 import streamlit as st
@@ -36,10 +37,16 @@ def actions(item: dict) -> None:
         if item.get("status") and cols[1].button("Åpne igjen", key=f"reopen_{item['id']}"):
             reconciliation.reopen(store, actor=actor, item_id=item["id"])
             st.rerun()
-        if item.get("status") == "sluttet" and cols[2].button("Avslutt ansettelsen i registeret",
-                                                              key=f"end_{item['id']}"):
-            members.end_employment(store, actor=actor, member_id=item["member_id"], company_id=company_id,
-                                   last_day=period - timedelta(days=1))
+        if item.get("status") == "sluttet" and cols[2].button(
+            "Avslutt ansettelsen i registeret", key=f"end_{item['id']}"
+        ):
+            members.end_employment(
+                store,
+                actor=actor,
+                member_id=item["member_id"],
+                company_id=company_id,
+                last_day=period - timedelta(days=1),
+            )
             st.rerun()
     except PortalError as problem:
         ui.show_error(problem)
@@ -48,21 +55,30 @@ def actions(item: dict) -> None:
 def utrukket(item: dict) -> str:
     answer = reconciliation.STATUSES.get(item["status"], "Ikke besvart")
     comment = f" – {plain(item['comment'])}" if item["comment"] else ""
-    return f"**{plain(item['name'])}** ({day(item['birth_date'])}), medlem {plain(item['member_no'])}: {answer}{comment}"
+    return (
+        f"**{plain(item['name'])}** ({day(item['birth_date'])}), medlem {plain(item['member_no'])}: {answer}{comment}"
+    )
 
 
 def unknown(item: dict) -> str:
-    return (f"**{plain(item['name']) or 'uten navn'}** ({day(item['birth_date'])}), "
-            f"fnr {item['national_id'] or 'mangler'}: {kr(item['amount'] or 0)}")
+    return (
+        f"**{plain(item['name']) or 'uten navn'}** ({day(item['birth_date'])}), "
+        f"fnr {item['national_id'] or 'mangler'}: {kr(item['amount'] or 0)}"
+    )
 
 
 def anomaly(item: dict) -> str:
-    return (f"**{plain(item['name'])}**, medlem {plain(item['member_no'])}: trukket {kr(item['amount'])}, "
-            f"forventet {kr(item['expected'])}")
+    return (
+        f"**{plain(item['name'])}**, medlem {plain(item['member_no'])}: trukket {kr(item['amount'])}, "
+        f"forventet {kr(item['expected'])}"
+    )
 
 
-for title, key, describe in (("Utrukne", "utrukne", utrukket), ("Ukjente på listen", "unknown", unknown),
-                             ("Avvik i beløp", "anomalies", anomaly)):
+for title, key, describe in (
+    ("Utrukne", "utrukne", utrukket),
+    ("Ukjente på listen", "unknown", unknown),
+    ("Avvik i beløp", "anomalies", anomaly),
+):
     st.subheader(f"{title} ({len(result[key])})")
     for item in result[key]:
         with st.container(border=True):

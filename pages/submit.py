@@ -1,4 +1,5 @@
 """Send inn trekkliste: pick the period, add the files, see what was read, send."""
+
 import hashlib
 from datetime import date
 
@@ -19,26 +20,33 @@ receipt = st.session_state.pop("_receipt", None)
 if receipt is not None:
     mail_state = submissions.receipt_mail_state(store, actor=actor, receipt=receipt)
     st.success(
-        f"Trekklisten er sendt inn for {periods.label(receipt.period).lower()}: {plain(', '.join(receipt.file_names))}. "
+        f"Trekklisten er sendt inn for {periods.label(receipt.period).lower()}: "
+        f"{plain(', '.join(receipt.file_names))}. "
         f"{receipt.persons} personer, til sammen {kr(receipt.total)}. "
-        + {"sent": f"Kvittering er sendt på e-post til {plain(receipt.receipt_to)}.",
-           "queued": f"Kvitteringen sendes på e-post til {plain(receipt.receipt_to)}.",
-           "trouble": "Vi får ikke sendt e-post akkurat nå; kvitteringen sendes så snart det lar seg gjøre.",
-           "none": "Ingen kvittering er sendt på e-post."}[mail_state],
+        + {
+            "sent": f"Kvittering er sendt på e-post til {plain(receipt.receipt_to)}.",
+            "queued": f"Kvitteringen sendes på e-post til {plain(receipt.receipt_to)}.",
+            "trouble": "Vi får ikke sendt e-post akkurat nå; kvitteringen sendes så snart det lar seg gjøre.",
+            "none": "Ingen kvittering er sendt på e-post.",
+        }[mail_state],
         icon=":material/check_circle:",
     )
     for note in receipt.notes:
         st.info(plain(note))
     if receipt.outcome.utrukne:
         count = receipt.outcome.utrukne
-        st.warning(f"{count} medlem{'mer' if count > 1 else ''} vi har registrert hos dere står ikke på listen.",
-                   icon=":material/person_alert:")
+        st.warning(
+            f"{count} medlem{'mer' if count > 1 else ''} vi har registrert hos dere står ikke på listen.",
+            icon=":material/person_alert:",
+        )
         st.page_link("pages/not_deducted.py", label="Gi status under «Utrukne»", icon=":material/arrow_forward:")
-    changes = reconciliation.changes_since_previous(store, actor=actor, company_id=company_id,
-                                                    period=receipt.period)
+    changes = reconciliation.changes_since_previous(store, actor=actor, company_id=company_id, period=receipt.period)
     if changes.new or changes.gone or changes.changed:
-        with st.expander(f"Endringer fra {periods.label(periods.add_months(receipt.period, -1)).lower()}: "
-                         f"{len(changes.new)} nye, {len(changes.gone)} borte, {len(changes.changed)} endret beløp"):
+        with st.expander(
+            f"Endringer fra {periods.label(periods.add_months(receipt.period, -1)).lower()}: "
+            f"{len(changes.new)} nye, {len(changes.gone)} borte, {len(changes.changed)} endret beløp"
+        ):
+
             def who(born, name):
                 return f"{plain(name) or 'uten navn'} ({born:%d.%m.%Y})" if born else (plain(name) or "uten navn")
 
@@ -62,17 +70,25 @@ contact = st.text_input(
 st.markdown("**Periode:**")
 month_col, year_col = st.columns(2)
 month = month_col.selectbox(
-    "Velg måned", list(range(1, 13)), index=default_period.month - 1,
-    format_func=lambda m: periods.MONTHS[m - 1].capitalize(), key=f"month_{round_key}",
+    "Velg måned",
+    list(range(1, 13)),
+    index=default_period.month - 1,
+    format_func=lambda m: periods.MONTHS[m - 1].capitalize(),
+    key=f"month_{round_key}",
 )
 year = year_col.selectbox("År", years, index=years.index(default_period.year), key=f"year_{round_key}")
 uploads = st.file_uploader(
-    "Trekkliste:", type=list(submissions.ACCEPTED_KINDS), accept_multiple_files=True,
-    key=f"files_{company_id}_{round_key}", help="Legg til en eller flere filer for perioden.",
+    "Trekkliste:",
+    type=list(submissions.ACCEPTED_KINDS),
+    accept_multiple_files=True,
+    key=f"files_{company_id}_{round_key}",
+    help="Legg til en eller flere filer for perioden.",
 )
 st.markdown("#### Filer og format")
-st.write("Vi ber om at listene sendes i følgende format: excel og txt. "
-         "I en overgangsperiode kan også originale PDF filer sendes.")
+st.write(
+    "Vi ber om at listene sendes i følgende format: excel og txt. "
+    "I en overgangsperiode kan også originale PDF filer sendes."
+)
 st.write("Er det flere filer for en periode, kan disse lastes opp og sendes inn samtidig.")
 
 previews = st.session_state.setdefault("_previews", {})
@@ -91,11 +107,17 @@ for upload in uploads or []:
             st.info(plain(result.note))
         if result.rows:
             st.write(f"{result.persons} personer · sum {kr(result.total)}")
-            first = pd.DataFrame([
-                {"Linje": r.line, "Fødselsdato": r.birth_date.strftime("%d.%m.%Y") if r.birth_date else "",
-                 "Navn": r.name or "", "Beløp": kr(r.amount) if r.amount is not None else ""}
-                for r in result.rows[:10]
-            ])
+            first = pd.DataFrame(
+                [
+                    {
+                        "Linje": r.line,
+                        "Fødselsdato": r.birth_date.strftime("%d.%m.%Y") if r.birth_date else "",
+                        "Navn": r.name or "",
+                        "Beløp": kr(r.amount) if r.amount is not None else "",
+                    }
+                    for r in result.rows[:10]
+                ]
+            )
             st.dataframe(first, hide_index=True)
         for warning in result.warnings:
             where = f"Linje {warning.line}: " if warning.line else ""
@@ -105,8 +127,13 @@ remark = st.text_area("Merknad:", key=f"remark_{company_id}_{round_key}")
 if st.button("Send inn", type="primary"):
     try:
         receipt = submissions.submit(
-            store, actor=actor, company_id=company_id, period=date(year, month, 1), contact_email=contact,
-            remark=remark, uploads=[submissions.Upload(u.name, u.getvalue()) for u in uploads or []],
+            store,
+            actor=actor,
+            company_id=company_id,
+            period=date(year, month, 1),
+            contact_email=contact,
+            remark=remark,
+            uploads=[submissions.Upload(u.name, u.getvalue()) for u in uploads or []],
         )
     except PortalError as problem:
         ui.show_error(problem)

@@ -3,6 +3,7 @@
 Every service that touches a company's data takes the acting user and calls
 `require_company` itself; pages are never trusted to have checked.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

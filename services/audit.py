@@ -1,4 +1,5 @@
 """The audit log: who did what to which company, and when. Never personal data in `detail`."""
+
 from __future__ import annotations
 
 import threading
@@ -39,8 +40,9 @@ _VIEWS_LOCK = threading.Lock()
 VIEWS_REMEMBERED = 100_000
 
 
-def viewed(store: Store, *, actor: Actor, action: str, company_id: int | None = None,
-           target: str | None = None) -> None:
+def viewed(
+    store: Store, *, actor: Actor, action: str, company_id: int | None = None, target: str | None = None
+) -> None:
     """Record a read of personal data once per login session and target, not on every rerun
     of the page; without a session (the command line) every read is recorded."""
     key = (actor.session_id, actor.user_id, action, company_id, target)
@@ -60,7 +62,6 @@ def viewed(store: Store, *, actor: Actor, action: str, company_id: int | None = 
 def entries(store: Store, *, actor: Actor, limit: int = 200) -> list[dict]:
     actor.require_staff()
     return store.dicts(
-        "SELECT occurred_at, actor_label, action, company_id, target, detail FROM audit_log"
-        " ORDER BY id DESC LIMIT ?",
+        "SELECT occurred_at, actor_label, action, company_id, target, detail FROM audit_log ORDER BY id DESC LIMIT ?",
         [limit],
     )

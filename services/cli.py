@@ -1,17 +1,18 @@
 """Command line for the union's operators (and tests).
 
-    python -m services.cli init
-    python -m services.cli add-company --orgnr N --name S
-    python -m services.cli add-user --email E --name S [--company ORGNR]... [--staff]
-    python -m services.cli grant --email E --company ORGNR
-    python -m services.cli revoke --email E --company ORGNR
-    python -m services.cli seed-demo
-    python -m services.cli import-members FILE
-    python -m services.cli submit --company ORGNR --period YYYY-MM FILE... [--as EMAIL]
-    python -m services.cli reconciliation --company ORGNR --period YYYY-MM [--json]
-    python -m services.cli set-rate --class ordinær --from 2027-01-01 --percent 1.35 [--cap 590]
-    python -m services.cli set-setting KEY VALUE
+python -m services.cli init
+python -m services.cli add-company --orgnr N --name S
+python -m services.cli add-user --email E --name S [--company ORGNR]... [--staff]
+python -m services.cli grant --email E --company ORGNR
+python -m services.cli revoke --email E --company ORGNR
+python -m services.cli seed-demo
+python -m services.cli import-members FILE
+python -m services.cli submit --company ORGNR --period YYYY-MM FILE... [--as EMAIL]
+python -m services.cli reconciliation --company ORGNR --period YYYY-MM [--json]
+python -m services.cli set-rate --class ordinær --from 2027-01-01 --percent 1.35 [--cap 590]
+python -m services.cli set-setting KEY VALUE
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,10 +96,10 @@ def run(args: argparse.Namespace) -> str:
         company = companies.by_orgnr(store, actor=CLI, orgnr=args.company)
         actor = CLI
         if args.as_email:
-            user = users.find_by_email(store, email=args.as_email)
-            if user is None:
+            sender = users.find_by_email(store, email=args.as_email)
+            if sender is None:
                 raise NotFound(f"Ingen bruker med e-post {args.as_email} er registrert.")
-            actor = Actor(user.id, user.email, user.role)
+            actor = Actor(sender.id, sender.email, sender.role)
         uploads = []
         for name in args.files:
             try:
@@ -106,34 +107,50 @@ def run(args: argparse.Namespace) -> str:
             except OSError as problem:
                 raise InvalidInput(f"Filen {name} kunne ikke leses: {problem.strerror}.") from problem
         receipt = submissions.submit(
-            store, actor=actor, company_id=company.id, period=periods.parse(args.period),
-            contact_email=args.contact or (args.as_email or store.settings.mail_from), uploads=uploads)
+            store,
+            actor=actor,
+            company_id=company.id,
+            period=periods.parse(args.period),
+            contact_email=args.contact or (args.as_email or store.settings.mail_from),
+            uploads=uploads,
+        )
         o = receipt.outcome
-        return (f"Innsending {receipt.submission_id}: {receipt.persons} personer, {kr(receipt.total)}. "
-                f"Utrukne {o.utrukne}, ukjente {o.unknown}, avvik {o.anomalies}.")
+        return (
+            f"Innsending {receipt.submission_id}: {receipt.persons} personer, {kr(receipt.total)}. "
+            f"Utrukne {o.utrukne}, ukjente {o.unknown}, avvik {o.anomalies}."
+        )
     if args.command == "reconciliation":
         company = companies.by_orgnr(store, actor=CLI, orgnr=args.company)
         result = reconciliation.report(store, actor=CLI, company_id=company.id, period=periods.parse(args.period))
         as_json = reconciliation.as_json(result)
         if args.json:
             return json.dumps(as_json, ensure_ascii=False)
-        return (f"Utrukne: {len(as_json['utrukne'])}, ukjente: {len(as_json['unknown'])}, "
-                f"avvik: {len(as_json['anomalies'])}")
+        return (
+            f"Utrukne: {len(as_json['utrukne'])}, ukjente: {len(as_json['unknown'])}, "
+            f"avvik: {len(as_json['anomalies'])}"
+        )
     if args.command == "set-rate":
         try:
             valid_from = date.fromisoformat(args.valid_from)
         except ValueError as exc:
             raise InvalidInput("Datoen skrives ÅÅÅÅ-MM-DD.") from exc
-        settings_store.set_rate(store, actor=CLI, rate_class=args.rate_class, valid_from=valid_from,
-                                percent=args.percent, monthly_cap=args.cap)
+        settings_store.set_rate(
+            store,
+            actor=CLI,
+            rate_class=args.rate_class,
+            valid_from=valid_from,
+            percent=args.percent,
+            monthly_cap=args.cap,
+        )
         return f"Satsen for {args.rate_class} fra {valid_from:%d.%m.%Y} er lagret."
     if args.command == "set-setting":
         settings_store.set_value(store, actor=CLI, key=args.key, value=args.value)
         return f"{args.key} = {args.value}"
     if args.command == "seed-demo":
         if not store.settings.demo:
-            raise ConfigError("Demodata legges bare inn i en demodatabase: kjør med PORTAL_DEMO=1 og en egen "
-                              "datamappe.")
+            raise ConfigError(
+                "Demodata legges bare inn i en demodatabase: kjør med PORTAL_DEMO=1 og en egen datamappe."
+            )
         created = demo.seed(store)
         return ("Demodata lagt inn.\n" if created else "Demodata fantes fra før.\n") + demo.login_help()
     raise AssertionError(args.command)

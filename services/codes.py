@@ -4,6 +4,7 @@ Codes are HOTP (a per-user secret and counter), 6 digits, valid 10 minutes,
 single use, void after 5 wrong tries, at most one new code a minute per
 address. Only a salted hash of a code is stored.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,8 +80,10 @@ def request_code(store: Store, *, email: str, purpose: str, now: datetime | None
         return CODE_REQUESTED_MESSAGE
 
     def work(tx: Store) -> int | None:
-        last, today = tx.row("SELECT max(created_at), count(*) FILTER (WHERE created_at > ?) FROM one_time_codes"
-                             " WHERE user_id = ?", [_day_start(now), user.id])
+        last, today = tx.one(
+            "SELECT max(created_at), count(*) FILTER (WHERE created_at > ?) FROM one_time_codes WHERE user_id = ?",
+            [_day_start(now), user.id],
+        )
         if last is not None and now - last < RESEND_AFTER:
             return None
         if today >= settings_store.numeric(tx, "code_requests_per_day"):
@@ -91,7 +94,7 @@ def request_code(store: Store, *, email: str, purpose: str, now: datetime | None
             log.warning("one-time codes: the hourly ceiling for all accounts is reached")
             audit.record(tx, actor=None, action="code.capped_hourly", target=user.email, at=now)
             return None
-        secret, counter = tx.row("SELECT otp_secret, otp_counter + 1 FROM users WHERE id = ?", [user.id])
+        secret, counter = tx.one("SELECT otp_secret, otp_counter + 1 FROM users WHERE id = ?", [user.id])
         code = pyotp.HOTP(secret, digits=6).at(counter)
         tx.execute("UPDATE users SET otp_counter = ? WHERE id = ?", [counter, user.id])
         # A new code replaces any earlier one.
@@ -105,8 +108,9 @@ def request_code(store: Store, *, email: str, purpose: str, now: datetime | None
         )
         subject, body = _code_mail(purpose, code, tx.settings.base_url)
         audit.record(tx, actor=None, action=f"code.{purpose}", target=user.email, at=now)
-        return mail.enqueue(tx, kind=f"code.{purpose}", to=user.email, subject=subject, body=body,
-                            deliver_by=now + VALID_FOR)
+        return mail.enqueue(
+            tx, kind=f"code.{purpose}", to=user.email, subject=subject, body=body, deliver_by=now + VALID_FOR
+        )
 
     outbox_id = store.transaction(work)
     if outbox_id is not None:
@@ -148,10 +152,13 @@ def set_password_with_code(
     def work(tx: Store) -> bool:
         wrong_today = tx.value(
             "SELECT coalesce(sum(failed_attempts), 0) FROM one_time_codes WHERE user_id = ? AND created_at > ?",
-            [user.id, _day_start(now)])
+            [user.id, _day_start(now)],
+        )
         if wrong_today >= settings_store.numeric(tx, "wrong_codes_per_day"):
-            tx.execute("UPDATE one_time_codes SET voided_at = ? WHERE user_id = ? AND used_at IS NULL"
-                       " AND voided_at IS NULL", [now, user.id])
+            tx.execute(
+                "UPDATE one_time_codes SET voided_at = ? WHERE user_id = ? AND used_at IS NULL AND voided_at IS NULL",
+                [now, user.id],
+            )
             audit.record(tx, actor=None, action="code.capped_wrong", target=user.email, at=now)
             return False
         current = tx.row(

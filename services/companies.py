@@ -1,4 +1,5 @@
 """Companies (employers) and which of them a user may act for."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ def by_orgnr(store: Store, *, actor: Actor, orgnr: str) -> Company:
 
 def get(store: Store, *, actor: Actor, company_id: int) -> Company:
     require_company(store, actor=actor, company_id=company_id)
-    return Company(*store.row("SELECT id, orgnr, name FROM companies WHERE id = ?", [company_id]))
+    return Company(*store.one("SELECT id, orgnr, name FROM companies WHERE id = ?", [company_id]))
 
 
 def for_user(store: Store, *, actor: Actor) -> list[Company]:

@@ -3,6 +3,7 @@
 The portal refuses to start outside demo mode without a real cookie key: a
 guessable key lets anyone forge a login cookie.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,9 +21,33 @@ MIN_COOKIE_KEY_LENGTH = 32
 # Words of keys copied from documentation or examples: never acceptable as a whole word of the
 # key, and the long ones not even inside a word (a random key holds one of those by chance
 # about once in a billion).
-PLACEHOLDER_WORDS = {"your", "here", "goes", "cookie", "test", "demo", "todo", "fixme", "dummy",
-                     "secret", "password", "passord", "nokkel", "change", "changeme", "example", "sample",
-                     "default", "placeholder", "replace", "insert", "xxxx", "abcd", "1234", "qwerty"}
+PLACEHOLDER_WORDS = {
+    "your",
+    "here",
+    "goes",
+    "cookie",
+    "test",
+    "demo",
+    "todo",
+    "fixme",
+    "dummy",
+    "secret",
+    "password",
+    "passord",
+    "nokkel",
+    "change",
+    "changeme",
+    "example",
+    "sample",
+    "default",
+    "placeholder",
+    "replace",
+    "insert",
+    "xxxx",
+    "abcd",
+    "1234",
+    "qwerty",
+}
 PLACEHOLDER_MARKERS = tuple(word for word in PLACEHOLDER_WORDS if len(word) >= 6) + ("some_key",)
 # A random key carries far more than 128 bits; Shannon entropy of its characters estimates it.
 MIN_BITS_PER_CHARACTER = 3.0
@@ -96,7 +121,9 @@ def _bits_per_character(key: str) -> float:
 def _has_run(key: str, length: int = 8) -> bool:
     """Eight or more characters in a row repeated or counting up or down ('aaaaaaaa', '23456789')."""
     for start in range(len(key) - length + 1):
-        steps = {ord(b) - ord(a) for a, b in zip(key[start:start + length], key[start + 1:start + length])}
+        steps = {
+            ord(b) - ord(a) for a, b in zip(key[start : start + length], key[start + 1 : start + length], strict=False)
+        }
         if len(steps) == 1 and steps.pop() in (-1, 0, 1):
             return True
     return False
@@ -147,11 +174,13 @@ def load_parse_limits(env: dict[str, str] | None = None, secrets_file: Path = SE
 
     default = ParseLimits()
     return ParseLimits(
-        memory_bytes=_positive_int("PORTAL_PARSE_MEMORY_MB", get("PORTAL_PARSE_MEMORY_MB"),
-                                   default.memory_bytes // (1024 * 1024)) * 1024 * 1024,
+        memory_bytes=_positive_int(
+            "PORTAL_PARSE_MEMORY_MB", get("PORTAL_PARSE_MEMORY_MB"), default.memory_bytes // (1024 * 1024)
+        )
+        * 1024
+        * 1024,
         cpu_seconds=_positive_int("PORTAL_PARSE_CPU_SECONDS", get("PORTAL_PARSE_CPU_SECONDS"), default.cpu_seconds),
-        wall_seconds=_positive_int("PORTAL_PARSE_WALL_SECONDS", get("PORTAL_PARSE_WALL_SECONDS"),
-                                   default.wall_seconds),
+        wall_seconds=_positive_int("PORTAL_PARSE_WALL_SECONDS", get("PORTAL_PARSE_WALL_SECONDS"), default.wall_seconds),
         workers=_positive_int("PORTAL_PARSE_WORKERS", get("PORTAL_PARSE_WORKERS"), default.workers),
     )
 
@@ -166,7 +195,7 @@ def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRET
             value = file_values.get(name, default)
         return value
 
-    data_dir = Path(get("PORTAL_DATA_DIR", str(PROJECT_ROOT / "data")))
+    data_dir = Path(get("PORTAL_DATA_DIR") or str(PROJECT_ROOT / "data"))
     if not data_dir.is_absolute():
         data_dir = PROJECT_ROOT / data_dir
     demo = _truthy(get("PORTAL_DEMO"))
@@ -177,16 +206,17 @@ def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRET
             raise ConfigError(
                 problem + " Portalen starter ikke uten en tilfeldig nøkkel på minst "
                 f"{MIN_COOKIE_KEY_LENGTH} tegn, for ellers kan hvem som helst forfalske en "
-                "innlogging. Lag en med: python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+                'innlogging. Lag en med: python -c "import secrets; print(secrets.token_urlsafe(48))"'
             )
         cookie_key = _demo_cookie_key(data_dir)
     sendgrid_api_key = get("SENDGRID_API_KEY") or None
     if demo and sendgrid_api_key:
-        raise ConfigError("Demomodus (PORTAL_DEMO) sender ikke e-post til noen: fjern SENDGRID_API_KEY, "
-                          "eller slå av demomodus.")
+        raise ConfigError(
+            "Demomodus (PORTAL_DEMO) sender ikke e-post til noen: fjern SENDGRID_API_KEY, eller slå av demomodus."
+        )
     return Settings(
         data_dir=data_dir,
-        cookie_key=cookie_key,
+        cookie_key=cookie_key or "",
         demo=demo,
         base_url=(get("PORTAL_BASE_URL", "http://localhost:8501") or "").rstrip("/"),
         mail_from=get("PORTAL_MAIL_FROM", "trekkliste@forbundet.example") or "",
@@ -195,7 +225,9 @@ def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRET
         sidecar_in_process=(get("PORTAL_SIDECAR", "1") or "1").strip().lower() not in {"0", "false", "off", "nei"},
         union_name=get("PORTAL_UNION_NAME", Settings.union_name) or Settings.union_name,
         union_address=get("PORTAL_UNION_ADDRESS", Settings.union_address) or "",
-        mail_timeout_seconds=float(_positive_int("PORTAL_MAIL_TIMEOUT_SECONDS", get("PORTAL_MAIL_TIMEOUT_SECONDS"), 10)),
+        mail_timeout_seconds=float(
+            _positive_int("PORTAL_MAIL_TIMEOUT_SECONDS", get("PORTAL_MAIL_TIMEOUT_SECONDS"), 10)
+        ),
         # "\n" in the setting starts a new line in the signature.
         union_signature=(get("PORTAL_UNION_SIGNATURE", Settings.union_signature) or "").replace("\\n", "\n"),
     )

@@ -4,16 +4,18 @@ One connection per database file per process, opened and migrated once; every
 script run or command works through its own `.cursor()`, because a DuckDB
 connection shared between threads fails with "connection is busy".
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -39,7 +41,7 @@ class StoreUnavailable(Exception):
 
 def utcnow() -> datetime:
     """Naive UTC, the form every timestamp in the store has."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _migration_files() -> list[tuple[int, str, Path]]:
@@ -68,9 +70,7 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
         conn.execute("BEGIN TRANSACTION")
         try:
             conn.execute(path.read_text(encoding="utf-8"))
-            conn.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()]
-            )
+            conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()])
             conn.execute("COMMIT")
         except Exception:
             conn.execute("ROLLBACK")
@@ -131,6 +131,13 @@ class Store:
     def row(self, sql: str, params: list[Any] | tuple = ()) -> tuple | None:
         return self.cur.execute(sql, list(params)).fetchone()
 
+    def one(self, sql: str, params: list[Any] | tuple = ()) -> tuple:
+        """The row a query must find (a row just checked or written); its absence is a fault."""
+        found = self.row(sql, params)
+        if found is None:
+            raise LookupError("expected a row: " + sql.split(" FROM ")[-1][:60])
+        return found
+
     def value(self, sql: str, params: list[Any] | tuple = ()) -> Any:
         found = self.row(sql, params)
         return None if found is None else found[0]
@@ -138,12 +145,12 @@ class Store:
     def dicts(self, sql: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]:
         result = self.cur.execute(sql, list(params))
         names = [d[0] for d in result.description]
-        return [dict(zip(names, r)) for r in result.fetchall()]
+        return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
 
     def execute(self, sql: str, params: list[Any] | tuple = ()) -> None:
         self.cur.execute(sql, list(params))
 
-    def transaction(self, work: Callable[["Store"], T]) -> T:
+    def transaction(self, work: Callable[[Store], T]) -> T:
         """Run `work(store)` in one short write transaction, again on a write conflict.
 
         `work` must only touch the database: it may run more than once.
@@ -162,7 +169,6 @@ class Store:
                         continue
                     raise
         raise AssertionError("unreachable")
-
 
     def _rollback(self) -> None:
         try:
@@ -193,10 +199,14 @@ def _check_mode(store: Store) -> None:
         from services.config import ConfigError
 
         if recorded == "real":
-            raise ConfigError("Databasen er en ekte portals database og kan ikke åpnes i demomodus (PORTAL_DEMO). "
-                              "Bruk en egen datamappe (PORTAL_DATA_DIR) for demo.")
-        raise ConfigError("Databasen er en demodatabase med kjente passord og kan ikke brukes uten PORTAL_DEMO. "
-                          "Bruk en ny datamappe (PORTAL_DATA_DIR) for den ekte portalen.")
+            raise ConfigError(
+                "Databasen er en ekte portals database og kan ikke åpnes i demomodus (PORTAL_DEMO). "
+                "Bruk en egen datamappe (PORTAL_DATA_DIR) for demo."
+            )
+        raise ConfigError(
+            "Databasen er en demodatabase med kjente passord og kan ikke brukes uten PORTAL_DEMO. "
+            "Bruk en ny datamappe (PORTAL_DATA_DIR) for den ekte portalen."
+        )
 
 
 def open_store(settings: Settings) -> Store:

@@ -2,6 +2,7 @@
 
 Changing the text means raising VERSION: everyone is then asked again.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,8 +19,7 @@ PARAGRAPHS = (
     "tillitsvalgte og medlemsbedrifter, kan du få tilgang til sensitive opplysninger om disse. Jeg "
     "forplikter meg til ikke å bruke, åpenbare, utlevere eller på annen måte gjøre tilgjengelig for "
     "uvedkommende denne informasjon.",
-    "Jeg vil også vise aktsomhet i omtale av andre forhold som jeg blir kjent med eller erfarer i "
-    "arbeidet mitt.",
+    "Jeg vil også vise aktsomhet i omtale av andre forhold som jeg blir kjent med eller erfarer i arbeidet mitt.",
     "Jeg har lest de lovbestemmelser som er anført i denne erklæring. Jeg er dermed klar over "
     "straffelovens kapittel 21 samt markedsføringslovens § 28 og § 29. Jeg er kjent med at brudd på "
     "disse bestemmelsene kan medføre straffeansvar.",
@@ -46,9 +46,7 @@ def needs_acceptance(store: Store, *, actor: Actor, version: str = VERSION) -> b
     return accepted != version
 
 
-def accept(
-    store: Store, *, actor: Actor, accepted: bool, version: str = VERSION, now: datetime | None = None
-) -> None:
+def accept(store: Store, *, actor: Actor, accepted: bool, version: str = VERSION, now: datetime | None = None) -> None:
     if not accepted:
         raise InvalidInput(MUST_ACCEPT_MESSAGE)
     now = now or utcnow()

@@ -1,4 +1,5 @@
 """Demo data for `make run` and for a person trying the portal."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,7 +31,10 @@ def seed(store: Store) -> bool:
     for orgnr, name in DEMO_COMPANIES:
         companies.add_company(store, actor=CLI, orgnr=orgnr, name=name)
     users.add_user(
-        store, actor=CLI, email=DEMO_EMPLOYER, name="Lønn Demo",
+        store,
+        actor=CLI,
+        email=DEMO_EMPLOYER,
+        name="Lønn Demo",
         company_orgnrs=[DEMO_COMPANIES[0][0], DEMO_COMPANIES[1][0]],
     )
     users.add_user(store, actor=CLI, email=DEMO_STAFF, name="Forbund Demo", staff=True)
@@ -61,19 +65,39 @@ def _seed_register_and_lists(store: Store) -> None:
     missing (an utrukket to answer), and a start letter waiting to be downloaded."""
     company = companies.by_orgnr(store, actor=CLI, orgnr=DEMO_COMPANIES[0][0])
     for member_no, national_id, name in DEMO_MEMBERS:
-        members.add_member(store, actor=CLI, member_no=member_no, national_id=national_id, name=name,
-                           company_id=company.id, valid_from=date(2020, 1, 1))
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no=member_no,
+            national_id=national_id,
+            name=name,
+            company_id=company.id,
+            valid_from=date(2020, 1, 1),
+        )
     employer = actor_for(store, user_id=store.value("SELECT id FROM users WHERE email = ?", [DEMO_EMPLOYER]))
     lines = ["Fødselsnummer;Navn;Trekkgrunnlag;Trekk"]
     lines += [f"{nid};{name};40 000,00;520,00" for _, nid, name in DEMO_MEMBERS[:4]]
     lines.append("01028935230;Haugen, Aud;38 000,00;494,00")
     period = periods.add_months(periods.previous(date.today()), -1)
-    submissions.submit(store, actor=employer, company_id=company.id, period=period,
-                       contact_email=DEMO_EMPLOYER,
-                       uploads=[submissions.Upload("lonn-demo.csv", ("\n".join(lines) + "\n").encode())])
-    letters.generate(store, actor=CLI, company_id=company.id, kind=letter_pdf.START, persons=[
-        letter_pdf.LetterPerson("Haugen, Aud", date(1989, 2, 1), periods.previous(date.today()),
-                                rate="1,3 % (maks 575 kr)")])
+    submissions.submit(
+        store,
+        actor=employer,
+        company_id=company.id,
+        period=period,
+        contact_email=DEMO_EMPLOYER,
+        uploads=[submissions.Upload("lonn-demo.csv", ("\n".join(lines) + "\n").encode())],
+    )
+    letters.generate(
+        store,
+        actor=CLI,
+        company_id=company.id,
+        kind=letter_pdf.START,
+        persons=[
+            letter_pdf.LetterPerson(
+                "Haugen, Aud", date(1989, 2, 1), periods.previous(date.today()), rate="1,3 % (maks 575 kr)"
+            )
+        ],
+    )
 
 
 def login_help() -> str:

@@ -5,6 +5,7 @@ owner (a submission or a letter) in the owner's own transaction. A failure in
 between removes it again; a crash leaves an unclaimed record that `sweep`
 removes together with its file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,8 +44,9 @@ def reserve(store: Store, *, files: list[tuple[str, bytes, dict]], now: datetime
         for original_name, data, extra in files:
             stored_name = secrets.token_hex(16)
             columns = ["stored_name", "sha256", "size_bytes", "created_at", "original_name", *extra]
+            placeholders = ", ".join("?" * len(columns))
             file_id = tx.value(
-                f"INSERT INTO stored_files ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) RETURNING id",
+                f"INSERT INTO stored_files ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id",
                 [stored_name, hashlib.sha256(data).hexdigest(), len(data), now, original_name, *extra.values()],
             )
             reserved.append(StoredFile(file_id, stored_name, original_name, data))
@@ -66,8 +68,9 @@ def write(store: Store, files: list[StoredFile]) -> None:
 
 
 def claim(tx: Store, file: StoredFile, *, submission_id: int | None = None, letter_id: int | None = None) -> None:
-    tx.execute("UPDATE stored_files SET submission_id = ?, letter_id = ? WHERE id = ?",
-               [submission_id, letter_id, file.id])
+    tx.execute(
+        "UPDATE stored_files SET submission_id = ?, letter_id = ? WHERE id = ?", [submission_id, letter_id, file.id]
+    )
 
 
 def _forget(store: Store, unclaimed: list[tuple[int, str]]) -> None:
@@ -78,8 +81,11 @@ def _forget(store: Store, unclaimed: list[tuple[int, str]]) -> None:
             path.unlink(missing_ok=True)
     if unclaimed:
         ids = [file_id for file_id, _ in unclaimed]
-        store.transaction(lambda tx: tx.execute(
-            f"DELETE FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[]))", [ids]))
+        store.transaction(
+            lambda tx: tx.execute(
+                f"DELETE FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[]))", [ids]
+            )
+        )
 
 
 def discard(store: Store, files: list[StoredFile]) -> None:
@@ -93,8 +99,7 @@ def discard(store: Store, files: list[StoredFile]) -> None:
 def sweep(store: Store, *, now: datetime | None = None) -> int:
     """Remove files whose owner never came (a crash mid-way). Returns how many."""
     cutoff = (now or utcnow()) - UNCLAIMED_AFTER
-    unclaimed = store.rows(f"SELECT id, stored_name FROM stored_files WHERE {UNCLAIMED} AND created_at < ?",
-                           [cutoff])
+    unclaimed = store.rows(f"SELECT id, stored_name FROM stored_files WHERE {UNCLAIMED} AND created_at < ?", [cutoff])
     _forget(store, unclaimed)
     return len(unclaimed)
 

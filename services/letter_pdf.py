@@ -3,6 +3,7 @@
 "Vedrørende kontingenttrekk for våre medlemmer" asks the employer to start
 deducting; "Utmeldte / overflytting av medlemmer" to stop.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,10 +23,14 @@ SUBJECTS = {
     STOP: "Utmeldte / overflytting av medlemmer",
 }
 INTROS = {
-    START: ("Følgende medlemmer av {union} er ansatt hos dere. Vi ber om at det trekkes kontingent fra "
-            "første mulige lønnskjøring, fra og med perioden som er oppgitt, etter satsen som står ved navnet."),
-    STOP: ("Følgende medlemmer er meldt ut av {union} eller har gått over til en annen bedrift. Vi ber om at "
-           "kontingenttrekket stoppes fra og med perioden som er oppgitt."),
+    START: (
+        "Følgende medlemmer av {union} er ansatt hos dere. Vi ber om at det trekkes kontingent fra "
+        "første mulige lønnskjøring, fra og med perioden som er oppgitt, etter satsen som står ved navnet."
+    ),
+    STOP: (
+        "Følgende medlemmer er meldt ut av {union} eller har gått over til en annen bedrift. Vi ber om at "
+        "kontingenttrekket stoppes fra og med perioden som er oppgitt."
+    ),
 }
 REASONS = {"utmeldt": "Utmeldt", "overført": "Overført til annen bedrift"}
 
@@ -35,8 +40,8 @@ class LetterPerson:
     name: str
     birth_date: date
     from_period: date
-    rate: str = ""      # start letters: the dues rate, e.g. "1,3 % (maks 575 kr)"
-    reason: str = ""    # stop letters: "utmeldt" or "overført"
+    rate: str = ""  # start letters: the dues rate, e.g. "1,3 % (maks 575 kr)"
+    reason: str = ""  # stop letters: "utmeldt" or "overført"
 
 
 # DejaVu Sans, shipped beside this module with its licence: every Norwegian, Sámi and
@@ -45,8 +50,17 @@ FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVuSans"
 
 
-def render(*, kind: str, company_name: str, orgnr: str, persons: list[LetterPerson], union_name: str,
-           union_address: str, signature: str, created: date) -> bytes:
+def render(
+    *,
+    kind: str,
+    company_name: str,
+    orgnr: str,
+    persons: list[LetterPerson],
+    union_name: str,
+    union_address: str,
+    signature: str,
+    created: date,
+) -> bytes:
     pdf = FPDF(format="A4")
     pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
@@ -97,8 +111,10 @@ def persons_from_text(text: str, *, kind: str) -> list[LetterPerson]:
             continue
         cells = [c.strip() for c in (line.split("\t") if "\t" in line else line.split(";"))]
         if len(cells) < 4:
-            raise InvalidInput(f"Linje {number}: skriv navn; fødselsdato; fra periode; "
-                               f"{'sats' if kind == START else 'årsak'} (fire felt).")
+            raise InvalidInput(
+                f"Linje {number}: skriv navn; fødselsdato; fra periode; "
+                f"{'sats' if kind == START else 'årsak'} (fire felt)."
+            )
         name, born, start, last = cells[:4]
         birth_date = parse_date(born)
         from_period = parse_date("01." + start) if start.count(".") == 1 else parse_date(start)
@@ -107,8 +123,13 @@ def persons_from_text(text: str, *, kind: str) -> list[LetterPerson]:
         if from_period is None:
             raise InvalidInput(f"Linje {number}: «{start}» er ikke en periode (mm.åååå).")
         reason = last.lower()
-        persons.append(LetterPerson(name=name, birth_date=birth_date, from_period=from_period.replace(day=1),
-                                    rate=last if kind == START else "",
-                                    reason=("overført" if reason.startswith("overf") else reason) if kind == STOP
-                                    else ""))
+        persons.append(
+            LetterPerson(
+                name=name,
+                birth_date=birth_date,
+                from_period=from_period.replace(day=1),
+                rate=last if kind == START else "",
+                reason=("overført" if reason.startswith("overf") else reason) if kind == STOP else "",
+            )
+        )
     return persons

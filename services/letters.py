@@ -1,9 +1,11 @@
 """Letters from the union to a company: made by staff, downloaded by the company's users,
 gone after six calendar months (the row stays for the audit, the file is deleted)."""
+
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -47,12 +49,23 @@ def _notify(tx: Store, company_id: int, company_name: str) -> list[int]:
         f"Logg inn og se under «Brev fra forbundet»: {tx.settings.base_url}\n\n"
         "Brevene er tilgjengelige i seks måneder fra de ble opprettet.\n"
     )
-    return [mail.enqueue(tx, kind="letter.new", to=email, subject=NEW_LETTER_SUBJECT, body=body)
-            for email in users.employer_emails(tx, company_id=company_id)]
+    return [
+        mail.enqueue(tx, kind="letter.new", to=email, subject=NEW_LETTER_SUBJECT, body=body)
+        for email in users.employer_emails(tx, company_id=company_id)
+    ]
 
 
-def _create(store: Store, *, actor: Actor, company_id: int, subject: str, kind: str, pdf: bytes,
-            now: datetime | None, employment_ids: list[int] = ()) -> int:
+def _create(
+    store: Store,
+    *,
+    actor: Actor,
+    company_id: int,
+    subject: str,
+    kind: str,
+    pdf: bytes,
+    now: datetime | None,
+    employment_ids: Sequence[int] = (),
+) -> int:
     actor.require_staff()
     company = get_company(store, actor=actor, company_id=company_id)
     subject = (subject or "").strip()
@@ -77,11 +90,20 @@ def _create(store: Store, *, actor: Actor, company_id: int, subject: str, kind: 
             )
             filestore.claim(tx, file, letter_id=letter_id)
             for employment_id in employment_ids:
-                tx.execute("INSERT INTO letter_members (letter_id, employment_id, kind) VALUES (?, ?, ?)",
-                           [letter_id, employment_id, kind])
+                tx.execute(
+                    "INSERT INTO letter_members (letter_id, employment_id, kind) VALUES (?, ?, ?)",
+                    [letter_id, employment_id, kind],
+                )
             outbox[:] = _notify(tx, company_id, company.name)
-            audit.record(tx, actor=actor, action="letter.create", company_id=company_id, target=str(letter_id),
-                         detail=kind, at=now)
+            audit.record(
+                tx,
+                actor=actor,
+                action="letter.create",
+                company_id=company_id,
+                target=str(letter_id),
+                detail=kind,
+                at=now,
+            )
             return letter_id
 
         letter_id = store.transaction(work)
@@ -92,14 +114,23 @@ def _create(store: Store, *, actor: Actor, company_id: int, subject: str, kind: 
     return letter_id
 
 
-def upload(store: Store, *, actor: Actor, company_id: int, subject: str, pdf: bytes,
-           now: datetime | None = None) -> int:
+def upload(
+    store: Store, *, actor: Actor, company_id: int, subject: str, pdf: bytes, now: datetime | None = None
+) -> int:
     """Staff upload a ready PDF letter for one company."""
     return _create(store, actor=actor, company_id=company_id, subject=subject, kind="upload", pdf=pdf, now=now)
 
 
-def generate(store: Store, *, actor: Actor, company_id: int, kind: str, persons: list[letter_pdf.LetterPerson],
-             now: datetime | None = None, employment_ids: list[int] = ()) -> int:
+def generate(
+    store: Store,
+    *,
+    actor: Actor,
+    company_id: int,
+    kind: str,
+    persons: list[letter_pdf.LetterPerson],
+    now: datetime | None = None,
+    employment_ids: Sequence[int] = (),
+) -> int:
     """Staff make a start or stop letter from the template."""
     actor.require_staff()
     if kind not in letter_pdf.SUBJECTS:
@@ -116,11 +147,26 @@ def generate(store: Store, *, actor: Actor, company_id: int, kind: str, persons:
     company = get_company(store, actor=actor, company_id=company_id)
     now = now or utcnow()
     settings = store.settings
-    pdf = letter_pdf.render(kind=kind, company_name=company.name, orgnr=company.orgnr, persons=persons,
-                            union_name=settings.union_name, union_address=settings.union_address,
-                            signature=settings.union_signature, created=now.date())
-    return _create(store, actor=actor, company_id=company_id, subject=letter_pdf.SUBJECTS[kind], kind=kind,
-                   pdf=pdf, now=now, employment_ids=employment_ids)
+    pdf = letter_pdf.render(
+        kind=kind,
+        company_name=company.name,
+        orgnr=company.orgnr,
+        persons=persons,
+        union_name=settings.union_name,
+        union_address=settings.union_address,
+        signature=settings.union_signature,
+        created=now.date(),
+    )
+    return _create(
+        store,
+        actor=actor,
+        company_id=company_id,
+        subject=letter_pdf.SUBJECTS[kind],
+        kind=kind,
+        pdf=pdf,
+        now=now,
+        employment_ids=employment_ids,
+    )
 
 
 def rate_text(store: Store, rate_class: str, period: date) -> str:
@@ -132,8 +178,9 @@ def rate_text(store: Store, rate_class: str, period: date) -> str:
     return f"{percent} %" + (f" (maks {found[1]:.0f} kr)" if found[1] is not None else "")
 
 
-def pending_from_register(store: Store, *, actor: Actor, company_id: int, kind: str
-                          ) -> list[tuple[int, letter_pdf.LetterPerson]]:
+def pending_from_register(
+    store: Store, *, actor: Actor, company_id: int, kind: str
+) -> list[tuple[int, letter_pdf.LetterPerson]]:
     """Members who started (start) or left or moved (stop) at the company and are in no letter of that kind yet."""
     actor.require_staff()
     audit.viewed(store, actor=actor, action="letters.pending.view", company_id=company_id, target=kind)
@@ -142,18 +189,34 @@ def pending_from_register(store: Store, *, actor: Actor, company_id: int, kind: 
             "SELECT e.id, m.name, m.birth_date, e.valid_from, m.rate_class FROM employments e"
             " JOIN members m ON m.id = e.member_id WHERE e.company_id = ? AND e.valid_to IS NULL"
             " AND e.id NOT IN (SELECT employment_id FROM letter_members WHERE kind = 'start') ORDER BY m.name",
-            [company_id])
-        return [(r[0], letter_pdf.LetterPerson(r[1], r[2], r[3].replace(day=1),
-                                               rate=rate_text(store, r[4], r[3].replace(day=1)))) for r in rows]
+            [company_id],
+        )
+        return [
+            (
+                r[0],
+                letter_pdf.LetterPerson(
+                    r[1], r[2], r[3].replace(day=1), rate=rate_text(store, r[4], r[3].replace(day=1))
+                ),
+            )
+            for r in rows
+        ]
     rows = store.rows(
         "SELECT e.id, m.name, m.birth_date, e.valid_to,"
         " EXISTS (SELECT 1 FROM employments later WHERE later.member_id = e.member_id AND later.company_id <> ?"
         "         AND later.valid_from > e.valid_to) FROM employments e JOIN members m ON m.id = e.member_id"
         " WHERE e.company_id = ? AND e.valid_to IS NOT NULL"
         " AND e.id NOT IN (SELECT employment_id FROM letter_members WHERE kind = 'stop') ORDER BY m.name",
-        [company_id, company_id])
-    return [(r[0], letter_pdf.LetterPerson(r[1], r[2], add_months(month_start(r[3]), 1),
-                                           reason="overført" if r[4] else "utmeldt")) for r in rows]
+        [company_id, company_id],
+    )
+    return [
+        (
+            r[0],
+            letter_pdf.LetterPerson(
+                r[1], r[2], add_months(month_start(r[3]), 1), reason="overført" if r[4] else "utmeldt"
+            ),
+        )
+        for r in rows
+    ]
 
 
 def from_register(store: Store, *, actor: Actor, company_id: int, kind: str, now: datetime | None = None) -> int:
@@ -161,8 +224,15 @@ def from_register(store: Store, *, actor: Actor, company_id: int, kind: str, now
     pending = pending_from_register(store, actor=actor, company_id=company_id, kind=kind)
     if not pending:
         raise InvalidInput("Det er ingen endringer i medlemsregisteret siden forrige brev av denne typen.")
-    return generate(store, actor=actor, company_id=company_id, kind=kind, persons=[p for _, p in pending], now=now,
-                    employment_ids=[e for e, _ in pending])
+    return generate(
+        store,
+        actor=actor,
+        company_id=company_id,
+        kind=kind,
+        persons=[p for _, p in pending],
+        now=now,
+        employment_ids=[e for e, _ in pending],
+    )
 
 
 def expire(store: Store, *, today: date | None = None) -> int:
@@ -190,8 +260,9 @@ def count(store: Store, *, actor: Actor, company_id: int, today: date | None = N
     return store.value(f"SELECT count(*) FROM letters WHERE {where}", params)
 
 
-def for_company(store: Store, *, actor: Actor, company_id: int, page: int = 0, today: date | None = None
-                ) -> list[LetterEntry]:
+def for_company(
+    store: Store, *, actor: Actor, company_id: int, page: int = 0, today: date | None = None
+) -> list[LetterEntry]:
     """One page of the company's letters: not yet downloaded first, newest first."""
     require_company(store, actor=actor, company_id=company_id)
     where, params = _available(company_id, today or utcnow().date())
@@ -209,11 +280,14 @@ def unread(store: Store, *, actor: Actor, company_id: int, today: date | None = 
     where, params = _available(company_id, today or utcnow().date())
     return store.value(
         f"SELECT count(*) FROM letters l WHERE {where}"
-        " AND NOT EXISTS (SELECT 1 FROM letter_downloads d WHERE d.letter_id = l.id)", params)
+        " AND NOT EXISTS (SELECT 1 FROM letter_downloads d WHERE d.letter_id = l.id)",
+        params,
+    )
 
 
-def download(store: Store, *, actor: Actor, company_id: int, letter_id: int, today: date | None = None
-             ) -> tuple[str, bytes]:
+def download(
+    store: Store, *, actor: Actor, company_id: int, letter_id: int, today: date | None = None
+) -> tuple[str, bytes]:
     """The letter's PDF; marks it downloaded for the company and records who and when."""
     require_company(store, actor=actor, company_id=company_id)
     where, params = _available(company_id, today or utcnow().date())
@@ -227,8 +301,10 @@ def download(store: Store, *, actor: Actor, company_id: int, letter_id: int, tod
     data = located[1].read_bytes()
 
     def work(tx: Store) -> None:
-        tx.execute("INSERT INTO letter_downloads (letter_id, user_id, downloaded_at) VALUES (?, ?, ?)",
-                   [letter_id, actor.user_id, utcnow()])
+        tx.execute(
+            "INSERT INTO letter_downloads (letter_id, user_id, downloaded_at) VALUES (?, ?, ?)",
+            [letter_id, actor.user_id, utcnow()],
+        )
         audit.record(tx, actor=actor, action="letter.download", company_id=company_id, target=str(letter_id))
 
     store.transaction(work)
@@ -241,4 +317,6 @@ def staff_overview(store: Store, *, actor: Actor, limit: int = 200) -> list[dict
         "SELECT l.created_at AS opprettet, c.name AS bedrift, l.subject AS emne,"
         " l.last_day AS tilgjengelig_til, l.expired_at IS NOT NULL AS utløpt,"
         " (SELECT min(downloaded_at) FROM letter_downloads d WHERE d.letter_id = l.id) AS først_lastet_ned"
-        " FROM letters l JOIN companies c ON c.id = l.company_id ORDER BY l.created_at DESC LIMIT ?", [limit])
+        " FROM letters l JOIN companies c ON c.id = l.company_id ORDER BY l.created_at DESC LIMIT ?",
+        [limit],
+    )

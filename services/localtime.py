@@ -1,7 +1,8 @@
 """Times as Norwegians read them: the store keeps naive UTC, people see Europe/Oslo."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -9,7 +10,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 def oslo(moment: datetime) -> datetime:
     """A stored (naive UTC) moment in Norwegian time."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(OSLO)
+    return moment.replace(tzinfo=UTC).astimezone(OSLO)
 
 
 def shown(moment: datetime | None, *, with_time: bool = True) -> str:

@@ -3,6 +3,7 @@
 Five failed logins lock the account for 15 minutes. The count and the lock
 live in the users table, so a new browser session or a restart keeps them.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -15,8 +16,6 @@ from services.users import normalise_email
 
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
-# Checked against when the address is unknown, so both answers take as long.
-_DUMMY_HASH = passwords.hash_password("no-such-user-password")
 
 
 class LoginRefused(PortalError):
@@ -31,8 +30,7 @@ class AccountDeactivated(LoginRefused):
     """The union has deactivated the account."""
 
 
-DEACTIVATED_MESSAGE = ("Brukerkontoen er deaktivert av forbundet. Ta kontakt med forbundet om du skal ha "
-                       "tilgang igjen.")
+DEACTIVATED_MESSAGE = "Brukerkontoen er deaktivert av forbundet. Ta kontakt med forbundet om du skal ha tilgang igjen."
 
 
 LOCKED_MESSAGE = (
@@ -52,20 +50,20 @@ def check_password(store: Store, *, email: str, password: str, now: datetime | N
     try:
         address = normalise_email(email)
     except InvalidInput:
-        passwords.verify(password, _DUMMY_HASH)
+        passwords.dummy_verify(password)
         return None
     found = store.row(
         "SELECT id, role, password_hash, activated_at, deactivated_at FROM users WHERE email = ?", [address]
     )
     if found is None or found[3] is None:
-        passwords.verify(password, _DUMMY_HASH)
+        passwords.dummy_verify(password)
         store.transaction(lambda tx: _record_attempt(tx, address, None, False, now))
         return None
     user_id, role, password_hash, _, deactivated_at = found
     actor = Actor(user_id=user_id, email=address, role=role)
 
     def reserve(tx: Store) -> bool:
-        failures, locked_until = tx.row("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
+        failures, locked_until = tx.one("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
         if locked_until is not None and locked_until > now:
             _record_attempt(tx, address, user_id, False, now)
             return False
@@ -79,12 +77,12 @@ def check_password(store: Store, *, email: str, password: str, now: datetime | N
         return True
 
     if not store.transaction(reserve):
-        passwords.verify(password, _DUMMY_HASH)
+        passwords.dummy_verify(password)
         raise AccountLocked(LOCKED_MESSAGE)
     ok = passwords.verify(password, password_hash)
 
     def settle(tx: Store) -> str:
-        failures, locked_until = tx.row("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
+        failures, locked_until = tx.one("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
         _record_attempt(tx, address, user_id, ok, now)
         if locked_until is not None and locked_until > now:
             audit.record(tx, actor=actor, action="login.refused_locked", at=now)

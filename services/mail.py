@@ -10,6 +10,7 @@ Only the worker that holds a mail's claim may mark it sent. A mail with a
 `deliver_by` (a one-time code) is dropped once that has passed. Bodies that
 carry a code or personal data are emptied once sent; the metadata stays.
 """
+
 from __future__ import annotations
 
 import logging
@@ -114,17 +115,21 @@ def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
     def work(tx: Store) -> tuple | None:
         found = tx.row(
             "SELECT to_addr, subject, body, kind, deliver_by FROM outbox WHERE id = ? AND status = 'queued'"
-            " AND (claimed_until IS NULL OR claimed_until < ?)", [outbox_id, now])
+            " AND (claimed_until IS NULL OR claimed_until < ?)",
+            [outbox_id, now],
+        )
         if found is None:
             return None
         if found[4] is not None and found[4] < now:
             # Too late to be of use (a code that has expired): dropped, never sent late.
-            tx.execute("UPDATE outbox SET status = 'expired', body = '', body_purged_at = ? WHERE id = ?",
-                       [now, outbox_id])
+            tx.execute(
+                "UPDATE outbox SET status = 'expired', body = '', body_purged_at = ? WHERE id = ?", [now, outbox_id]
+            )
             log.info("mail %s (%s) dropped: not delivered in time", outbox_id, found[3])
             return None
-        tx.execute("UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?",
-                   [now + CLAIM_FOR, worker, outbox_id])
+        tx.execute(
+            "UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?", [now + CLAIM_FOR, worker, outbox_id]
+        )
         return found[:4]
 
     return store.transaction(work)
@@ -150,17 +155,24 @@ def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = 
         except Exception as exc:  # any provider failure leaves the mail queued for a retry
             error = _describe(exc)
             log.warning("mail %s (%s) not sent, left queued: %s", outbox_id, kind, error)
-            _record(store, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_until = NULL,"
-                           " claimed_by = NULL WHERE id = ? AND claimed_by = ?", [error, outbox_id, worker])
+            _record(
+                store,
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_until = NULL,"
+                " claimed_by = NULL WHERE id = ? AND claimed_by = ?",
+                [error, outbox_id, worker],
+            )
             continue
         now = utcnow()
         purge = kind.startswith(PURGED_KINDS)
-        if not _record(store, "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
-                              " last_error = NULL, claimed_until = NULL,"
-                              " body = CASE WHEN ? THEN '' ELSE body END,"
-                              " body_purged_at = CASE WHEN ? THEN ? ELSE body_purged_at END"
-                              " WHERE id = ? AND claimed_by = ? AND status = 'queued'",
-                       [now, purge, purge, now, outbox_id, worker]):
+        if not _record(
+            store,
+            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+            " last_error = NULL, claimed_until = NULL,"
+            " body = CASE WHEN ? THEN '' ELSE body END,"
+            " body_purged_at = CASE WHEN ? THEN ? ELSE body_purged_at END"
+            " WHERE id = ? AND claimed_by = ? AND status = 'queued'",
+            [now, purge, purge, now, outbox_id, worker],
+        ):
             log.warning("mail %s (%s) sent, but its claim had passed to another worker", outbox_id, kind)
             continue
         sent += 1
@@ -179,7 +191,7 @@ class _Courier:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.queue: queue.Queue[list[int]] = queue.Queue()
+        self.queue: queue.Queue[list[int] | None] = queue.Queue()
         self.idle = threading.Event()
         self.idle.set()
         self.thread = threading.Thread(target=self._run, name="mail-courier", daemon=True)
@@ -251,8 +263,11 @@ def delivery_trouble(store: Store, *, now: datetime | None = None) -> bool:
     """Whether the provider has been failing lately: for an honest word on the page, about
     the service as a whole, never about one address."""
     now = now or utcnow()
-    last = store.row("SELECT last_error IS NOT NULL, status FROM outbox WHERE attempts > 0 AND created_at > ?"
-                     " ORDER BY id DESC LIMIT 1", [now - timedelta(minutes=15)])
+    last = store.row(
+        "SELECT last_error IS NOT NULL, status FROM outbox WHERE attempts > 0 AND created_at > ?"
+        " ORDER BY id DESC LIMIT 1",
+        [now - timedelta(minutes=15)],
+    )
     return last is not None and bool(last[0]) and last[1] == "queued"
 
 
@@ -260,8 +275,12 @@ def is_queued(store: Store, *, outbox_ids: list[int]) -> bool:
     """Whether any of these mails still waits for the provider."""
     if not outbox_ids:
         return False
-    return bool(store.value("SELECT count(*) FROM outbox WHERE status = 'queued' AND id IN"
-                            " (SELECT unnest(?::BIGINT[]))", [list(outbox_ids)]))
+    return bool(
+        store.value(
+            "SELECT count(*) FROM outbox WHERE status = 'queued' AND id IN (SELECT unnest(?::BIGINT[]))",
+            [list(outbox_ids)],
+        )
+    )
 
 
 def retry_queued(store: Store, *, provider: Provider | None = None) -> int:

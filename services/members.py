@@ -1,4 +1,5 @@
 """The member register: who is a member, and at which company, from when until when."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,11 +25,18 @@ VALID_TO = "valid_to"
 RATE_CLASS = "rate_class"
 MEMBER_HEADERS = {
     MEMBER_NO: ("medlemsnr", "medlemsnummer", "medlnr", "member no", "member number", "membership number"),
-    ORGNR: ("orgnr", "org nr", "organisasjonsnummer", "bedrift orgnr", "arbeidsgiver orgnr", "organisation number",
-            "employer orgnr", "bedriftsnr"),
+    ORGNR: (
+        "orgnr",
+        "org nr",
+        "organisasjonsnummer",
+        "bedrift orgnr",
+        "arbeidsgiver orgnr",
+        "organisation number",
+        "employer orgnr",
+        "bedriftsnr",
+    ),
     VALID_FROM: ("fra", "fra dato", "ansatt fra", "start", "fom", "gyldig fra", "from", "valid from", "startdato"),
-    VALID_TO: ("til", "til dato", "ansatt til", "slutt", "tom", "gyldig til", "to", "valid to", "sluttdato",
-               "sluttet"),
+    VALID_TO: ("til", "til dato", "ansatt til", "slutt", "tom", "gyldig til", "to", "valid to", "sluttdato", "sluttet"),
     RATE_CLASS: ("sats", "satsklasse", "kontingentklasse", "kontingentsats", "rate class", "rate"),
 }
 
@@ -79,8 +87,10 @@ def _read_member_rows(data: bytes, filename: str, report: ImportReport) -> list[
                     columns[role] = col
             if {MEMBER_NO, NATIONAL_ID, ORGNR} <= set(columns) and (NAME in columns or SURNAME in columns):
                 return _member_rows(sheet, index, columns, report)
-    raise InvalidInput("Fant ikke medlemsregisteret i filen. Vi ser etter kolonnene medlemsnummer, "
-                       "fødselsnummer, navn og organisasjonsnummer (og gjerne fra-dato, til-dato og sats).")
+    raise InvalidInput(
+        "Fant ikke medlemsregisteret i filen. Vi ser etter kolonnene medlemsnummer, "
+        "fødselsnummer, navn og organisasjonsnummer (og gjerne fra-dato, til-dato og sats)."
+    )
 
 
 def _member_rows(sheet, header_index: int, columns: dict[str, int], report: ImportReport) -> list[MemberRow]:
@@ -95,8 +105,11 @@ def _member_rows(sheet, header_index: int, columns: dict[str, int], report: Impo
             continue
         member_no = values.text(cell(row, MEMBER_NO))
         national_id = values.digits_of_national_id(cell(row, NATIONAL_ID))
-        name = values.clean_name(cell(row, NAME)) if NAME in columns else values.join_names(
-            cell(row, SURNAME), cell(row, FIRST_NAME))
+        name = (
+            values.clean_name(cell(row, NAME))
+            if NAME in columns
+            else values.join_names(cell(row, SURNAME), cell(row, FIRST_NAME))
+        )
         if not member_no:
             report.problems.append((line, "Mangler medlemsnummer."))
             continue
@@ -123,30 +136,38 @@ def _upsert_member(tx: Store, *, member_no: str, national_id: str, name: str, ra
     birth_date = values.birth_date_of_national_id(national_id)
     existing = tx.value("SELECT id FROM members WHERE member_no = ?", [member_no])
     if existing is not None:
-        tx.execute("UPDATE members SET national_id = ?, birth_date = ?, name = ?, name_key = ?, rate_class = ?,"
-                   " updated_at = ? WHERE id = ?",
-                   [national_id, birth_date, name, name_key(name), rate_class, now, existing])
+        tx.execute(
+            "UPDATE members SET national_id = ?, birth_date = ?, name = ?, name_key = ?, rate_class = ?,"
+            " updated_at = ? WHERE id = ?",
+            [national_id, birth_date, name, name_key(name), rate_class, now, existing],
+        )
         return existing, False
     member_id = tx.value(
         "INSERT INTO members (member_no, national_id, birth_date, name, name_key, rate_class, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [member_no, national_id, birth_date, name, name_key(name), rate_class, now, now])
+        [member_no, national_id, birth_date, name, name_key(name), rate_class, now, now],
+    )
     return member_id, True
 
 
 def _place(tx: Store, member_id: int, company_id: int, valid_from: date, valid_to: date | None) -> None:
     """Record the member's employment at the company from `valid_from`; an open
     employment elsewhere that started earlier ends the day before (a move)."""
-    same = tx.row("SELECT id FROM employments WHERE member_id = ? AND company_id = ? AND valid_from = ?",
-                  [member_id, company_id, valid_from])
+    same = tx.row(
+        "SELECT id FROM employments WHERE member_id = ? AND company_id = ? AND valid_from = ?",
+        [member_id, company_id, valid_from],
+    )
     if same is not None:
         tx.execute("UPDATE employments SET valid_to = ? WHERE id = ?", [valid_to, same[0]])
         return
     tx.execute(
         "UPDATE employments SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL AND valid_from < ?",
-        [valid_from - timedelta(days=1), member_id, valid_from])
-    tx.execute("INSERT INTO employments (member_id, company_id, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?)",
-               [member_id, company_id, valid_from, valid_to, utcnow()])
+        [valid_from - timedelta(days=1), member_id, valid_from],
+    )
+    tx.execute(
+        "INSERT INTO employments (member_id, company_id, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?)",
+        [member_id, company_id, valid_from, valid_to, utcnow()],
+    )
 
 
 def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -> ImportReport:
@@ -164,13 +185,33 @@ def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -
 
     # One row per member number: the last in the file wins.
     latest = {row.member_no: row for row in usable}
-    frame = pd.DataFrame([
-        {"member_no": r.member_no, "national_id": r.national_id, "name": r.name, "name_key": name_key(r.name),
-         "birth_date": values.birth_date_of_national_id(r.national_id), "rate_class": r.rate_class,
-         "company_id": companies[r.orgnr], "valid_from": r.valid_from, "valid_to": r.valid_to}
-        for r in latest.values()
-    ], columns=["member_no", "national_id", "name", "name_key", "birth_date", "rate_class", "company_id",
-                "valid_from", "valid_to"])
+    frame = pd.DataFrame(
+        [
+            {
+                "member_no": r.member_no,
+                "national_id": r.national_id,
+                "name": r.name,
+                "name_key": name_key(r.name),
+                "birth_date": values.birth_date_of_national_id(r.national_id),
+                "rate_class": r.rate_class,
+                "company_id": companies[r.orgnr],
+                "valid_from": r.valid_from,
+                "valid_to": r.valid_to,
+            }
+            for r in latest.values()
+        ],
+        columns=[
+            "member_no",
+            "national_id",
+            "name",
+            "name_key",
+            "birth_date",
+            "rate_class",
+            "company_id",
+            "valid_from",
+            "valid_to",
+        ],
+    )
 
     def work(tx: Store) -> None:
         known = {r[0] for r in tx.rows("SELECT member_no FROM members")}
@@ -178,8 +219,13 @@ def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -
         report.imported = len(latest) - report.updated
         if not frame.empty:
             _apply_import(tx, frame)
-        audit.record(tx, actor=actor, action="members.import", target=filename,
-                     detail=f"{report.imported} nye, {report.updated} oppdatert, {len(report.problems)} avvist")
+        audit.record(
+            tx,
+            actor=actor,
+            action="members.import",
+            target=filename,
+            detail=f"{report.imported} nye, {report.updated} oppdatert, {len(report.problems)} avvist",
+        )
 
     store.transaction(work)
     report.problems.sort()
@@ -194,35 +240,45 @@ def _apply_import(tx: Store, frame: pd.DataFrame) -> None:
         tx.execute(
             "CREATE TEMP TABLE staged AS SELECT member_no, national_id, name, name_key,"
             " CAST(birth_date AS DATE) AS birth_date, rate_class, CAST(company_id AS INTEGER) AS company_id,"
-            " CAST(valid_from AS DATE) AS valid_from, CAST(valid_to AS DATE) AS valid_to FROM incoming")
+            " CAST(valid_from AS DATE) AS valid_from, CAST(valid_to AS DATE) AS valid_to FROM incoming"
+        )
     finally:
         tx.cur.unregister("incoming")
     try:
         tx.execute(
             "UPDATE members SET national_id = s.national_id, birth_date = s.birth_date, name = s.name,"
             " name_key = s.name_key, rate_class = s.rate_class, updated_at = ?"
-            " FROM staged s WHERE members.member_no = s.member_no", [now])
+            " FROM staged s WHERE members.member_no = s.member_no",
+            [now],
+        )
         tx.execute(
             "INSERT INTO members (member_no, national_id, birth_date, name, name_key, rate_class, created_at,"
             " updated_at) SELECT member_no, national_id, birth_date, name, name_key, rate_class, ?, ?"
-            " FROM staged WHERE member_no NOT IN (SELECT member_no FROM members)", [now, now])
+            " FROM staged WHERE member_no NOT IN (SELECT member_no FROM members)",
+            [now, now],
+        )
         tx.execute(
             "CREATE TEMP TABLE placed AS SELECT m.id AS member_id, s.company_id, s.valid_from, s.valid_to"
-            " FROM staged s JOIN members m ON m.member_no = s.member_no")
+            " FROM staged s JOIN members m ON m.member_no = s.member_no"
+        )
         # The same employment again: only its end may have changed.
         tx.execute(
             "UPDATE employments SET valid_to = p.valid_to FROM placed p WHERE employments.member_id = p.member_id"
-            " AND employments.company_id = p.company_id AND employments.valid_from = p.valid_from")
+            " AND employments.company_id = p.company_id AND employments.valid_from = p.valid_from"
+        )
         # A later start elsewhere ends the open employment the day before (a move).
         tx.execute(
             "UPDATE employments SET valid_to = p.valid_from - INTERVAL 1 DAY FROM placed p"
             " WHERE employments.member_id = p.member_id AND employments.valid_to IS NULL"
-            " AND employments.valid_from < p.valid_from")
+            " AND employments.valid_from < p.valid_from"
+        )
         tx.execute(
             "INSERT INTO employments (member_id, company_id, valid_from, valid_to, created_at)"
             " SELECT p.member_id, p.company_id, p.valid_from, p.valid_to, ? FROM placed p WHERE NOT EXISTS"
             " (SELECT 1 FROM employments e WHERE e.member_id = p.member_id AND e.company_id = p.company_id"
-            "  AND e.valid_from = p.valid_from)", [now])
+            "  AND e.valid_from = p.valid_from)",
+            [now],
+        )
     finally:
         tx.execute("DROP TABLE IF EXISTS staged")
         tx.execute("DROP TABLE IF EXISTS placed")
@@ -232,8 +288,17 @@ def import_file(store: Store, *, actor: Actor, path: Path) -> ImportReport:
     return import_register(store, actor=actor, data=Path(path).read_bytes(), filename=Path(path).name)
 
 
-def add_member(store: Store, *, actor: Actor, member_no: str, national_id: str, name: str, company_id: int,
-               valid_from: date, rate_class: str = "ordinær") -> int:
+def add_member(
+    store: Store,
+    *,
+    actor: Actor,
+    member_no: str,
+    national_id: str,
+    name: str,
+    company_id: int,
+    valid_from: date,
+    rate_class: str = "ordinær",
+) -> int:
     actor.require_staff()
     digits = values.digits_of_national_id(national_id)
     if digits is None or not values.national_id_valid(digits):
@@ -244,8 +309,9 @@ def add_member(store: Store, *, actor: Actor, member_no: str, national_id: str, 
         raise NotFound("Bedriften finnes ikke.")
 
     def work(tx: Store) -> int:
-        member_id, _ = _upsert_member(tx, member_no=member_no.strip(), national_id=digits, name=name.strip(),
-                                      rate_class=rate_class)
+        member_id, _ = _upsert_member(
+            tx, member_no=member_no.strip(), national_id=digits, name=name.strip(), rate_class=rate_class
+        )
         _place(tx, member_id, company_id, valid_from, None)
         audit.record(tx, actor=actor, action="member.add", company_id=company_id, target=member_no.strip())
         return member_id
@@ -257,8 +323,10 @@ def end_employment(store: Store, *, actor: Actor, member_id: int, company_id: in
     actor.require_staff()
 
     def work(tx: Store) -> None:
-        found = tx.value("SELECT id FROM employments WHERE member_id = ? AND company_id = ? AND valid_to IS NULL",
-                         [member_id, company_id])
+        found = tx.value(
+            "SELECT id FROM employments WHERE member_id = ? AND company_id = ? AND valid_to IS NULL",
+            [member_id, company_id],
+        )
         if found is None:
             raise NotFound("Medlemmet har ikke et åpent ansettelsesforhold i denne bedriften.")
         tx.execute("UPDATE employments SET valid_to = ? WHERE id = ?", [last_day, found])
@@ -285,6 +353,8 @@ def register(store: Store, *, actor: Actor, company_id: int | None = None) -> li
         "SELECT m.id, m.member_no AS medlemsnr, m.name AS navn, m.birth_date AS fødselsdato, c.name AS bedrift,"
         " e.valid_from AS fra, e.valid_to AS til, m.rate_class AS sats"
         " FROM members m JOIN employments e ON e.member_id = m.id JOIN companies c ON c.id = e.company_id"
-        f" {where} ORDER BY m.name, e.valid_from", params)
+        f" {where} ORDER BY m.name, e.valid_from",
+        params,
+    )
     audit.viewed(store, actor=actor, action="members.view", company_id=company_id)
     return rows

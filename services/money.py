@@ -1,4 +1,5 @@
 """Amounts the Norwegian way: '12 345,60 kr'."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -10,6 +10,7 @@ Other tools rely on this.
 
 The bytes are read by services.lists.worker, never in this process.
 """
+
 from __future__ import annotations
 
 import json

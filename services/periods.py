@@ -1,12 +1,25 @@
 """Deduction periods: a calendar month, shown the Norwegian way."""
+
 from __future__ import annotations
 
 from datetime import date
 
 from services.errors import InvalidInput
 
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-          "november", "desember")
+MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 YEARS_BACK = 2
 
 

@@ -13,6 +13,7 @@ birth date shared by two members is matched by name, never guessed.
 The outcome is recomputed whole and written as a difference, so sending the
 same list twice changes nothing and a correction closes what it fixes.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -132,26 +133,37 @@ def reconcile(tx: Store, *, company_id: int, period: date, now: datetime | None 
     wanted: dict[tuple[str, str], dict] = {}
     for m in members:
         if m[0] not in matched_members and m[0] not in elsewhere:
-            wanted[(UTRUKKET, f"m:{m[0]}")] = dict(member_id=m[0], national_id=m[2], birth_date=m[3], name=m[4],
-                                                   amount=None, expected=None)
+            wanted[(UTRUKKET, f"m:{m[0]}")] = dict(
+                member_id=m[0], national_id=m[2], birth_date=m[3], name=m[4], amount=None, expected=None
+            )
     for key, nid, born, name, _, amount, basis in persons:
         member_id = matched.get(key)
         if member_id is None:
-            wanted[(UNKNOWN, key)] = dict(member_id=None, national_id=nid, birth_date=born, name=name,
-                                          amount=amount, expected=None)
+            wanted[(UNKNOWN, key)] = dict(
+                member_id=None, national_id=nid, birth_date=born, name=name, amount=amount, expected=None
+            )
             continue
         expected = _expected(rates.get(member_by_id[member_id][6]), basis)
         if expected is None or amount is None:
             continue
         off = abs(Decimal(amount) - expected)
         if (basis is not None and off > limit) or (basis is None and Decimal(amount) > expected + limit):
-            wanted[(ANOMALY, f"m:{member_id}")] = dict(member_id=member_id, national_id=nid, birth_date=born,
-                                                       name=member_by_id[member_id][4], amount=amount,
-                                                       expected=expected)
+            wanted[(ANOMALY, f"m:{member_id}")] = dict(
+                member_id=member_id,
+                national_id=nid,
+                birth_date=born,
+                name=member_by_id[member_id][4],
+                amount=amount,
+                expected=expected,
+            )
 
-    existing = {(r[1], r[2]): (r[0], r[3]) for r in tx.rows(
-        "SELECT id, kind, item_key, closed_at FROM reconciliation_items WHERE company_id = ? AND period = ?",
-        [company_id, period])}
+    existing = {
+        (r[1], r[2]): (r[0], r[3])
+        for r in tx.rows(
+            "SELECT id, kind, item_key, closed_at FROM reconciliation_items WHERE company_id = ? AND period = ?",
+            [company_id, period],
+        )
+    }
     outcome = Outcome()
     inserts, updates = [], []
     for (kind, key), item in wanted.items():
@@ -163,18 +175,35 @@ def reconcile(tx: Store, *, company_id: int, period: date, now: datetime | None 
             item_id, closed_at = found
             updates.append(dict(id=item_id, amount=item["amount"], expected=item["expected"]))
             outcome.new_utrukne += kind == UTRUKKET and closed_at is not None
-    closing = [item_id for (kind, key), (item_id, closed_at) in existing.items()
-               if (kind, key) not in wanted and closed_at is None]
+    closing = [
+        item_id
+        for (kind, key), (item_id, closed_at) in existing.items()
+        if (kind, key) not in wanted and closed_at is None
+    ]
     _write(tx, inserts, updates, closing, now)
     outcome.closed = len(closing)
     kinds = [kind for kind, _ in wanted]
-    outcome.utrukne, outcome.unknown, outcome.anomalies = (kinds.count(UTRUKKET), kinds.count(UNKNOWN),
-                                                           kinds.count(ANOMALY))
+    outcome.utrukne, outcome.unknown, outcome.anomalies = (
+        kinds.count(UTRUKKET),
+        kinds.count(UNKNOWN),
+        kinds.count(ANOMALY),
+    )
     return outcome
 
 
-ITEM_COLUMNS = ["company_id", "period", "kind", "item_key", "member_id", "national_id", "birth_date", "name",
-                "amount", "expected", "created_at"]
+ITEM_COLUMNS = [
+    "company_id",
+    "period",
+    "kind",
+    "item_key",
+    "member_id",
+    "national_id",
+    "birth_date",
+    "name",
+    "amount",
+    "expected",
+    "created_at",
+]
 
 
 def _write(tx: Store, inserts: list[dict], updates: list[dict], closing: list[int], now: datetime) -> None:
@@ -189,32 +218,40 @@ def _write(tx: Store, inserts: list[dict], updates: list[dict], closing: list[in
                 f"INSERT INTO reconciliation_items ({', '.join(ITEM_COLUMNS)})"
                 " SELECT company_id, CAST(period AS DATE), kind, item_key, CAST(member_id AS INTEGER), national_id,"
                 " CAST(birth_date AS DATE), name, CAST(amount AS DECIMAL(14,2)), CAST(expected AS DECIMAL(14,2)),"
-                " CAST(created_at AS TIMESTAMP) FROM new_items")
+                " CAST(created_at AS TIMESTAMP) FROM new_items"
+            )
         finally:
             tx.cur.unregister("new_items")
     if updates:
         frame = pd.DataFrame(updates, columns=["id", "amount", "expected"]).astype(
-            {"amount": "float64", "expected": "float64"})
+            {"amount": "float64", "expected": "float64"}
+        )
         tx.cur.register("changed_items", frame)
         try:
             tx.execute(
                 "UPDATE reconciliation_items SET amount = CAST(c.amount AS DECIMAL(14,2)),"
                 " expected = CAST(c.expected AS DECIMAL(14,2)), closed_at = NULL"
-                " FROM changed_items c WHERE reconciliation_items.id = c.id")
+                " FROM changed_items c WHERE reconciliation_items.id = c.id"
+            )
         finally:
             tx.cur.unregister("changed_items")
     if closing:
-        tx.execute("UPDATE reconciliation_items SET closed_at = ? WHERE id IN (SELECT unnest(?::INTEGER[]))",
-                   [now, closing])
+        tx.execute(
+            "UPDATE reconciliation_items SET closed_at = ? WHERE id IN (SELECT unnest(?::INTEGER[]))", [now, closing]
+        )
 
 
 def notify_new_utrukne(tx: Store, *, company_id: int, company_name: str) -> list[int]:
     """One mail to each of the company's users; no names, only where to look."""
-    body = (f"Det er registrert utrukne medlemmer for {company_name} i trekklisteportalen: medlemmer forbundet har "
-            "registrert hos dere, men som ikke står på trekklisten.\n\n"
-            f"Gi status for hvert medlem under «Utrukne»: {tx.settings.base_url}\n")
-    return [mail.enqueue(tx, kind="utrukne.new", to=email, subject=NEW_UTRUKNE_SUBJECT, body=body)
-            for email in users.employer_emails(tx, company_id=company_id)]
+    body = (
+        f"Det er registrert utrukne medlemmer for {company_name} i trekklisteportalen: medlemmer forbundet har "
+        "registrert hos dere, men som ikke står på trekklisten.\n\n"
+        f"Gi status for hvert medlem under «Utrukne»: {tx.settings.base_url}\n"
+    )
+    return [
+        mail.enqueue(tx, kind="utrukne.new", to=email, subject=NEW_UTRUKNE_SUBJECT, body=body)
+        for email in users.employer_emails(tx, company_id=company_id)
+    ]
 
 
 @dataclass(frozen=True)
@@ -236,21 +273,28 @@ def utrukne(store: Store, *, actor: Actor, company_id: int, answered: bool) -> l
         "SELECT i.id, i.birth_date, i.name, i.period, i.status, i.comment, u.name, i.answered_at"
         " FROM reconciliation_items i LEFT JOIN users u ON u.id = i.answered_by"
         " WHERE i.company_id = ? AND i.kind = 'utrukket' AND i.closed_at IS NULL AND (i.status IS NOT NULL) = ?"
-        " ORDER BY i.period DESC, i.name", [company_id, answered])
-    audit.viewed(store, actor=actor, action="utrukne.view", company_id=company_id,
-                 target="answered" if answered else "open")
+        " ORDER BY i.period DESC, i.name",
+        [company_id, answered],
+    )
+    audit.viewed(
+        store, actor=actor, action="utrukne.view", company_id=company_id, target="answered" if answered else "open"
+    )
     return [Utrukket(*r) for r in rows]
 
 
 def open_count(store: Store, *, actor: Actor, company_id: int) -> int:
     """How many utrukne wait for the employer's answer (a count, no personal data)."""
     require_company(store, actor=actor, company_id=company_id)
-    return store.value("SELECT count(*) FROM reconciliation_items WHERE company_id = ? AND kind = 'utrukket'"
-                       " AND closed_at IS NULL AND status IS NULL", [company_id])
+    return store.value(
+        "SELECT count(*) FROM reconciliation_items WHERE company_id = ? AND kind = 'utrukket'"
+        " AND closed_at IS NULL AND status IS NULL",
+        [company_id],
+    )
 
 
-def answer(store: Store, *, actor: Actor, company_id: int, answers: dict[int, tuple[str, str]],
-           now: datetime | None = None) -> int:
+def answer(
+    store: Store, *, actor: Actor, company_id: int, answers: dict[int, tuple[str, str]], now: datetime | None = None
+) -> int:
     """Record the employer's status for each utrukket: {item id: (status, comment)}."""
     require_company(store, actor=actor, company_id=company_id)
     if not answers:
@@ -264,12 +308,18 @@ def answer(store: Store, *, actor: Actor, company_id: int, answers: dict[int, tu
 
     def work(tx: Store) -> int:
         for item_id, (status, comment) in answers.items():
-            found = tx.value("SELECT 1 FROM reconciliation_items WHERE id = ? AND company_id = ? AND kind = 'utrukket'"
-                             " AND closed_at IS NULL", [item_id, company_id])
+            found = tx.value(
+                "SELECT 1 FROM reconciliation_items WHERE id = ? AND company_id = ? AND kind = 'utrukket'"
+                " AND closed_at IS NULL",
+                [item_id, company_id],
+            )
             if found is None:
                 raise NotFound("Medlemmet står ikke lenger som utrukket.")
-            tx.execute("UPDATE reconciliation_items SET status = ?, comment = ?, answered_by = ?, answered_at = ?"
-                       " WHERE id = ?", [status, (comment or "").strip() or None, actor.user_id, now, item_id])
+            tx.execute(
+                "UPDATE reconciliation_items SET status = ?, comment = ?, answered_by = ?, answered_at = ?"
+                " WHERE id = ?",
+                [status, (comment or "").strip() or None, actor.user_id, now, item_id],
+            )
         audit.record(tx, actor=actor, action="utrukne.answer", company_id=company_id, detail=f"{len(answers)} svar")
         return len(answers)
 
@@ -291,14 +341,26 @@ def _staff_update(store: Store, *, actor: Actor, item_id: int, assignments: str,
 
 def reopen(store: Store, *, actor: Actor, item_id: int) -> None:
     """Staff send an answered utrukket back to the employer."""
-    _staff_update(store, actor=actor, item_id=item_id, action="utrukne.reopen", params=[],
-                  assignments="status = NULL, comment = NULL, answered_by = NULL, answered_at = NULL,"
-                              " handled_at = NULL, handled_by = NULL")
+    _staff_update(
+        store,
+        actor=actor,
+        item_id=item_id,
+        action="utrukne.reopen",
+        params=[],
+        assignments="status = NULL, comment = NULL, answered_by = NULL, answered_at = NULL,"
+        " handled_at = NULL, handled_by = NULL",
+    )
 
 
 def mark_handled(store: Store, *, actor: Actor, item_id: int) -> None:
-    _staff_update(store, actor=actor, item_id=item_id, action="reconciliation.handled",
-                  assignments="handled_at = ?, handled_by = ?", params=[utcnow(), actor.user_id])
+    _staff_update(
+        store,
+        actor=actor,
+        item_id=item_id,
+        action="reconciliation.handled",
+        assignments="handled_at = ?, handled_by = ?",
+        params=[utcnow(), actor.user_id],
+    )
 
 
 def report(store: Store, *, actor: Actor, company_id: int, period: date) -> dict:
@@ -308,9 +370,15 @@ def report(store: Store, *, actor: Actor, company_id: int, period: date) -> dict
         "SELECT i.id, i.kind, m.member_no, i.national_id, i.birth_date, i.name, i.amount, i.expected, i.status,"
         " i.comment, i.handled_at, i.member_id FROM reconciliation_items i LEFT JOIN members m ON m.id = i.member_id"
         " WHERE i.company_id = ? AND i.period = ? AND i.closed_at IS NULL ORDER BY i.kind, i.name",
-        [company_id, period])
-    audit.viewed(store, actor=actor, action="reconciliation.view", company_id=company_id,
-                 target=f"periode {periods.short(period)}")
+        [company_id, period],
+    )
+    audit.viewed(
+        store,
+        actor=actor,
+        action="reconciliation.view",
+        company_id=company_id,
+        target=f"periode {periods.short(period)}",
+    )
     return {
         "utrukne": [i for i in items if i["kind"] == UTRUKKET],
         "unknown": [i for i in items if i["kind"] == UNKNOWN],
@@ -323,12 +391,23 @@ def as_json(report_: dict) -> dict:
         return value.isoformat() if value else None
 
     return {
-        "utrukne": [{"member_no": i["member_no"], "birth_date": day(i["birth_date"]), "name": i["name"]}
-                    for i in report_["utrukne"]],
-        "unknown": [{"national_id": i["national_id"], "birth_date": day(i["birth_date"]), "name": i["name"],
-                     "amount": None if i["amount"] is None else float(i["amount"])} for i in report_["unknown"]],
-        "anomalies": [{"member_no": i["member_no"], "amount": float(i["amount"]), "expected": float(i["expected"])}
-                      for i in report_["anomalies"]],
+        "utrukne": [
+            {"member_no": i["member_no"], "birth_date": day(i["birth_date"]), "name": i["name"]}
+            for i in report_["utrukne"]
+        ],
+        "unknown": [
+            {
+                "national_id": i["national_id"],
+                "birth_date": day(i["birth_date"]),
+                "name": i["name"],
+                "amount": None if i["amount"] is None else float(i["amount"]),
+            }
+            for i in report_["unknown"]
+        ],
+        "anomalies": [
+            {"member_no": i["member_no"], "amount": float(i["amount"]), "expected": float(i["expected"])}
+            for i in report_["anomalies"]
+        ],
     }
 
 
@@ -342,8 +421,9 @@ class Changes:
 def changes_since_previous(store: Store, *, actor: Actor, company_id: int, period: date) -> Changes:
     """Who is new, gone, or deducted a different amount than in the period before."""
     require_company(store, actor=actor, company_id=company_id)
-    audit.viewed(store, actor=actor, action="changes.view", company_id=company_id,
-                 target=f"periode {periods.short(period)}")
+    audit.viewed(
+        store, actor=actor, action="changes.view", company_id=company_id, target=f"periode {periods.short(period)}"
+    )
     now = {r[0]: r for r in store.rows(PERSONS_SQL, [company_id, period])}
     before = {r[0]: r for r in store.rows(PERSONS_SQL, [company_id, periods.add_months(period, -1)])}
     result = Changes()

@@ -4,11 +4,12 @@ password ends them for good: a copied cookie of an ended session is refused.
 streamlit-authenticator signs its cookie as a JWT of the username and an
 expiry timestamp; that pair identifies the session here.
 """
+
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -26,14 +27,14 @@ class Session:
 
 def expiry_for(now: datetime) -> float:
     """The cookie expiry (a Unix timestamp) for a session starting at naive-UTC `now`."""
-    return (now + LIFETIME).replace(tzinfo=timezone.utc).timestamp()
+    return (now + LIFETIME).replace(tzinfo=UTC).timestamp()
 
 
 def start(store: Store, *, user_id: int, cookie_expiry: float, now: datetime | None = None) -> Session:
     now = now or utcnow()
     expires_at = min(
         now + LIFETIME,
-        datetime.fromtimestamp(cookie_expiry, timezone.utc).replace(tzinfo=None),
+        datetime.fromtimestamp(cookie_expiry, UTC).replace(tzinfo=None),
     )
     session = Session(id=secrets.token_urlsafe(24), user_id=user_id)
     store.transaction(
@@ -80,8 +81,9 @@ def is_live(store: Store, *, session_id: str, now: datetime | None = None) -> bo
     )
 
 
-def actor_if_live(store: Store, *, session_id: str | None, user_id: int | None,
-                  now: datetime | None = None) -> Actor | None:
+def actor_if_live(
+    store: Store, *, session_id: str | None, user_id: int | None, now: datetime | None = None
+) -> Actor | None:
     """The user as the store knows them now, if `session_id` is still their live session:
     for work done after the page was drawn (a download), which must not trust the page."""
     if not session_id or user_id is None:
@@ -89,7 +91,9 @@ def actor_if_live(store: Store, *, session_id: str | None, user_id: int | None,
     found = store.row(
         "SELECT u.id, u.email, u.role FROM sessions s JOIN users u ON u.id = s.user_id"
         " WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
-        " AND u.deactivated_at IS NULL", [session_id, user_id, now or utcnow()])
+        " AND u.deactivated_at IS NULL",
+        [session_id, user_id, now or utcnow()],
+    )
     return Actor(*found) if found else None
 
 

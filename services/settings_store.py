@@ -1,4 +1,5 @@
 """Settings kept in the store and changed by staff: dues rates and caps, tolerances, retention."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -38,14 +39,15 @@ def rates_in_force(store: Store, period: date) -> dict[str, tuple[Decimal, Decim
     """Each rate class's percent and monthly cap in force in the period."""
     rates = {}
     for rate_class, percent, cap in store.rows(
-            "SELECT rate_class, percent, monthly_cap FROM dues_rates WHERE valid_from <= ? ORDER BY valid_from",
-            [period]):
+        "SELECT rate_class, percent, monthly_cap FROM dues_rates WHERE valid_from <= ? ORDER BY valid_from", [period]
+    ):
         rates[rate_class] = (percent, cap)
     return rates
 
 
-def set_rate(store: Store, *, actor: Actor, rate_class: str, valid_from: date, percent: str,
-             monthly_cap: str | None) -> None:
+def set_rate(
+    store: Store, *, actor: Actor, rate_class: str, valid_from: date, percent: str, monthly_cap: str | None
+) -> None:
     """A dues rate from a date: rates change on 1 January or 1 July."""
     actor.require_staff()
     if valid_from.day != 1 or valid_from.month not in (1, 7):
@@ -59,8 +61,9 @@ def set_rate(store: Store, *, actor: Actor, rate_class: str, valid_from: date, p
     def work(tx: Store) -> None:
         tx.execute("DELETE FROM dues_rates WHERE rate_class = ? AND valid_from = ?", [rate_class, valid_from])
         tx.execute("INSERT INTO dues_rates VALUES (?, ?, ?, ?)", [rate_class, valid_from, pct, cap])
-        audit.record(tx, actor=actor, action="settings.rate", target=rate_class,
-                     detail=f"{pct} % maks {cap} fra {valid_from}")
+        audit.record(
+            tx, actor=actor, action="settings.rate", target=rate_class, detail=f"{pct} % maks {cap} fra {valid_from}"
+        )
 
     store.transaction(work)
 
@@ -85,8 +88,12 @@ def set_value(store: Store, *, actor: Actor, key: str, value: str) -> None:
 def overview(store: Store, *, actor: Actor) -> dict[str, list[dict]]:
     actor.require_staff()
     return {
-        "rates": store.dicts("SELECT rate_class AS satsklasse, valid_from AS fra, percent AS prosent,"
-                             " monthly_cap AS maks_per_måned FROM dues_rates ORDER BY rate_class, valid_from"),
-        "values": [dict(innstilling=k, verdi=v, betyr=KNOWN.get(k, "")) for k, v in
-                   store.rows("SELECT key, value FROM portal_settings ORDER BY key")],
+        "rates": store.dicts(
+            "SELECT rate_class AS satsklasse, valid_from AS fra, percent AS prosent,"
+            " monthly_cap AS maks_per_måned FROM dues_rates ORDER BY rate_class, valid_from"
+        ),
+        "values": [
+            dict(innstilling=k, verdi=v, betyr=KNOWN.get(k, ""))
+            for k, v in store.rows("SELECT key, value FROM portal_settings ORDER BY key")
+        ],
     }

@@ -9,6 +9,7 @@ runs this same loop in a background thread (`start_in_background`); the
 command is for when the portal is not running, and says so if it is.
 Each run logs one line with its counts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,11 @@ def run_once(store: Store, *, today: date | None = None) -> dict[str, int]:
         **retention.purge(store, today=today),
     }
     queued = store.value("SELECT count(*) FROM outbox WHERE status = 'queued'")
-    log.info("sidecar run: %s, mail still queued %d",
-             ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), queued)
+    log.info(
+        "sidecar run: %s, mail still queued %d",
+        ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()),
+        queued,
+    )
     return counts
 
 
@@ -54,8 +58,9 @@ def start_in_background(settings: Settings, *, interval: float = DEFAULT_INTERVA
     global _background
     with _background_lock:
         if _background is None or not _background.is_alive():
-            _background = threading.Thread(target=_loop, args=(settings, interval, threading.Event()),
-                                           name="sidecar", daemon=True)
+            _background = threading.Thread(
+                target=_loop, args=(settings, interval, threading.Event()), name="sidecar", daemon=True
+            )
             _background.start()
         return _background
 
@@ -77,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             run_once(store)
             return 0
         _loop(settings, args.interval, threading.Event())
+        return 0
     except KeyboardInterrupt:
         return 0
     finally:

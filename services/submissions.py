@@ -3,6 +3,7 @@
 The original files go through `services.filestore`, so no file is ever on
 disk without the store knowing it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,8 +28,7 @@ from services.users import normalise_email
 MAX_FILES = 10
 ACCEPTED_KINDS = ("xlsx", "xls", "ods", "csv", "txt", "pdf")
 REMARK_WITHOUT_FILE = (
-    "Merknadsfeltet er knyttet til perioden filene sendes inn for. Legg til minst én fil "
-    "for å sende inn en merknad."
+    "Merknadsfeltet er knyttet til perioden filene sendes inn for. Legg til minst én fil for å sende inn en merknad."
 )
 
 
@@ -85,8 +85,18 @@ def _rows_frame(submission_id: int, file_id: int, result: ParseResult) -> pd.Dat
             "amount": [None if r.amount is None else float(r.amount) for r in result.rows],
             "name_key": [name_key(r.name or "") for r in result.rows],
         },
-        columns=["submission_id", "file_id", "line", "national_id", "birth_date", "name", "employee_no",
-                 "basis", "amount", "name_key"],
+        columns=[
+            "submission_id",
+            "file_id",
+            "line",
+            "national_id",
+            "birth_date",
+            "name",
+            "employee_no",
+            "basis",
+            "amount",
+            "name_key",
+        ],
     )
 
 
@@ -149,10 +159,14 @@ def submit(
 
     persons = len({r.person_key() for result in results for r in result.rows})
     total = sum((result.total for result in results), Decimal("0.00"))
-    reserved = filestore.reserve(store, now=now, files=[
-        (u.name, u.data, {"kind": r.kind, "row_count": len(r.rows), "total": r.total, "note": r.note})
-        for u, r in zip(uploads, results)
-    ])
+    reserved = filestore.reserve(
+        store,
+        now=now,
+        files=[
+            (u.name, u.data, {"kind": r.kind, "row_count": len(r.rows), "total": r.total, "note": r.note})
+            for u, r in zip(uploads, results, strict=True)
+        ],
+    )
     outbox: dict = {}
     try:
         filestore.write(store, reserved)
@@ -163,23 +177,35 @@ def submit(
                 " person_count, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [company_id, period, contact, remark or None, actor.user_id, now, persons, total],
             )
-            for file, result in zip(reserved, results):
+            for file, result in zip(reserved, results, strict=True):
                 filestore.claim(tx, file, submission_id=submission_id)
                 _insert_rows(tx, _rows_frame(submission_id, file.id, result))
             outcome = reconciliation.reconcile(tx, company_id=company_id, period=period, now=now)
-            receipt = Receipt(submission_id, period, [u.name for u in uploads], persons, total,
-                              [f"{r.file}: {r.note}" for r in results if r.note], outcome)
+            receipt = Receipt(
+                submission_id,
+                period,
+                [u.name for u in uploads],
+                persons,
+                total,
+                [f"{r.file}: {r.note}" for r in results if r.note],
+                outcome,
+            )
             subject, body = _receipt_mail(company.name, company.orgnr, receipt, tx.settings.base_url)
             outbox["ids"] = []
             if receipt_to:
                 outbox["ids"] = [mail.enqueue(tx, kind="receipt", to=receipt_to, subject=subject, body=body)]
                 receipt = dataclasses.replace(receipt, receipt_mail_id=outbox["ids"][0], receipt_to=receipt_to)
             if outcome.new_utrukne:
-                outbox["ids"] += reconciliation.notify_new_utrukne(tx, company_id=company_id,
-                                                                   company_name=company.name)
-            audit.record(tx, actor=actor, action="submission.create", company_id=company_id,
-                         target=str(submission_id), detail=f"periode {periods.short(period)}, {len(uploads)} filer",
-                         at=now)
+                outbox["ids"] += reconciliation.notify_new_utrukne(tx, company_id=company_id, company_name=company.name)
+            audit.record(
+                tx,
+                actor=actor,
+                action="submission.create",
+                company_id=company_id,
+                target=str(submission_id),
+                detail=f"periode {periods.short(period)}, {len(uploads)} filer",
+                at=now,
+            )
             return receipt
 
         receipt = store.transaction(create)
@@ -229,8 +255,9 @@ class HistoryEntry:
     file_count: int
 
 
-def history(store: Store, *, actor: Actor, company_id: int, today: date | None = None
-            ) -> tuple[list[HistoryEntry], list[date]]:
+def history(
+    store: Store, *, actor: Actor, company_id: int, today: date | None = None
+) -> tuple[list[HistoryEntry], list[date]]:
     """What the company sent in the last 12 months, newest first, and the periods of
     the last 12 months nothing was sent for. Never the files themselves."""
     require_company(store, actor=actor, company_id=company_id)
@@ -254,9 +281,12 @@ def stored_file_path(store: Store, *, actor: Actor, file_id: int) -> tuple[str, 
     """An original file, for union staff only: employers cannot download what they sent."""
     if not actor.is_staff:
         raise AccessDenied("Det er ikke mulig å laste ned filene som tidligere er sendt forbundet.")
-    if store.value("SELECT submission_id FROM stored_files WHERE id = ?", [file_id]) is None:
+    found = None
+    if store.value("SELECT submission_id FROM stored_files WHERE id = ?", [file_id]) is not None:
+        found = filestore.path_of(store, file_id=file_id)
+    if found is None:
         raise InvalidInput("Filen finnes ikke.")
-    return filestore.path_of(store, file_id=file_id)
+    return found
 
 
 def incoming(store: Store, *, actor: Actor, company_id: int | None = None, limit: int = 200) -> list[dict]:
@@ -268,9 +298,14 @@ def incoming(store: Store, *, actor: Actor, company_id: int | None = None, limit
         "SELECT s.id, s.submitted_at, c.name AS company, c.orgnr, s.period, s.contact_email, s.remark,"
         " coalesce(u.email, 'forbundet') AS submitted_by, s.person_count, s.total"
         " FROM submissions s JOIN companies c ON c.id = s.company_id LEFT JOIN users u ON u.id = s.submitted_by"
-        f" {where} ORDER BY s.submitted_at DESC, s.id DESC LIMIT ?", params + [limit])
-    files = store.rows("SELECT submission_id, id, original_name FROM stored_files WHERE submission_id IN"
-                       " (SELECT unnest(?::INTEGER[])) ORDER BY id", [[r["id"] for r in rows]])
+        f" {where} ORDER BY s.submitted_at DESC, s.id DESC LIMIT ?",
+        params + [limit],
+    )
+    files = store.rows(
+        "SELECT submission_id, id, original_name FROM stored_files WHERE submission_id IN"
+        " (SELECT unnest(?::INTEGER[])) ORDER BY id",
+        [[r["id"] for r in rows]],
+    )
     for row in rows:
         row["files"] = [(file_id, name) for submission_id, file_id, name in files if submission_id == row["id"]]
     return rows
@@ -280,8 +315,7 @@ def original(store: Store, *, actor: Actor, file_id: int) -> tuple[str, bytes]:
     """An original file's bytes for staff; every fetch is audited."""
     name, path = stored_file_path(store, actor=actor, file_id=file_id)
     data = path.read_bytes()
-    store.transaction(lambda tx: audit.record(tx, actor=actor, action="submission.file.download",
-                                              target=str(file_id)))
+    store.transaction(lambda tx: audit.record(tx, actor=actor, action="submission.file.download", target=str(file_id)))
     return name, data
 
 
@@ -292,4 +326,6 @@ def not_sent(store: Store, *, actor: Actor, period: date) -> list[dict]:
         "SELECT c.name AS bedrift, c.orgnr AS organisasjonsnummer,"
         " (SELECT max(period) FROM submissions s2 WHERE s2.company_id = c.id) AS sist_innsendte_periode"
         " FROM companies c WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.company_id = c.id AND s.period = ?)"
-        " ORDER BY c.name", [period])
+        " ORDER BY c.name",
+        [period],
+    )

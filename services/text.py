@@ -7,6 +7,7 @@ labels) as Markdown, so `[klikk her](http://…)` would become a live link and
 character Markdown, Streamlit's directives (`:red[…]`, `:material/…:`) and
 LaTeX (`$`) give meaning to, so the text shows exactly as typed.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,9 @@ def plain(value: object) -> str:
     """`value` as text that any Markdown-rendering call shows literally (line breaks kept)."""
     text = _MARKDOWN.sub(r"\\\1", _CONTROL.sub(" ", "" if value is None else str(value)))
     text = _AUTOLINK.sub(_break_autolink, text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2).isdigit()
-                           else m.group(1) + m.group(2) + "\\", text)
+    return _LINE_START.sub(
+        lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2).isdigit() else m.group(1) + m.group(2) + "\\", text
+    )
 
 
 def _break_autolink(match: re.Match) -> str:

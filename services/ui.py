@@ -7,6 +7,7 @@ the store decides: passwords and lockout (`services.login`), sessions
 never from a file, and it gets no `api_key` (that would send mail through a
 third-party service).
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,8 +69,10 @@ class DownloadRefused(Exception):
     """A download asked for after its session ended or its access went: nothing is served."""
 
 
-STALE_DOWNLOAD = ("Nedlastingen ble stoppet: økten er avsluttet eller tilgangen er endret siden siden ble vist. "
-                  "Last inn siden på nytt og logg inn igjen om nødvendig.")
+STALE_DOWNLOAD = (
+    "Nedlastingen ble stoppet: økten er avsluttet eller tilgangen er endret siden siden ble vist. "
+    "Last inn siden på nytt og logg inn igjen om nødvendig."
+)
 # Streamlit session id -> why a download was refused, shown on that session's next run.
 _refused_downloads: dict[str, str] = {}
 
@@ -229,7 +232,9 @@ def authenticate() -> Actor | None:
         # Drawn again in the run after the login's rerun: the library's own
         # drawing may have been dropped by that rerun before the browser ran it.
         auth.cookie_controller.cookie_model.cookie_manager.set(
-            COOKIE_NAME, _cookie_token(email, expiry), key="set-after-login",
+            COOKIE_NAME,
+            _cookie_token(email, expiry),
+            key="set-after-login",
             expires_at=datetime.fromtimestamp(expiry),
         )
     if not sessions.is_live(db, session_id=st.session_state["_session_id"]):
@@ -238,8 +243,12 @@ def authenticate() -> Actor | None:
         return None
     if "_actor" not in st.session_state:
         user = users.find_by_email(db, email=email)
-        st.session_state["_actor"] = Actor(user_id=user.id, email=user.email, role=user.role,
-                                           session_id=st.session_state["_session_id"])
+        if user is None:
+            _end_login(auth)
+            return None
+        st.session_state["_actor"] = Actor(
+            user_id=user.id, email=user.email, role=user.role, session_id=st.session_state["_session_id"]
+        )
     return st.session_state["_actor"]
 
 
@@ -295,7 +304,6 @@ def choose_company(user: Actor) -> int | None:
                 on_change=lambda: st.session_state.update(_company_id=st.session_state["_company_choice"]),
             )
         st.caption(
-            "Om det ikke er mulig å velge andre bedrifter, ta kontakt med forbundet "
-            "for å registrere riktig tilgang."
+            "Om det ikke er mulig å velge andre bedrifter, ta kontakt med forbundet for å registrere riktig tilgang."
         )
     return st.session_state.get("_company_id")

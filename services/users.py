@@ -1,7 +1,9 @@
 """Users registered by the union, and their access to companies."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,7 +50,7 @@ def add_user(
     email: str,
     name: str,
     staff: bool = False,
-    company_orgnrs: list[str] = (),
+    company_orgnrs: Sequence[str] = (),
 ) -> User:
     actor.require_staff()
     address = normalise_email(email)
@@ -64,8 +66,7 @@ def add_user(
             raise Conflict(f"E-postadressen {address} er allerede registrert.")
         now = utcnow()
         user_id = tx.value(
-            "INSERT INTO users (email, name, role, otp_secret, created_at)"
-            " VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO users (email, name, role, otp_secret, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
             [address, name, role, pyotp.random_base32(), now],
         )
         for company in companies:
@@ -110,9 +111,7 @@ def grant(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
     company = by_orgnr(store, actor=actor, orgnr=orgnr)
 
     def work(tx: Store) -> None:
-        if tx.value(
-            "SELECT 1 FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]
-        ):
+        if tx.value("SELECT 1 FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]):
             return
         tx.execute(
             "INSERT INTO user_companies (user_id, company_id, granted_at) VALUES (?, ?, ?)",
@@ -129,9 +128,7 @@ def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
     company = by_orgnr(store, actor=actor, orgnr=orgnr)
 
     def work(tx: Store) -> None:
-        tx.execute(
-            "DELETE FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]
-        )
+        tx.execute("DELETE FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id])
         audit.record(tx, actor=actor, action="access.revoke", company_id=company.id, target=user.email)
 
     store.transaction(work)
@@ -206,10 +203,13 @@ def delete(store: Store, *, actor: Actor, user_id: int) -> None:
         acted = tx.value(
             "SELECT (SELECT count(*) FROM submissions WHERE submitted_by = ?)"
             " + (SELECT count(*) FROM reconciliation_items WHERE answered_by = ? OR handled_by = ?)"
-            " + (SELECT count(*) FROM letters WHERE created_by = ?)", [user.id] * 4)
+            " + (SELECT count(*) FROM letters WHERE created_by = ?)",
+            [user.id] * 4,
+        )
         if acted:
-            raise Conflict(f"{user.email} har sendt inn eller svart på noe og kan ikke slettes. "
-                           "Deaktiver brukeren i stedet.")
+            raise Conflict(
+                f"{user.email} har sendt inn eller svart på noe og kan ikke slettes. Deaktiver brukeren i stedet."
+            )
         for table in ("user_companies", "sessions", "one_time_codes"):
             tx.execute(f"DELETE FROM {table} WHERE user_id = ?", [user.id])
         tx.execute("DELETE FROM users WHERE id = ?", [user.id])
@@ -226,16 +226,22 @@ def all_users(store: Store, *, actor: Actor) -> list[User]:
 
 def employer_emails(store: Store, *, company_id: int) -> list[str]:
     """The addresses of the company's own users: who a notice about the company goes to."""
-    return [r[0] for r in store.rows(
-        "SELECT u.email FROM users u JOIN user_companies uc ON uc.user_id = u.id"
-        " WHERE uc.company_id = ? AND u.role = 'employer' AND u.deactivated_at IS NULL ORDER BY u.email",
-        [company_id])]
+    return [
+        r[0]
+        for r in store.rows(
+            "SELECT u.email FROM users u JOIN user_companies uc ON uc.user_id = u.id"
+            " WHERE uc.company_id = ? AND u.role = 'employer' AND u.deactivated_at IS NULL ORDER BY u.email",
+            [company_id],
+        )
+    ]
 
 
 def credentials(store: Store) -> list[tuple[str, str, str, str]]:
     """(email, name, role, password hash) of every activated user, for the login form."""
-    return store.rows("SELECT email, name, role, password_hash FROM users"
-                      " WHERE activated_at IS NOT NULL AND password_hash IS NOT NULL AND deactivated_at IS NULL")
+    return store.rows(
+        "SELECT email, name, role, password_hash FROM users"
+        " WHERE activated_at IS NOT NULL AND password_hash IS NOT NULL AND deactivated_at IS NULL"
+    )
 
 
 def overview(store: Store, *, actor: Actor) -> list[dict]:

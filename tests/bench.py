@@ -2,6 +2,7 @@
 
 Prints timings; asserts nothing about speed. Run on a quiet machine and compare runs.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -50,8 +51,9 @@ def whole_process(args: list[str]) -> float:
 def parse_process_against_pandas(xlsx: Path) -> None:
     """The whole `python -m services.parsing` process, worker included, against a plain pandas read."""
     ours = statistics.median(whole_process(["-m", "services.parsing", str(xlsx)]) for _ in range(5))
-    pandas = statistics.median(whole_process(["-c", f"import pandas; pandas.read_excel({str(xlsx)!r}, "
-                                                    "engine='openpyxl')"]) for _ in range(5))
+    pandas = statistics.median(
+        whole_process(["-c", f"import pandas; pandas.read_excel({str(xlsx)!r}, engine='openpyxl')"]) for _ in range(5)
+    )
     print(f"{'python -m services.parsing, 6 000-row xlsx (process)':<55} median {ours:7.3f} s")
     print(f"{'pandas.read_excel(engine=openpyxl), same file (process)':<55} median {pandas:7.3f} s")
     print(f"{'  ratio (goal: at most 0.5)':<55} {ours / pandas:7.2f}")
@@ -60,31 +62,45 @@ def parse_process_against_pandas(xlsx: Path) -> None:
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-"))
     six_thousand = people(6000)
-    xlsx = listfiles.xlsx(folder / "6000.xlsx", {"Ark1": [["Fødselsnummer", "Navn", "Trekk"]] +
-                                                 [[p[0], p[1], p[2]] for p in six_thousand]})
+    xlsx = listfiles.xlsx(
+        folder / "6000.xlsx",
+        {"Ark1": [["Fødselsnummer", "Navn", "Trekk"]] + [[p[0], p[1], p[2]] for p in six_thousand]},
+    )
     parse_process_against_pandas(xlsx)
     data = xlsx.read_bytes()
     timed("preview of 6 000-row xlsx, read in this process (before)", lambda: read_list(data, xlsx.name), repeat=5)
     parse_file(xlsx)  # the worker started and warm, as in a running portal
     timed("preview of 6 000-row xlsx, read by the worker (now)", lambda: parse_file(xlsx), repeat=5)
     big = people(20000) * 5
-    csv = listfiles.text(folder / "100000.csv", ["Fnr;Navn;Trekk"] +
-                         [f"{p[0]};{p[1]};{p[2]:.2f}".replace(".", ",") for p in big])
+    csv = listfiles.text(
+        folder / "100000.csv", ["Fnr;Navn;Trekk"] + [f"{p[0]};{p[1]};{p[2]:.2f}".replace(".", ",") for p in big]
+    )
     timed("parse csv, 100 000 rows", lambda: parse_file(csv), repeat=1)
 
     settings = make_settings(folder / "data", cookie_key=secrets.token_urlsafe(48))
     store = db.open_store(settings)
     company = companies.add_company(store, actor=CLI, orgnr="910000004", name="Bench AS")
-    register = ("Medlemsnr;Fødselsnummer;Navn;Orgnr;Fra\n" + "\n".join(
-        f"{n};{nid};{name};{company.orgnr};01.01.2020" for n, (nid, name, _) in enumerate(six_thousand[:5000])))
-    timed("import a register of 5 000 members (again: updates)",
-          lambda: members.import_register(store, actor=CLI, data=register.encode(), filename="register.csv"))
+    register = "Medlemsnr;Fødselsnummer;Navn;Orgnr;Fra\n" + "\n".join(
+        f"{n};{nid};{name};{company.orgnr};01.01.2020" for n, (nid, name, _) in enumerate(six_thousand[:5000])
+    )
+    timed(
+        "import a register of 5 000 members (again: updates)",
+        lambda: members.import_register(store, actor=CLI, data=register.encode(), filename="register.csv"),
+    )
     upload = submissions.Upload("6000.xlsx", xlsx.read_bytes())
     period = date(2026, 10, 1)
-    timed("submit 6 000 rows + reconcile against 5 000 members",
-          lambda: submissions.submit(store, actor=CLI, company_id=company.id, period=period,
-                                     contact_email="bench@example.test", uploads=[upload],
-                                     today=date(2026, 11, 15)))
+    timed(
+        "submit 6 000 rows + reconcile against 5 000 members",
+        lambda: submissions.submit(
+            store,
+            actor=CLI,
+            company_id=company.id,
+            period=period,
+            contact_email="bench@example.test",
+            uploads=[upload],
+            today=date(2026, 11, 15),
+        ),
+    )
     db.close_all()
 
 

@@ -1,13 +1,19 @@
 """Shared fixtures: a fresh temporary store per test, the real SendGrid client
 pointed at a local stand-in that checks every request against SendGrid's spec."""
+
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 import pytest
 
-from services import db
+# Cheap password hashes for the suite (production keeps bcrypt's cost of 12); the portal
+# processes the browser tests start inherit it.
+os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
+
+from services import db  # noqa: E402
 from services.access import CLI
 from services.config import Settings
 from tests.sendgrid_standin import SendGridStandIn
@@ -65,8 +71,10 @@ def pytest_terminal_summary(terminalreporter):
     counts = {}
     for outcome in ("passed", "failed", "skipped", "error"):
         counts[outcome] = sum(
-            1 for report in terminalreporter.stats.get(outcome, [])
-            if "tests/browser/" in getattr(report, "nodeid", "") and getattr(report, "when", "call") in ("call", "setup")
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if "tests/browser/" in getattr(report, "nodeid", "")
+            and getattr(report, "when", "call") in ("call", "setup")
             and not (outcome == "passed" and report.when == "setup")
         )
     if not any(counts.values()):
@@ -77,5 +85,8 @@ def pytest_terminal_summary(terminalreporter):
         f"feilet: {counts['failed'] + counts['error']}  hoppet over: {counts['skipped']}"
     )
     if counts["skipped"]:
-        terminalreporter.write_line("ADVARSEL: nettlesertestene ble IKKE kjørt. Installer Chromium: apt-get install chromium",
-                                    red=True, bold=True)
+        terminalreporter.write_line(
+            "ADVARSEL: nettlesertestene ble IKKE kjørt. Installer Chromium: apt-get install chromium",
+            red=True,
+            bold=True,
+        )

@@ -15,6 +15,7 @@ declared sheet dimension, shared-string amplification, zip bombs, XML entity
 expansion, truncated ODF, repeated ODS cells, odd-length UTF-16, NaN/inf/1e12
 amounts, one 20 MB line, many-column fixed width, a many-page PDF.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,6 +48,7 @@ EXTENSIONS = ("xlsx", "xls", "ods", "csv", "txt", "pdf", "dat", "")
 
 # -- seed files -----------------------------------------------------------------------------------
 
+
 def _people(count: int) -> list[list]:
     rows = []
     for n in range(count):
@@ -74,16 +76,23 @@ def seeds() -> list[tuple[str, bytes]]:
         ("liste.ods", _made("l.ods", lambda p: listfiles.ods(p, rows))),
         ("liste.csv", "\r\n".join(["Fnr;Navn;Trekk"] + text_rows).encode("cp1252")),
         ("liste.txt", "\n".join(["Fødselsnummer  Navn                          Trekk"] + fixed).encode("utf-8")),
-        ("liste.txt", ("\ufeff" + "\r\n".join(["Fnr\tNavn\tTrekk"] + [r.replace(";", "\t") for r in text_rows]))
-         .encode("utf-16")),
-        ("liste.pdf", _made("l.pdf", lambda p: listfiles.pdf(p, [f"{a}  {b}  {c:.2f}".replace(".", ",")
-                                                               for a, b, c in people[:12]]))),
+        (
+            "liste.txt",
+            ("\ufeff" + "\r\n".join(["Fnr\tNavn\tTrekk"] + [r.replace(";", "\t") for r in text_rows])).encode("utf-16"),
+        ),
+        (
+            "liste.pdf",
+            _made(
+                "l.pdf", lambda p: listfiles.pdf(p, [f"{a}  {b}  {c:.2f}".replace(".", ",") for a, b, c in people[:12]])
+            ),
+        ),
     ]
     shared = [(p.name, p.read_bytes()) for p in sorted(SHARED_SAMPLES.glob("*")) if p.suffix != ".json"]
     return made + shared
 
 
 # -- mutations ------------------------------------------------------------------------------------
+
 
 def _flip(rng: random.Random, data: bytes) -> bytes:
     out = bytearray(data)
@@ -99,9 +108,16 @@ def _truncate(rng: random.Random, data: bytes) -> bytes:
 
 def _garbage(rng: random.Random, data: bytes) -> bytes:
     at = rng.randrange(len(data) + 1)
-    junk = rng.choice([bytes(rng.randrange(256) for _ in range(rng.randint(1, 64))),
-                       b"\x00" * rng.randint(1, 4096), b"\xff" * rng.randint(1, 512),
-                       b"<" * rng.randint(1, 300), b'"' * rng.randint(1, 50), b"\r\n" * rng.randint(1, 100)])
+    junk = rng.choice(
+        [
+            bytes(rng.randrange(256) for _ in range(rng.randint(1, 64))),
+            b"\x00" * rng.randint(1, 4096),
+            b"\xff" * rng.randint(1, 512),
+            b"<" * rng.randint(1, 300),
+            b'"' * rng.randint(1, 50),
+            b"\r\n" * rng.randint(1, 100),
+        ]
+    )
     return data[:at] + junk + data[at:]
 
 
@@ -134,14 +150,14 @@ def _mutate_zip_part(rng: random.Random, data: bytes) -> bytes:
 def _xml_numbers(rng: random.Random, data: bytes) -> bytes:
     """Numbers in attributes and values made huge, negative or nonsense."""
     choices = [b"0", b"-1", b"4294967296", b"99999999999999999999", b"1048577", b"NaN", b"1e308", b"16384"]
-    return re.sub(rb"(?<=[\">])\d+(?=[\"<])", lambda m: rng.choice(choices) if rng.random() < 0.2 else m.group(),
-                  data)
+    return re.sub(rb"(?<=[\">])\d+(?=[\"<])", lambda m: rng.choice(choices) if rng.random() < 0.2 else m.group(), data)
 
 
 MUTATIONS = [_flip, _truncate, _garbage, _repeat_chunk, _mutate_zip_part]
 
 
 # -- hostile classes ------------------------------------------------------------------------------
+
 
 def _rezip(data: bytes, change: Callable[[str, bytes], bytes], extra: dict[str, bytes] | None = None) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -160,19 +176,29 @@ def _xlsx_seed() -> bytes:
 
 def dimension_bomb(rng: random.Random) -> tuple[str, bytes]:
     ref = rng.choice([b"A1:XFD100000", b"A1:XFD1048576", b"A1:ZZ1000000", b"B2:AAA99999"])
-    return "bomb.xlsx", _rezip(_xlsx_seed(), lambda n, d: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="' + ref + b'"', d)
-                               if n.startswith("xl/worksheets/") else d)
+    return "bomb.xlsx", _rezip(
+        _xlsx_seed(),
+        lambda n, d: (
+            re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="' + ref + b'"', d)
+            if n.startswith("xl/worksheets/")
+            else d
+        ),
+    )
 
 
 def far_cell(rng: random.Random) -> tuple[str, bytes]:
     """One cell far away, with no dimension at all: the reader's rectangle reaches it."""
     cell = rng.choice([b"XFD1", b"A1048576", b"ZZZ99999"])
+
     def change(name: str, body: bytes) -> bytes:
         if not name.startswith("xl/worksheets/"):
             return body
         body = re.sub(rb"<dimension [^>]*/>", b"", body)
-        return body.replace(b"</sheetData>", b'<row r="' + re.sub(rb"\D", b"", cell) + b'"><c r="' + cell +
-                            b'"><v>1</v></c></row></sheetData>')
+        return body.replace(
+            b"</sheetData>",
+            b'<row r="' + re.sub(rb"\D", b"", cell) + b'"><c r="' + cell + b'"><v>1</v></c></row></sheetData>',
+        )
+
     return "langt.xlsx", _rezip(_xlsx_seed(), change)
 
 
@@ -180,12 +206,17 @@ def far_cell(rng: random.Random) -> tuple[str, bytes]:
 def _amplified_strings() -> bytes:
     big = "A" * (9 * 1024 * 1024)
     cells = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(1, 301))
-    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-             + cells + "</sheetData></worksheet>").encode()
-    strings = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-               '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="300" uniqueCount="1">'
-               f"<si><t>{big}</t></si></sst>").encode()
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + cells
+        + "</sheetData></worksheet>"
+    ).encode()
+    strings = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="300" uniqueCount="1">'
+        f"<si><t>{big}</t></si></sst>"
+    ).encode()
 
     def change(name: str, body: bytes) -> bytes:
         if name.startswith("xl/worksheets/"):
@@ -194,8 +225,11 @@ def _amplified_strings() -> bytes:
             return strings
         return body
 
-    extra = {} if "xl/sharedStrings.xml" in zipfile.ZipFile(io.BytesIO(_xlsx_seed())).namelist() else {
-        "xl/sharedStrings.xml": strings}
+    extra = (
+        {}
+        if "xl/sharedStrings.xml" in zipfile.ZipFile(io.BytesIO(_xlsx_seed())).namelist()
+        else {"xl/sharedStrings.xml": strings}
+    )
     return _rezip(_xlsx_seed(), change, extra)
 
 
@@ -213,17 +247,32 @@ def zip_bomb(rng: random.Random) -> tuple[str, bytes]:
 
 
 def entity_expansion(rng: random.Random) -> tuple[str, bytes]:
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                         for i in range(1, 10))
-              + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>')
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
+        )
+        + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>'
+    )
     target = rng.choice(["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml"])
-    data = _rezip(_xlsx_seed(), lambda n, d: laughs if n == target else d,
-                  {target: laughs} if target not in zipfile.ZipFile(io.BytesIO(_xlsx_seed())).namelist() else None)
+    data = _rezip(
+        _xlsx_seed(),
+        lambda n, d: laughs if n == target else d,
+        {target: laughs} if target not in zipfile.ZipFile(io.BytesIO(_xlsx_seed())).namelist() else None,
+    )
     if rng.random() < 0.5:
         ods = next(d for n, d in seeds() if n.endswith(".ods"))
-        data = _rezip(ods, lambda n, d: laughs.replace(b"<sst", b"<office:document-content").replace(b"</sst>", b"</office:document-content>")
-                      .replace(b"<si><t>", b"").replace(b"</t></si>", b"") if n == "content.xml" else d)
+        data = _rezip(
+            ods,
+            lambda n, d: (
+                laughs.replace(b"<sst", b"<office:document-content")
+                .replace(b"</sst>", b"</office:document-content>")
+                .replace(b"<si><t>", b"")
+                .replace(b"</t></si>", b"")
+                if n == "content.xml"
+                else d
+            ),
+        )
         return "lol.ods", data
     return "lol.xlsx", data
 
@@ -239,11 +288,14 @@ def truncated_ods(rng: random.Random) -> tuple[str, bytes]:
 def repeated_ods_cells(rng: random.Random) -> tuple[str, bytes]:
     ods = next(d for n, d in seeds() if n.endswith(".ods"))
     rows, cols = rng.choice([(1_000_000, 16_384), (100_000, 1_000), (2_000_000, 1)])
+
     def change(name: str, body: bytes) -> bytes:
         if name != "content.xml":
             return body
-        return body.replace(b"<table:table-row>", b'<table:table-row table:number-rows-repeated="%d">' % rows, 1).replace(
-            b"<table:table-cell ", b'<table:table-cell table:number-columns-repeated="%d" ' % cols, 1)
+        return body.replace(
+            b"<table:table-row>", b'<table:table-row table:number-rows-repeated="%d">' % rows, 1
+        ).replace(b"<table:table-cell ", b'<table:table-cell table:number-columns-repeated="%d" ' % cols, 1)
+
     return "gjentatt.ods", _rezip(ods, change)
 
 
@@ -308,10 +360,12 @@ def many_page_pdf(rng: random.Random) -> tuple[str, bytes]:
 
 def lying_zip_sizes(rng: random.Random) -> tuple[str, bytes]:
     """A part whose declared size is small while it unpacks to far more."""
-    data = bytearray(_rezip(_xlsx_seed(), lambda n, d: d + b" " * (50 * 1024 * 1024) if n.startswith("xl/worksheets/") else d))
+    data = bytearray(
+        _rezip(_xlsx_seed(), lambda n, d: d + b" " * (50 * 1024 * 1024) if n.startswith("xl/worksheets/") else d)
+    )
     for match in re.finditer(rb"PK\x01\x02|PK\x03\x04", bytes(data)):
         offset = match.start() + (24 if data[match.start() + 2] == 1 else 22)
-        data[offset:offset + 4] = (1000).to_bytes(4, "little")
+        data[offset : offset + 4] = (1000).to_bytes(4, "little")
     return "løgn.xlsx", bytes(data)
 
 
@@ -320,9 +374,23 @@ def wrong_extension(rng: random.Random) -> tuple[str, bytes]:
     return "fil." + rng.choice(EXTENSIONS), data
 
 
-HOSTILE = [dimension_bomb, far_cell, shared_string_amplification, zip_bomb, entity_expansion, truncated_ods,
-           repeated_ods_cells, odd_utf16, extreme_amounts, huge_line, many_columns, many_words_fixed_width,
-           many_page_pdf, lying_zip_sizes, wrong_extension]
+HOSTILE = [
+    dimension_bomb,
+    far_cell,
+    shared_string_amplification,
+    zip_bomb,
+    entity_expansion,
+    truncated_ods,
+    repeated_ods_cells,
+    odd_utf16,
+    extreme_amounts,
+    huge_line,
+    many_columns,
+    many_words_fixed_width,
+    many_page_pdf,
+    lying_zip_sizes,
+    wrong_extension,
+]
 
 
 def inputs(count: int, seed: int):
@@ -347,6 +415,7 @@ def inputs(count: int, seed: int):
 
 # -- running --------------------------------------------------------------------------------------
 
+
 @dataclass
 class Report:
     inputs: int = 0
@@ -357,8 +426,10 @@ class Report:
 
     @property
     def line(self) -> str:
-        return (f"parser fuzz: {self.inputs} inputs, {self.crashes} crashes, {self.over_limits} over limits, "
-                f"{self.unnamed} unnamed errors")
+        return (
+            f"parser fuzz: {self.inputs} inputs, {self.crashes} crashes, {self.over_limits} over limits, "
+            f"{self.unnamed} unnamed errors"
+        )
 
     @property
     def clean(self) -> bool:

@@ -1,4 +1,5 @@
 """Builders for deduction-list files in every format the parser reads, made by the tests."""
+
 from __future__ import annotations
 
 import io
@@ -116,7 +117,7 @@ def make_orgnr(n: int) -> str:
     weights = (3, 2, 7, 6, 5, 4, 3, 2)
     for candidate in range(91_000_000 + n * 13, 91_000_000 + n * 13 + 13):
         digits = str(candidate)
-        check = (11 - sum(w * int(d) for w, d in zip(weights, digits)) % 11) % 11
+        check = (11 - sum(w * int(d) for w, d in zip(weights, digits, strict=True)) % 11) % 11
         if check < 10 and orgnr.is_valid(digits + str(check)):
             return digits + str(check)
     raise AssertionError("no valid orgnr found")

@@ -4,6 +4,7 @@ It records each request and checks its body against the `PostMailSend`
 schema of SendGrid's own OpenAPI description; a body that does not fit is
 answered 400 and kept in `invalid`, so a test that sent it fails.
 """
+
 from __future__ import annotations
 
 import json
@@ -78,7 +79,7 @@ class SendGridStandIn:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "SendGridStandIn":
+    def __enter__(self) -> SendGridStandIn:
         self.thread.start()
         return self
 
@@ -88,6 +89,7 @@ class SendGridStandIn:
 
     def mails_to(self, address: str, *, accepted_only: bool = False) -> list[dict]:
         return [
-            r["body"] for r in (self.accepted if accepted_only else self.requests)
+            r["body"]
+            for r in (self.accepted if accepted_only else self.requests)
             if any(t["email"] == address for p in r["body"]["personalizations"] for t in p["to"])
         ]

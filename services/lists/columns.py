@@ -1,5 +1,6 @@
 """Which column holds what: by the header's name in Norwegian or English, and,
 when the headers say too little, by what the column contains."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,24 +21,105 @@ AMOUNT = "amount"
 # Matched whole, then as all the words of a synonym inside the header.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     NATIONAL_ID: (
-        "fodselsnummer", "fodselsnr", "fnr", "f nr", "personnummer", "personnr", "pers nr", "national id",
-        "national identity number", "nationalid", "ssn", "identitetsnummer", "id nummer", "fodsels nr",
-        "fodselsnummer 11 siffer", "personal id", "person id", "d nummer",
+        "fodselsnummer",
+        "fodselsnr",
+        "fnr",
+        "f nr",
+        "personnummer",
+        "personnr",
+        "pers nr",
+        "national id",
+        "national identity number",
+        "nationalid",
+        "ssn",
+        "identitetsnummer",
+        "id nummer",
+        "fodsels nr",
+        "fodselsnummer 11 siffer",
+        "personal id",
+        "person id",
+        "d nummer",
     ),
-    BIRTH_DATE: ("fodselsdato", "fodt", "f dato", "fdato", "birth date", "date of birth", "birthdate", "dob",
-                 "fodselsdag"),
+    BIRTH_DATE: (
+        "fodselsdato",
+        "fodt",
+        "f dato",
+        "fdato",
+        "birth date",
+        "date of birth",
+        "birthdate",
+        "dob",
+        "fodselsdag",
+    ),
     SURNAME: ("etternavn", "surname", "last name", "lastname", "family name"),
     FIRST_NAME: ("fornavn", "first name", "firstname", "given name", "forename"),
-    NAME: ("navn", "name", "fullt navn", "full name", "ansattnavn", "employee name", "medlem", "member",
-           "etternavn fornavn", "fornavn etternavn", "ansatt navn", "arbeidstaker"),
-    EMPLOYEE_NO: ("ansattnr", "ansattnummer", "ansatt nr", "ans nr", "ansnr", "lonnsnr", "lonnsnummer",
-                  "employee no", "employee number", "employee id", "emp no", "empno", "personalnr",
-                  "personalnummer", "ressursnr", "ansatt id"),
-    BASIS: ("trekkgrunnlag", "grunnlag", "brutto lonn", "bruttolonn", "lonnsgrunnlag", "gross pay",
-            "gross salary", "gross", "basis", "lonn", "brutto", "grunnlag trekk", "kontingentgrunnlag"),
-    AMOUNT: ("trekk", "trekkbelop", "kontingent", "fagforeningskontingent", "belop", "union dues", "dues",
-             "amount", "trekk kontingent", "fagforeningstrekk", "kontingenttrekk", "fagforening",
-             "trukket", "trukket belop", "deduction", "union fee", "medlemskontingent", "sum trekk"),
+    NAME: (
+        "navn",
+        "name",
+        "fullt navn",
+        "full name",
+        "ansattnavn",
+        "employee name",
+        "medlem",
+        "member",
+        "etternavn fornavn",
+        "fornavn etternavn",
+        "ansatt navn",
+        "arbeidstaker",
+    ),
+    EMPLOYEE_NO: (
+        "ansattnr",
+        "ansattnummer",
+        "ansatt nr",
+        "ans nr",
+        "ansnr",
+        "lonnsnr",
+        "lonnsnummer",
+        "employee no",
+        "employee number",
+        "employee id",
+        "emp no",
+        "empno",
+        "personalnr",
+        "personalnummer",
+        "ressursnr",
+        "ansatt id",
+    ),
+    BASIS: (
+        "trekkgrunnlag",
+        "grunnlag",
+        "brutto lonn",
+        "bruttolonn",
+        "lonnsgrunnlag",
+        "gross pay",
+        "gross salary",
+        "gross",
+        "basis",
+        "lonn",
+        "brutto",
+        "grunnlag trekk",
+        "kontingentgrunnlag",
+    ),
+    AMOUNT: (
+        "trekk",
+        "trekkbelop",
+        "kontingent",
+        "fagforeningskontingent",
+        "belop",
+        "union dues",
+        "dues",
+        "amount",
+        "trekk kontingent",
+        "fagforeningstrekk",
+        "kontingenttrekk",
+        "fagforening",
+        "trukket",
+        "trukket belop",
+        "deduction",
+        "union fee",
+        "medlemskontingent",
+        "sum trekk",
+    ),
 }
 # Checked in this order, so "trekkgrunnlag" is a basis before "trekk" can make it an amount,
 # and "etternavn, fornavn" one name column before "etternavn" can make it a surname.
@@ -115,7 +197,7 @@ CONTENT_SAMPLE_ROWS = 500
 def layout_from_content(rows: list[list], start: int = 0) -> Layout:
     """Guess the roles from the cells themselves: for lists without a usable header.
     A sample of the rows is enough to tell the columns apart."""
-    body = rows[start:start + CONTENT_SAMPLE_ROWS]
+    body = rows[start : start + CONTENT_SAMPLE_ROWS]
     width = max((len(r) for r in body), default=0)
     columns = [[r[c] if c < len(r) else None for r in body] for c in range(width)]
     layout = Layout(header_row=None)
@@ -134,25 +216,35 @@ def layout_from_content(rows: list[list], start: int = 0) -> Layout:
                 break
     taken = set(layout.columns.values())
     for col, cells in enumerate(columns):
-        if col not in taken and _share(cells, lambda c: values.clean_name(c) is not None
-                                       and values.parse_amount(c) is None) >= 0.8:
+        if (
+            col not in taken
+            and _share(cells, lambda c: values.clean_name(c) is not None and values.parse_amount(c) is None) >= 0.8
+        ):
             layout.columns[NAME] = col
             taken.add(col)
             break
     numeric = [
-        col for col, cells in enumerate(columns)
-        if col not in taken and _share(cells, lambda c: values.parse_amount(c) is not None) >= 0.8
+        col
+        for col, cells in enumerate(columns)
+        if col not in taken
+        and _share(cells, lambda c: values.parse_amount(c) is not None) >= 0.8
         and any(not values.is_blank(c) for c in cells)
     ]
     if numeric:
         # Dues are the smallest money column; the basis (gross pay) is far larger.
         def typical(col: int) -> float:
-            amounts = sorted(abs(values.parse_amount(c)) for c in columns[col] if values.parse_amount(c) is not None)
+            parsed = (values.parse_amount(c) for c in columns[col])
+            amounts = sorted(abs(a) for a in parsed if a is not None)
             return float(amounts[len(amounts) // 2]) if amounts else 0.0
 
-        with_decimals = [c for c in numeric if any(isinstance(x, float) and not x.is_integer() or
-                                                   (isinstance(x, str) and ("," in x or "." in x))
-                                                   for x in columns[c])]
+        with_decimals = [
+            c
+            for c in numeric
+            if any(
+                isinstance(x, float) and not x.is_integer() or (isinstance(x, str) and ("," in x or "." in x))
+                for x in columns[c]
+            )
+        ]
         candidates = with_decimals or numeric
         amount_col = min(candidates, key=typical)
         layout.columns[AMOUNT] = amount_col

@@ -4,6 +4,7 @@
 Each table is a `Sheet`: a name and rows of cells, with the line number a
 person would see in the file for each row.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -64,8 +65,9 @@ def read_spreadsheet(data: bytes, kind: str) -> list[Sheet]:
         if sheet.total_height > MAX_SHEET_ROWS:
             raise UnreadableFile(f"Arket «{name}» har {sheet.total_height} rader; høyst {MAX_ROWS} er tillatt.")
         if sheet.total_width > MAX_COLUMNS:
-            raise UnreadableFile(f"Arket «{name}» har {sheet.total_width} kolonner; høyst {MAX_COLUMNS} er tillatt. "
-                                 + RESAVE)
+            raise UnreadableFile(
+                f"Arket «{name}» har {sheet.total_width} kolonner; høyst {MAX_COLUMNS} er tillatt. " + RESAVE
+            )
         try:
             rows = sheet.to_python(skip_empty_area=False)
         except NOT_READER_FAULTS:
@@ -146,11 +148,10 @@ def split_fixed_width(lines: list[str]) -> list[list[str]]:
     occupied = bytearray(width)
     for line in data_lines:
         for match in NOT_SPACE.finditer(line):
-            occupied[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+            occupied[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
     spans = [(m.start(), m.end()) for m in re.finditer(rb"\x01+", bytes(occupied))]
     if len(spans) > MAX_COLUMNS:
-        raise UnreadableFile(f"Listen ser ut til å ha {len(spans)} kolonner; høyst {MAX_COLUMNS} er tillatt. "
-                             + RESAVE)
+        raise UnreadableFile(f"Listen ser ut til å ha {len(spans)} kolonner; høyst {MAX_COLUMNS} er tillatt. " + RESAVE)
     starts = [start for start, _ in spans]
     rows = []
     for line in lines:
@@ -168,8 +169,10 @@ def _line_limits(lines: list[str]) -> None:
         raise UnreadableFile(f"Filen har {len(lines)} linjer; høyst {MAX_ROWS} rader er tillatt.")
     for number, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE_CHARS:
-            raise UnreadableFile(f"Linje {number} er {len(line):,} tegn lang; høyst {MAX_LINE_CHARS:,} er tillatt "
-                                 f"på én linje. {RESAVE}".replace(",", " "))
+            raise UnreadableFile(
+                f"Linje {number} er {len(line):,} tegn lang; høyst {MAX_LINE_CHARS:,} er tillatt "
+                f"på én linje. {RESAVE}".replace(",", " ")
+            )
 
 
 def read_text(data: bytes) -> list[Sheet]:
@@ -188,8 +191,10 @@ def read_text(data: bytes) -> list[Sheet]:
         else:
             rows = split_fixed_width(plain)
     except csv.Error as exc:
-        raise UnreadableFile("Filen har en linje som ikke kan leses som csv (et felt er for langt eller har "
-                             f"feil bruk av anførselstegn). {RESAVE}") from exc
+        raise UnreadableFile(
+            "Filen har en linje som ikke kan leses som csv (et felt er for langt eller har "
+            f"feil bruk av anførselstegn). {RESAVE}"
+        ) from exc
     widest = max((len(row) for row in rows), default=0)
     if widest > MAX_COLUMNS:
         raise UnreadableFile(f"Listen har {widest} kolonner; høyst {MAX_COLUMNS} er tillatt. {RESAVE}")
@@ -210,8 +215,10 @@ def _pdf_lines(data: bytes) -> list[str]:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PDF_PAGES + 1))
             if pages > MAX_PDF_PAGES:
-                raise UnreadableFile(f"PDF-filen har over {MAX_PDF_PAGES} sider; høyst {MAX_PDF_PAGES} er tillatt. "
-                                     "Send listen som regneark (.xlsx) eller tekst (.csv).")
+                raise UnreadableFile(
+                    f"PDF-filen har over {MAX_PDF_PAGES} sider; høyst {MAX_PDF_PAGES} er tillatt. "
+                    "Send listen som regneark (.xlsx) eller tekst (.csv)."
+                )
             lines = []
             for page in pdf.pages:
                 lines.extend((page.extract_text() or "").splitlines())
@@ -232,7 +239,7 @@ def read_pdf(data: bytes) -> list[Sheet]:
         person = by_id or DATE_TOKEN.search(line)
         if not person:
             continue
-        rest = line[person.end():]
+        rest = line[person.end() :]
         first_amount = AMOUNT_TOKEN.search(rest)
         if not first_amount:
             continue

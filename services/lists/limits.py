@@ -5,6 +5,7 @@ each refusal says which limit the file broke, so payroll staff know what to fix.
 The worker's memory and time limits (services.lists.sandbox) are the last line;
 these checks are the first, so a hostile file is refused cheaply and clearly.
 """
+
 from __future__ import annotations
 
 MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -5,6 +5,7 @@ a damaged or hostile count made it ask for a gigabyte at once. Here every
 count is checked against the file's real size, and every sector chain the
 reader will follow is walked once, in bounds and without loops.
 """
+
 from __future__ import annotations
 
 import struct
@@ -13,7 +14,7 @@ from services.lists.limits import UnreadableFile
 
 END_OF_CHAIN = 0xFFFFFFFE
 FREE = 0xFFFFFFFF
-DAMAGED = ("Excel-filen (xls) er skadet og kan ikke leses. Lagre den på nytt som .xlsx eller .csv og prøv igjen.")
+DAMAGED = "Excel-filen (xls) er skadet og kan ikke leses. Lagre den på nytt som .xlsx eller .csv og prøv igjen."
 STREAM, ROOT = 2, 5
 
 
@@ -24,8 +25,21 @@ def _refuse() -> UnreadableFile:
 def check_xls(data: bytes) -> None:
     if len(data) < 512:
         raise _refuse()
-    (major, byte_order, shift, mini_shift, directory_sectors, fat_sectors, first_directory, _, cutoff,
-     first_mini_fat, mini_fat_sectors, first_difat, difat_sectors) = struct.unpack_from("<HHHH6xIIIIIIIII", data, 0x1A)
+    (
+        major,
+        byte_order,
+        shift,
+        mini_shift,
+        directory_sectors,
+        fat_sectors,
+        first_directory,
+        _,
+        cutoff,
+        first_mini_fat,
+        mini_fat_sectors,
+        first_difat,
+        difat_sectors,
+    ) = struct.unpack_from("<HHHH6xIIIIIIIII", data, 0x1A)
     if byte_order != 0xFFFE or (major, shift) not in ((3, 9), (4, 12)) or mini_shift != 6 or cutoff != 4096:
         raise _refuse()
     size = 1 << shift
@@ -37,7 +51,7 @@ def check_xls(data: bytes) -> None:
         if number >= sectors:
             raise _refuse()
         start = (number + 1) * size
-        return data[start:start + size].ljust(size, b"\0")
+        return data[start : start + size].ljust(size, b"\0")
 
     fat_locations = list(struct.unpack_from("<109I", data, 0x4C))[:fat_sectors]
     seen_difat: set[int] = set()
@@ -77,7 +91,7 @@ def check_xls(data: bytes) -> None:
     root_stream = b""
     workbook: tuple[int, int] | None = None
     for offset in range(0, len(directory) - 127, 128):
-        entry = directory[offset:offset + 128]
+        entry = directory[offset : offset + 128]
         kind = entry[0x42]
         if kind not in (STREAM, ROOT):
             continue
@@ -107,13 +121,15 @@ def check_xls(data: bytes) -> None:
 
 
 def _mini_stream(root_stream: bytes, mini_fat: list[int], start: int, stream_size: int) -> bytes:
-    pieces, seen, current = [], set(), start
+    pieces: list[bytes] = []
+    seen: set[int] = set()
+    current = start
     count = len(root_stream) // 64
     while current != END_OF_CHAIN and len(pieces) * 64 < stream_size:
         if current >= count or current >= len(mini_fat) or current in seen:
             raise _refuse()
         seen.add(current)
-        pieces.append(root_stream[current * 64:(current + 1) * 64])
+        pieces.append(root_stream[current * 64 : (current + 1) * 64])
         current = mini_fat[current]
     stream = b"".join(pieces)
     if len(stream) < stream_size:
@@ -137,7 +153,7 @@ def check_biff(stream: bytes) -> None:
     facts = SheetFacts("ark 1")
     while offset + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, offset)
-        body = stream[offset + 4:offset + 4 + length]
+        body = stream[offset + 4 : offset + 4 + length]
         offset += 4 + length
         if len(body) < length:
             raise _refuse()

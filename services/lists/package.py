@@ -7,6 +7,7 @@ and expands repeated ODS cells. Here every part is unpacked once, in chunks,
 counting what it really holds, so a file that would make the reader build
 gigabytes is refused by a limit with a name.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,12 +34,23 @@ from services.lists.limits import (
 CHUNK = 4 * 1024 * 1024
 # A single tag longer than this is no spreadsheet's.
 MAX_TAG_BYTES = 1024 * 1024
-DAMAGED = "Regnearket er skadet eller ufullstendig og kan ikke leses. Lagre det på nytt som .xlsx eller .csv og prøv igjen."
+DAMAGED = (
+    "Regnearket er skadet eller ufullstendig og kan ikke leses. Lagre det på nytt som .xlsx eller .csv og prøv igjen."
+)
 RESAVE = "Lagre listen på nytt som .xlsx eller .csv og prøv igjen."
 
 # Everything the zip module raises for a damaged archive or part.
-ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
-              NotImplementedError, RuntimeError)
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+)
 PREFIX = rb"(?:[\w.-]+:)?"
 CELL_TAG = re.compile(rb"<" + PREFIX + rb"c[\s/>]")
 CELL_REF = re.compile(rb"<" + PREFIX + rb"c\s[^>]*?\br=[\"']([A-Za-z]{1,4})(\d{1,10})[\"']")
@@ -97,11 +109,13 @@ def _check_unpacked(unpacked: int, size: int) -> None:
     if unpacked > MAX_UNPACKED_BYTES:
         raise UnreadableFile(
             f"Regnearket pakkes ut til {unpacked // (1024 * 1024)} MB; høyst {MAX_UNPACKED_BYTES // (1024 * 1024)} MB "
-            f"er tillatt. Det er urimelig stort for en trekkliste. {RESAVE}")
+            f"er tillatt. Det er urimelig stort for en trekkliste. {RESAVE}"
+        )
     if unpacked > MAX_COMPRESSION_RATIO * max(size, 1) + 10_000_000:
         raise UnreadableFile(
             f"Regnearket pakkes ut til {unpacked // (1024 * 1024)} MB fra {max(size // 1024, 1)} kB, som er "
-            f"urimelig stort for en trekkliste. {RESAVE}")
+            f"urimelig stort for en trekkliste. {RESAVE}"
+        )
 
 
 class _Budget:
@@ -144,8 +158,9 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) ->
 
 def _refuse_doctype(chunk: bytes) -> None:
     if DOCTYPE.search(chunk):
-        raise UnreadableFile("Regnearket inneholder XML-definisjoner (DOCTYPE/ENTITY) som et regneark aldri har. "
-                             + RESAVE)
+        raise UnreadableFile(
+            "Regnearket inneholder XML-definisjoner (DOCTYPE/ENTITY) som et regneark aldri har. " + RESAVE
+        )
 
 
 def _fast_patterns(prefix: bytes) -> tuple[re.Pattern, re.Pattern]:
@@ -202,16 +217,18 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str
                     facts.columns = max(facts.columns, row_width)
         facts.shared_cells += chunk.count(b't="s"') + chunk.count(b"t='s'")
         if facts.shared_cells > MAX_CELLS:
-            raise UnreadableFile(f"Arket «{label}» har mer enn {MAX_CELLS:,} celler med tekst. {RESAVE}".replace(",", " "))
+            raise UnreadableFile(
+                f"Arket «{label}» har mer enn {MAX_CELLS:,} celler med tekst. {RESAVE}".replace(",", " ")
+            )
     facts.rows = max(facts.rows, row_elements)
     if max_column_letters:
         facts.columns = max(facts.columns, column_number(max_column_letters))
     if facts.declared:
         last = facts.declared.split(":")[-1].replace("$", "")
-        found = re.fullmatch(r"([A-Za-z]{1,4})(\d{1,10})", last)
-        if found:
-            facts.columns = max(facts.columns, column_number(found.group(1)))
-            facts.rows = max(facts.rows, int(found.group(2)))
+        corner = re.fullmatch(r"([A-Za-z]{1,4})(\d{1,10})", last)
+        if corner:
+            facts.columns = max(facts.columns, column_number(corner.group(1)))
+            facts.rows = max(facts.rows, int(corner.group(2)))
     _check_extent(facts)
     return facts
 
@@ -228,14 +245,19 @@ def _check_extent(facts: SheetFacts) -> None:
     where = f" ({facts.declared})" if facts.declared else ""
     size = f"{facts.rows:,} rader × {facts.columns:,} kolonner".replace(",", " ")
     if facts.rows > MAX_SHEET_ROWS:
-        raise UnreadableFile(f"Arket «{facts.label}» fyller {size}{where}; høyst {MAX_SHEET_ROWS - 50:,} rader "
-                             f"er tillatt. {RESAVE}".replace(",", " "))
+        raise UnreadableFile(
+            f"Arket «{facts.label}» fyller {size}{where}; høyst {MAX_SHEET_ROWS - 50:,} rader "
+            f"er tillatt. {RESAVE}".replace(",", " ")
+        )
     if facts.columns > MAX_COLUMNS:
-        raise UnreadableFile(f"Arket «{facts.label}» fyller {size}{where}; høyst {MAX_COLUMNS} kolonner er tillatt. "
-                             "Fjern tomme kolonner og formatering til høyre for listen, eller " + RESAVE[0].lower() + RESAVE[1:])
+        raise UnreadableFile(
+            f"Arket «{facts.label}» fyller {size}{where}; høyst {MAX_COLUMNS} kolonner er tillatt. "
+            "Fjern tomme kolonner og formatering til høyre for listen, eller " + RESAVE[0].lower() + RESAVE[1:]
+        )
     if facts.rows * facts.columns > MAX_CELLS:
-        raise UnreadableFile(f"Arket «{facts.label}» fyller {size}{where}, over {MAX_CELLS:,} celler. "
-                             f"{RESAVE}".replace(",", " "))
+        raise UnreadableFile(
+            f"Arket «{facts.label}» fyller {size}{where}, over {MAX_CELLS:,} celler. {RESAVE}".replace(",", " ")
+        )
 
 
 def _shared_string_sizes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> array:
@@ -246,7 +268,7 @@ def _shared_string_sizes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget
         _refuse_doctype(chunk)
         starts.extend(offset + m.start() for m in SHARED_ITEM.finditer(chunk))
         offset += len(chunk)
-    sizes = array("q", (b - a for a, b in zip(starts, starts[1:])))
+    sizes = array("q", (b - a for a, b in zip(starts, starts[1:], strict=False)))
     if starts:
         sizes.append(offset - starts[-1])
     return sizes
@@ -310,7 +332,7 @@ def check_xlsx(data: bytes) -> None:
         longest = max(sizes, default=0)
         text = 0
         for sheet in sheets:
-            if sheet.shared_cells * longest <= MAX_SHEET_TEXT_BYTES:
+            if sheet.shared_cells * longest <= MAX_SHEET_TEXT_BYTES or sheet.part is None:
                 text += sheet.shared_cells * longest
             else:
                 # Only now count precisely, use by use: a second pass over this sheet.
@@ -318,7 +340,8 @@ def check_xlsx(data: bytes) -> None:
             if text > MAX_SHEET_TEXT_BYTES:
                 raise UnreadableFile(
                     f"Teksten i regnearket blir over {MAX_SHEET_TEXT_BYTES // (1024 * 1024)} MB når den fylles ut i "
-                    f"cellene (arket «{sheet.label}» gjentar lange tekster). {RESAVE}")
+                    f"cellene (arket «{sheet.label}» gjentar lange tekster). {RESAVE}"
+                )
 
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -393,8 +416,9 @@ def check_ods(data: bytes) -> None:
         parser.EndElementHandler = counter.end
 
         def refuse(*_args) -> None:
-            raise UnreadableFile("Regnearket inneholder XML-definisjoner (DOCTYPE/ENTITY) som et regneark aldri har. "
-                                 + RESAVE)
+            raise UnreadableFile(
+                "Regnearket inneholder XML-definisjoner (DOCTYPE/ENTITY) som et regneark aldri har. " + RESAVE
+            )
 
         parser.StartDoctypeDeclHandler = refuse
         parser.EntityDeclHandler = refuse

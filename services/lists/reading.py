@@ -5,6 +5,7 @@ untrusted, and the portal process asks `services.parsing`, which sends them
 there. Every way a file can be wrong ends as a ParseResult with ok=False and
 a Norwegian message.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,6 +50,8 @@ def _cell(row: list, layout: Layout, role: str):
 
 def _decimal_comma(sheet: Sheet, layout: Layout, start: int) -> bool | None:
     col = layout.columns.get(AMOUNT)
+    if col is None:
+        return None
     seen = [str(r[col]) for r in sheet.rows[start:] if col < len(r) and isinstance(r[col], str)]
     if any(re.search(r",\d{1,2}\s*(kr|-)?\s*$", v) for v in seen):
         return True
@@ -68,8 +71,9 @@ def _is_repeated_header(row: list) -> bool:
 def _first_person_row(sheet: Sheet, layout: Layout) -> int:
     """Where the data starts when no header row was recognised: above it are titles."""
     for index, cells in enumerate(sheet.rows):
-        if values.digits_of_national_id(_cell(cells, layout, NATIONAL_ID)) or \
-                values.parse_date(_cell(cells, layout, BIRTH_DATE)):
+        if values.digits_of_national_id(_cell(cells, layout, NATIONAL_ID)) or values.parse_date(
+            _cell(cells, layout, BIRTH_DATE)
+        ):
             return index
     return len(sheet.rows)
 
@@ -109,8 +113,10 @@ def _extract(sheet: Sheet, layout: Layout) -> tuple[list[Row], list[ListWarning]
             warnings.append(ListWarning(line, "Raden mangler trekkbeløp."))
         if amount is not None and abs(amount) >= MAX_AMOUNT_KR:
             shown = f" {kr(amount)}" if abs(amount) < values.OUT_OF_RANGE else ""
-            raise UnreadableFile(f"Linje {line}: beløpet{shown} er for stort til å være et trekk "
-                                 f"(høyst {kr(MAX_AMOUNT_KR - Decimal('0.01'))}). Rett beløpet og send listen igjen.")
+            raise UnreadableFile(
+                f"Linje {line}: beløpet{shown} er for stort til å være et trekk "
+                f"(høyst {kr(MAX_AMOUNT_KR - Decimal('0.01'))}). Rett beløpet og send listen igjen."
+            )
         employee_no = values.text(_cell(cells, layout, EMPLOYEE_NO)) or None
         basis = values.parse_amount(_cell(cells, layout, BASIS))
         if basis is not None and abs(basis) >= MAX_AMOUNT_KR:
@@ -138,7 +144,7 @@ def _flip_payroll_sign(rows: list[Row]) -> None:
 def _person_warnings(rows: list[Row]) -> list[ListWarning]:
     warnings = []
     lines_of = defaultdict(list)
-    sums = defaultdict(Decimal)
+    sums: defaultdict[tuple, Decimal] = defaultdict(Decimal)
     for r in rows:
         key = r.person_key()
         lines_of[key].append(r.line)
@@ -147,15 +153,20 @@ def _person_warnings(rows: list[Row]) -> list[ListWarning]:
     for lines in lines_of.values():
         if len(lines) > 1:
             for line in lines[1:]:
-                warnings.append(ListWarning(line, f"Samme person står også på linje {lines[0]}; beløpene legges sammen."))
+                warnings.append(
+                    ListWarning(line, f"Samme person står også på linje {lines[0]}; beløpene legges sammen.")
+                )
     totals = [v for v in sums.values() if v > 0]
     if len(totals) >= 5:
         typical = Decimal(str(statistics.median(totals)))
         for key, amount in sums.items():
             if amount > typical * 3 or (0 < amount < typical / 4) or amount < 0:
                 line = lines_of[key][0]
-                warnings.append(ListWarning(line, f"Beløpet {kr(amount)} skiller seg mye fra de andre "
-                                                  f"(vanlig er rundt {kr(typical)})."))
+                warnings.append(
+                    ListWarning(
+                        line, f"Beløpet {kr(amount)} skiller seg mye fra de andre (vanlig er rundt {kr(typical)})."
+                    )
+                )
     return warnings
 
 
@@ -180,7 +191,7 @@ def _best_table(sheets: list[Sheet]) -> tuple[Sheet, Layout] | None:
             candidates.append(header)
             if not header.usable:
                 # A header that names too little: read the roles it lacks from the content below it.
-                below = layout_from_content(sheet.rows, header.header_row + 1)
+                below = layout_from_content(sheet.rows, (header.header_row or 0) + 1)
                 merged = Layout(header.header_row, {**below.columns, **header.columns})
                 candidates.append(merged)
         candidates.append(layout_from_content(sheet.rows))
@@ -194,10 +205,26 @@ def _best_table(sheets: list[Sheet]) -> tuple[Sheet, Layout] | None:
     return best
 
 
-EXTENSION_FAMILY = {"xlsx": "xlsx", "xlsm": "xlsx", "xls": "xls", "ods": "ods", "pdf": "pdf", "csv": "text",
-                    "txt": "text", "tsv": "text", "prn": "text", "dat": "text", "skv": "text"}
-KIND_LABEL = {"xlsx": "et Excel-regneark (xlsx)", "xls": "et Excel-regneark (xls)", "ods": "et OpenDocument-regneark",
-              "pdf": "en PDF", "text": "tekst"}
+EXTENSION_FAMILY = {
+    "xlsx": "xlsx",
+    "xlsm": "xlsx",
+    "xls": "xls",
+    "ods": "ods",
+    "pdf": "pdf",
+    "csv": "text",
+    "txt": "text",
+    "tsv": "text",
+    "prn": "text",
+    "dat": "text",
+    "skv": "text",
+}
+KIND_LABEL = {
+    "xlsx": "et Excel-regneark (xlsx)",
+    "xls": "et Excel-regneark (xls)",
+    "ods": "et OpenDocument-regneark",
+    "pdf": "en PDF",
+    "text": "tekst",
+}
 
 
 def kind_of_content(data: bytes) -> str | None:
@@ -228,8 +255,7 @@ def read_list(data: bytes, filename: str) -> ParseResult:
         chosen = _best_table(sheets)
         if chosen is None:
             if kind == "pdf":
-                return ParseResult(name, True, kind=kind, note=PDF_BY_HAND,
-                                   warnings=[ListWarning(None, PDF_BY_HAND)])
+                return ParseResult(name, True, kind=kind, note=PDF_BY_HAND, warnings=[ListWarning(None, PDF_BY_HAND)])
             where = "filen" if len(sheets) <= 1 else f"noen av de {len(sheets)} arkene i regnearket"
             return ParseResult(name, False, f"Fant ingen trekkliste i {where}. " + LOOKED_FOR, kind=kind)
         sheet, layout = chosen
@@ -241,9 +267,11 @@ def read_list(data: bytes, filename: str) -> ParseResult:
     _flip_payroll_sign(rows)
     result = ParseResult(name, True, rows=rows, kind=kind)
     result.warnings = warnings + _person_warnings(rows)
-    if stated_sum is not None and abs(abs(stated_sum) - abs(result.total)) > Decimal("0.01") \
-            and abs(stated_sum) != 0:
-        result.warnings.append(ListWarning(None, f"Summen i filen ({kr(abs(stated_sum))}) stemmer ikke med "
-                                                 f"summen av radene ({kr(result.total)})."))
+    if stated_sum is not None and abs(abs(stated_sum) - abs(result.total)) > Decimal("0.01") and abs(stated_sum) != 0:
+        result.warnings.append(
+            ListWarning(
+                None, f"Summen i filen ({kr(abs(stated_sum))}) stemmer ikke med summen av radene ({kr(result.total)})."
+            )
+        )
     result.warnings.sort(key=lambda w: (w.line is None, w.line or 0))
     return result

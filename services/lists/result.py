@@ -4,12 +4,12 @@ the parse worker, which makes it, and the portal, which only ever receives it.
 `to_wire`/`from_wire` carry it between the two processes as JSON, amounts as
 exact decimal strings.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-
 
 
 @dataclass
@@ -94,10 +94,24 @@ class ParseResult:
             return None if value is None else str(value)
 
         return {
-            "file": self.file, "ok": self.ok, "error": self.error, "kind": self.kind, "note": self.note,
+            "file": self.file,
+            "ok": self.ok,
+            "error": self.error,
+            "kind": self.kind,
+            "note": self.note,
             "failure": self.failure,
-            "rows": [[r.line, r.national_id, r.birth_date.isoformat() if r.birth_date else None, r.name,
-                      r.employee_no, exact(r.basis), exact(r.amount)] for r in self.rows],
+            "rows": [
+                [
+                    r.line,
+                    r.national_id,
+                    r.birth_date.isoformat() if r.birth_date else None,
+                    r.name,
+                    r.employee_no,
+                    exact(r.basis),
+                    exact(r.amount),
+                ]
+                for r in self.rows
+            ],
             "warnings": [[w.line, w.message] for w in self.warnings],
         }
 
@@ -106,9 +120,25 @@ class ParseResult:
         def exact(value: str | None) -> Decimal | None:
             return None if value is None else Decimal(value)
 
-        rows = [Row(line, national_id, date.fromisoformat(born) if born else None, name, employee_no,
-                    exact(basis), exact(amount))
-                for line, national_id, born, name, employee_no, basis, amount in wire["rows"]]
-        return cls(file=wire["file"], ok=wire["ok"], error=wire["error"], rows=rows,
-                   warnings=[ListWarning(line, message) for line, message in wire["warnings"]],
-                   kind=wire["kind"], note=wire["note"], failure=wire["failure"])
+        rows = [
+            Row(
+                line,
+                national_id,
+                date.fromisoformat(born) if born else None,
+                name,
+                employee_no,
+                exact(basis),
+                exact(amount),
+            )
+            for line, national_id, born, name, employee_no, basis, amount in wire["rows"]
+        ]
+        return cls(
+            file=wire["file"],
+            ok=wire["ok"],
+            error=wire["error"],
+            rows=rows,
+            warnings=[ListWarning(line, message) for line, message in wire["warnings"]],
+            kind=wire["kind"],
+            note=wire["note"],
+            failure=wire["failure"],
+        )

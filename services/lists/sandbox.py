@@ -6,6 +6,7 @@ read one file under hard limits (PORTAL_PARSE_* settings). When a child dies,
 runs out of memory or time, the user gets a Norwegian message, nothing is
 stored, and the next parse gets a fresh child: other users never notice.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -28,10 +29,10 @@ from services.lists.result import ParseResult
 
 log = logging.getLogger("portal.parse")
 
-TOO_COMPLEX = ("Filen er for stor eller for sammensatt til å leses. Lagre den på nytt som .xlsx eller .csv "
-               "og prøv igjen.")
-BROKEN = ("Filen kunne ikke leses; den ser ut til å være skadet. Lagre den på nytt som .xlsx eller .csv "
-          "og prøv igjen.")
+TOO_COMPLEX = (
+    "Filen er for stor eller for sammensatt til å leses. Lagre den på nytt som .xlsx eller .csv og prøv igjen."
+)
+BROKEN = "Filen kunne ikke leses; den ser ut til å være skadet. Lagre den på nytt som .xlsx eller .csv og prøv igjen."
 STARTUP_SECONDS = 60
 # Signals a child gets for going past a limit: the CPU limit (XCPU, then KILL), the backup
 # alarm, and an abort when the Rust reader cannot allocate under the memory limit.
@@ -85,7 +86,10 @@ class ParseWorkers:
         self._folder = tempfile.mkdtemp(prefix="portal-parse-")
         self._server = subprocess.Popen(
             [sys.executable, "-m", "services.lists.worker", self._socket_path, json.dumps(asdict(self.limits))],
-            cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
         assert self._server.stdout is not None
         ready = self._server.stdout.readline()
@@ -118,7 +122,7 @@ class ParseWorkers:
             self._stop_server()
 
     def _connect(self) -> socket.socket:
-        for attempt in range(2):
+        for _ in range(2):
             path = self._ensure_server()
             conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
@@ -171,7 +175,9 @@ class ParseWorkers:
             number = status["signal"]
             name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
             failure = "limit" if number in LIMIT_SIGNALS or status.get("killed_for") else "crash"
-            return Outcome(None, failure, f"{name}{' (' + status['killed_for'] + ')' if status.get('killed_for') else ''}")
+            return Outcome(
+                None, failure, f"{name}{' (' + status['killed_for'] + ')' if status.get('killed_for') else ''}"
+            )
         return Outcome(None, "crash", f"exit {status.get('exit')}")
 
 
@@ -190,8 +196,13 @@ def workers() -> ParseWorkers:
 
 def _failed(filename: str, data: bytes, outcome: Outcome) -> str:
     # Only the kind of failure and the size: a file name may carry a person's name.
-    log.warning("parse worker gave no result: %s %s (%d bytes, %s)", outcome.failure, outcome.detail, len(data),
-                Path(filename).suffix.lower()[:8] or "no extension")
+    log.warning(
+        "parse worker gave no result: %s %s (%d bytes, %s)",
+        outcome.failure,
+        outcome.detail,
+        len(data),
+        Path(filename).suffix.lower()[:8] or "no extension",
+    )
     return TOO_COMPLEX if outcome.failure == "limit" else BROKEN
 
 
@@ -231,6 +242,10 @@ def read_tables(data: bytes, filename: str, *, pool: ParseWorkers | None = None)
         raise TablesUnreadable(_failed(name, data, outcome))
     if "error" in outcome.answer:
         raise TablesUnreadable(outcome.answer["error"])
-    return Tables(outcome.answer["kind"], [
-        (sheet["name"], [[_cell(c) for c in row] for row in sheet["rows"]], sheet["lines"])
-        for sheet in outcome.answer["sheets"]])
+    return Tables(
+        outcome.answer["kind"],
+        [
+            (sheet["name"], [[_cell(c) for c in row] for row in sheet["rows"]], sheet["lines"])
+            for sheet in outcome.answer["sheets"]
+        ],
+    )

@@ -3,6 +3,7 @@
 Payroll staff rename files, and a hostile user can call anything «liste.xlsx»;
 the reader for a format only ever sees bytes that look like that format.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,7 +37,9 @@ def _zip_kind(data: bytes) -> str:
             mimetype = archive.read("mimetype")[:200].strip() if "mimetype" in names else b""
     except ZIP_ERRORS as exc:
         raise UnreadableFile("Filen ser ut som et regneark, men er skadet eller ufullstendig. " + RESAVE) from exc
-    if mimetype.startswith(ODS_MIMETYPE) or (not mimetype and "content.xml" in names and "META-INF/manifest.xml" in names):
+    if mimetype.startswith(ODS_MIMETYPE) or (
+        not mimetype and "content.xml" in names and "META-INF/manifest.xml" in names
+    ):
         if mimetype and mimetype != ODS_MIMETYPE:
             raise UnreadableFile("Filen er et OpenDocument-dokument, men ikke et regneark. " + RESAVE)
         return "ods"

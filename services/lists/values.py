@@ -3,6 +3,7 @@
 Every function takes a raw cell (str, float, int, date, None) and returns the
 normalised value or None when the cell holds nothing usable.
 """
+
 from __future__ import annotations
 
 import math
@@ -66,9 +67,10 @@ def parse_amount(cell, *, decimal_comma: bool | None = None) -> Decimal | None:
         negative, raw = not negative, raw[1:]
     if not re.fullmatch(r"[0-9.,]+", raw) or not re.search(r"\d", raw):
         return None
-    raw = _normalise_separators(raw, decimal_comma)
-    if raw is None:
+    normalised = _normalise_separators(raw, decimal_comma)
+    if normalised is None:
         return None
+    raw = normalised
     try:
         value = Decimal(raw)
         value = OUT_OF_RANGE if value >= OUT_OF_RANGE else value.quantize(Decimal("0.01"))
@@ -133,9 +135,14 @@ def _national_id_facts(number: str) -> tuple[bool, date | None]:
         born = fodselsnummer.get_birth_date(number)
     except Exception:  # stdnum raises several kinds for numbers without a usable date
         born = None
-    valid = (born is not None and len(number) == 11 and number.isdigit() and born <= date.today()
-             and number[9] == fodselsnummer.calc_check_digit1(number)
-             and number[10] == fodselsnummer.calc_check_digit2(number))
+    valid = (
+        born is not None
+        and len(number) == 11
+        and number.isdigit()
+        and born <= date.today()
+        and number[9] == fodselsnummer.calc_check_digit1(number)
+        and number[10] == fodselsnummer.calc_check_digit2(number)
+    )
     return valid, born
 
 

@@ -12,6 +12,7 @@ ended. It exits when the client process closes its stdin.
 Frames on the connection, each a type byte, a 4-byte length and JSON:
 b"R" the child's answer, b"S" the server's note of how the child ended.
 """
+
 from __future__ import annotations
 
 import gc
@@ -58,9 +59,13 @@ def _answer(job: dict, data: bytes) -> dict:
             kind, sheets = read_tables(data, filename)
         except UnreadableFile as problem:
             return {"error": str(problem)}
-        return {"kind": kind, "sheets": [
-            {"name": s.name, "lines": s.line_numbers, "rows": [[_cell(c) for c in row] for row in s.rows]}
-            for s in sheets]}
+        return {
+            "kind": kind,
+            "sheets": [
+                {"name": s.name, "lines": s.line_numbers, "rows": [[_cell(c) for c in row] for row in s.rows]}
+                for s in sheets
+            ],
+        }
     return {"result": read_list(data, filename).to_wire()}
 
 
@@ -179,6 +184,7 @@ def serve(path: str, limits: dict) -> None:
             # The PDF reader's imports are slow: pay them once, while nobody waits, not in each child.
             warmed = True
             import pdfplumber  # noqa: F401
+
             gc.freeze()
     for pid in running:
         os.kill(pid, signal.SIGKILL)

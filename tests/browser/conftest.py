@@ -4,6 +4,7 @@ in Debian's Chromium, mail going to the SendGrid stand-in.
 Without Chromium the tests are skipped with a loud message; with
 PORTAL_REQUIRE_BROWSER=1 (CI) a missing Chromium fails the run instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,21 +32,26 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 PASSWORD = "et-langt-passord"
 TIMEOUT_MS = 20_000
 
 # Users the suite needs, seeded before the server starts (it then holds the file).
-EMPLOYER = "kari@firma.no"          # active, two companies, declaration accepted
-NEWCOMER = "ola@firma.no"           # not activated: the activation flow
-FORGETFUL = "per@firma.no"          # active: the forgotten-password flow
-LOCKED = "lise@firma.no"            # active: the lockout flow
-LEAVER = "jon@firma.no"             # active: the logout flow
+EMPLOYER = "kari@firma.no"  # active, two companies, declaration accepted
+NEWCOMER = "ola@firma.no"  # not activated: the activation flow
+FORGETFUL = "per@firma.no"  # active: the forgotten-password flow
+LOCKED = "lise@firma.no"  # active: the lockout flow
+LEAVER = "jon@firma.no"  # active: the logout flow
 STAFF = "stab@forbund.no"
-STALE_STAFF = "stab2@forbund.no"   # active staff: a password reset ends an open page's downloads
-INJECTOR = "injeksjon@firma.no"     # active, one company whose every free text is Markdown and HTML
+STALE_STAFF = "stab2@forbund.no"  # active staff: a password reset ends an open page's downloads
+INJECTOR = "injeksjon@firma.no"  # active, one company whose every free text is Markdown and HTML
 # A link, an image, emphasis, raw HTML and a Streamlit directive: none may render anywhere.
 PAYLOAD = "[klikk her](http://evil.test/lenke) ![](http://evil.test/bilde.png) **fet** <b>html</b> :red[rød]"
 # The running portal's process, for tests that check it survived what they did.
@@ -75,19 +81,27 @@ def _seed(data_dir: Path) -> None:
         companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
         companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
         companies.add_company(store, actor=CLI, orgnr="930000000", name="Fjord Kjemi AS")
-        users.add_user(store, actor=CLI, email=EMPLOYER, name="Kari Nordmann",
-                       company_orgnrs=["910000004", "920000002"])
+        users.add_user(
+            store, actor=CLI, email=EMPLOYER, name="Kari Nordmann", company_orgnrs=["910000004", "920000002"]
+        )
         for email in (NEWCOMER, FORGETFUL, LOCKED, LEAVER):
-            users.add_user(store, actor=CLI, email=email, name=email.split("@")[0].title(),
-                           company_orgnrs=["930000000"])
+            users.add_user(
+                store, actor=CLI, email=email, name=email.split("@")[0].title(), company_orgnrs=["930000000"]
+            )
         users.add_user(store, actor=CLI, email=STAFF, name="Stab", staff=True)
         users.add_user(store, actor=CLI, email=STALE_STAFF, name="Stab To", staff=True)
         # Activated a while ago, so the per-minute code limit does not hold back the flows.
         earlier = utcnow() - timedelta(minutes=5)
         for email in (EMPLOYER, FORGETFUL, LOCKED, LEAVER, STAFF, STALE_STAFF):
             codes.request_code(store, email=email, purpose=codes.ACTIVATE, now=earlier)
-            codes.set_password_with_code(store, email=email, code=latest_code(store, email),
-                                         password=PASSWORD, confirmation=PASSWORD, now=earlier)
+            codes.set_password_with_code(
+                store,
+                email=email,
+                code=latest_code(store, email),
+                password=PASSWORD,
+                confirmation=PASSWORD,
+                now=earlier,
+            )
             user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
             declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)
         _seed_utrukne(store)
@@ -108,13 +122,25 @@ def _seed_utrukne(store) -> None:
 
     company = companies.by_orgnr(store, actor=CLI, orgnr="920000002")
     for n, name in enumerate(UTRUKNE):
-        members.add_member(store, actor=CLI, member_no=str(7000 + n), name=name, company_id=company.id,
-                           national_id=listfiles.make_fnr(date(1980 + n, 1 + n, 10 + n)), valid_from=date(2020, 1, 1))
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no=str(7000 + n),
+            name=name,
+            company_id=company.id,
+            national_id=listfiles.make_fnr(date(1980 + n, 1 + n, 10 + n)),
+            valid_from=date(2020, 1, 1),
+        )
     kari = store.row("SELECT id, email, role FROM users WHERE email = ?", [EMPLOYER])
     other = f"{listfiles.make_fnr(date(1999, 9, 9))};Ny, Person;390,00"
-    submissions.submit(store, actor=Actor(*kari), company_id=company.id, period=periods.previous(date.today()),
-                       contact_email=EMPLOYER, uploads=[submissions.Upload("nordsjo.csv",
-                                                                           f"Fnr;Navn;Trekk\n{other}\n".encode())])
+    submissions.submit(
+        store,
+        actor=Actor(*kari),
+        company_id=company.id,
+        period=periods.previous(date.today()),
+        contact_email=EMPLOYER,
+        uploads=[submissions.Upload("nordsjo.csv", f"Fnr;Navn;Trekk\n{other}\n".encode())],
+    )
 
 
 def _seed_injection(store) -> None:
@@ -128,24 +154,39 @@ def _seed_injection(store) -> None:
     users.add_user(store, actor=CLI, email=INJECTOR, name=f"Inger {PAYLOAD}", company_orgnrs=[company.orgnr])
     earlier = utcnow() - timedelta(minutes=5)
     codes.request_code(store, email=INJECTOR, purpose=codes.ACTIVATE, now=earlier)
-    codes.set_password_with_code(store, email=INJECTOR, code=latest_code(store, INJECTOR), password=PASSWORD,
-                                 confirmation=PASSWORD, now=earlier)
+    codes.set_password_with_code(
+        store, email=INJECTOR, code=latest_code(store, INJECTOR), password=PASSWORD, confirmation=PASSWORD, now=earlier
+    )
     user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [INJECTOR])
     injector = Actor(user_id, INJECTOR, role)
     declaration.accept(store, actor=injector, accepted=True)
     for n in range(2):
-        members.add_member(store, actor=CLI, member_no=f"88{n}", name=f"Medlem{n}, {PAYLOAD}", company_id=company.id,
-                           national_id=listfiles.make_fnr(date(1970 + n, 5, 5)), valid_from=date(2020, 1, 1))
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no=f"88{n}",
+            name=f"Medlem{n}, {PAYLOAD}",
+            company_id=company.id,
+            national_id=listfiles.make_fnr(date(1970 + n, 5, 5)),
+            valid_from=date(2020, 1, 1),
+        )
     stranger = listfiles.make_fnr(date(1991, 4, 4))
     rows = f"Fnr;Navn;Trekk\n{stranger};Ukjent, {PAYLOAD};390,00\n".encode()
-    submissions.submit(store, actor=injector, company_id=company.id, period=periods.previous(date.today()),
-                       contact_email=INJECTOR, remark=f"Merknad {PAYLOAD}",
-                       uploads=[submissions.Upload("liste [x](http://evil.test/fil).csv", rows)])
+    submissions.submit(
+        store,
+        actor=injector,
+        company_id=company.id,
+        period=periods.previous(date.today()),
+        contact_email=INJECTOR,
+        remark=f"Merknad {PAYLOAD}",
+        uploads=[submissions.Upload("liste [x](http://evil.test/fil).csv", rows)],
+    )
     first, *_ = reconciliation.utrukne(store, actor=injector, company_id=company.id, answered=False)
     reconciliation.answer(store, actor=injector, company_id=company.id, answers={first.id: ("annet", PAYLOAD)})
     staff_id = store.value("SELECT id FROM users WHERE email = ?", [STAFF])
-    letters.upload(store, actor=Actor(staff_id, STAFF, "staff"), company_id=company.id, subject=f"Brev {PAYLOAD}",
-                   pdf=_tiny_pdf())
+    letters.upload(
+        store, actor=Actor(staff_id, STAFF, "staff"), company_id=company.id, subject=f"Brev {PAYLOAD}", pdf=_tiny_pdf()
+    )
 
 
 def _tiny_pdf() -> bytes:
@@ -182,9 +223,23 @@ def portal(tmp_path_factory, mailbox):
     log_path = data_dir.parent / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "Home.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     SERVER["process"] = server

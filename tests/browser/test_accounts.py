@@ -1,4 +1,5 @@
 """Accounts as a person uses them, in a real browser against the real server."""
+
 import secrets
 import time
 from urllib.parse import urlparse
@@ -48,7 +49,8 @@ def test_activation_with_mailed_code_then_declaration_then_login(page, mailbox):
     log_in(page, NEWCOMER, "ola-sitt-passord")
     expect(page.get_by_role("heading", name="Taushetserklæring").first).to_be_visible()
     expect(page.get_by_role("link", name="Straffeloven kapittel 21")).to_have_attribute(
-        "href", "https://lovdata.no/dokument/NL/lov/2005-05-20-28/KAPITTEL_2-6")
+        "href", "https://lovdata.no/dokument/NL/lov/2005-05-20-28/KAPITTEL_2-6"
+    )
     expect(page.get_by_role("link", name="Innsending")).to_have_count(0)
     page.get_by_text("Jeg har gjort meg kjent med, og aksepterer taushetserklæringen.").click()
     page.get_by_role("button", name="Ok").click()
@@ -144,12 +146,14 @@ def test_employer_opening_the_staff_page_url_gets_nothing(page, portal):
 
 
 def test_a_cookie_signed_with_another_key_does_not_log_in(browser, portal):
-    forged = jwt.encode({"username": EMPLOYER, "exp_date": time.time() + 3600}, secrets.token_urlsafe(48),
-                        algorithm="HS256")
+    forged = jwt.encode(
+        {"username": EMPLOYER, "exp_date": time.time() + 3600}, secrets.token_urlsafe(48), algorithm="HS256"
+    )
     visitor = browser.new_context()
     try:
-        visitor.add_cookies([{"name": "trekklisteportal_innlogging", "value": forged,
-                              "domain": urlparse(portal).hostname, "path": "/"}])
+        visitor.add_cookies(
+            [{"name": "trekklisteportal_innlogging", "value": forged, "domain": urlparse(portal).hostname, "path": "/"}]
+        )
         page = visitor.new_page()
         page.goto(portal)
         expect(page.get_by_role("heading", name="Innlogging").first).to_be_visible()

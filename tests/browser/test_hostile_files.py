@@ -1,4 +1,5 @@
 """Hostile files on «Innsending»: a clear message for the sender, nothing felt by anyone else."""
+
 import random
 from datetime import date
 from pathlib import Path
@@ -36,9 +37,16 @@ def test_dimension_bomb_and_truncated_ods_while_another_session_works(browser, p
     ods_seed = next(data for name, data in fuzz.seeds() if name.endswith(".ods"))
     truncated = tmp_path / "kuttet.ods"
     truncated.write_bytes(ods_seed[: len(ods_seed) // 2])
-    good = listfiles.xlsx(tmp_path / "god.xlsx", {"Ark1": [["Fnr", "Navn", "Trekk"],
-                                                           [listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", 624.0],
-                                                           [listfiles.make_fnr(date(1975, 3, 9)), "Ås, Kjersti", 676.01]]})
+    good = listfiles.xlsx(
+        tmp_path / "god.xlsx",
+        {
+            "Ark1": [
+                ["Fnr", "Navn", "Trekk"],
+                [listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", 624.0],
+                [listfiles.make_fnr(date(1975, 3, 9)), "Ås, Kjersti", 676.01],
+            ]
+        },
+    )
     server = SERVER["process"]
     before = _rss_mb(server.pid)
 

@@ -1,4 +1,5 @@
 """Letters in the browser: staff make them, the employer downloads one and sees it marked."""
+
 import io
 
 import pypdf
@@ -19,7 +20,8 @@ def test_staff_creates_letters_employer_downloads_one(page, context, browser, po
     settle(page)
     page.get_by_role("tab", name="Lag brev fra mal").click()
     page.get_by_label("Eller lim inn fra et regneark").fill(
-        "Bø, Øystein;23.11.2001;12.2026;1,3 % (maks 575 kr)\nÅs, Kjersti;09.03.1975;12.2026;1,47 %")
+        "Bø, Øystein;23.11.2001;12.2026;1,3 % (maks 575 kr)\nÅs, Kjersti;09.03.1975;12.2026;1,47 %"
+    )
     before = len(mailbox.mails_to(EMPLOYER))
     page.get_by_role("button", name="Lag brev").click()
     expect(page.get_by_text("«Vedrørende kontingenttrekk for våre medlemmer» er laget")).to_be_visible()

@@ -1,5 +1,6 @@
 """Markdown and HTML typed by users render as plain text on every page, employer and staff:
 no live link, no outside image, no bold."""
+
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -7,8 +8,16 @@ from playwright.sync_api import expect
 from tests.browser.conftest import ARTIFACTS, INJECTOR, PASSWORD, STAFF, go, log_in, settle
 
 # The free-text fields seeded with the payload (see conftest._seed_injection).
-FIELDS = ["company name", "user name", "register names", "names on a list", "remark", "«Annet» comment",
-          "file name", "letter subject"]
+FIELDS = [
+    "company name",
+    "user name",
+    "register names",
+    "names on a list",
+    "remark",
+    "«Annet» comment",
+    "file name",
+    "letter subject",
+]
 EMPLOYER_PAGES = ["Hjem", "Innsending", "Innsendte lister det siste året", "Brev fra forbundet", "Utrukne"]
 STAFF_PAGES = ["Administrasjon", "Innkomne lister", "Medlemsregister", "Avstemming", "Brev til bedrifter"]
 
@@ -36,8 +45,7 @@ def test_markdown_injection_renders_nowhere(browser, portal):
     pages_seen, found = 0, []
     for email, names in ((INJECTOR, EMPLOYER_PAGES), (STAFF, STAFF_PAGES)):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
-        context.route("http://evil.test/**", lambda route: (outside_requests.append(route.request.url),
-                                                            route.abort()))
+        context.route("http://evil.test/**", lambda route: (outside_requests.append(route.request.url), route.abort()))
         page = context.new_page()
         try:
             page.goto(portal)
@@ -56,8 +64,9 @@ def test_markdown_injection_renders_nowhere(browser, portal):
                 found.append((name, _rendered(page)))
                 pages_seen += 1
                 ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / f"injection-{Path(name).name.replace(' ', '_')}.png"),
-                                full_page=True)
+                page.screenshot(
+                    path=str(ARTIFACTS / f"injection-{Path(name).name.replace(' ', '_')}.png"), full_page=True
+                )
             # The payload itself is on the pages, shown as typed.
             expect(page.get_by_text("[klikk her]").first).to_be_attached()
         finally:

@@ -1,4 +1,5 @@
 """Answering for utrukne members in the browser: every status, Annet with its comment."""
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import EMPLOYER, UTRUKNE, go, log_in, settle
@@ -22,7 +23,7 @@ def test_an_utrukket_member_answered_with_each_status(page):
     expect(page.get_by_role("heading", name="Utrukne").first).to_be_visible()
     for name in UTRUKNE:
         expect(page.get_by_text(name)).to_be_visible()
-    for name, status in zip(UTRUKNE, ["Ansatt", "Permittert", "Sluttet i bedrift", "Annet"]):
+    for name, status in zip(UTRUKNE, ["Ansatt", "Permittert", "Sluttet i bedrift", "Annet"], strict=True):
         choose(page, name, status)
     expect(page.get_by_label("Kommentar:")).to_be_visible()
     page.get_by_role("button", name="Send status").click()

@@ -1,5 +1,6 @@
 """The reverse proxy shipped in deploy/: TLS and the security headers, on real responses,
 with the portal still working through it in a real browser."""
+
 import os
 import shutil
 import socket
@@ -16,8 +17,13 @@ from tests.browser.conftest import CHROMIUM_ARGS, EMPLOYER, log_in  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 CADDY = shutil.which("caddy")
-HEADERS = ("Strict-Transport-Security", "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
-           "Referrer-Policy")
+HEADERS = (
+    "Strict-Transport-Security",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +37,21 @@ def proxy(portal, tmp_path_factory):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     home = tmp_path_factory.mktemp("caddy")
-    env = dict(os.environ, PORTAL_HOST=f"localhost:{port}", PORTAL_UPSTREAM=portal.removeprefix("http://"),
-               XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"), HOME=str(home))
+    env = dict(
+        os.environ,
+        PORTAL_HOST=f"localhost:{port}",
+        PORTAL_UPSTREAM=portal.removeprefix("http://"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        HOME=str(home),
+    )
     log = (home / "caddy.log").open("w")
-    server = subprocess.Popen([CADDY, "run", "--config", str(ROOT / "deploy" / "Caddyfile"), "--adapter", "caddyfile"],
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [CADDY, "run", "--config", str(ROOT / "deploy" / "Caddyfile"), "--adapter", "caddyfile"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"https://localhost:{port}"
     insecure = ssl.create_default_context()
     insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
@@ -62,8 +78,10 @@ def test_the_proxy_adds_tls_and_the_security_headers(proxy, browser):
     assert page.status == 200
     missing = [h for h in HEADERS if not page.headers.get(h)]
     csp = page.headers["Content-Security-Policy"]
-    print(f"\nproxy headers: {len(HEADERS) - len(missing)}/{len(HEADERS)} on {url}/ over TLS "
-          f"({page.fp.raw._sock.version() if hasattr(page.fp, 'raw') else 'TLS'})")
+    print(
+        f"\nproxy headers: {len(HEADERS) - len(missing)}/{len(HEADERS)} on {url}/ over TLS "
+        f"({page.fp.raw._sock.version() if hasattr(page.fp, 'raw') else 'TLS'})"
+    )
     assert missing == []
     assert "frame-ancestors 'none'" in csp and page.headers["X-Frame-Options"] == "DENY"
     assert page.headers["X-Content-Type-Options"] == "nosniff"

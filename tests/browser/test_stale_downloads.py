@@ -1,4 +1,5 @@
 """Download buttons on a page drawn before a logout or a password reset serve nothing."""
+
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 

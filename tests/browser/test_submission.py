@@ -1,4 +1,5 @@
 """Sending a list in the browser: real files through the real upload control."""
+
 from datetime import date
 
 from playwright.sync_api import expect
@@ -7,8 +8,10 @@ from services import periods
 from tests import listfiles
 from tests.browser.conftest import EMPLOYER, go, log_in, settle, wait_for_mails
 
-PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann", "Ola", 624.00),
-          (listfiles.make_fnr(date(1975, 3, 9)), "Ås", "Kjersti", 676.01)]
+PEOPLE = [
+    (listfiles.make_fnr(date(1990, 1, 1)), "Nordmann", "Ola", 624.00),
+    (listfiles.make_fnr(date(1975, 3, 9)), "Ås", "Kjersti", 676.01),
+]
 
 
 def open_submission_page(page):
@@ -19,11 +22,15 @@ def open_submission_page(page):
 
 
 def test_two_files_with_a_remark_preview_confirmation_receipt_history(page, tmp_path, mailbox):
-    first = listfiles.xlsx(tmp_path / "oktober.xlsx", {"Ark1": [["Fnr", "Etternavn", "Fornavn", "Trekk"]] +
-                                                       [[p[0], p[1], p[2], p[3]] for p in PEOPLE]})
-    second = listfiles.text(tmp_path / "tillegg.csv", ["Fødselsnummer;Navn;Trekk",
-                                                       f"{listfiles.make_fnr(date(2001, 11, 23))};Bø, Øystein;793,00"],
-                            "cp1252")
+    first = listfiles.xlsx(
+        tmp_path / "oktober.xlsx",
+        {"Ark1": [["Fnr", "Etternavn", "Fornavn", "Trekk"]] + [[p[0], p[1], p[2], p[3]] for p in PEOPLE]},
+    )
+    second = listfiles.text(
+        tmp_path / "tillegg.csv",
+        ["Fødselsnummer;Navn;Trekk", f"{listfiles.make_fnr(date(2001, 11, 23))};Bø, Øystein;793,00"],
+        "cp1252",
+    )
     open_submission_page(page)
     page.locator("input[type=file]").set_input_files([str(first), str(second)])
     settle(page)

@@ -1,4 +1,5 @@
 """AppTest fixtures: the real Home.py on a temporary store."""
+
 from __future__ import annotations
 
 import secrets
@@ -38,8 +39,9 @@ def new_app() -> AppTest:
 
 def activate(store, email: str, password: str = PASSWORD, accept_declaration: bool = True) -> None:
     codes.request_code(store, email=email, purpose=codes.ACTIVATE)
-    codes.set_password_with_code(store, email=email, code=latest_code(store, email),
-                                 password=password, confirmation=password)
+    codes.set_password_with_code(
+        store, email=email, code=latest_code(store, email), password=password, confirmation=password
+    )
     if accept_declaration:
         user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
         declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)

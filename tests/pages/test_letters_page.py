@@ -1,4 +1,5 @@
 """The employer's letter page: order, paging and the banner."""
+
 from datetime import datetime, timedelta
 
 from services import companies, letters, users
@@ -15,8 +16,14 @@ def test_letters_page_order_and_paging(app_store):
     activate(app_store, "kari@firma.no")
     now = datetime.now()
     for n in range(25):
-        letters.upload(app_store, actor=CLI, company_id=company.id, subject=f"Brev {n:02d}", pdf=PDF,
-                       now=now - timedelta(days=25 - n))
+        letters.upload(
+            app_store,
+            actor=CLI,
+            company_id=company.id,
+            subject=f"Brev {n:02d}",
+            pdf=PDF,
+            now=now - timedelta(days=25 - n),
+        )
     letters.upload(app_store, actor=CLI, company_id=other.id, subject="Annen bedrifts brev", pdf=PDF)
 
     at = log_in(new_app(), "kari@firma.no")

@@ -11,8 +11,9 @@ def employer(app_store):
     companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
     companies.add_company(app_store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
     companies.add_company(app_store, actor=CLI, orgnr="930000000", name="Fjord Kjemi AS")
-    return users.add_user(app_store, actor=CLI, email="kari@firma.no", name="Kari Nordmann",
-                          company_orgnrs=["910000004", "920000002"])
+    return users.add_user(
+        app_store, actor=CLI, email="kari@firma.no", name="Kari Nordmann", company_orgnrs=["910000004", "920000002"]
+    )
 
 
 def test_activation_declaration_and_login_through_the_pages(app_store, employer):

@@ -1,4 +1,5 @@
 """The Utrukne page: several rows answered with one «Send status», Annet needs a comment."""
+
 from datetime import date
 
 import pytest
@@ -16,13 +17,27 @@ def at(app_store):
     company = companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
     user = users.add_user(app_store, actor=CLI, email="kari@firma.no", name="Kari", company_orgnrs=["910000004"])
     for n, name in enumerate(NAMES):
-        members.add_member(app_store, actor=CLI, member_no=str(1000 + n), name=name, company_id=company.id,
-                           national_id=listfiles.make_fnr(date(1980 + n, 1 + n, 10 + n)), valid_from=date(2020, 1, 1))
-    upload = submissions.Upload("tom.csv", f"Fnr;Navn;Trekk\n{listfiles.make_fnr(date(1999, 9, 9))};Ny, Person;390\n"
-                                .encode())
-    submissions.submit(app_store, actor=Actor(user.id, user.email, user.role), company_id=company.id,
-                       period=date(2026, 10, 1), contact_email="kari@firma.no", uploads=[upload],
-                       today=date(2026, 11, 20))
+        members.add_member(
+            app_store,
+            actor=CLI,
+            member_no=str(1000 + n),
+            name=name,
+            company_id=company.id,
+            national_id=listfiles.make_fnr(date(1980 + n, 1 + n, 10 + n)),
+            valid_from=date(2020, 1, 1),
+        )
+    upload = submissions.Upload(
+        "tom.csv", f"Fnr;Navn;Trekk\n{listfiles.make_fnr(date(1999, 9, 9))};Ny, Person;390\n".encode()
+    )
+    submissions.submit(
+        app_store,
+        actor=Actor(user.id, user.email, user.role),
+        company_id=company.id,
+        period=date(2026, 10, 1),
+        contact_email="kari@firma.no",
+        uploads=[upload],
+        today=date(2026, 11, 20),
+    )
     activate(app_store, "kari@firma.no")
     app = log_in(new_app(), "kari@firma.no")
     app.switch_page("pages/not_deducted.py")
@@ -36,7 +51,7 @@ def test_answers_of_every_kind_in_one_send(at, app_store):
     assert "Oktober 2026" in shown and "10.01.1980" in shown
     boxes = at.selectbox
     assert boxes[0].options == ["Velg status", "Ansatt", "Permittert", "Sluttet i bedrift", "Annet"]
-    for box, status in zip(boxes, ["ansatt", "permittert", "sluttet", "annet"]):
+    for box, status in zip(boxes, ["ansatt", "permittert", "sluttet", "annet"], strict=True):
         box.set_value(status)
     at.run()
     button(at, "Send status").click()

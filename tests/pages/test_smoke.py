@@ -1,11 +1,18 @@
 """Every page of every role runs without an exception (demo data, demo mode)."""
+
 import pytest
 
 from services import demo
 from tests.pages.conftest import log_in, new_app
 
-EMPLOYER_PAGES = ["pages/home.py", "pages/submit.py", "pages/history.py", "pages/letters.py",
-                  "pages/not_deducted.py", "pages/demo_inbox.py"]
+EMPLOYER_PAGES = [
+    "pages/home.py",
+    "pages/submit.py",
+    "pages/history.py",
+    "pages/letters.py",
+    "pages/not_deducted.py",
+    "pages/demo_inbox.py",
+]
 
 
 @pytest.fixture
@@ -25,9 +32,17 @@ def test_employer_pages_run(demo_store, page):
     assert at.title
 
 
-@pytest.mark.parametrize("page", ["pages/admin.py", "pages/staff_incoming.py", "pages/staff_members.py",
-                                  "pages/staff_reconciliation.py",
-                                  "pages/staff_letters.py", "pages/demo_inbox.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/admin.py",
+        "pages/staff_incoming.py",
+        "pages/staff_members.py",
+        "pages/staff_reconciliation.py",
+        "pages/staff_letters.py",
+        "pages/demo_inbox.py",
+    ],
+)
 def test_staff_pages_run(demo_store, page):
     at = log_in(new_app(), demo.DEMO_STAFF, demo.DEMO_PASSWORD)
     at.switch_page(page)

@@ -1,4 +1,5 @@
 """Staff follow up a period: answers, handled, reopened, employment ended in the register."""
+
 from datetime import date
 
 from services import companies, members, periods, reconciliation, submissions, users
@@ -11,14 +12,26 @@ def test_staff_see_answers_and_end_an_employment(app_store):
     company = companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
     kari = users.add_user(app_store, actor=CLI, email="kari@firma.no", name="Kari", company_orgnrs=["910000004"])
     users.add_user(app_store, actor=CLI, email="stab@forbund.no", name="Stab", staff=True)
-    per = members.add_member(app_store, actor=CLI, member_no="1003", name="Hansen, Per", company_id=company.id,
-                             national_id=listfiles.make_fnr(date(1983, 2, 14)), valid_from=date(2020, 1, 1))
+    per = members.add_member(
+        app_store,
+        actor=CLI,
+        member_no="1003",
+        name="Hansen, Per",
+        company_id=company.id,
+        national_id=listfiles.make_fnr(date(1983, 2, 14)),
+        valid_from=date(2020, 1, 1),
+    )
     period = periods.previous(date.today())
     stranger = listfiles.make_fnr(date(1999, 9, 9))
     employer = Actor(kari.id, kari.email, kari.role)
-    submissions.submit(app_store, actor=employer, company_id=company.id, period=period,
-                       contact_email="kari@firma.no",
-                       uploads=[submissions.Upload("l.csv", f"Fnr;Navn;Trekk\n{stranger};Ny, Person;390\n".encode())])
+    submissions.submit(
+        app_store,
+        actor=employer,
+        company_id=company.id,
+        period=period,
+        contact_email="kari@firma.no",
+        uploads=[submissions.Upload("l.csv", f"Fnr;Navn;Trekk\n{stranger};Ny, Person;390\n".encode())],
+    )
     [item] = reconciliation.utrukne(app_store, actor=employer, company_id=company.id, answered=False)
     reconciliation.answer(app_store, actor=employer, company_id=company.id, answers={item.id: ("sluttet", "")})
     activate(app_store, "stab@forbund.no")

@@ -1,4 +1,5 @@
 """Sending a list through the page: preview first, then the confirmation, the receipt and the history."""
+
 from datetime import date
 
 import pytest
@@ -8,8 +9,10 @@ from services.access import CLI
 from tests import listfiles
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
-PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", "624,00"),
-          (listfiles.make_fnr(date(1975, 3, 9)), "Ås, Kjersti", "676,01")]
+PEOPLE = [
+    (listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", "624,00"),
+    (listfiles.make_fnr(date(1975, 3, 9)), "Ås, Kjersti", "676,01"),
+]
 
 
 def csv_bytes(people=PEOPLE, extra=()):
@@ -29,8 +32,12 @@ def at(app_store):
 
 def test_two_files_preview_then_send_then_history(at, app_store):
     second = [(listfiles.make_fnr(date(2001, 11, 23)), "Bø, Øystein", "793,00")]
-    at.file_uploader[0].set_value([("oktober.csv", csv_bytes(), "text/csv"),
-                                   ("tillegg.csv", csv_bytes(second, [f"{PEOPLE[0][0]};Nordmann, Ola;"]), "text/csv")])
+    at.file_uploader[0].set_value(
+        [
+            ("oktober.csv", csv_bytes(), "text/csv"),
+            ("tillegg.csv", csv_bytes(second, [f"{PEOPLE[0][0]};Nordmann, Ola;"]), "text/csv"),
+        ]
+    )
     at.run()
     shown = texts(at)
     assert "2 personer · sum 1\u00a0300,01\u00a0kr" in shown
@@ -64,11 +71,14 @@ def test_a_remark_alone_is_refused(at, app_store):
     assert app_store.value("SELECT count(*) FROM submissions") == 0
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("ødelagt.xlsx", b"PK\x03\x04 not really", "skadet"),
-    ("tom.csv", b"", "tom"),
-    ("priser.csv", "Vare;Antall;Pris\r\nSkruer;100;2,50\r\nMuttere;50;1,25\r\n".encode(), "Fant ingen trekkliste"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("ødelagt.xlsx", b"PK\x03\x04 not really", "skadet"),
+        ("tom.csv", b"", "tom"),
+        ("priser.csv", b"Vare;Antall;Pris\r\nSkruer;100;2,50\r\nMuttere;50;1,25\r\n", "Fant ingen trekkliste"),
+    ],
+)
 def test_a_file_that_is_not_a_list_gets_a_clear_error_and_cannot_be_sent(at, app_store, name, content, message):
     at.file_uploader[0].set_value((name, content, "application/octet-stream"))
     at.run()

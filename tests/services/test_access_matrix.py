@@ -1,6 +1,7 @@
 """Every service function that takes the acting user, called by employers who may not reach
 the data: one with access to another company, one with access to none. A call that returns
 instead of refusing is a leak."""
+
 import importlib
 import inspect
 import pkgutil
@@ -15,9 +16,14 @@ from tests.helpers import add_employer
 
 SKIPPED = {
     # The checks themselves, and recorders that take the actor only to name it.
-    "access.require_company", "access.may_see_company", "audit.record", "audit.viewed",
+    "access.require_company",
+    "access.may_see_company",
+    "audit.record",
+    "audit.viewed",
     # Acting on the acting user alone.
-    "declaration.accept", "declaration.needs_acceptance", "companies.for_user",
+    "declaration.accept",
+    "declaration.needs_acceptance",
+    "companies.for_user",
     # No data of anyone's: whether a given receipt mail has left.
     "submissions.receipt_mail_state",
 }
@@ -29,8 +35,11 @@ def _functions():
             continue
         module = importlib.import_module(f"services.{info.name}")
         for name, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ == module.__name__ and not name.startswith("_") \
-                    and "actor" in inspect.signature(function).parameters:
+            if (
+                function.__module__ == module.__name__
+                and not name.startswith("_")
+                and "actor" in inspect.signature(function).parameters
+            ):
                 yield f"{info.name}.{name}", function
 
 
@@ -41,28 +50,67 @@ def _world(store, tmp_path):
     outsider = add_employer(store, email="a@firma.no", orgnrs=(a.orgnr,))
     nobody = add_employer(store, email="ingen@firma.no", orgnrs=())
     fnr = listfiles.make_fnr(date(1980, 1, 1))
-    member_id = members.add_member(store, actor=CLI, member_no="1", national_id=fnr, name="Berg, Anne",
-                                   company_id=b.id, valid_from=date(2020, 1, 1))
+    member_id = members.add_member(
+        store,
+        actor=CLI,
+        member_no="1",
+        national_id=fnr,
+        name="Berg, Anne",
+        company_id=b.id,
+        valid_from=date(2020, 1, 1),
+    )
     other = listfiles.make_fnr(date(1990, 2, 2))
-    receipt = submissions.submit(store, actor=Actor(insider.id, insider.email, insider.role), company_id=b.id,
-                                 period=date(2026, 10, 1), contact_email=insider.email, today=date(2026, 11, 15),
-                                 uploads=[submissions.Upload("b.csv", f"Fnr;Navn;Trekk\n{other};Ny, Per;500,00\n"
-                                                             .encode())])
+    receipt = submissions.submit(
+        store,
+        actor=Actor(insider.id, insider.email, insider.role),
+        company_id=b.id,
+        period=date(2026, 10, 1),
+        contact_email=insider.email,
+        today=date(2026, 11, 15),
+        uploads=[submissions.Upload("b.csv", f"Fnr;Navn;Trekk\n{other};Ny, Per;500,00\n".encode())],
+    )
     item_id = store.value("SELECT id FROM reconciliation_items WHERE company_id = ? AND kind = 'utrukket'", [b.id])
     file_id = store.value("SELECT id FROM stored_files WHERE submission_id = ?", [receipt.submission_id])
     letter_id = letters.upload(store, actor=CLI, company_id=b.id, subject="Brev", pdf=b"%PDF-1.4\n%%EOF")
     register = tmp_path / "register.csv"
     register.write_text(f"Medlemsnr;Fødselsnummer;Navn;Orgnr\n2;{other};Ny, Per;{b.orgnr}\n")
     arguments = {
-        "company_id": b.id, "to_company_id": b.id, "letter_id": letter_id, "item_id": item_id, "file_id": file_id,
-        "user_id": insider.id, "member_id": member_id, "email": insider.email, "orgnr": b.orgnr,
-        "period": date(2026, 10, 1), "kind": "start", "persons": [], "subject": "Brev", "pdf": b"%PDF-1.4",
-        "answers": {item_id: ("ansatt", "")}, "answered": False, "page": 0, "limit": 10,
-        "data": register.read_bytes(), "filename": "register.csv", "path": register, "member_no": "3",
-        "national_id": listfiles.make_fnr(date(1970, 3, 3)), "name": "Navn, Nytt", "valid_from": date(2027, 1, 1),
-        "rate_class": "ordinær", "last_day": date(2026, 12, 31), "first_day": date(2027, 1, 1),
-        "key": "anomaly_tolerance_kr", "value": "5", "percent": "1,5", "monthly_cap": "600", "staff": True,
-        "company_orgnrs": [b.orgnr], "contact_email": insider.email, "remark": "",
+        "company_id": b.id,
+        "to_company_id": b.id,
+        "letter_id": letter_id,
+        "item_id": item_id,
+        "file_id": file_id,
+        "user_id": insider.id,
+        "member_id": member_id,
+        "email": insider.email,
+        "orgnr": b.orgnr,
+        "period": date(2026, 10, 1),
+        "kind": "start",
+        "persons": [],
+        "subject": "Brev",
+        "pdf": b"%PDF-1.4",
+        "answers": {item_id: ("ansatt", "")},
+        "answered": False,
+        "page": 0,
+        "limit": 10,
+        "data": register.read_bytes(),
+        "filename": "register.csv",
+        "path": register,
+        "member_no": "3",
+        "national_id": listfiles.make_fnr(date(1970, 3, 3)),
+        "name": "Navn, Nytt",
+        "valid_from": date(2027, 1, 1),
+        "rate_class": "ordinær",
+        "last_day": date(2026, 12, 31),
+        "first_day": date(2027, 1, 1),
+        "key": "anomaly_tolerance_kr",
+        "value": "5",
+        "percent": "1,5",
+        "monthly_cap": "600",
+        "staff": True,
+        "company_orgnrs": [b.orgnr],
+        "contact_email": insider.email,
+        "remark": "",
         "uploads": [submissions.Upload("x.csv", f"Fnr;Navn;Trekk\n{other};Ny, Per;500,00\n".encode())],
     }
     actors = [Actor(outsider.id, outsider.email, outsider.role), Actor(nobody.id, nobody.email, nobody.role)]
@@ -76,8 +124,11 @@ def test_access_matrix(store, tmp_path):
         if name in SKIPPED:
             continue
         names.append(name)
-        wanted = [p for p in inspect.signature(function).parameters.values()
-                  if p.name not in ("store", "actor") and p.default is inspect.Parameter.empty]
+        wanted = [
+            p
+            for p in inspect.signature(function).parameters.values()
+            if p.name not in ("store", "actor") and p.default is inspect.Parameter.empty
+        ]
         for actor in actors:
             calls += 1
             try:

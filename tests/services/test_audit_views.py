@@ -1,4 +1,5 @@
 """Reads of personal data are audited once per login session and target, never per rerun."""
+
 from datetime import date
 
 from services import letters, reconciliation, submissions, users

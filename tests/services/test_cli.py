@@ -1,4 +1,5 @@
 """The operators' command line, run as a separate process like ops would."""
+
 import os
 import secrets
 import subprocess
@@ -12,13 +13,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def cli(tmp_path):
-    env = dict(os.environ, PORTAL_DATA_DIR=str(tmp_path / "data"), PORTAL_COOKIE_KEY=secrets.token_urlsafe(48),
-               PORTAL_DEMO="0")
+    env = dict(
+        os.environ, PORTAL_DATA_DIR=str(tmp_path / "data"), PORTAL_COOKIE_KEY=secrets.token_urlsafe(48), PORTAL_DEMO="0"
+    )
 
     def run(*args, demo: bool = False):
-        return subprocess.run([sys.executable, "-m", "services.cli", *args], cwd=ROOT,
-                              env=dict(env, PORTAL_DEMO="1", PORTAL_DATA_DIR=env["PORTAL_DATA_DIR"] + "-demo")
-                              if demo else env, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "services.cli", *args],
+            cwd=ROOT,
+            env=dict(env, PORTAL_DEMO="1", PORTAL_DATA_DIR=env["PORTAL_DATA_DIR"] + "-demo") if demo else env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
     return run
 
 
@@ -26,20 +34,24 @@ def test_registering_companies_users_and_access(cli):
     assert cli("init").returncode == 0
     assert cli("add-company", "--orgnr", "910000004", "--name", "Help Forsikring AS").returncode == 0
     assert cli("add-company", "--orgnr", "920000002", "--name", "Nordsjø Service AS").returncode == 0
-    done = cli("add-user", "--email", "kari@firma.no", "--name", "Kari", "--company", "910000004",
-               "--company", "920000002")
+    done = cli(
+        "add-user", "--email", "kari@firma.no", "--name", "Kari", "--company", "910000004", "--company", "920000002"
+    )
     assert done.returncode == 0, done.stderr
     assert cli("add-user", "--email", "stab@forbund.no", "--name", "Stab", "--staff").returncode == 0
     assert cli("revoke", "--email", "kari@firma.no", "--company", "920000002").returncode == 0
     assert cli("grant", "--email", "kari@firma.no", "--company", "920000002").returncode == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (("add-company", "--orgnr", "910000005", "--name", "X"), "ikke gyldig"),
-    (("add-user", "--email", "a@b.no", "--name", "A", "--company", "930000000"), "Ingen bedrift"),
-    (("add-user", "--email", "ikke-epost", "--name", "A"), "gyldig e-postadresse"),
-    (("grant", "--email", "ukjent@b.no", "--company", "910000004"), "Ingen bruker"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("add-company", "--orgnr", "910000005", "--name", "X"), "ikke gyldig"),
+        (("add-user", "--email", "a@b.no", "--name", "A", "--company", "930000000"), "Ingen bedrift"),
+        (("add-user", "--email", "ikke-epost", "--name", "A"), "gyldig e-postadresse"),
+        (("grant", "--email", "ukjent@b.no", "--company", "910000004"), "Ingen bruker"),
+    ],
+)
 def test_bad_input_fails_with_a_clear_message(cli, args, message):
     cli("add-company", "--orgnr", "910000004", "--name", "Help Forsikring AS")
     result = cli(*args)
@@ -77,17 +89,21 @@ def test_import_submit_and_reconciliation_json(cli, tmp_path):
     cli("add-company", "--orgnr", "910000004", "--name", "Help Forsikring AS")
     cli("add-user", "--email", "kari@firma.no", "--name", "Kari", "--company", "910000004")
     register = tmp_path / "register.csv"
-    register.write_text("Medlemsnr;Fødselsnummer;Navn;Orgnr;Fra\n"
-                        f"1001;{ola};Nordmann, Ola;910000004;01.01.2020\n"
-                        f"1003;{per};Hansen, Per;910000004;01.01.2020\n"
-                        f"1009;12345678901;Feil, Nummer;910000004;01.01.2020\n", encoding="utf-8")
+    register.write_text(
+        "Medlemsnr;Fødselsnummer;Navn;Orgnr;Fra\n"
+        f"1001;{ola};Nordmann, Ola;910000004;01.01.2020\n"
+        f"1003;{per};Hansen, Per;910000004;01.01.2020\n"
+        f"1009;12345678901;Feil, Nummer;910000004;01.01.2020\n",
+        encoding="utf-8",
+    )
     imported = cli("import-members", str(register))
     assert imported.returncode == 0 and "2 nye medlemmer" in imported.stdout and "linje 4" in imported.stdout
     period = periods.previous(date.today())
     listfile = tmp_path / "liste.csv"
     listfile.write_text(f"Fnr;Navn;Trekk\n{ola};Nordmann, Ola;520,00\n{stranger};Ny, Person;390,00\n")
-    sent = cli("submit", "--company", "910000004", "--period", f"{period:%Y-%m}", str(listfile),
-               "--as", "kari@firma.no")
+    sent = cli(
+        "submit", "--company", "910000004", "--period", f"{period:%Y-%m}", str(listfile), "--as", "kari@firma.no"
+    )
     assert sent.returncode == 0, sent.stderr
     assert "Utrukne 1, ukjente 1" in sent.stdout
     result = cli("reconciliation", "--company", "910000004", "--period", f"{period:%Y-%m}", "--json")

@@ -52,7 +52,9 @@ def test_expired_code_is_refused(store, employer):
     start = utcnow()
     codes.request_code(store, email=employer.email, purpose=codes.ACTIVATE, now=start)
     with pytest.raises(InvalidInput):
-        activate(store, employer.email, latest_code(store, employer.email), now=start + timedelta(minutes=10, seconds=1))
+        activate(
+            store, employer.email, latest_code(store, employer.email), now=start + timedelta(minutes=10, seconds=1)
+        )
     activate_in_time = start + timedelta(minutes=9, seconds=59)
     activate(store, employer.email, latest_code(store, employer.email), now=activate_in_time)
 
@@ -111,8 +113,13 @@ def test_unknown_address_gets_the_same_answer_and_no_mail(store, employer):
 def test_password_rules(store, employer, password, confirmation, message):
     codes.request_code(store, email=employer.email, purpose=codes.ACTIVATE)
     with pytest.raises(InvalidInput, match=message):
-        codes.set_password_with_code(store, email=employer.email, code=latest_code(store, employer.email),
-                                     password=password, confirmation=confirmation)
+        codes.set_password_with_code(
+            store,
+            email=employer.email,
+            code=latest_code(store, employer.email),
+            password=password,
+            confirmation=confirmation,
+        )
     # a refused password does not use up the code
     activate(store, employer.email, latest_code(store, employer.email))
 
@@ -177,12 +184,19 @@ def test_a_new_password_does_not_lift_a_login_lock(store, employer):
     with pytest.raises(login.AccountLocked):
         login.check_password(store, email=employer.email, password="feil-passord", now=start)
     codes.request_code(store, email=employer.email, purpose=codes.RESET, now=start + timedelta(minutes=2))
-    activate(store, employer.email, latest_code(store, employer.email), password="et-nytt-passord",
-             now=start + timedelta(minutes=2))
+    activate(
+        store,
+        employer.email,
+        latest_code(store, employer.email),
+        password="et-nytt-passord",
+        now=start + timedelta(minutes=2),
+    )
     with pytest.raises(login.AccountLocked):
         login.check_password(store, email=employer.email, password="et-nytt-passord", now=start + timedelta(minutes=3))
-    assert login.check_password(store, email=employer.email, password="et-nytt-passord",
-                                now=start + timedelta(minutes=16)) is not None
+    assert (
+        login.check_password(store, email=employer.email, password="et-nytt-passord", now=start + timedelta(minutes=16))
+        is not None
+    )
 
 
 def test_a_code_mail_not_delivered_in_time_is_dropped(store, employer):
@@ -193,9 +207,16 @@ def test_a_code_mail_not_delivered_in_time_is_dropped(store, employer):
             raise OSError("nede")
 
     start = utcnow() - timedelta(minutes=11)
-    outbox_id = store.transaction(lambda tx: mail.enqueue(tx, kind="code.activate", to=employer.email,
-                                                          subject="Kode", body="Engangskoden din er: 123456",
-                                                          deliver_by=start + codes.VALID_FOR))
+    outbox_id = store.transaction(
+        lambda tx: mail.enqueue(
+            tx,
+            kind="code.activate",
+            to=employer.email,
+            subject="Kode",
+            body="Engangskoden din er: 123456",
+            deliver_by=start + codes.VALID_FOR,
+        )
+    )
     assert mail.deliver(store, outbox_ids=[outbox_id], provider=Down()) == 0
     status, body = store.row("SELECT status, body FROM outbox WHERE id = ?", [outbox_id])
     assert status == "expired" and body == ""

@@ -1,4 +1,5 @@
 """What must hold when many requests arrive at once: threads against one store."""
+
 import threading
 from datetime import date
 
@@ -14,18 +15,24 @@ TODAY = date(2026, 11, 15)
 def _company_with_members(store, orgnr: str, name: str, email: str, offset: int):
     company = companies.add_company(store, actor=CLI, orgnr=orgnr, name=name)
     for n in range(40):
-        members.add_member(store, actor=CLI, member_no=str(offset + n), name=f"Medlem{n}, Ola",
-                           company_id=company.id, national_id=listfiles.make_fnr(date(1960 + n % 40, 1, 1 + n % 28),
-                                                                               100 + n + offset % 300),
-                           valid_from=date(2020, 1, 1))
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no=str(offset + n),
+            name=f"Medlem{n}, Ola",
+            company_id=company.id,
+            national_id=listfiles.make_fnr(date(1960 + n % 40, 1, 1 + n % 28), 100 + n + offset % 300),
+            valid_from=date(2020, 1, 1),
+        )
     user = add_employer(store, email=email, orgnrs=(orgnr,))
     return company, Actor(user.id, user.email, user.role)
 
 
 def _list(offset: int) -> bytes:
     # Five people nobody registered: with the 40 members missing, 45 items in all.
-    lines = ["Fnr;Navn;Trekk"] + [f"{listfiles.make_fnr(date(2000, 2, 1 + n), 600 + n + offset % 200)};Ukjent{n}, Per;500,00"
-                                  for n in range(5)]
+    lines = ["Fnr;Navn;Trekk"] + [
+        f"{listfiles.make_fnr(date(2000, 2, 1 + n), 600 + n + offset % 200)};Ukjent{n}, Per;500,00" for n in range(5)
+    ]
     return "\n".join(lines).encode()
 
 
@@ -37,9 +44,17 @@ def _send_all(settings, jobs) -> list:
         own = db.open_store(settings)
         barrier.wait()
         try:
-            receipts.append(submissions.submit(own, actor=actor, company_id=company.id, period=PERIOD,
-                                               contact_email=actor.email, today=TODAY,
-                                               uploads=[submissions.Upload("liste.csv", data)]))
+            receipts.append(
+                submissions.submit(
+                    own,
+                    actor=actor,
+                    company_id=company.id,
+                    period=PERIOD,
+                    contact_email=actor.email,
+                    today=TODAY,
+                    uploads=[submissions.Upload("liste.csv", data)],
+                )
+            )
         except Exception as exc:  # collected: nothing may escape to a user
             errors.append(exc)
 
@@ -56,8 +71,9 @@ def test_fifty_lists_for_one_company_and_period_at_once(store, settings):
     company, actor = _company_with_members(store, "910000004", "Help Forsikring AS", "kari@firma.no", 1000)
     receipts = _send_all(settings, [(company, actor, _list(0))] * 50)
     stored = store.value("SELECT count(*) FROM submissions WHERE company_id = ?", [company.id])
-    items = store.value("SELECT count(*) FROM reconciliation_items WHERE company_id = ? AND closed_at IS NULL",
-                        [company.id])
+    items = store.value(
+        "SELECT count(*) FROM reconciliation_items WHERE company_id = ? AND closed_at IS NULL", [company.id]
+    )
     mails = store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'")
     print(f"\nconcurrent submissions: {stored}/50 stored, {items} items, {mails} mails (one per change)")
     assert len(receipts) == stored == 50
@@ -75,8 +91,10 @@ def test_fifty_companies_at_once(store, settings):
     stored = store.value("SELECT count(*) FROM submissions")
     per_company = store.rows("SELECT count(*) FROM reconciliation_items GROUP BY company_id")
     mails = store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'")
-    print(f"\nconcurrent submissions: {stored}/50 stored, {per_company[0][0]} items each for 50 companies, "
-          f"{mails} mails (one per change)")
+    print(
+        f"\nconcurrent submissions: {stored}/50 stored, {per_company[0][0]} items each for 50 companies, "
+        f"{mails} mails (one per change)"
+    )
     assert stored == 50 and len(per_company) == 50 and {c for (c,) in per_company} == {45}
     assert mails == 50
 
@@ -84,8 +102,10 @@ def test_fifty_companies_at_once(store, settings):
 def test_the_store_refuses_a_second_item_for_the_same_person(store, company):
     from services.db import utcnow
 
-    insert = ("INSERT INTO reconciliation_items (company_id, period, kind, item_key, created_at)"
-              " VALUES (?, ?, 'unknown', 'x', ?)")
+    insert = (
+        "INSERT INTO reconciliation_items (company_id, period, kind, item_key, created_at)"
+        " VALUES (?, ?, 'unknown', 'x', ?)"
+    )
     store.execute(insert, [company.id, PERIOD, utcnow()])
     try:
         store.execute(insert, [company.id, PERIOD, utcnow()])

@@ -24,8 +24,9 @@ def test_random_key_is_accepted_and_env_overrides_secrets_file(tmp_path):
     key = secrets.token_urlsafe(48)
     secrets_file = tmp_path / "secrets.toml"
     secrets_file.write_text(f'PORTAL_COOKIE_KEY = "{key}"\nPORTAL_MAIL_FROM = "fil@forbund.test"\n')
-    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_MAIL_FROM": "env@forbund.test"},
-                             secrets_file=secrets_file)
+    settings = load_settings(
+        {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_MAIL_FROM": "env@forbund.test"}, secrets_file=secrets_file
+    )
     assert settings.cookie_key == key
     assert settings.mail_from == "env@forbund.test"
     assert settings.sendgrid_api_key is None
@@ -46,8 +47,13 @@ def test_placeholder_like_and_low_entropy_cookie_keys_are_refused():
 
     from services.config import cookie_key_problem
 
-    for key in ("your-cookie-key-goes-here-1234567890", "changeme-changeme-changeme-changeme",
-                "a" * 40, "abcdefghijklmnopqrstuvwxyz0123456789", "ab" * 20):
+    for key in (
+        "your-cookie-key-goes-here-1234567890",
+        "changeme-changeme-changeme-changeme",
+        "a" * 40,
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+        "ab" * 20,
+    ):
         assert cookie_key_problem(key) is not None, key
     for key in [secrets.token_urlsafe(48) for _ in range(2000)] + [secrets.token_hex(32) for _ in range(2000)]:
         assert cookie_key_problem(key) is None, key

@@ -30,8 +30,9 @@ def test_concurrent_writers_to_one_row_are_retried_not_lost(store, settings):
         own = db.open_store(settings)
         for _ in range(20):
             try:
-                own.transaction(lambda tx: tx.execute(
-                    "UPDATE companies SET name = CAST(CAST(name AS INTEGER) + 1 AS VARCHAR)"))
+                own.transaction(
+                    lambda tx: tx.execute("UPDATE companies SET name = CAST(CAST(name AS INTEGER) + 1 AS VARCHAR)")
+                )
             except Exception as exc:  # collected, asserted below
                 errors.append(exc)
 

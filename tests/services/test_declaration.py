@@ -16,7 +16,8 @@ def test_declaration_must_be_ticked_and_a_new_version_asks_again(store, company)
     declaration.accept(store, actor=actor, accepted=True)
     assert not declaration.needs_acceptance(store, actor=actor)
     accepted_at, version = store.row(
-        "SELECT declaration_accepted_at, declaration_version FROM users WHERE id = ?", [user.id])
+        "SELECT declaration_accepted_at, declaration_version FROM users WHERE id = ?", [user.id]
+    )
     assert accepted_at is not None and version == declaration.VERSION
     assert declaration.needs_acceptance(store, actor=actor, version="2")
     declaration.accept(store, actor=actor, accepted=True, version="2")

@@ -1,4 +1,5 @@
 """Demo mode is a property of the store: published demo passwords never meet real data."""
+
 import secrets
 
 import pytest
@@ -37,8 +38,11 @@ def test_demo_guard(tmp_path, monkeypatch, capsys):
         _refused(lambda: db.open_store(make_settings(real, demo=True))),
         _refused(seed_demo_on_real),
         _refused(lambda: db.open_store(make_settings(demo, demo=False))),
-        _refused(lambda: load_settings({"PORTAL_DEMO": "1", "SENDGRID_API_KEY": "SG.ekte",
-                                        "PORTAL_DATA_DIR": str(tmp_path / "annen")})),
+        _refused(
+            lambda: load_settings(
+                {"PORTAL_DEMO": "1", "SENDGRID_API_KEY": "SG.ekte", "PORTAL_DATA_DIR": str(tmp_path / "annen")}
+            )
+        ),
     ]
     print(f"\ndemo guard: {sum(refusals)}/4 refused")
     assert refusals == [True] * 4

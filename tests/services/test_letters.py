@@ -20,8 +20,10 @@ def setup(store, company):
     per = add_employer(store, "per@firma.no", ["910000004", "920000002"])
     ola = add_employer(store, "ola@annen.no", ["920000002"])
     return {
-        "company": company, "other": other,
-        "kari": Actor(kari.id, kari.email, kari.role), "per": Actor(per.id, per.email, per.role),
+        "company": company,
+        "other": other,
+        "kari": Actor(kari.id, kari.email, kari.role),
+        "per": Actor(per.id, per.email, per.role),
         "ola": Actor(ola.id, ola.email, ola.role),
     }
 
@@ -30,34 +32,50 @@ def text_of(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
-@pytest.mark.parametrize("created, last", [
-    (date(2026, 8, 31), date(2027, 2, 28)), (date(2027, 8, 31), date(2028, 2, 29)),
-    (date(2026, 8, 15), date(2027, 2, 15)), (date(2026, 12, 31), date(2027, 6, 30)),
-    (date(2026, 1, 1), date(2026, 7, 1)),
-])
+@pytest.mark.parametrize(
+    "created, last",
+    [
+        (date(2026, 8, 31), date(2027, 2, 28)),
+        (date(2027, 8, 31), date(2028, 2, 29)),
+        (date(2026, 8, 15), date(2027, 2, 15)),
+        (date(2026, 12, 31), date(2027, 6, 30)),
+        (date(2026, 1, 1), date(2026, 7, 1)),
+    ],
+)
 def test_six_calendar_months_clamped_to_month_end(created, last):
     assert letters.last_day(created) == last
 
 
 def test_start_letter_pdf_has_the_members_with_norwegian_letters(store, setup):
-    persons = [LetterPerson("Bø, Øystein", date(2001, 11, 23), date(2026, 11, 1), rate="1,3 % (maks 575 kr)"),
-               LetterPerson("Ås, Åse Ærlig", date(1975, 3, 9), date(2026, 12, 1), rate="1,47 %")]
+    persons = [
+        LetterPerson("Bø, Øystein", date(2001, 11, 23), date(2026, 11, 1), rate="1,3 % (maks 575 kr)"),
+        LetterPerson("Ås, Åse Ærlig", date(1975, 3, 9), date(2026, 12, 1), rate="1,47 %"),
+    ]
     letter_id = letters.generate(store, actor=CLI, company_id=setup["company"].id, kind=START, persons=persons)
     name, pdf = letters.download(store, actor=setup["kari"], company_id=setup["company"].id, letter_id=letter_id)
     text = text_of(pdf)
-    for expected in ("Vedrørende kontingenttrekk for våre medlemmer", "Bø, Øystein", "23.11.2001",
-                     "November 2026", "Ås, Åse Ærlig", "Desember 2026", "1,47 %", "Help Forsikring AS",
-                     store.settings.union_name):
+    for expected in (
+        "Vedrørende kontingenttrekk for våre medlemmer",
+        "Bø, Øystein",
+        "23.11.2001",
+        "November 2026",
+        "Ås, Åse Ærlig",
+        "Desember 2026",
+        "1,47 %",
+        "Help Forsikring AS",
+        store.settings.union_name,
+    ):
         assert expected in text
     assert name.endswith(".pdf") and "vedrørende" in name
 
 
 def test_stop_letter_pdf_names_the_reason(store, setup):
-    persons = [LetterPerson("Dæhli, Åse", date(1968, 7, 30), date(2026, 12, 1), reason="overført"),
-               LetterPerson("Hansen, Per", date(1983, 2, 14), date(2026, 12, 1), reason="utmeldt")]
+    persons = [
+        LetterPerson("Dæhli, Åse", date(1968, 7, 30), date(2026, 12, 1), reason="overført"),
+        LetterPerson("Hansen, Per", date(1983, 2, 14), date(2026, 12, 1), reason="utmeldt"),
+    ]
     letter_id = letters.generate(store, actor=CLI, company_id=setup["company"].id, kind=STOP, persons=persons)
-    text = text_of(letters.download(store, actor=setup["kari"], company_id=setup["company"].id,
-                                    letter_id=letter_id)[1])
+    text = text_of(letters.download(store, actor=setup["kari"], company_id=setup["company"].id, letter_id=letter_id)[1])
     assert "Utmeldte / overflytting av medlemmer" in text
     assert "Overført til annen bedrift" in text and "Utmeldt" in text and "Dæhli, Åse" in text
 
@@ -71,8 +89,13 @@ def test_bad_letters_are_refused(store, setup):
     with pytest.raises(InvalidInput, match="minst ett medlem"):
         letters.generate(store, actor=CLI, company_id=company_id, kind=START, persons=[])
     with pytest.raises(InvalidInput, match="Årsaken"):
-        letters.generate(store, actor=CLI, company_id=company_id, kind=STOP,
-                         persons=[LetterPerson("A, B", date(1990, 1, 1), date(2026, 1, 1), reason="sluttet")])
+        letters.generate(
+            store,
+            actor=CLI,
+            company_id=company_id,
+            kind=STOP,
+            persons=[LetterPerson("A, B", date(1990, 1, 1), date(2026, 1, 1), reason="sluttet")],
+        )
     with pytest.raises(AccessDenied):
         letters.upload(store, actor=setup["kari"], company_id=company_id, subject="Brev", pdf=PDF)
     assert store.value("SELECT count(*) FROM letters") == 0
@@ -90,16 +113,21 @@ def test_new_letter_mails_every_user_of_that_company_and_nobody_else(store, setu
 def test_order_undownloaded_first_newest_first_and_paging(store, setup):
     company_id = setup["company"].id
     start = datetime(2026, 10, 1, 9, 0)
-    ids = [letters.upload(store, actor=CLI, company_id=company_id, subject=f"Brev {n:02d}", pdf=PDF,
-                          now=start + timedelta(days=n)) for n in range(25)]
+    ids = [
+        letters.upload(
+            store, actor=CLI, company_id=company_id, subject=f"Brev {n:02d}", pdf=PDF, now=start + timedelta(days=n)
+        )
+        for n in range(25)
+    ]
     today = date(2026, 11, 28)
     # Download the newest and the 5th newest: they sink to the bottom.
     for letter_id in (ids[24], ids[20]):
         letters.download(store, actor=setup["kari"], company_id=company_id, letter_id=letter_id, today=today)
     assert letters.count(store, actor=setup["kari"], company_id=company_id, today=today) == 25
     assert letters.unread(store, actor=setup["kari"], company_id=company_id, today=today) == 23
-    pages = [letters.for_company(store, actor=setup["kari"], company_id=company_id, page=p, today=today)
-             for p in range(3)]
+    pages = [
+        letters.for_company(store, actor=setup["kari"], company_id=company_id, page=p, today=today) for p in range(3)
+    ]
     assert [len(p) for p in pages] == [10, 10, 5]
     everything = [entry for page in pages for entry in page]
     subjects = [e.subject for e in everything]
@@ -126,8 +154,9 @@ def test_another_companys_letter_cannot_be_reached(store, setup):
 
 def test_expiry_after_six_months_deletes_the_file_and_keeps_the_row(store, setup, settings):
     company_id = setup["company"].id
-    letter_id = letters.upload(store, actor=CLI, company_id=company_id, subject="Gammelt brev", pdf=PDF,
-                               now=datetime(2026, 8, 31, 12, 0))
+    letter_id = letters.upload(
+        store, actor=CLI, company_id=company_id, subject="Gammelt brev", pdf=PDF, now=datetime(2026, 8, 31, 12, 0)
+    )
     stored = store.value("SELECT stored_name FROM stored_files WHERE letter_id = ?", [letter_id])
     assert (settings.files_dir / stored).exists()
     assert letters.expire(store, today=date(2027, 2, 28)) == 0
@@ -146,8 +175,10 @@ def test_persons_pasted_from_a_spreadsheet():
 
     pasted = "Bø, Øystein\t23.11.2001\t11.2026\t1,3 %\n\nÅs, Kjersti;09.03.1975;12.2026;1,47 %\n"
     persons = persons_from_text(pasted, kind=START)
-    assert persons == [LetterPerson("Bø, Øystein", date(2001, 11, 23), date(2026, 11, 1), rate="1,3 %"),
-                       LetterPerson("Ås, Kjersti", date(1975, 3, 9), date(2026, 12, 1), rate="1,47 %")]
+    assert persons == [
+        LetterPerson("Bø, Øystein", date(2001, 11, 23), date(2026, 11, 1), rate="1,3 %"),
+        LetterPerson("Ås, Kjersti", date(1975, 3, 9), date(2026, 12, 1), rate="1,47 %"),
+    ]
     stop = persons_from_text("Dæhli, Åse;30.07.1968;12.2026;Overført", kind=STOP)
     assert stop[0].reason == "overført"
     with pytest.raises(InvalidInput, match="Linje 1"):
@@ -161,10 +192,24 @@ def test_letters_from_register_changes(store, setup):
     from tests import listfiles
 
     company_id = setup["company"].id
-    ola = members.add_member(store, actor=CLI, member_no="1", national_id=listfiles.make_fnr(date(1990, 1, 1)),
-                             name="Nordmann, Ola", company_id=company_id, valid_from=date(2026, 11, 10))
-    kari = members.add_member(store, actor=CLI, member_no="2", national_id=listfiles.make_fnr(date(1975, 3, 9)),
-                              name="Ås, Kjersti", company_id=company_id, valid_from=date(2020, 1, 1))
+    ola = members.add_member(
+        store,
+        actor=CLI,
+        member_no="1",
+        national_id=listfiles.make_fnr(date(1990, 1, 1)),
+        name="Nordmann, Ola",
+        company_id=company_id,
+        valid_from=date(2026, 11, 10),
+    )
+    kari = members.add_member(
+        store,
+        actor=CLI,
+        member_no="2",
+        national_id=listfiles.make_fnr(date(1975, 3, 9)),
+        name="Ås, Kjersti",
+        company_id=company_id,
+        valid_from=date(2020, 1, 1),
+    )
     start = letters.from_register(store, actor=CLI, company_id=company_id, kind=START)
     text = text_of(letters.download(store, actor=setup["kari"], company_id=company_id, letter_id=start)[1])
     assert "Nordmann, Ola" in text and "November 2026" in text and "1,3 % (maks 575 kr)" in text
@@ -188,12 +233,21 @@ def test_a_letter_prints_every_european_name_as_written():
 
     from services import letter_pdf
 
-    people = [letter_pdf.LetterPerson("Łukasz Žemaitis", date(1985, 3, 4), date(2026, 12, 1), rate="1,3 %"),
-              letter_pdf.LetterPerson("Áile Čáhppes", date(1990, 6, 7), date(2026, 12, 1), rate="1,3 %"),
-              letter_pdf.LetterPerson("Øystein Ås", date(1970, 1, 2), date(2026, 12, 1), rate="1,3 %")]
-    pdf = letter_pdf.render(kind=letter_pdf.START, company_name="Bø & Sønner AS", orgnr="910000004",
-                            persons=people, union_name="Fagforbundet Nord", union_address="Postboks 1",
-                            signature="Med vennlig hilsen", created=date(2026, 11, 30))
+    people = [
+        letter_pdf.LetterPerson("Łukasz Žemaitis", date(1985, 3, 4), date(2026, 12, 1), rate="1,3 %"),
+        letter_pdf.LetterPerson("Áile Čáhppes", date(1990, 6, 7), date(2026, 12, 1), rate="1,3 %"),
+        letter_pdf.LetterPerson("Øystein Ås", date(1970, 1, 2), date(2026, 12, 1), rate="1,3 %"),
+    ]
+    pdf = letter_pdf.render(
+        kind=letter_pdf.START,
+        company_name="Bø & Sønner AS",
+        orgnr="910000004",
+        persons=people,
+        union_name="Fagforbundet Nord",
+        union_address="Postboks 1",
+        signature="Med vennlig hilsen",
+        created=date(2026, 11, 30),
+    )
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     for name in ("Łukasz Žemaitis", "Áile Čáhppes", "Øystein Ås", "Fagforbundet Nord", "Bø & Sønner AS"):
         assert name in text, name

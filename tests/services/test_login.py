@@ -13,8 +13,9 @@ PASSWORD = "et-langt-passord"
 def active(store, company):
     user = add_employer(store)
     codes.request_code(store, email=user.email, purpose=codes.ACTIVATE)
-    codes.set_password_with_code(store, email=user.email, code=latest_code(store, user.email),
-                                 password=PASSWORD, confirmation=PASSWORD)
+    codes.set_password_with_code(
+        store, email=user.email, code=latest_code(store, user.email), password=PASSWORD, confirmation=PASSWORD
+    )
     return user
 
 
@@ -39,7 +40,9 @@ def test_five_failures_lock_for_15_minutes_even_with_right_password(store, activ
         login.check_password(store, email=active.email, password="feil-passord", now=start)
     with pytest.raises(login.AccountLocked):
         login.check_password(store, email=active.email, password=PASSWORD, now=start + timedelta(minutes=14))
-    assert login.check_password(store, email=active.email, password=PASSWORD, now=start + timedelta(minutes=15, seconds=1))
+    assert login.check_password(
+        store, email=active.email, password=PASSWORD, now=start + timedelta(minutes=15, seconds=1)
+    )
 
 
 def test_lockout_survives_a_new_connection(store, settings, active):
@@ -92,3 +95,13 @@ def test_lockout_race_counts_every_parallel_guess(store, settings, active):
     assert errors == [] and len(outcomes) == 30
     assert counted == 30 and outcomes.count("locked") >= 25
     assert login.is_locked(store, email=active.email)
+
+
+def test_production_keeps_bcrypt_cost_12(monkeypatch):
+    from services import passwords
+
+    monkeypatch.delenv("PORTAL_BCRYPT_ROUNDS", raising=False)
+    assert passwords.rounds() == 12
+    assert passwords.hash_password("et-langt-passord").startswith("$2b$12$")
+    monkeypatch.setenv("PORTAL_BCRYPT_ROUNDS", "4")
+    assert passwords.hash_password("et-langt-passord").startswith("$2b$04$")

@@ -8,8 +8,9 @@ def test_default_provider_writes_an_eml_file_and_marks_sent(store, settings):
     outbox_id = mail.send(store, kind="test", to="kari@firma.no", subject="Hei æøå", body="Innhold æøå")
     status, sent_at = store.row("SELECT status, sent_at FROM outbox WHERE id = ?", [outbox_id])
     assert status == "sent" and sent_at is not None
-    message = email.message_from_bytes((settings.outbox_dir / f"{outbox_id:08d}.eml").read_bytes(),
-                                       policy=email.policy.default)
+    message = email.message_from_bytes(
+        (settings.outbox_dir / f"{outbox_id:08d}.eml").read_bytes(), policy=email.policy.default
+    )
     assert message["To"] == "kari@firma.no"
     assert message["Subject"] == "Hei æøå"
     assert message.get_content().strip() == "Innhold æøå"
@@ -44,7 +45,8 @@ def test_failure_leaves_the_mail_queued_and_a_retry_sends_it(sendgrid_store, sen
     sendgrid.status = 500
     outbox_id = mail.send(sendgrid_store, kind="test", to="kari@firma.no", subject="Emne", body="hemmelig innhold")
     status, attempts, error = sendgrid_store.row(
-        "SELECT status, attempts, last_error FROM outbox WHERE id = ?", [outbox_id])
+        "SELECT status, attempts, last_error FROM outbox WHERE id = ?", [outbox_id]
+    )
     assert (status, attempts) == ("queued", 1) and "500" in error
     assert "hemmelig innhold" not in caplog.text and "kari@firma.no" not in caplog.text
     assert str(outbox_id) in caplog.text

@@ -1,5 +1,6 @@
 """Mail through an outage: the provider refusing, then hanging. Nobody waits for it, nothing is
 sent twice, and no code arrives after it has expired."""
+
 import time
 from datetime import timedelta
 
@@ -10,8 +11,9 @@ from tests.helpers import add_employer
 
 
 def test_mail_outage(tmp_path, sendgrid):
-    settings = make_settings(tmp_path / "data", sendgrid_api_key="SG.test-key", sendgrid_api_host=sendgrid.url,
-                             mail_timeout_seconds=1.0)
+    settings = make_settings(
+        tmp_path / "data", sendgrid_api_key="SG.test-key", sendgrid_api_host=sendgrid.url, mail_timeout_seconds=1.0
+    )
     store = db.open_store(settings)
     try:
         from services import companies
@@ -46,8 +48,10 @@ def test_mail_outage(tmp_path, sendgrid):
         mail.retry_queued(store)
         delivered_once = sum(len(sendgrid.mails_to(p.email, accepted_only=True)) == 1 for p in people[:10])
         late = sum(len(sendgrid.mails_to(p.email)) for p in people[10:])
-        print(f"\nmail outage: {queued} queued, {delivered_once} delivered once, {late} late codes "
-              f"(longest wait for a user {max(waits):.3f} s, timeout {settings.mail_timeout_seconds:.0f} s)")
+        print(
+            f"\nmail outage: {queued} queued, {delivered_once} delivered once, {late} late codes "
+            f"(longest wait for a user {max(waits):.3f} s, timeout {settings.mail_timeout_seconds:.0f} s)"
+        )
         assert queued == 10 and delivered_once == 10 and late == 0
         assert max(waits) < settings.mail_timeout_seconds
         assert store.value("SELECT count(*) FROM outbox WHERE status = 'expired'") == 3
@@ -68,8 +72,9 @@ def test_only_the_worker_holding_the_claim_marks_a_mail_sent(store):
 
 
 def test_the_provider_call_has_a_timeout(tmp_path, sendgrid):
-    settings = make_settings(tmp_path / "data", sendgrid_api_key="SG.test-key", sendgrid_api_host=sendgrid.url,
-                             mail_timeout_seconds=1.0)
+    settings = make_settings(
+        tmp_path / "data", sendgrid_api_key="SG.test-key", sendgrid_api_host=sendgrid.url, mail_timeout_seconds=1.0
+    )
     store = db.open_store(settings)
     try:
         sendgrid.delay = 5.0

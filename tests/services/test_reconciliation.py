@@ -25,19 +25,39 @@ STRANGER = listfiles.make_fnr(date(1999, 9, 9))
 def world(store, company):
     other = companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
     for member_no, nid, name in (OLA, KJERSTI, PER, ANNE, TONE):
-        members.add_member(store, actor=CLI, member_no=member_no, national_id=nid, name=name, company_id=company.id,
-                           valid_from=date(2020, 1, 1))
-    geir = members.add_member(store, actor=CLI, member_no=GEIR[0], national_id=GEIR[1], name=GEIR[2],
-                              company_id=company.id, valid_from=date(2020, 1, 1))
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no=member_no,
+            national_id=nid,
+            name=name,
+            company_id=company.id,
+            valid_from=date(2020, 1, 1),
+        )
+    geir = members.add_member(
+        store,
+        actor=CLI,
+        member_no=GEIR[0],
+        national_id=GEIR[1],
+        name=GEIR[2],
+        company_id=company.id,
+        valid_from=date(2020, 1, 1),
+    )
     members.move(store, actor=CLI, member_id=geir, to_company_id=other.id, first_day=date(2026, 10, 16))
     kari = add_employer(store, "kari@firma.no", ["910000004"])
     ola_b = add_employer(store, "lonn@nordsjo.no", ["920000002"])
-    return {"a": company, "b": other, "kari": Actor(kari.id, kari.email, kari.role),
-            "b_user": Actor(ola_b.id, ola_b.email, ola_b.role)}
+    return {
+        "a": company,
+        "b": other,
+        "kari": Actor(kari.id, kari.email, kari.role),
+        "b_user": Actor(ola_b.id, ola_b.email, ola_b.role),
+    }
 
 
 def nid_list(rows, name="liste.csv"):
-    lines = ["Fødselsnummer;Navn;Brutto lønn;Trekk"] + [f"{nid};{name_};{basis};{amount}" for nid, name_, basis, amount in rows]
+    lines = ["Fødselsnummer;Navn;Brutto lønn;Trekk"] + [
+        f"{nid};{name_};{basis};{amount}" for nid, name_, basis, amount in rows
+    ]
     return Upload(name, ("\r\n".join(lines) + "\r\n").encode("utf-8"))
 
 
@@ -47,18 +67,27 @@ def date_list(rows, name="liste.csv"):
 
 
 def send(store, actor, company, upload):
-    return submissions.submit(store, actor=actor, company_id=company.id, period=P, contact_email="lonn@firma.no",
-                              uploads=[upload], today=TODAY)
+    return submissions.submit(
+        store,
+        actor=actor,
+        company_id=company.id,
+        period=P,
+        contact_email="lonn@firma.no",
+        uploads=[upload],
+        today=TODAY,
+    )
 
 
 def full_a_list(without=()):
     # Dues are 1,3 % of the basis, at most 575 kr a month.
-    rows = [(OLA[1], "Nordmann, Ola", "40 000,00", "900,00"),  # expected 520,00: an anomaly
-            (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
-            (PER[1], "Hansen, Per", "38 000,00", "494,00"),
-            (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
-            (TONE[1], "Lie, Tone", "40 000,00", "520,00"),
-            (STRANGER, "Ny, Person", "30 000,00", "390,00")]
+    rows = [
+        (OLA[1], "Nordmann, Ola", "40 000,00", "900,00"),  # expected 520,00: an anomaly
+        (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
+        (PER[1], "Hansen, Per", "38 000,00", "494,00"),
+        (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
+        (TONE[1], "Lie, Tone", "40 000,00", "520,00"),
+        (STRANGER, "Ny, Person", "30 000,00", "390,00"),
+    ]
     return nid_list([r for r in rows if r[1] not in without])
 
 
@@ -72,8 +101,9 @@ def test_national_id_list_gives_utrukne_unknown_and_anomalies(store, world):
     assert (receipt.outcome.utrukne, receipt.outcome.unknown, receipt.outcome.anomalies) == (1, 1, 1)
     result = outcome(store, world)
     assert result["utrukne"] == [{"member_no": "1003", "birth_date": "1983-02-14", "name": "Hansen, Per"}]
-    assert result["unknown"] == [{"national_id": STRANGER, "birth_date": "1999-09-09", "name": "Ny, Person",
-                                  "amount": 390.0}]
+    assert result["unknown"] == [
+        {"national_id": STRANGER, "birth_date": "1999-09-09", "name": "Ny, Person", "amount": 390.0}
+    ]
     assert result["anomalies"] == [{"member_no": "1001", "amount": 900.0, "expected": 520.0}]
 
 
@@ -88,12 +118,14 @@ def test_a_transfer_mid_month_is_not_utrukket_where_deducted_by_the_other_compan
 
 
 def test_birth_date_lists_match_by_name_in_any_order_and_never_guess(store, world):
-    rows = [("01.01.1990", "Ola Nordmann", "624,00"),       # swapped order, no comma
-            ("09.03.1975", "ÅS, KJERSTI", "676,00"),         # case
-            ("14.02.1983", "Per Hansen", "650,00"),
-            ("05.05.1985", "Tone Lie", "520,00"),            # shares the birth date with Anne: by name
-            ("05.05.1985", "Hilde Dahl", "520,00"),          # same birth date, no such member: never guessed
-            ("08.08.1970", "Geir Vik", "575,00")]
+    rows = [
+        ("01.01.1990", "Ola Nordmann", "624,00"),  # swapped order, no comma
+        ("09.03.1975", "ÅS, KJERSTI", "676,00"),  # case
+        ("14.02.1983", "Per Hansen", "650,00"),
+        ("05.05.1985", "Tone Lie", "520,00"),  # shares the birth date with Anne: by name
+        ("05.05.1985", "Hilde Dahl", "520,00"),  # same birth date, no such member: never guessed
+        ("08.08.1970", "Geir Vik", "575,00"),
+    ]
     send(store, world["kari"], world["a"], date_list(rows))
     result = outcome(store, world)
     assert [u["name"] for u in result["utrukne"]] == ["Berg, Anne"]
@@ -107,8 +139,9 @@ def test_same_list_twice_changes_nothing_and_a_correction_closes_an_utrukket(sto
     again = send(store, world["kari"], world["a"], full_a_list(without=("Hansen, Per",)))
     assert store.rows("SELECT id, kind, item_key, closed_at FROM reconciliation_items ORDER BY id") == items
     assert first.outcome.new_utrukne == 1 and again.outcome.new_utrukne == 0
-    correction = send(store, world["kari"], world["a"], nid_list([(PER[1], "Hansen, Per", "38 000,00", "494,00")],
-                                                                 "rettelse.csv"))
+    correction = send(
+        store, world["kari"], world["a"], nid_list([(PER[1], "Hansen, Per", "38 000,00", "494,00")], "rettelse.csv")
+    )
     assert correction.outcome.closed == 1
     assert outcome(store, world)["utrukne"] == []
     assert len(outcome(store, world)["anomalies"]) == 1  # Ola's amount still stands from the first list
@@ -130,22 +163,37 @@ def test_every_answer_kind_and_staff_reopening(store, world):
     assert [u.name for u in open_items] == ["Berg, Anne", "Hansen, Per", "Lie, Tone", "Vik, Geir", "Ås, Kjersti"]
     ids = {u.name: u.id for u in open_items}
     with pytest.raises(InvalidInput, match="kommentar"):
-        reconciliation.answer(store, actor=world["kari"], company_id=world["a"].id,
-                              answers={ids["Berg, Anne"]: ("annet", " ")})
-    reconciliation.answer(store, actor=world["kari"], company_id=world["a"].id, answers={
-        ids["Berg, Anne"]: ("ansatt", ""), ids["Hansen, Per"]: ("permittert", ""),
-        ids["Lie, Tone"]: ("sluttet", ""), ids["Vik, Geir"]: ("annet", "Gikk over til Nordsjø i oktober")})
+        reconciliation.answer(
+            store, actor=world["kari"], company_id=world["a"].id, answers={ids["Berg, Anne"]: ("annet", " ")}
+        )
+    reconciliation.answer(
+        store,
+        actor=world["kari"],
+        company_id=world["a"].id,
+        answers={
+            ids["Berg, Anne"]: ("ansatt", ""),
+            ids["Hansen, Per"]: ("permittert", ""),
+            ids["Lie, Tone"]: ("sluttet", ""),
+            ids["Vik, Geir"]: ("annet", "Gikk over til Nordsjø i oktober"),
+        },
+    )
     remaining = reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)
     assert [u.name for u in remaining] == ["Ås, Kjersti"]
-    answered = {u.name: u for u in reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id,
-                                                          answered=True)}
-    assert {n: u.status for n, u in answered.items()} == {"Berg, Anne": "ansatt", "Hansen, Per": "permittert",
-                                                          "Lie, Tone": "sluttet", "Vik, Geir": "annet"}
+    answered = {
+        u.name: u for u in reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=True)
+    }
+    assert {n: u.status for n, u in answered.items()} == {
+        "Berg, Anne": "ansatt",
+        "Hansen, Per": "permittert",
+        "Lie, Tone": "sluttet",
+        "Vik, Geir": "annet",
+    }
     assert answered["Vik, Geir"].comment == "Gikk over til Nordsjø i oktober"
     assert answered["Hansen, Per"].answered_by == "Kari Nordmann" and answered["Hansen, Per"].answered_at
     reconciliation.reopen(store, actor=CLI, item_id=ids["Hansen, Per"])
-    assert "Hansen, Per" in [u.name for u in reconciliation.utrukne(store, actor=world["kari"],
-                                                                   company_id=world["a"].id, answered=False)]
+    assert "Hansen, Per" in [
+        u.name for u in reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)
+    ]
     with pytest.raises(AccessDenied):
         reconciliation.reopen(store, actor=world["kari"], item_id=ids["Hansen, Per"])
 
@@ -156,24 +204,35 @@ def test_no_company_sees_another_companys_utrukne(store, world):
         reconciliation.utrukne(store, actor=world["b_user"], company_id=world["a"].id, answered=False)
     item = reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)[0]
     with pytest.raises(AccessDenied):
-        reconciliation.answer(store, actor=world["b_user"], company_id=world["a"].id,
-                              answers={item.id: ("ansatt", "")})
+        reconciliation.answer(store, actor=world["b_user"], company_id=world["a"].id, answers={item.id: ("ansatt", "")})
     with pytest.raises(NotFound):
         # Right company of the user, wrong company of the item: not found there.
-        reconciliation.answer(store, actor=world["b_user"], company_id=world["b"].id,
-                              answers={item.id: ("ansatt", "")})
+        reconciliation.answer(store, actor=world["b_user"], company_id=world["b"].id, answers={item.id: ("ansatt", "")})
     assert reconciliation.utrukne(store, actor=world["b_user"], company_id=world["b"].id, answered=False) == []
     with pytest.raises(AccessDenied):
         reconciliation.report(store, actor=world["kari"], company_id=world["a"].id, period=P)
 
 
 def test_changes_against_the_previous_period(store, world):
-    submissions.submit(store, actor=world["kari"], company_id=world["a"].id, period=date(2026, 9, 1),
-                       contact_email="lonn@firma.no", today=TODAY, uploads=[nid_list([
-                           (OLA[1], "Nordmann, Ola", "48 000,00", "624,00"),
-                           (PER[1], "Hansen, Per", "50 000,00", "650,00")])])
-    send(store, world["kari"], world["a"], nid_list([(OLA[1], "Nordmann, Ola", "50 000,00", "650,00"),
-                                                     (KJERSTI[1], "Ås, Kjersti", "52 000,00", "676,00")]))
+    submissions.submit(
+        store,
+        actor=world["kari"],
+        company_id=world["a"].id,
+        period=date(2026, 9, 1),
+        contact_email="lonn@firma.no",
+        today=TODAY,
+        uploads=[
+            nid_list([(OLA[1], "Nordmann, Ola", "48 000,00", "624,00"), (PER[1], "Hansen, Per", "50 000,00", "650,00")])
+        ],
+    )
+    send(
+        store,
+        world["kari"],
+        world["a"],
+        nid_list(
+            [(OLA[1], "Nordmann, Ola", "50 000,00", "650,00"), (KJERSTI[1], "Ås, Kjersti", "52 000,00", "676,00")]
+        ),
+    )
     changes = reconciliation.changes_since_previous(store, actor=world["kari"], company_id=world["a"].id, period=P)
     assert [c[1] for c in changes.new] == ["Ås, Kjersti"]
     assert [c[1] for c in changes.gone] == ["Hansen, Per"]

@@ -21,8 +21,9 @@ def cookie(email, expiry, key):
 def test_cookie_of_a_live_session_is_accepted(store, settings, user):
     expiry = sessions.expiry_for(utcnow())
     started = sessions.start(store, user_id=user.id, cookie_expiry=expiry)
-    found = sessions.from_cookie(store, token=cookie(user.email, expiry, settings.cookie_key),
-                                 cookie_key=settings.cookie_key)
+    found = sessions.from_cookie(
+        store, token=cookie(user.email, expiry, settings.cookie_key), cookie_key=settings.cookie_key
+    )
     assert found == started
 
 

@@ -11,14 +11,16 @@ from services.settings_store import rates_in_force
 
 
 def test_a_new_rate_from_1_january_applies_from_that_period(store):
-    settings_store.set_rate(store, actor=CLI, rate_class="ordinær", valid_from=date(2027, 1, 1), percent="1,35",
-                            monthly_cap="590")
+    settings_store.set_rate(
+        store, actor=CLI, rate_class="ordinær", valid_from=date(2027, 1, 1), percent="1,35", monthly_cap="590"
+    )
     assert _expected(rates_in_force(store, date(2026, 12, 1))["ordinær"], Decimal("50000")) == Decimal("575.00")
     assert _expected(rates_in_force(store, date(2027, 1, 1))["ordinær"], Decimal("40000")) == Decimal("540.00")
     assert _expected(rates_in_force(store, date(2027, 1, 1))["ordinær"], Decimal("50000")) == Decimal("590")
     with pytest.raises(InvalidInput, match="1. januar eller 1. juli"):
-        settings_store.set_rate(store, actor=CLI, rate_class="ordinær", valid_from=date(2027, 3, 1), percent="1",
-                                monthly_cap=None)
+        settings_store.set_rate(
+            store, actor=CLI, rate_class="ordinær", valid_from=date(2027, 3, 1), percent="1", monthly_cap=None
+        )
 
 
 def test_values_are_checked_and_staff_only(store):

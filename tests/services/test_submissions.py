@@ -15,9 +15,11 @@ from tests import listfiles
 from tests.helpers import add_employer, delivered_body
 
 TODAY = date(2026, 11, 15)
-PEOPLE = [(listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", "624,00"),
-          (listfiles.make_fnr(date(1975, 3, 9)), "Ås, Kjersti", "676,01"),
-          (listfiles.make_fnr(date(1968, 7, 30)), "Dæhli, Åse", "585,00")]
+PEOPLE = [
+    (listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", "624,00"),
+    (listfiles.make_fnr(date(1975, 3, 9)), "Ås, Kjersti", "676,01"),
+    (listfiles.make_fnr(date(1968, 7, 30)), "Dæhli, Åse", "585,00"),
+]
 
 
 def csv_upload(name="oktober.csv", people=PEOPLE):
@@ -32,22 +34,43 @@ def employer(store, company):
 
 
 def send(store, actor, company, uploads, period=date(2026, 10, 1), remark="", contact="lonn@firma.no"):
-    return submissions.submit(store, actor=actor, company_id=company.id, period=period, contact_email=contact,
-                              remark=remark, uploads=uploads, today=TODAY)
+    return submissions.submit(
+        store,
+        actor=actor,
+        company_id=company.id,
+        period=period,
+        contact_email=contact,
+        remark=remark,
+        uploads=uploads,
+        today=TODAY,
+    )
 
 
 def test_two_files_with_a_remark_are_stored_with_originals_rows_and_receipt(store, employer, company, settings):
     second = csv_upload("tillegg.csv", [(listfiles.make_fnr(date(2001, 11, 23)), "Bø, Øystein", "793,00")])
     receipt = send(store, employer, company, [csv_upload(), second], remark="Én ny ansatt i oktober")
     assert receipt.persons == 4 and receipt.total == Decimal("2678.01")
-    submission = store.row("SELECT company_id, period, contact_email, remark, submitted_by, person_count, total"
-                           " FROM submissions WHERE id = ?", [receipt.submission_id])
-    assert submission == (company.id, date(2026, 10, 1), "lonn@firma.no", "Én ny ansatt i oktober",
-                          employer.user_id, 4, Decimal("2678.01"))
-    files = store.rows("SELECT original_name, stored_name, sha256 FROM stored_files WHERE submission_id = ?"
-                       " ORDER BY id", [receipt.submission_id])
+    submission = store.row(
+        "SELECT company_id, period, contact_email, remark, submitted_by, person_count, total"
+        " FROM submissions WHERE id = ?",
+        [receipt.submission_id],
+    )
+    assert submission == (
+        company.id,
+        date(2026, 10, 1),
+        "lonn@firma.no",
+        "Én ny ansatt i oktober",
+        employer.user_id,
+        4,
+        Decimal("2678.01"),
+    )
+    files = store.rows(
+        "SELECT original_name, stored_name, sha256 FROM stored_files WHERE submission_id = ? ORDER BY id",
+        [receipt.submission_id],
+    )
     assert [f[0] for f in files] == ["oktober.csv", "tillegg.csv"]
     import hashlib
+
     for original, stored_name, digest in files:
         data = (settings.files_dir / stored_name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == digest
@@ -85,8 +108,7 @@ def test_a_bad_file_refuses_the_whole_submission(store, employer, company, setti
     assert not settings.files_dir.exists() or not any(settings.files_dir.iterdir())
 
 
-@pytest.mark.parametrize("period, message", [(date(2026, 12, 1), "ikke har begynt"),
-                                             (date(2024, 10, 1), "2 år")])
+@pytest.mark.parametrize("period, message", [(date(2026, 12, 1), "ikke har begynt"), (date(2024, 10, 1), "2 år")])
 def test_period_limits(store, employer, company, period, message):
     with pytest.raises(InvalidInput, match=message):
         send(store, employer, company, [csv_upload()], period=period)
@@ -149,8 +171,13 @@ def test_a_crash_between_file_write_and_commit_leaves_only_what_the_sweep_remove
     from services import db
 
     db.close_all()  # the crashing process must be the one writer
-    script = CRASH_SCRIPT.format(root=str(Path(__file__).resolve().parents[2]), data=str(settings.data_dir),
-                                 key=settings.cookie_key, user_id=employer.user_id, company_id=company.id)
+    script = CRASH_SCRIPT.format(
+        root=str(Path(__file__).resolve().parents[2]),
+        data=str(settings.data_dir),
+        key=settings.cookie_key,
+        user_id=employer.user_id,
+        company_id=company.id,
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 3, done.stderr
     fresh = db.open_store(settings)
@@ -183,14 +210,26 @@ def test_history_of_the_last_year_newest_first_with_missing_periods(store, emplo
     def at(day):
         return datetime.combine(day, datetime.min.time()) + timedelta(hours=10)
 
-    for period, sent in [(date(2026, 9, 1), date(2026, 10, 14)), (date(2026, 10, 1), date(2026, 11, 8)),
-                         (date(2025, 9, 1), date(2025, 10, 12))]:
-        submissions.submit(store, actor=employer, company_id=company.id, period=period,
-                           contact_email="lonn@firma.no", uploads=[csv_upload(), csv_upload("b.csv")],
-                           today=sent, now=at(sent))
+    for period, sent in [
+        (date(2026, 9, 1), date(2026, 10, 14)),
+        (date(2026, 10, 1), date(2026, 11, 8)),
+        (date(2025, 9, 1), date(2025, 10, 12)),
+    ]:
+        submissions.submit(
+            store,
+            actor=employer,
+            company_id=company.id,
+            period=period,
+            contact_email="lonn@firma.no",
+            uploads=[csv_upload(), csv_upload("b.csv")],
+            today=sent,
+            now=at(sent),
+        )
     entries, missing = submissions.history(store, actor=employer, company_id=company.id, today=TODAY)
     assert [(e.submitted_at.date(), e.period, e.file_count) for e in entries] == [
-        (date(2026, 11, 8), date(2026, 10, 1), 2), (date(2026, 10, 14), date(2026, 9, 1), 2)]
+        (date(2026, 11, 8), date(2026, 10, 1), 2),
+        (date(2026, 10, 14), date(2026, 9, 1), 2),
+    ]
     assert date(2026, 10, 1) not in missing and date(2026, 9, 1) not in missing
     assert missing[0] == date(2026, 8, 1) and len(missing) == 10
     assert submissions.last_contact_email(store, actor=employer, company_id=company.id) == "lonn@firma.no"
@@ -210,7 +249,8 @@ def test_staff_see_every_list_with_originals_and_who_has_not_sent(store, employe
     receipt = send(store, employer, company, [csv_upload(), csv_upload("b.csv")], remark="Merk")
     rows = submissions.incoming(store, actor=CLI)
     assert [(r["company"], r["period"], r["remark"], [n for _, n in r["files"]]) for r in rows] == [
-        ("Help Forsikring AS", date(2026, 10, 1), "Merk", ["oktober.csv", "b.csv"])]
+        ("Help Forsikring AS", date(2026, 10, 1), "Merk", ["oktober.csv", "b.csv"])
+    ]
     file_id = rows[0]["files"][0][0]
     name, data = submissions.original(store, actor=CLI, file_id=file_id)
     assert name == "oktober.csv" and data == csv_upload().data

@@ -1,4 +1,5 @@
 """The one helper for user text in Markdown-rendering calls."""
+
 from services.text import one_line, plain
 
 

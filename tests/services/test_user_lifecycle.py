@@ -1,4 +1,5 @@
 """Offboarding: deactivate, reactivate, take staff rights away, delete a user who did nothing."""
+
 import pytest
 
 from services import codes, login, sessions, users
@@ -10,11 +11,15 @@ PASSWORD = "et-langt-passord"
 
 
 def active_user(store, email="kari@firma.no", staff=False):
-    user = (users.add_user(store, actor=CLI, email=email, name="Stab", staff=True) if staff
-            else add_employer(store, email=email))
+    user = (
+        users.add_user(store, actor=CLI, email=email, name="Stab", staff=True)
+        if staff
+        else add_employer(store, email=email)
+    )
     codes.request_code(store, email=user.email, purpose=codes.ACTIVATE)
-    codes.set_password_with_code(store, email=user.email, code=latest_code(store, user.email), password=PASSWORD,
-                                 confirmation=PASSWORD)
+    codes.set_password_with_code(
+        store, email=user.email, code=latest_code(store, user.email), password=PASSWORD, confirmation=PASSWORD
+    )
     return user
 
 

@@ -1,5 +1,6 @@
 """At least 2 000 hostile inputs through the real worker: none may crash it, go past a limit,
 or fail without a named Norwegian error (`make fuzz` runs 10 000)."""
+
 import os
 
 from tests import fuzz

@@ -1,4 +1,5 @@
 """The parser against lists made here in every format and variation payroll systems produce."""
+
 import json
 import subprocess
 import sys
@@ -45,6 +46,7 @@ def nor(amount: Decimal) -> str:
 
 # -- formats ---------------------------------------------------------------------------------------
 
+
 def standard_rows(as_text=False):
     header = ["Fødselsnummer", "Navn", "Ansattnr", "Trekkgrunnlag", "Trekk"]
     body = [[p[0], f"{p[1]}, {p[2]}", p[3], p[4], float(p[5])] for p in PEOPLE]
@@ -57,8 +59,12 @@ def test_xlsx(tmp_path):
     result = parse_file(listfiles.xlsx(tmp_path / "liste.xlsx", {"Ark1": standard_rows()}))
     assert_people(result)
     first = by_id(result)[PEOPLE[0][0]]
-    assert (first.line, first.employee_no, first.basis, first.birth_date) == (2, "11", Decimal("48000.00"),
-                                                                              date(1990, 1, 1))
+    assert (first.line, first.employee_no, first.basis, first.birth_date) == (
+        2,
+        "11",
+        Decimal("48000.00"),
+        date(1990, 1, 1),
+    )
 
 
 def test_xls(tmp_path):
@@ -82,8 +88,7 @@ def test_separated_text(tmp_path, delimiter, encoding):
 
 
 def test_fixed_width_text(tmp_path):
-    lines = ["TREKKLISTE FAGFORENING  PERIODE 10.2026", "",
-             f"{'Fnr':<12}{'Navn':<24}{'Beløp':>12}"]
+    lines = ["TREKKLISTE FAGFORENING  PERIODE 10.2026", "", f"{'Fnr':<12}{'Navn':<24}{'Beløp':>12}"]
     for fnr, surname, first, _, _, amount in PEOPLE:
         lines.append(f"{fnr:<12}{surname + ', ' + first:<24}{nor(amount):>12}")
     lines.append(f"{'':<12}{'Sum':<24}{nor(TOTAL):>12}")
@@ -108,6 +113,7 @@ def test_pdf_without_rows_is_accepted_for_manual_handling(tmp_path):
 
 
 # -- layouts ---------------------------------------------------------------------------------------
+
 
 def test_title_rows_above_and_sum_row_below(tmp_path):
     rows = [["Trekkliste fagforeningskontingent"], ["Periode: 10/2026"], ["Bedrift: Eksempel AS"], []]
@@ -149,10 +155,12 @@ def test_surname_and_first_name_in_two_columns(tmp_path):
     assert_people(parse_file(listfiles.xlsx(tmp_path / "l.xlsx", {"Trekk": rows})))
 
 
-@pytest.mark.parametrize("id_header", ["Fødselsnummer", "Fnr", "F.nr", "Personnummer", "Personnr.",
-                                       "Fødselsnr", "National ID"])
-@pytest.mark.parametrize("amount_header", ["Trekk", "Trekkbeløp", "Kontingent", "Fagforeningskontingent",
-                                           "Beløp", "Union dues"])
+@pytest.mark.parametrize(
+    "id_header", ["Fødselsnummer", "Fnr", "F.nr", "Personnummer", "Personnr.", "Fødselsnr", "National ID"]
+)
+@pytest.mark.parametrize(
+    "amount_header", ["Trekk", "Trekkbeløp", "Kontingent", "Fagforeningskontingent", "Beløp", "Union dues"]
+)
 def test_header_names(tmp_path, id_header, amount_header):
     lines = [f"{id_header};Name;Brutto lønn;{amount_header}"]
     lines += [f"{p[0]};{p[1]}, {p[2]};{nor(Decimal(str(p[4])))};{nor(p[5])}" for p in PEOPLE]
@@ -175,22 +183,43 @@ def test_headers_that_say_too_little_are_completed_from_the_content(tmp_path):
 
 
 def test_birth_date_only_list(tmp_path):
-    lines = ["Fødselsdato;Navn;Trekk"] + [f"{p[0][:2]}.{p[0][2:4]}.{1900 + int(p[0][4:6]) if int(p[0][4:6]) > 30 else 2000 + int(p[0][4:6])};{p[1]}, {p[2]};{nor(p[5])}" for p in PEOPLE]
+    def born(fnr: str) -> str:
+        year = int(fnr[4:6])
+        return f"{fnr[:2]}.{fnr[2:4]}.{1900 + year if year > 30 else 2000 + year}"
+
+    lines = ["Fødselsdato;Navn;Trekk"] + [f"{born(p[0])};{p[1]}, {p[2]};{nor(p[5])}" for p in PEOPLE]
     result = parse_file(listfiles.text(tmp_path / "l.csv", lines))
     assert result.ok and all(r.national_id is None for r in result.rows)
     assert {(r.birth_date, r.name) for r in result.rows} == {
-        (date(1990, 1, 1), "Nordmann, Ola"), (date(1975, 3, 9), "Ås, Kjersti"), (date(2001, 11, 23), "Bø, Øystein"),
-        (date(1968, 7, 30), "Dæhli, Åse"), (date(1983, 2, 14), "Hansen, Per")}
+        (date(1990, 1, 1), "Nordmann, Ola"),
+        (date(1975, 3, 9), "Ås, Kjersti"),
+        (date(2001, 11, 23), "Bø, Øystein"),
+        (date(1968, 7, 30), "Dæhli, Åse"),
+        (date(1983, 2, 14), "Hansen, Per"),
+    }
     assert result.total == TOTAL
 
 
 # -- amounts ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("written, amount", [
-    ("1 234,50", "1234.50"), ("1\u00a0234,50", "1234.50"), ("1.234,50", "1234.50"), ("1,234.50", "1234.50"),
-    ("kr 575,00", "575.00"), ("575,00 kr", "575.00"), ("575,-", "575.00"), ("1'234.50", "1234.50"),
-    ("NOK 634", "634.00"), ("634.5", "634.50"), ("(12,50)", "-12.50"), ("12,50-", "-12.50"),
-])
+
+@pytest.mark.parametrize(
+    "written, amount",
+    [
+        ("1 234,50", "1234.50"),
+        ("1\u00a0234,50", "1234.50"),
+        ("1.234,50", "1234.50"),
+        ("1,234.50", "1234.50"),
+        ("kr 575,00", "575.00"),
+        ("575,00 kr", "575.00"),
+        ("575,-", "575.00"),
+        ("1'234.50", "1234.50"),
+        ("NOK 634", "634.00"),
+        ("634.5", "634.50"),
+        ("(12,50)", "-12.50"),
+        ("12,50-", "-12.50"),
+    ],
+)
 def test_amount_forms(tmp_path, written, amount):
     fnr = PEOPLE[0][0]
     # A second, ordinary row: a list of negatives alone would be flipped as payroll's sign convention.
@@ -219,6 +248,7 @@ def test_several_rows_for_one_person_are_kept_and_noted(tmp_path):
 
 # -- warnings --------------------------------------------------------------------------------------
 
+
 def test_warnings_name_their_rows(tmp_path):
     rows = [["Fødselsnummer", "Navn", "Trekk"]]
     rows += [[p[0], f"{p[1]}, {p[2]}", float(p[5])] for p in PEOPLE]
@@ -234,6 +264,7 @@ def test_warnings_name_their_rows(tmp_path):
 
 
 # -- refusals --------------------------------------------------------------------------------------
+
 
 def test_corrupt_spreadsheet(tmp_path):
     path = tmp_path / "liste.xlsx"
@@ -275,12 +306,18 @@ def test_too_large_a_file():
 
 # -- the command-line contract ---------------------------------------------------------------------
 
+
 def test_command_line_prints_one_json_object_per_file(tmp_path):
     good = listfiles.xlsx(tmp_path / "god.xlsx", {"Ark1": standard_rows()})
     bad = tmp_path / "tom.csv"
     bad.write_bytes(b"")
-    done = subprocess.run([sys.executable, "-m", "services.parsing", str(good), str(bad)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "services.parsing", str(good), str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     first, second = [json.loads(line) for line in done.stdout.splitlines()]
     assert set(first) == {"file", "ok", "error", "rows", "warnings", "total"}
@@ -288,13 +325,19 @@ def test_command_line_prints_one_json_object_per_file(tmp_path):
     assert set(first["rows"][0]) == {"line", "national_id", "birth_date", "name", "employee_no", "basis", "amount"}
     assert first["rows"][0]["birth_date"] == "1990-01-01"
     assert second["ok"] is False and second["error"]
-    only_good = subprocess.run([sys.executable, "-m", "services.parsing", str(good)], cwd=ROOT,
-                               capture_output=True, text=True, timeout=60)
+    only_good = subprocess.run(
+        [sys.executable, "-m", "services.parsing", str(good)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert only_good.returncode == 0
 
 
 def test_every_shared_sample_is_read_right():
-    done = subprocess.run([sys.executable, str(SHARED / "tools" / "check_parser.py"), str(SHARED / "samples"),
-                           "--py", sys.executable], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(SHARED / "tools" / "check_parser.py"), str(SHARED / "samples"), "--py", sys.executable],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "parsed 8/8 files right" in done.stdout

@@ -1,4 +1,5 @@
 """The parse worker: limits that hold, failures that stay in the worker, the portal never reading a file."""
+
 import json
 import os
 import random
@@ -101,8 +102,15 @@ def test_a_child_killed_from_outside_is_a_crash_not_an_exception(pool_with):
 
 
 def test_limits_are_settings():
-    limits = load_parse_limits({"PORTAL_PARSE_MEMORY_MB": "512", "PORTAL_PARSE_CPU_SECONDS": "10",
-                                "PORTAL_PARSE_WALL_SECONDS": "20", "PORTAL_PARSE_WORKERS": "3"}, Path("/nonexistent"))
+    limits = load_parse_limits(
+        {
+            "PORTAL_PARSE_MEMORY_MB": "512",
+            "PORTAL_PARSE_CPU_SECONDS": "10",
+            "PORTAL_PARSE_WALL_SECONDS": "20",
+            "PORTAL_PARSE_WORKERS": "3",
+        },
+        Path("/nonexistent"),
+    )
     assert limits == ParseLimits(memory_bytes=512 * 1024 * 1024, cpu_seconds=10, wall_seconds=20, workers=3)
     assert load_parse_limits({}, Path("/nonexistent")) == ParseLimits(1024 * 1024 * 1024, 30, 60, 2)
     with pytest.raises(ConfigError, match="PORTAL_PARSE_WALL_SECONDS"):
@@ -174,11 +182,14 @@ def test_odd_length_utf16_is_read_or_refused_with_a_message():
 
 # -- amounts --------------------------------------------------------------------------------------
 
+
 def test_an_amount_no_list_can_hold_is_refused_with_its_line(tmp_path):
     fnr = listfiles.make_fnr(listfiles.date(1990, 1, 1))
     lines = ["Fnr;Navn;Trekk", f"{fnr};Nordmann, Ola;580,00", f"{fnr};Nordmann, Kari;1000000000000"]
     result = parse_bytes("\n".join(lines).encode(), "l.csv")
-    assert not result.ok and result.error.startswith("Linje 3: beløpet 1\u00a0000\u00a0000\u00a0000\u00a0000,00\u00a0kr er for stort")
+    assert not result.ok and result.error.startswith(
+        "Linje 3: beløpet 1\u00a0000\u00a0000\u00a0000\u00a0000,00\u00a0kr er for stort"
+    )
     rows = [["Fødselsnummer", "Navn", "Trekk"], [fnr, "Nordmann, Ola", 580.0], [fnr, "Nordmann, Kari", 1e300]]
     result = parse_bytes(listfiles.xlsx(tmp_path / "l.xlsx", {"Ark1": rows}).read_bytes(), "l.xlsx")
     assert not result.ok and result.error.startswith("Linje 3: beløpet er for stort")
@@ -194,6 +205,7 @@ def test_nan_and_infinite_amounts_count_as_missing():
 
 # -- type by content -------------------------------------------------------------------------------
 
+
 def test_the_content_decides_the_format_not_the_name(tmp_path):
     xlsx = listfiles.xlsx(tmp_path / "liste.xlsx", {"Ark1": standard_rows()}).read_bytes()
     assert_people(parse_bytes(xlsx, "liste.csv"))
@@ -203,12 +215,15 @@ def test_the_content_decides_the_format_not_the_name(tmp_path):
     assert as_pdf.kind == "pdf" and as_pdf.ok and as_pdf.note
 
 
-@pytest.mark.parametrize("data,words", [
-    (b"{\\rtf1\\ansi hei}", "RTF"),
-    (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "HTML"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "bilde"),
-    (b"\x00\x01\x02\x03" * 100, "ikke et regneark"),
-])
+@pytest.mark.parametrize(
+    "data,words",
+    [
+        (b"{\\rtf1\\ansi hei}", "RTF"),
+        (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "HTML"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "bilde"),
+        (b"\x00\x01\x02\x03" * 100, "ikke et regneark"),
+    ],
+)
 def test_files_that_are_something_else_say_what_they_are(data, words):
     result = parse_bytes(data, "liste.xlsx")
     assert not result.ok and words in result.error
@@ -222,6 +237,7 @@ def test_a_renamed_file_says_what_it_really_is(tmp_path):
 
 # -- the command line ------------------------------------------------------------------------------
 
+
 def test_command_line_prints_one_json_line_per_hostile_file_and_no_traceback(tmp_path):
     rng = random.Random(11)
     paths = []
@@ -231,8 +247,9 @@ def test_command_line_prints_one_json_line_per_hostile_file_and_no_traceback(tmp
         path.write_bytes(data)
         paths.append(str(path))
     paths.append(str(tmp_path / "finnes-ikke.xlsx"))
-    done = subprocess.run([sys.executable, "-m", "services.parsing", *paths], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "services.parsing", *paths], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
