@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> str:
-    store = open_store(load_settings())
+    store = open_store(load_settings(web=False))
     if args.command == "init":
         return f"Databasen er klar: {store.settings.db_path.name}"
     if args.command == "add-company":

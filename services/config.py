@@ -185,7 +185,11 @@ def load_parse_limits(env: dict[str, str] | None = None, secrets_file: Path = SE
     )
 
 
-def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRETS_FILE) -> Settings:
+def load_settings(
+    env: dict[str, str] | None = None, secrets_file: Path = SECRETS_FILE, *, web: bool = True
+) -> Settings:
+    """The settings; `web=False` for the command line and the sidecar, which set no login
+    cookies and so need no cookie key."""
     env = dict(os.environ if env is None else env)
     file_values = {k.upper(): str(v) for k, v in _read_secrets_file(secrets_file).items()}
 
@@ -201,7 +205,9 @@ def load_settings(env: dict[str, str] | None = None, secrets_file: Path = SECRET
     demo = _truthy(get("PORTAL_DEMO"))
     cookie_key = get("PORTAL_COOKIE_KEY")
     problem = cookie_key_problem(cookie_key)
-    if problem:
+    if problem and not web:
+        cookie_key = ""
+    elif problem:
         if not demo:
             raise ConfigError(
                 problem + " Portalen starter ikke uten en tilfeldig nøkkel på minst "

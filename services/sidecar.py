@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = load_settings()
+        settings = load_settings(web=False)
         store = open_store(settings)
     except (ConfigError, StoreUnavailable) as problem:
         print(f"Feil: {problem} (Når portalen kjører, gjør den dette arbeidet selv.)", file=sys.stderr)

@@ -12,22 +12,42 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def cli(tmp_path):
-    env = dict(
-        os.environ, PORTAL_DATA_DIR=str(tmp_path / "data"), PORTAL_COOKIE_KEY=secrets.token_urlsafe(48), PORTAL_DEMO="0"
-    )
+def cli(tmp_path, monkeypatch, capsys):
+    """The command line's main() in this process, as ops would run it: its environment,
+    its exit code, what it prints (test_the_command_line_as_a_process runs the real thing)."""
+    from services import cli as command_line
+
+    base = dict(PORTAL_DATA_DIR=str(tmp_path / "data"), PORTAL_COOKIE_KEY=secrets.token_urlsafe(48), PORTAL_DEMO="0")
 
     def run(*args, demo: bool = False):
-        return subprocess.run(
-            [sys.executable, "-m", "services.cli", *args],
-            cwd=ROOT,
-            env=dict(env, PORTAL_DEMO="1", PORTAL_DATA_DIR=env["PORTAL_DATA_DIR"] + "-demo") if demo else env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        env = dict(base, PORTAL_DEMO="1", PORTAL_DATA_DIR=base["PORTAL_DATA_DIR"] + "-demo") if demo else base
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        capsys.readouterr()
+        try:
+            code = command_line.main(list(args))
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 2
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
 
     return run
+
+
+def test_the_command_line_as_a_process(tmp_path):
+    env = dict(os.environ, PORTAL_DATA_DIR=str(tmp_path / "data"), PORTAL_DEMO="0")
+    env.pop("PORTAL_COOKIE_KEY", None)
+    # The command line sets no cookies: it needs no cookie key.
+    done = subprocess.run(
+        [sys.executable, "-m", "services.cli", "add-company", "--orgnr", "910000004", "--name", "Help Forsikring AS"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_registering_companies_users_and_access(cli):
