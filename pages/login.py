@@ -72,7 +72,7 @@ def code_flow(mode: str) -> None:
             ui.show_error(problem)
             return
         set_mode(None)
-        st.session_state["_flash"] = "Passordet er satt. Du kan nå logge inn med e-post og passord."
+        ui.flash("Passordet er satt. Du kan nå logge inn med e-post og passord.")
         st.rerun()
 
 
@@ -80,9 +80,7 @@ mode = st.session_state.get("login_mode")
 if mode in MODES:
     code_flow(mode)
 else:
-    flash = st.session_state.pop("_flash", None)
-    if flash:
-        st.success(flash)
+    ui.show_flash()
     st.write("Dersom det er første gang du logger deg på må du aktivere din brukerkonto.")
     st.button("Klikk her for å aktivere din brukerkonto", on_click=set_mode, args=(codes.ACTIVATE,), key="activate")
     if ui.login_form():

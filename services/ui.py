@@ -11,6 +11,7 @@ third-party service).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -124,6 +125,26 @@ def show_refused_downloads() -> None:
         st.warning(reason, icon=":material/block:")
 
 
+FLASH_SECONDS = 5.0
+
+
+def flash(message: str) -> None:
+    """A message for the next page shown. It stays a few seconds, not one run: the login
+    cookie component asks for an extra rerun that would otherwise swallow it."""
+    st.session_state["_flash"] = (message, time.monotonic() + FLASH_SECONDS)
+
+
+def show_flash() -> None:
+    found = st.session_state.get("_flash")
+    if not found:
+        return
+    message, until = found
+    if time.monotonic() > until:
+        del st.session_state["_flash"]
+        return
+    st.success(message)
+
+
 def viewer() -> Actor:
     """Whoever looks at this page: the logged-in user, or an anonymous visitor of this browser session."""
     if st.session_state.get("_actor"):
@@ -200,7 +221,7 @@ def authenticate() -> Actor | None:
         if st.session_state.get("_actor"):
             db.transaction(lambda tx: audit.record(tx, actor=st.session_state["_actor"], action="logout"))
         _end_login(auth)
-        st.session_state["_flash"] = "Du er logget ut."
+        flash("Du er logget ut.")
         return None
 
     if not st.session_state.get("authentication_status"):
@@ -239,7 +260,7 @@ def authenticate() -> Actor | None:
         )
     if not sessions.is_live(db, session_id=st.session_state["_session_id"]):
         _end_login(auth)
-        st.session_state["_flash"] = "Økten er avsluttet. Logg inn på nytt."
+        flash("Økten er avsluttet. Logg inn på nytt.")
         return None
     if "_actor" not in st.session_state:
         user = users.find_by_email(db, email=email)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,21 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     return Settings(**values)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """One store with every migration applied, made once: each test starts from a copy."""
+    made = make_settings(tmp_path_factory.mktemp("template") / "data")
+    db.open_store(made)
+    db.close_all()
+    return made.db_path
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path / "data")
+def settings(tmp_path: Path, migrated_database: Path) -> Settings:
+    made = make_settings(tmp_path / "data")
+    made.data_dir.mkdir(parents=True)
+    shutil.copyfile(migrated_database, made.db_path)
+    return made
 
 
 @pytest.fixture
