@@ -9,7 +9,6 @@ from services.text import plain
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
-letters.expire(store)
 
 st.title("Brev fra forbundet")
 st.info("**Brev er tilgjengelige i seks måneder fra de ble opprettet.**")

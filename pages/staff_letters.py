@@ -10,7 +10,6 @@ from services.errors import PortalError
 from services.text import plain
 
 store, actor = ui.store(), ui.actor()
-letters.expire(store)
 st.title("Brev til bedrifter")
 
 choices = {f"{c.name} ({c.orgnr})": c.id for c in companies.all_companies(store, actor=actor)}
