@@ -3,7 +3,6 @@ gone after six calendar months (the row stays for the audit, the file is deleted
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from services.access import Actor, require_company
 from services.companies import get as get_company
 from services.db import Store, utcnow
 from services.errors import InvalidInput, NotFound
-from services.periods import add_months, month_start
+from services.periods import add_months, month_start, same_day_months_later
 
 PAGE_SIZE = 10
 MAX_PDF_BYTES = 20 * 1024 * 1024
@@ -24,9 +23,7 @@ NEW_LETTER_SUBJECT = "Nytt brev fra forbundet i trekklisteportalen"
 def last_day(created: date) -> date:
     """The last day a letter is available: six calendar months on, clamped to the month's end
     (created 31 August, last day 28 February)."""
-    index = created.year * 12 + created.month - 1 + 6
-    year, month = index // 12, index % 12 + 1
-    return date(year, month, min(created.day, calendar.monthrange(year, month)[1]))
+    return same_day_months_later(created, 6)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from services.errors import InvalidInput
@@ -30,6 +31,17 @@ def month_start(day: date) -> date:
 def add_months(period: date, months: int) -> date:
     index = period.year * 12 + period.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(period: date) -> date:
+    """The last day of the period's month."""
+    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
+
+
+def same_day_months_later(day: date, months: int) -> date:
+    """The same day `months` calendar months on, clamped to that month's end (31 August + 6 is 28 February)."""
+    first = add_months(month_start(day), months)
+    return first.replace(day=min(day.day, month_end(first).day))
 
 
 def previous(today: date) -> date:

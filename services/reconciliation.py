@@ -16,7 +16,6 @@ same list twice changes nothing and a correction closes what it fixes.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,10 +30,6 @@ from services.errors import InvalidInput, NotFound
 UTRUKKET, UNKNOWN, ANOMALY = "utrukket", "unknown", "anomaly"
 STATUSES = {"ansatt": "Ansatt", "permittert": "Permittert", "sluttet": "Sluttet i bedrift", "annet": "Annet"}
 NEW_UTRUKNE_SUBJECT = "Utrukne medlemmer i trekklisteportalen"
-
-
-def _month_end(period: date) -> date:
-    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
 
 
 @dataclass
@@ -120,7 +115,7 @@ def _match(persons: list[tuple], members: list[tuple]) -> dict[str, int]:
 def reconcile(tx: Store, *, company_id: int, period: date, now: datetime | None = None) -> Outcome:
     """Recompute the outcome for the company and period inside the caller's transaction."""
     now = now or utcnow()
-    last = _month_end(period)
+    last = periods.month_end(period)
     persons = tx.rows(PERSONS_SQL, [company_id, period])
     members = tx.rows(MEMBERS_SQL, [company_id, last, period])
     matched = _match(persons, members)
