@@ -74,10 +74,15 @@ def anomaly(item: dict) -> str:
     )
 
 
+def unidentified(item: dict) -> str:
+    return f"**{plain(item['name']) or 'uten navn'}**, uten fødselsnummer og fødselsdato: {kr(item['amount'] or 0)}"
+
+
 for title, key, describe in (
     ("Utrukne", "utrukne", utrukket),
     ("Ukjente på listen", "unknown", unknown),
     ("Avvik i beløp", "anomalies", anomaly),
+    ("Uidentifisert (trukket uten fødselsnummer eller fødselsdato)", "unidentified", unidentified),
 ):
     st.subheader(f"{title} ({len(result[key])})")
     for item in result[key]:

@@ -15,6 +15,7 @@ from services.db import Store, utcnow
 from services.errors import InvalidInput, NotFound
 from services.lists import sandbox, values
 from services.lists.columns import FIRST_NAME, NAME, NATIONAL_ID, SURNAME, role_of_header
+from services.lists.identity import name_key
 from services.lists.result import Sheet
 from services.lists.values import fold
 
@@ -39,11 +40,6 @@ MEMBER_HEADERS = {
     VALID_TO: ("til", "til dato", "ansatt til", "slutt", "tom", "gyldig til", "to", "valid to", "sluttdato", "sluttet"),
     RATE_CLASS: ("sats", "satsklasse", "kontingentklasse", "kontingentsats", "rate class", "rate"),
 }
-
-
-def name_key(name: str) -> str:
-    """Names compared without order, case or accents: 'Ås, Kjersti' == 'kjersti as'."""
-    return " ".join(sorted(fold(name or "").split()))
 
 
 def _member_role(cell) -> str | None:

@@ -23,11 +23,12 @@ from decimal import Decimal
 import pandas as pd
 
 from services import audit, mail, periods, settings_store, users
+from services import reconciliation_engine as engine
 from services.access import Actor, require_company
 from services.db import Store, utcnow
 from services.errors import InvalidInput, NotFound
+from services.reconciliation_engine import ANOMALY, UNIDENTIFIED, UNKNOWN, UTRUKKET
 
-UTRUKKET, UNKNOWN, ANOMALY = "utrukket", "unknown", "anomaly"
 STATUSES = {"ansatt": "Ansatt", "permittert": "Permittert", "sluttet": "Sluttet i bedrift", "annet": "Annet"}
 NEW_UTRUKNE_SUBJECT = "Utrukne medlemmer i trekklisteportalen"
 
@@ -39,13 +40,12 @@ class Outcome:
     anomalies: int = 0
     new_utrukne: int = 0
     closed: int = 0
+    unidentified: int = 0
 
 
 PERSONS_SQL = """
 WITH rows AS (
-    SELECT coalesce(r.national_id, strftime(r.birth_date, '%Y-%m-%d') || '|' || coalesce(r.name_key, ''))
-               AS person_key,
-           r.national_id, r.birth_date, r.name, r.name_key, r.amount, r.basis, s.id AS sid
+    SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, r.basis, s.id AS sid
     FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
     WHERE s.company_id = ? AND s.period = ?
 ), latest AS (
@@ -75,115 +75,59 @@ JOIN submission_rows r ON r.submission_id = s.id
 """
 
 
-def _expected(rate: tuple[Decimal, Decimal | None] | None, basis: Decimal | None) -> Decimal | None:
-    if rate is None:
-        return None
-    percent, cap = rate
-    if basis is None:
-        return cap
-    expected = (Decimal(basis) * Decimal(percent) / 100).quantize(Decimal("0.01"))
-    return min(expected, cap) if cap is not None else expected
-
-
 def tolerance(store: Store) -> Decimal:
     return Decimal(store.value("SELECT value FROM portal_settings WHERE key = 'anomaly_tolerance_kr'") or "0")
-
-
-def _match(persons: list[tuple], members: list[tuple]) -> dict[str, int]:
-    """person_key -> member id."""
-    by_nid = {m[2]: m[0] for m in members}
-    by_date_name = {(m[3], m[5]): m[0] for m in members}
-    by_date: dict[date, list[tuple]] = {}
-    for m in members:
-        by_date.setdefault(m[3], []).append(m)
-    matched: dict[str, int] = {}
-    for key, nid, born, _, name_key, _, _ in persons:
-        if nid:
-            if nid in by_nid:
-                matched[key] = by_nid[nid]
-            continue
-        if (born, name_key) in by_date_name:
-            matched[key] = by_date_name[(born, name_key)]
-            continue
-        same_day = by_date.get(born, [])
-        # One member born that day, sharing a name with the row: the same person written differently.
-        if len(same_day) == 1 and set((name_key or "").split()) & set(same_day[0][5].split()):
-            matched[key] = same_day[0][0]
-    return matched
 
 
 def reconcile(tx: Store, *, company_id: int, period: date, now: datetime | None = None) -> Outcome:
     """Recompute the outcome for the company and period inside the caller's transaction."""
     now = now or utcnow()
     last = periods.month_end(period)
-    persons = tx.rows(PERSONS_SQL, [company_id, period])
-    members = tx.rows(MEMBERS_SQL, [company_id, last, period])
-    matched = _match(persons, members)
-    matched_members = set(matched.values())
+    persons = [engine.ListedPerson(*r) for r in tx.rows(PERSONS_SQL, [company_id, period])]
+    members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period])]
     elsewhere = {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period])}
-    limit = tolerance(tx)
-    rates = settings_store.rates_in_force(tx, period)
-    member_by_id = {m[0]: m for m in members}
-
-    wanted: dict[tuple[str, str], dict] = {}
-    for m in members:
-        if m[0] not in matched_members and m[0] not in elsewhere:
-            wanted[(UTRUKKET, f"m:{m[0]}")] = dict(
-                member_id=m[0], national_id=m[2], birth_date=m[3], name=m[4], amount=None, expected=None
-            )
-    for key, nid, born, name, _, amount, basis in persons:
-        member_id = matched.get(key)
-        if member_id is None:
-            wanted[(UNKNOWN, key)] = dict(
-                member_id=None, national_id=nid, birth_date=born, name=name, amount=amount, expected=None
-            )
-            continue
-        expected = _expected(rates.get(member_by_id[member_id][6]), basis)
-        if expected is None or amount is None:
-            continue
-        off = abs(Decimal(amount) - expected)
-        if (basis is not None and off > limit) or (basis is None and Decimal(amount) > expected + limit):
-            wanted[(ANOMALY, f"m:{member_id}")] = dict(
-                member_id=member_id,
-                national_id=nid,
-                birth_date=born,
-                name=member_by_id[member_id][4],
-                amount=amount,
-                expected=expected,
-            )
-
+    wanted = engine.outcome(
+        persons=persons,
+        members=members,
+        deducted_elsewhere=elsewhere,
+        rates=settings_store.rates_in_force(tx, period),
+        tolerance=tolerance(tx),
+    )
     existing = {
-        (r[1], r[2]): (r[0], r[3])
+        (r[1], r[2]): engine.Stored(r[0], r[3])
         for r in tx.rows(
             "SELECT id, kind, item_key, closed_at FROM reconciliation_items WHERE company_id = ? AND period = ?",
             [company_id, period],
         )
     }
-    outcome = Outcome()
-    inserts, updates = [], []
-    for (kind, key), item in wanted.items():
-        found = existing.get((kind, key))
-        if found is None:
-            inserts.append(dict(company_id=company_id, period=period, kind=kind, item_key=key, created_at=now, **item))
-            outcome.new_utrukne += kind == UTRUKKET
-        else:
-            item_id, closed_at = found
-            updates.append(dict(id=item_id, amount=item["amount"], expected=item["expected"]))
-            outcome.new_utrukne += kind == UTRUKKET and closed_at is not None
-    closing = [
-        item_id
-        for (kind, key), (item_id, closed_at) in existing.items()
-        if (kind, key) not in wanted and closed_at is None
+    change = engine.difference(wanted, existing)
+    inserts = [
+        dict(
+            company_id=company_id,
+            period=period,
+            kind=i.kind,
+            item_key=i.key,
+            member_id=i.member_id,
+            national_id=i.national_id,
+            birth_date=i.birth_date,
+            name=i.name,
+            amount=i.amount,
+            expected=i.expected,
+            created_at=now,
+        )
+        for i in change.inserts
     ]
-    _write(tx, inserts, updates, closing, now)
-    outcome.closed = len(closing)
+    updates = [dict(id=item_id, amount=i.amount, expected=i.expected) for item_id, i in change.updates]
+    _write(tx, inserts, updates, change.closing, now)
     kinds = [kind for kind, _ in wanted]
-    outcome.utrukne, outcome.unknown, outcome.anomalies = (
-        kinds.count(UTRUKKET),
-        kinds.count(UNKNOWN),
-        kinds.count(ANOMALY),
+    return Outcome(
+        utrukne=kinds.count(UTRUKKET),
+        unknown=kinds.count(UNKNOWN),
+        anomalies=kinds.count(ANOMALY),
+        new_utrukne=change.new_utrukne,
+        closed=len(change.closing),
+        unidentified=kinds.count(UNIDENTIFIED),
     )
-    return outcome
 
 
 ITEM_COLUMNS = [
@@ -378,6 +322,7 @@ def report(store: Store, *, actor: Actor, company_id: int, period: date) -> dict
         "utrukne": [i for i in items if i["kind"] == UTRUKKET],
         "unknown": [i for i in items if i["kind"] == UNKNOWN],
         "anomalies": [i for i in items if i["kind"] == ANOMALY],
+        "unidentified": [i for i in items if i["kind"] == UNIDENTIFIED],
     }
 
 
@@ -398,6 +343,10 @@ def as_json(report_: dict) -> dict:
                 "amount": None if i["amount"] is None else float(i["amount"]),
             }
             for i in report_["unknown"]
+        ],
+        "uidentifisert": [
+            {"name": i["name"], "amount": None if i["amount"] is None else float(i["amount"])}
+            for i in report_.get("unidentified", [])
         ],
         "anomalies": [
             {"member_no": i["member_no"], "amount": float(i["amount"]), "expected": float(i["expected"])}

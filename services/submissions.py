@@ -19,7 +19,7 @@ from services.access import Actor, require_company
 from services.companies import get as get_company
 from services.db import Store, utcnow
 from services.errors import AccessDenied, InvalidInput
-from services.members import name_key
+from services.lists.identity import name_key
 from services.money import kr
 from services.parsing import MAX_FILE_BYTES, ParseResult, parse_bytes
 from services.text import one_line
@@ -84,6 +84,7 @@ def _rows_frame(submission_id: int, file_id: int, result: ParseResult) -> pd.Dat
             "basis": [None if r.basis is None else float(r.basis) for r in result.rows],
             "amount": [None if r.amount is None else float(r.amount) for r in result.rows],
             "name_key": [name_key(r.name or "") for r in result.rows],
+            "person_key": [r.person_key() for r in result.rows],
         },
         columns=[
             "submission_id",
@@ -96,6 +97,7 @@ def _rows_frame(submission_id: int, file_id: int, result: ParseResult) -> pd.Dat
             "basis",
             "amount",
             "name_key",
+            "person_key",
         ],
     )
 
@@ -107,9 +109,9 @@ def _insert_rows(tx: Store, frame: pd.DataFrame) -> None:
     try:
         tx.execute(
             "INSERT INTO submission_rows (submission_id, file_id, line, national_id, birth_date, name,"
-            " employee_no, basis, amount, name_key)"
+            " employee_no, basis, amount, name_key, person_key)"
             " SELECT submission_id, file_id, line, national_id, CAST(birth_date AS DATE), name, employee_no,"
-            " CAST(basis AS DECIMAL(14,2)), CAST(amount AS DECIMAL(14,2)), name_key FROM incoming_rows"
+            " CAST(basis AS DECIMAL(14,2)), CAST(amount AS DECIMAL(14,2)), name_key, person_key FROM incoming_rows"
         )
     finally:
         tx.cur.unregister("incoming_rows")

@@ -144,7 +144,7 @@ def _flip_payroll_sign(rows: list[Row]) -> None:
 def _person_warnings(rows: list[Row]) -> list[ListWarning]:
     warnings = []
     lines_of = defaultdict(list)
-    sums: defaultdict[tuple, Decimal] = defaultdict(Decimal)
+    sums: defaultdict[str, Decimal] = defaultdict(Decimal)
     for r in rows:
         key = r.person_key()
         lines_of[key].append(r.line)

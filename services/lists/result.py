@@ -31,12 +31,10 @@ class Row:
     basis: Decimal | None
     amount: Decimal | None
 
-    def person_key(self) -> tuple:
-        from services.lists import values  # the portal side rarely needs it; its import is not free
+    def person_key(self) -> str:
+        from services.lists import identity  # the portal side rarely needs it; its import is not free
 
-        if self.national_id:
-            return ("nid", self.national_id)
-        return ("bd", self.birth_date, tuple(sorted(values.fold(self.name or "").split())))
+        return identity.person_key(self.national_id, self.birth_date, self.name)
 
 
 @dataclass

@@ -112,7 +112,7 @@ def test_a_transfer_mid_month_is_not_utrukket_where_deducted_by_the_other_compan
     assert [u["name"] for u in outcome(store, world)["utrukne"]] == ["Vik, Geir"]
     send(store, world["b_user"], world["b"], nid_list([(GEIR[1], "Vik, Geir", "60 000,00", "575,00")], "b.csv"))
     b = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["b"].id, period=P))
-    assert b == {"utrukne": [], "unknown": [], "anomalies": []}
+    assert b == {"utrukne": [], "unknown": [], "anomalies": [], "uidentifisert": []}
     send(store, world["kari"], world["a"], full_a_list())  # A's correction recomputes with B's list known
     assert outcome(store, world)["utrukne"] == []
 
@@ -237,3 +237,12 @@ def test_changes_against_the_previous_period(store, world):
     assert [c[1] for c in changes.new] == ["Ås, Kjersti"]
     assert [c[1] for c in changes.gone] == ["Hansen, Per"]
     assert [(c[1], c[2], c[3]) for c in changes.changed] == [("Nordmann, Ola", Decimal("624.00"), Decimal("650.00"))]
+
+
+def test_a_row_without_identity_is_an_item_for_staff(store, world):
+    lines = f"Fnr;Navn;Trekk\n{GEIR[1]};Vik, Geir;575,00\n;Uten Nummer, Per;520,00\n"
+    receipt = send(store, world["b_user"], world["b"], Upload("b.csv", lines.encode()))
+    assert receipt.persons == 2 and receipt.outcome.unidentified == 1
+    b = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["b"].id, period=P))
+    assert b["uidentifisert"] == [{"name": "Uten Nummer, Per", "amount": 520.0}]
+    assert b["unknown"] == [] and b["utrukne"] == []

@@ -6,7 +6,7 @@ import pytest
 from services import settings_store
 from services.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput
-from services.reconciliation import _expected
+from services.reconciliation_engine import expected_dues as _expected
 from services.settings_store import rates_in_force
 
 

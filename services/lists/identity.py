@@ -1,0 +1,33 @@
+"""Who a person on a list is: the one definition the parser, the store and the reconciliation share.
+
+A fødselsnummer (or D-number) names a person. Without one, a birth date and the
+name compared without order, case or accents ('Ås, Kjersti' is 'kjersti as').
+A row with neither is *unidentified*: it is kept, counted and shown to staff
+with its amount, never dropped, never matched to a member by guesswork.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.lists.values import fold
+
+UNIDENTIFIED_PREFIX = "u|"
+
+
+def name_key(name: str | None) -> str:
+    """A name compared without order, case or accents."""
+    return " ".join(sorted(fold(name or "").split()))
+
+
+def person_key(national_id: str | None, birth_date: date | None, name: str | None) -> str:
+    """The person a list row is about, as one string: stored with the row when it is written."""
+    if national_id:
+        return national_id
+    if birth_date is not None:
+        return f"{birth_date:%Y-%m-%d}|{name_key(name)}"
+    return UNIDENTIFIED_PREFIX + name_key(name)
+
+
+def is_identified(key: str) -> bool:
+    return not key.startswith(UNIDENTIFIED_PREFIX)
