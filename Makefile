@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast bench fuzz lint typecheck clean-data
+.PHONY: run test test-fast bench fuzz lint typecheck lock clean-data
 
 $(VENV)/.run-deps: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(VENV)/.run-deps: requirements.txt
 	touch $@
 
 $(VENV)/.test-deps: $(VENV)/.run-deps requirements-test.txt
-	$(PY) -m pip install --quiet -r requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-test.txt
 	touch $@
 
 run: $(VENV)/.run-deps
@@ -22,6 +22,14 @@ run: $(VENV)/.run-deps
 
 test: $(VENV)/.test-deps
 	$(PY) -m pytest
+
+# Pin the whole dependency tree again after changing requirements.in or requirements-test.in.
+lock: $(VENV)/.test-deps
+	$(PY) -m pip install --quiet pip-tools
+	$(PY) -m piptools compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.txt requirements.in
+	$(PY) -m piptools compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
+		--output-file requirements-test.txt requirements-test.in
 
 lint: $(VENV)/.test-deps
 	$(PY) -m ruff check .
