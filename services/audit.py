@@ -7,11 +7,11 @@ from collections import OrderedDict
 from datetime import datetime
 
 from services.access import Actor
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 
 
 def record(
-    store: Store,
+    tx: Tx,
     *,
     actor: Actor | None,
     action: str,
@@ -20,7 +20,7 @@ def record(
     detail: str | None = None,
     at: datetime | None = None,
 ) -> None:
-    store.execute(
+    tx.execute(
         "INSERT INTO audit_log (occurred_at, actor_user_id, actor_label, action, company_id, target, detail)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [

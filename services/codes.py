@@ -17,7 +17,7 @@ import pyotp
 
 from services import audit, mail, passwords, sessions, settings_store
 from services.access import Actor
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 from services.users import find_by_email
 
@@ -79,7 +79,7 @@ def request_code(store: Store, *, email: str, purpose: str, now: datetime | None
         store.transaction(lambda tx: audit.record(tx, actor=None, action="code.unknown_address", at=now))
         return CODE_REQUESTED_MESSAGE
 
-    def work(tx: Store) -> int | None:
+    def work(tx: Tx) -> int | None:
         last, today = tx.one(
             "SELECT max(created_at), count(*) FILTER (WHERE created_at > ?) FROM one_time_codes WHERE user_id = ?",
             [_day_start(now), user.id],
@@ -149,7 +149,7 @@ def set_password_with_code(
         store.transaction(lambda tx: audit.record(tx, actor=None, action="code.unknown_address", at=now))
         raise InvalidInput(WRONG_CODE_MESSAGE)
 
-    def work(tx: Store) -> bool:
+    def work(tx: Tx) -> bool:
         wrong_today = tx.value(
             "SELECT coalesce(sum(failed_attempts), 0) FROM one_time_codes WHERE user_id = ? AND created_at > ?",
             [user.id, _day_start(now)],

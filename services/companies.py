@@ -8,7 +8,7 @@ from stdnum.no import orgnr as orgnr_check
 
 from services import audit
 from services.access import Actor, require_company
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput, NotFound
 
 
@@ -35,7 +35,7 @@ def add_company(store: Store, *, actor: Actor, orgnr: str, name: str) -> Company
     if not name:
         raise InvalidInput("Bedriften må ha et navn.")
 
-    def work(tx: Store) -> Company:
+    def work(tx: Tx) -> Company:
         if tx.value("SELECT 1 FROM companies WHERE orgnr = ?", [number]):
             raise Conflict(f"En bedrift med organisasjonsnummer {number} er allerede registrert.")
         company_id = tx.value(

@@ -150,7 +150,7 @@ class Store:
     def execute(self, sql: str, params: list[Any] | tuple = ()) -> None:
         self.cur.execute(sql, list(params))
 
-    def transaction(self, work: Callable[[Store], T]) -> T:
+    def transaction(self, work: Callable[[Tx], T]) -> T:
         """Run `work(store)` in one short write transaction, again on a write conflict.
 
         `work` must only touch the database: it may run more than once.
@@ -159,7 +159,7 @@ class Store:
             for attempt in range(1, WRITE_RETRIES + 1):
                 self.cur.execute("BEGIN TRANSACTION")
                 try:
-                    result = work(self)
+                    result = work(Tx(settings=self.settings, cur=self.cur))
                     self.cur.execute("COMMIT")
                     return result
                 except Exception as exc:
@@ -177,6 +177,14 @@ class Store:
             pass  # a failed COMMIT has already ended the transaction
 
 
+class Tx(Store):
+    """The store inside one write transaction. Work that must be written together with other
+    work takes a `Tx`, so the type checker refuses a call from outside a transaction."""
+
+    def transaction(self, work: Callable[[Tx], T]) -> T:
+        raise RuntimeError("a transaction inside a transaction: pass the Tx on instead")
+
+
 _modes_checked: set[Path] = set()
 DEMO_MARKER_SQL = "SELECT 1 FROM users WHERE email LIKE '%@demo.example' LIMIT 1"
 
@@ -185,7 +193,7 @@ def _check_mode(store: Store) -> None:
     """Refuse a demo setting on a real store and a real setting on a demo store."""
     wanted = "demo" if store.settings.demo else "real"
 
-    def record(tx: Store) -> str:
+    def record(tx: Tx) -> str:
         found = tx.value("SELECT value FROM store_identity WHERE key = 'mode'")
         if found is None:
             # First open, or a store from before the mode was written: its users tell.

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from services import audit
 from services.access import Actor
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 
 VERSION = "1"
@@ -51,7 +51,7 @@ def accept(store: Store, *, actor: Actor, accepted: bool, version: str = VERSION
         raise InvalidInput(MUST_ACCEPT_MESSAGE)
     now = now or utcnow()
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         tx.execute(
             "UPDATE users SET declaration_version = ?, declaration_accepted_at = ? WHERE id = ?",
             [version, now, actor.user_id],

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 
 log = logging.getLogger(__name__)
 UNCLAIMED_AFTER = timedelta(hours=1)
@@ -39,7 +39,7 @@ def reserve(store: Store, *, files: list[tuple[str, bytes, dict]], now: datetime
     """Record the files to be written: (original name, bytes, extra columns) each."""
     now = now or utcnow()
 
-    def work(tx: Store) -> list[StoredFile]:
+    def work(tx: Tx) -> list[StoredFile]:
         reserved = []
         for original_name, data, extra in files:
             stored_name = secrets.token_hex(16)
@@ -67,7 +67,7 @@ def write(store: Store, files: list[StoredFile]) -> None:
         temporary.replace(target / file.stored_name)
 
 
-def claim(tx: Store, file: StoredFile, *, submission_id: int | None = None, letter_id: int | None = None) -> None:
+def claim(tx: Tx, file: StoredFile, *, submission_id: int | None = None, letter_id: int | None = None) -> None:
     tx.execute(
         "UPDATE stored_files SET submission_id = ?, letter_id = ? WHERE id = ?", [submission_id, letter_id, file.id]
     )

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from services import audit, filestore, letter_pdf, mail, settings_store, users
 from services.access import Actor, require_company
 from services.companies import get as get_company
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, NotFound
 from services.periods import add_months, month_start, same_day_months_later
 
@@ -40,7 +40,7 @@ def _file_name(subject: str, created: date) -> str:
     return f"{created:%Y-%m-%d}-{slug}.pdf"
 
 
-def _notify(tx: Store, company_id: int, company_name: str) -> list[int]:
+def _notify(tx: Tx, company_id: int, company_name: str) -> list[int]:
     body = (
         f"Det er lagt inn et nytt brev fra forbundet til {company_name} i trekklisteportalen.\n\n"
         f"Logg inn og se under «Brev fra forbundet»: {tx.settings.base_url}\n\n"
@@ -79,7 +79,7 @@ def _create(
     try:
         filestore.write(store, [file])
 
-        def work(tx: Store) -> int:
+        def work(tx: Tx) -> int:
             letter_id = tx.value(
                 "INSERT INTO letters (company_id, subject, kind, file_id, file_name, created_at, created_by, last_day)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -239,7 +239,7 @@ def expire(store: Store, *, today: date | None = None) -> int:
     for letter_id, file_id in due:
         filestore.delete_content(store, file_id=file_id)
 
-        def work(tx: Store, letter_id=letter_id) -> None:
+        def work(tx: Tx, letter_id=letter_id) -> None:
             tx.execute("UPDATE letters SET expired_at = ? WHERE id = ? AND expired_at IS NULL", [utcnow(), letter_id])
             audit.record(tx, actor=None, action="letter.expire", target=str(letter_id))
 
@@ -297,7 +297,7 @@ def download(
         raise NotFound("Brevet finnes ikke, eller er ikke lenger tilgjengelig.")
     data = located[1].read_bytes()
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         tx.execute(
             "INSERT INTO letter_downloads (letter_id, user_id, downloaded_at) VALUES (?, ?, ?)",
             [letter_id, actor.user_id, utcnow()],

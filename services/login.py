@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from services import audit, passwords
 from services.access import Actor
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, PortalError
 from services.users import normalise_email
 
@@ -62,7 +62,7 @@ def check_password(store: Store, *, email: str, password: str, now: datetime | N
     user_id, role, password_hash, _, deactivated_at = found
     actor = Actor(user_id=user_id, email=address, role=role)
 
-    def reserve(tx: Store) -> bool:
+    def reserve(tx: Tx) -> bool:
         failures, locked_until = tx.one("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
         if locked_until is not None and locked_until > now:
             _record_attempt(tx, address, user_id, False, now)
@@ -81,7 +81,7 @@ def check_password(store: Store, *, email: str, password: str, now: datetime | N
         raise AccountLocked(LOCKED_MESSAGE)
     ok = passwords.verify(password, password_hash)
 
-    def settle(tx: Store) -> str:
+    def settle(tx: Tx) -> str:
         failures, locked_until = tx.one("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
         _record_attempt(tx, address, user_id, ok, now)
         if locked_until is not None and locked_until > now:
@@ -110,7 +110,7 @@ def check_password(store: Store, *, email: str, password: str, now: datetime | N
     return actor if outcome == "ok" else None
 
 
-def _record_attempt(tx: Store, email: str, user_id: int | None, succeeded: bool, now: datetime) -> None:
+def _record_attempt(tx: Tx, email: str, user_id: int | None, succeeded: bool, now: datetime) -> None:
     tx.execute(
         "INSERT INTO login_attempts (email, user_id, succeeded, attempted_at) VALUES (?, ?, ?, ?)",
         [email, user_id, succeeded, now],

@@ -25,7 +25,7 @@ from typing import Protocol
 from services import audit
 from services.access import Actor
 from services.config import Settings
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import AccessDenied
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def provider_for(settings: Settings) -> Provider:
 PURGED_KINDS = ("code.", "receipt")
 
 
-def enqueue(tx: Store, *, kind: str, to: str, subject: str, body: str, deliver_by: datetime | None = None) -> int:
+def enqueue(tx: Tx, *, kind: str, to: str, subject: str, body: str, deliver_by: datetime | None = None) -> int:
     """Queue a mail inside the caller's transaction; deliver it after the commit."""
     return tx.value(
         "INSERT INTO outbox (kind, to_addr, subject, body, created_at, deliver_by) VALUES (?, ?, ?, ?, ?, ?)"
@@ -112,7 +112,7 @@ def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
     """Take the mail for this worker, or None when it is sent or another worker has it."""
     now = utcnow()
 
-    def work(tx: Store) -> tuple | None:
+    def work(tx: Tx) -> tuple | None:
         found = tx.row(
             "SELECT to_addr, subject, body, kind, deliver_by FROM outbox WHERE id = ? AND status = 'queued'"
             " AND (claimed_until IS NULL OR claimed_until < ?)",

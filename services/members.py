@@ -11,7 +11,7 @@ import pandas as pd
 from services import audit
 from services.access import Actor
 from services.companies import normalise_orgnr
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, NotFound
 from services.lists import sandbox, values
 from services.lists.columns import FIRST_NAME, NAME, NATIONAL_ID, SURNAME, role_of_header
@@ -127,7 +127,7 @@ def _member_rows(sheet, header_index: int, columns: dict[str, int], report: Impo
     return rows
 
 
-def _upsert_member(tx: Store, *, member_no: str, national_id: str, name: str, rate_class: str) -> tuple[int, bool]:
+def _upsert_member(tx: Tx, *, member_no: str, national_id: str, name: str, rate_class: str) -> tuple[int, bool]:
     now = utcnow()
     birth_date = values.birth_date_of_national_id(national_id)
     existing = tx.value("SELECT id FROM members WHERE member_no = ?", [member_no])
@@ -146,7 +146,7 @@ def _upsert_member(tx: Store, *, member_no: str, national_id: str, name: str, ra
     return member_id, True
 
 
-def _place(tx: Store, member_id: int, company_id: int, valid_from: date, valid_to: date | None) -> None:
+def _place(tx: Tx, member_id: int, company_id: int, valid_from: date, valid_to: date | None) -> None:
     """Record the member's employment at the company from `valid_from`; an open
     employment elsewhere that started earlier ends the day before (a move)."""
     same = tx.row(
@@ -209,7 +209,7 @@ def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -
         ],
     )
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         known = {r[0] for r in tx.rows("SELECT member_no FROM members")}
         report.updated = sum(1 for no in latest if no in known)
         report.imported = len(latest) - report.updated
@@ -228,7 +228,7 @@ def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -
     return report
 
 
-def _apply_import(tx: Store, frame: pd.DataFrame) -> None:
+def _apply_import(tx: Tx, frame: pd.DataFrame) -> None:
     """Set-based: a whole register in a handful of statements, not a few per member."""
     now = utcnow()
     tx.cur.register("incoming", frame)
@@ -304,7 +304,7 @@ def add_member(
     if store.value("SELECT 1 FROM companies WHERE id = ?", [company_id]) is None:
         raise NotFound("Bedriften finnes ikke.")
 
-    def work(tx: Store) -> int:
+    def work(tx: Tx) -> int:
         member_id, _ = _upsert_member(
             tx, member_no=member_no.strip(), national_id=digits, name=name.strip(), rate_class=rate_class
         )
@@ -318,7 +318,7 @@ def add_member(
 def end_employment(store: Store, *, actor: Actor, member_id: int, company_id: int, last_day: date) -> None:
     actor.require_staff()
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         found = tx.value(
             "SELECT id FROM employments WHERE member_id = ? AND company_id = ? AND valid_to IS NULL",
             [member_id, company_id],
@@ -334,7 +334,7 @@ def end_employment(store: Store, *, actor: Actor, member_id: int, company_id: in
 def move(store: Store, *, actor: Actor, member_id: int, to_company_id: int, first_day: date) -> None:
     actor.require_staff()
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         _place(tx, member_id, to_company_id, first_day, None)
         audit.record(tx, actor=actor, action="member.move", company_id=to_company_id, target=str(member_id))
 

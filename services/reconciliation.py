@@ -25,7 +25,7 @@ import pandas as pd
 from services import audit, mail, periods, settings_store, users
 from services import reconciliation_engine as engine
 from services.access import Actor, require_company
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, NotFound
 from services.reconciliation_engine import ANOMALY, UNIDENTIFIED, UNKNOWN, UTRUKKET
 
@@ -79,7 +79,7 @@ def tolerance(store: Store) -> Decimal:
     return Decimal(store.value("SELECT value FROM portal_settings WHERE key = 'anomaly_tolerance_kr'") or "0")
 
 
-def reconcile(tx: Store, *, company_id: int, period: date, now: datetime | None = None) -> Outcome:
+def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = None) -> Outcome:
     """Recompute the outcome for the company and period inside the caller's transaction."""
     now = now or utcnow()
     last = periods.month_end(period)
@@ -145,7 +145,7 @@ ITEM_COLUMNS = [
 ]
 
 
-def _write(tx: Store, inserts: list[dict], updates: list[dict], closing: list[int], now: datetime) -> None:
+def _write(tx: Tx, inserts: list[dict], updates: list[dict], closing: list[int], now: datetime) -> None:
     """Apply the difference in a few set-based statements, not one per item."""
     if inserts:
         frame = pd.DataFrame(inserts, columns=ITEM_COLUMNS)
@@ -180,7 +180,7 @@ def _write(tx: Store, inserts: list[dict], updates: list[dict], closing: list[in
         )
 
 
-def notify_new_utrukne(tx: Store, *, company_id: int, company_name: str) -> list[int]:
+def notify_new_utrukne(tx: Tx, *, company_id: int, company_name: str) -> list[int]:
     """One mail to each of the company's users; no names, only where to look."""
     body = (
         f"Det er registrert utrukne medlemmer for {company_name} i trekklisteportalen: medlemmer forbundet har "
@@ -245,7 +245,7 @@ def answer(
             raise InvalidInput("Skriv en kommentar når du velger «Annet».")
     now = now or utcnow()
 
-    def work(tx: Store) -> int:
+    def work(tx: Tx) -> int:
         for item_id, (status, comment) in answers.items():
             found = tx.value(
                 "SELECT 1 FROM reconciliation_items WHERE id = ? AND company_id = ? AND kind = 'utrukket'"
@@ -268,7 +268,7 @@ def answer(
 def _staff_update(store: Store, *, actor: Actor, item_id: int, assignments: str, params: list, action: str) -> None:
     actor.require_staff()
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         company_id = tx.value("SELECT company_id FROM reconciliation_items WHERE id = ?", [item_id])
         if company_id is None:
             raise NotFound("Finnes ikke.")

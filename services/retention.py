@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from services import audit, filestore, periods
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 
 
 def _months(store: Store, key: str) -> int:
@@ -28,7 +28,7 @@ def purge(store: Store, *, today: date | None = None) -> dict[str, int]:
     for (file_id,) in files:
         filestore.delete_content(store, file_id=file_id)
 
-    def work(tx: Store) -> int:
+    def work(tx: Tx) -> int:
         if due:
             tx.execute("DELETE FROM submission_rows WHERE submission_id IN (SELECT unnest(?::INTEGER[]))", [due])
             tx.execute(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 from services.access import Actor
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 
 LIFETIME = timedelta(hours=12)
 
@@ -105,7 +105,7 @@ def revoke(store: Store, *, session_id: str, now: datetime | None = None) -> Non
     )
 
 
-def revoke_all(tx: Store, *, user_id: int, now: datetime | None = None) -> None:
+def revoke_all(tx: Tx, *, user_id: int, now: datetime | None = None) -> None:
     """End every session of the user; call inside the caller's transaction."""
     tx.execute(
         "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [now or utcnow(), user_id]

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from services import audit
 from services.access import Actor
-from services.db import Store
+from services.db import Store, Tx
 from services.errors import InvalidInput
 
 KNOWN = {
@@ -58,7 +58,7 @@ def set_rate(
     pct = _number(percent, "Prosentsatsen")
     cap = None if monthly_cap in (None, "") else _number(monthly_cap, "Makstrekket")
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         tx.execute("DELETE FROM dues_rates WHERE rate_class = ? AND valid_from = ?", [rate_class, valid_from])
         tx.execute("INSERT INTO dues_rates VALUES (?, ?, ?, ?)", [rate_class, valid_from, pct, cap])
         audit.record(
@@ -78,7 +78,7 @@ def set_value(store: Store, *, actor: Actor, key: str, value: str) -> None:
     if "_per_" in key and number != number.to_integral_value():
         raise InvalidInput(f"{key} er et helt tall.")
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         tx.execute("UPDATE portal_settings SET value = ? WHERE key = ?", [str(number), key])
         audit.record(tx, actor=actor, action="settings.value", target=key, detail=str(number))
 

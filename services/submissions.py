@@ -17,7 +17,7 @@ import pandas as pd
 from services import audit, filestore, mail, periods, reconciliation, users
 from services.access import Actor, require_company
 from services.companies import get as get_company
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import AccessDenied, InvalidInput
 from services.lists.identity import name_key
 from services.money import kr
@@ -102,7 +102,7 @@ def _rows_frame(submission_id: int, file_id: int, result: ParseResult) -> pd.Dat
     )
 
 
-def _insert_rows(tx: Store, frame: pd.DataFrame) -> None:
+def _insert_rows(tx: Tx, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
     tx.cur.register("incoming_rows", frame)
@@ -173,7 +173,7 @@ def submit(
     try:
         filestore.write(store, reserved)
 
-        def create(tx: Store) -> Receipt:
+        def create(tx: Tx) -> Receipt:
             submission_id = tx.value(
                 "INSERT INTO submissions (company_id, period, contact_email, remark, submitted_by, submitted_at,"
                 " person_count, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

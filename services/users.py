@@ -12,7 +12,7 @@ import pyotp
 from services import audit
 from services.access import EMPLOYER, STAFF, Actor
 from services.companies import by_orgnr
-from services.db import Store, utcnow
+from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput, NotFound
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -61,7 +61,7 @@ def add_user(
     companies = [by_orgnr(store, actor=actor, orgnr=o) for o in company_orgnrs]
     role = STAFF if staff else EMPLOYER
 
-    def work(tx: Store) -> User:
+    def work(tx: Tx) -> User:
         if tx.value("SELECT 1 FROM users WHERE email = ?", [address]):
             raise Conflict(f"E-postadressen {address} er allerede registrert.")
         now = utcnow()
@@ -110,7 +110,7 @@ def grant(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
     user = _require_user(store, email)
     company = by_orgnr(store, actor=actor, orgnr=orgnr)
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         if tx.value("SELECT 1 FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]):
             return
         tx.execute(
@@ -127,7 +127,7 @@ def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
     user = _require_user(store, email)
     company = by_orgnr(store, actor=actor, orgnr=orgnr)
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         tx.execute("DELETE FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id])
         audit.record(tx, actor=actor, action="access.revoke", company_id=company.id, target=user.email)
 
@@ -141,7 +141,7 @@ def _by_id(store: Store, user_id: int) -> User:
     return User(*found)
 
 
-def _ends_sessions(tx: Store, user_id: int, now: datetime) -> None:
+def _ends_sessions(tx: Tx, user_id: int, now: datetime) -> None:
     tx.execute("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [now, user_id])
 
 
@@ -153,7 +153,7 @@ def deactivate(store: Store, *, actor: Actor, user_id: int) -> None:
         raise InvalidInput("Du kan ikke deaktivere din egen bruker.")
     now = utcnow()
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         tx.execute("UPDATE users SET deactivated_at = coalesce(deactivated_at, ?) WHERE id = ?", [now, user.id])
         _ends_sessions(tx, user.id, now)
         audit.record(tx, actor=actor, action="user.deactivate", target=user.email, at=now)
@@ -165,7 +165,7 @@ def reactivate(store: Store, *, actor: Actor, user_id: int) -> None:
     actor.require_staff()
     user = _by_id(store, user_id)
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         tx.execute("UPDATE users SET deactivated_at = NULL WHERE id = ?", [user.id])
         audit.record(tx, actor=actor, action="user.reactivate", target=user.email)
 
@@ -183,7 +183,7 @@ def remove_staff_rights(store: Store, *, actor: Actor, user_id: int) -> None:
         raise InvalidInput(f"{user.email} har ikke forbundets rettigheter.")
     now = utcnow()
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         tx.execute("UPDATE users SET role = ? WHERE id = ?", [EMPLOYER, user.id])
         _ends_sessions(tx, user.id, now)
         audit.record(tx, actor=actor, action="user.remove_staff", target=user.email, at=now)
@@ -199,7 +199,7 @@ def delete(store: Store, *, actor: Actor, user_id: int) -> None:
     if user.id == actor.user_id:
         raise InvalidInput("Du kan ikke slette din egen bruker.")
 
-    def work(tx: Store) -> None:
+    def work(tx: Tx) -> None:
         acted = tx.value(
             "SELECT (SELECT count(*) FROM submissions WHERE submitted_by = ?)"
             " + (SELECT count(*) FROM reconciliation_items WHERE answered_by = ? OR handled_by = ?)"

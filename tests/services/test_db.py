@@ -1,5 +1,7 @@
 import threading
 
+import pytest
+
 from services import db
 
 
@@ -43,3 +45,12 @@ def test_concurrent_writers_to_one_row_are_retried_not_lost(store, settings):
         t.join()
     assert errors == []
     assert store.value("SELECT name FROM companies") == "60"
+
+
+def test_work_that_needs_a_transaction_gets_one(store):
+    from services.db import Tx
+
+    seen = store.transaction(lambda tx: type(tx))
+    assert seen is Tx
+    with pytest.raises(RuntimeError, match="inside a transaction"):
+        store.transaction(lambda tx: tx.transaction(lambda inner: None))
