@@ -7,17 +7,20 @@ connection shared between threads fails with "connection is busy".
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import pyarrow as pa
 
 from services.config import Settings
 
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WRITE_RETRIES = 6
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_staged_names = itertools.count()
 T = TypeVar("T")
 
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
@@ -183,6 +188,31 @@ class Tx(Store):
 
     def transaction(self, work: Callable[[Tx], T]) -> T:
         raise RuntimeError("a transaction inside a transaction: pass the Tx on instead")
+
+    @contextmanager
+    def staged(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Iterator[str]:
+        """Rows as a relation for one set-based statement, its name yielded. The values keep
+        their Python types: a Decimal stays an exact decimal, never a float on the way."""
+        for name in columns:
+            if not IDENTIFIER.fullmatch(name):
+                raise ValueError(f"not a column name: {name!r}")
+        table = pa.table({name: pa.array([row[i] for row in rows]) for i, name in enumerate(columns)})
+        relation = f"staged_{next(_staged_names)}"
+        self.cur.register(relation, table)
+        try:
+            yield relation
+        finally:
+            self.cur.unregister(relation)
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows in one statement."""
+        if not rows:
+            return
+        if not IDENTIFIER.fullmatch(table):
+            raise ValueError(f"not a table name: {table!r}")
+        names = ", ".join(columns)
+        with self.staged(columns, rows) as relation:
+            self.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {relation}")
 
 
 _modes_checked: set[Path] = set()

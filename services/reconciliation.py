@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-import pandas as pd
-
 from services import audit, mail, periods, settings_store, users
 from services import reconciliation_engine as engine
 from services.access import Actor, require_company
@@ -147,33 +145,14 @@ ITEM_COLUMNS = [
 
 def _write(tx: Tx, inserts: list[dict], updates: list[dict], closing: list[int], now: datetime) -> None:
     """Apply the difference in a few set-based statements, not one per item."""
-    if inserts:
-        frame = pd.DataFrame(inserts, columns=ITEM_COLUMNS)
-        frame["amount"] = frame["amount"].astype("float64")
-        frame["expected"] = frame["expected"].astype("float64")
-        tx.cur.register("new_items", frame)
-        try:
-            tx.execute(
-                f"INSERT INTO reconciliation_items ({', '.join(ITEM_COLUMNS)})"
-                " SELECT company_id, CAST(period AS DATE), kind, item_key, CAST(member_id AS INTEGER), national_id,"
-                " CAST(birth_date AS DATE), name, CAST(amount AS DECIMAL(14,2)), CAST(expected AS DECIMAL(14,2)),"
-                " CAST(created_at AS TIMESTAMP) FROM new_items"
-            )
-        finally:
-            tx.cur.unregister("new_items")
+    tx.bulk_insert("reconciliation_items", ITEM_COLUMNS, [[item[c] for c in ITEM_COLUMNS] for item in inserts])
     if updates:
-        frame = pd.DataFrame(updates, columns=["id", "amount", "expected"]).astype(
-            {"amount": "float64", "expected": "float64"}
-        )
-        tx.cur.register("changed_items", frame)
-        try:
+        rows = [(u["id"], u["amount"], u["expected"]) for u in updates]
+        with tx.staged(("id", "amount", "expected"), rows) as changed:
             tx.execute(
-                "UPDATE reconciliation_items SET amount = CAST(c.amount AS DECIMAL(14,2)),"
-                " expected = CAST(c.expected AS DECIMAL(14,2)), closed_at = NULL"
-                " FROM changed_items c WHERE reconciliation_items.id = c.id"
+                "UPDATE reconciliation_items SET amount = c.amount, expected = c.expected, closed_at = NULL"
+                f" FROM {changed} c WHERE reconciliation_items.id = c.id"
             )
-        finally:
-            tx.cur.unregister("changed_items")
     if closing:
         tx.execute(
             "UPDATE reconciliation_items SET closed_at = ? WHERE id IN (SELECT unnest(?::INTEGER[]))", [now, closing]

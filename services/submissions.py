@@ -12,8 +12,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
-
 from services import audit, filestore, mail, periods, reconciliation, users
 from services.access import Actor, require_company
 from services.companies import get as get_company
@@ -71,50 +69,42 @@ def check_uploads(uploads: list[Upload]) -> list[ParseResult]:
     return results
 
 
-def _rows_frame(submission_id: int, file_id: int, result: ParseResult) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "submission_id": submission_id,
-            "file_id": file_id,
-            "line": [r.line for r in result.rows],
-            "national_id": [r.national_id for r in result.rows],
-            "birth_date": [r.birth_date for r in result.rows],
-            "name": [r.name for r in result.rows],
-            "employee_no": [r.employee_no for r in result.rows],
-            "basis": [None if r.basis is None else float(r.basis) for r in result.rows],
-            "amount": [None if r.amount is None else float(r.amount) for r in result.rows],
-            "name_key": [name_key(r.name or "") for r in result.rows],
-            "person_key": [r.person_key() for r in result.rows],
-        },
-        columns=[
-            "submission_id",
-            "file_id",
-            "line",
-            "national_id",
-            "birth_date",
-            "name",
-            "employee_no",
-            "basis",
-            "amount",
-            "name_key",
-            "person_key",
+ROW_COLUMNS = (
+    "submission_id",
+    "file_id",
+    "line",
+    "national_id",
+    "birth_date",
+    "name",
+    "employee_no",
+    "basis",
+    "amount",
+    "name_key",
+    "person_key",
+)
+
+
+def _insert_rows(tx: Tx, submission_id: int, file_id: int, result: ParseResult) -> None:
+    tx.bulk_insert(
+        "submission_rows",
+        ROW_COLUMNS,
+        [
+            (
+                submission_id,
+                file_id,
+                r.line,
+                r.national_id,
+                r.birth_date,
+                r.name,
+                r.employee_no,
+                r.basis,
+                r.amount,
+                name_key(r.name or ""),
+                r.person_key(),
+            )
+            for r in result.rows
         ],
     )
-
-
-def _insert_rows(tx: Tx, frame: pd.DataFrame) -> None:
-    if frame.empty:
-        return
-    tx.cur.register("incoming_rows", frame)
-    try:
-        tx.execute(
-            "INSERT INTO submission_rows (submission_id, file_id, line, national_id, birth_date, name,"
-            " employee_no, basis, amount, name_key, person_key)"
-            " SELECT submission_id, file_id, line, national_id, CAST(birth_date AS DATE), name, employee_no,"
-            " CAST(basis AS DECIMAL(14,2)), CAST(amount AS DECIMAL(14,2)), name_key, person_key FROM incoming_rows"
-        )
-    finally:
-        tx.cur.unregister("incoming_rows")
 
 
 def _receipt_mail(company_name: str, orgnr: str, receipt: Receipt, base_url: str) -> tuple[str, str]:
@@ -181,7 +171,7 @@ def submit(
             )
             for file, result in zip(reserved, results, strict=True):
                 filestore.claim(tx, file, submission_id=submission_id)
-                _insert_rows(tx, _rows_frame(submission_id, file.id, result))
+                _insert_rows(tx, submission_id, file.id, result)
             outcome = reconciliation.reconcile(tx, company_id=company_id, period=period, now=now)
             receipt = Receipt(
                 submission_id,

@@ -134,7 +134,7 @@ def test_a_correction_for_the_same_period_is_kept_beside_the_first(store, employ
 
 
 def test_failure_after_the_file_write_leaves_nothing_behind(store, employer, company, settings, monkeypatch):
-    def broken(tx, frame):
+    def broken(tx, *rows):
         raise RuntimeError("disk full while inserting rows")
 
     monkeypatch.setattr(submissions, "_insert_rows", broken)
@@ -158,7 +158,7 @@ from tests.services.test_submissions import csv_upload
 from pathlib import Path
 settings = make_settings(Path({data!r}), cookie_key={key!r})
 store = db.open_store(settings)
-def crash(tx, frame):
+def crash(tx, *rows):
     os._exit(3)  # the process dies between the file write and the commit
 submissions._insert_rows = crash
 submissions.submit(store, actor=Actor({user_id}, "kari@firma.no", "employer"), company_id={company_id},
