@@ -21,6 +21,7 @@ if entries:
                 "Innsendt": shown(e.submitted_at, with_time=False),
                 "Periode": periods.short(e.period),
                 "Filer": e.file_count,
+                "Merknad": "Til manuell behandling hos forbundet" if e.manual else "",
             }
             for e in entries
         ]

@@ -123,6 +123,20 @@ for upload in uploads or []:
             where = f"Linje {warning.line}: " if warning.line else ""
             st.warning(where + plain(warning.message), icon=":material/warning:")
 
+chosen_uploads = [submissions.Upload(u.name, u.getvalue()) for u in uploads or []]
+copies = submissions.earlier_copies(
+    store, actor=actor, company_id=company_id, period=date(year, month, 1), uploads=chosen_uploads
+)
+confirmed = False
+if copies:
+    for copy in copies:
+        st.warning(
+            f"«{plain(copy.file_name)}» er den samme filen som ble sendt inn for {periods.label(copy.period).lower()}.",
+            icon=":material/content_copy:",
+        )
+    confirmed = st.checkbox(
+        "Ja, dette er riktig fil for denne perioden", key=f"confirm_copies_{company_id}_{round_key}"
+    )
 remark = st.text_area("Merknad:", key=f"remark_{company_id}_{round_key}")
 if st.button("Send inn", type="primary"):
     try:
@@ -133,7 +147,8 @@ if st.button("Send inn", type="primary"):
             period=date(year, month, 1),
             contact_email=contact,
             remark=remark,
-            uploads=[submissions.Upload(u.name, u.getvalue()) for u in uploads or []],
+            uploads=chosen_uploads,
+            confirm_earlier_copies=confirmed,
         )
     except PortalError as problem:
         ui.show_error(problem)

@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, metavar="YYYY-MM")
     p.add_argument("--as", dest="as_email", metavar="EMAIL", help="registrer innsendingen på denne brukeren")
     p.add_argument("--contact", metavar="EMAIL", help="kontaktadresse for kvitteringen")
+    p.add_argument(
+        "--same-file-ok", action="store_true", help="send selv om den samme filen er sendt inn for en annen periode"
+    )
     p.add_argument("files", nargs="+")
     p = sub.add_parser("reconciliation", help="avstemming for en bedrift og periode")
     p.add_argument("--company", required=True, metavar="ORGNR")
@@ -113,6 +116,7 @@ def run(args: argparse.Namespace) -> str:
             period=periods.parse(args.period),
             contact_email=args.contact or (args.as_email or store.settings.mail_from),
             uploads=uploads,
+            confirm_earlier_copies=args.same_file_ok,
         )
         o = receipt.outcome
         return (

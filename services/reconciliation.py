@@ -56,6 +56,12 @@ FROM rows JOIN latest ON latest.person_key = rows.person_key AND latest.sid = ro
 GROUP BY rows.person_key
 """
 
+AWAITING_MANUAL_SQL = """
+SELECT count(*) FROM submissions s
+WHERE s.company_id = ? AND s.period = ? AND s.manual_done_at IS NULL AND s.purged_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM submission_rows r WHERE r.submission_id = s.id)
+"""
+
 MEMBERS_SQL = """
 SELECT DISTINCT m.id, m.member_no, m.national_id, m.birth_date, m.name, m.name_key, m.rate_class
 FROM members m JOIN employments e ON e.member_id = m.id
@@ -84,12 +90,14 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
     persons = [engine.ListedPerson(*r) for r in tx.rows(PERSONS_SQL, [company_id, period])]
     members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period])]
     elsewhere = {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period])}
+    awaiting_manual = bool(tx.value(AWAITING_MANUAL_SQL, [company_id, period]))
     wanted = engine.outcome(
         persons=persons,
         members=members,
         deducted_elsewhere=elsewhere,
         rates=settings_store.rates_in_force(tx, period),
         tolerance=tolerance(tx),
+        awaiting_manual_list=awaiting_manual,
     )
     existing = {
         (r[1], r[2]): engine.Stored(r[0], r[3])

@@ -116,6 +116,11 @@ def expected_dues(rate: tuple[Decimal, Decimal | None] | None, basis: Decimal | 
     return min(expected, cap) if cap is not None else expected
 
 
+def dues_expected(rate: tuple[Decimal, Decimal | None] | None) -> bool:
+    """Whether the member's rate class pays dues at all (a class without dues expects 0 kr)."""
+    return rate is not None and (rate[0] > 0 or (rate[1] or 0) > 0)
+
+
 def outcome(
     *,
     persons: list[ListedPerson],
@@ -123,13 +128,29 @@ def outcome(
     deducted_elsewhere: set[int],
     rates: Rates,
     tolerance: Decimal,
+    awaiting_manual_list: bool = False,
 ) -> dict[tuple[str, str], Item]:
-    """Every item the period should have for the company, keyed by (kind, key)."""
+    """Every item the period should have for the company, keyed by (kind, key).
+
+    While a list of the period waits for manual handling (a scanned PDF), nobody is
+    utrukket yet: the members may well be on that list.
+    """
     matched = match(persons, members)
-    matched_members = set(matched.values())
     member_by_id = {m.id: m for m in members}
+    # Listed at 0 kr where dues are expected: not deducted, so the employer is asked why (Permittert?).
+    listed_at_zero = {
+        member_id
+        for person in persons
+        if (member_id := matched.get(person.key)) is not None
+        and person.amount is not None
+        and person.amount == 0
+        and dues_expected(rates.get(member_by_id[member_id].rate_class))
+    }
+    matched_members = set(matched.values()) - listed_at_zero
     wanted: dict[tuple[str, str], Item] = {}
     for m in members:
+        if awaiting_manual_list:
+            break
         if m.id not in matched_members and m.id not in deducted_elsewhere:
             wanted[(UTRUKKET, f"m:{m.id}")] = Item(
                 UTRUKKET, f"m:{m.id}", m.id, m.national_id, m.birth_date, m.name, None, None

@@ -7,6 +7,7 @@ disk without the store knowing it.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -117,9 +118,43 @@ def _receipt_mail(company_name: str, orgnr: str, receipt: Receipt, base_url: str
         f"Filer:\n{files}\n"
         f"Personer på listen: {receipt.persons}\n"
         f"Sum trekk: {kr(receipt.total)}\n\n"
-        f"Du finner innsendingen under «Innsendte lister det siste året» i trekklisteportalen: {base_url}\n"
+        + (
+            "Listen hadde ingen rader portalen kunne lese, og er tatt imot til manuell behandling hos forbundet.\n\n"
+            if receipt.persons == 0
+            else ""
+        )
+        + f"Du finner innsendingen under «Innsendte lister det siste året» i trekklisteportalen: {base_url}\n"
     )
     return subject, body
+
+
+@dataclass(frozen=True)
+class EarlierCopy:
+    """A file already sent by the company for another period."""
+
+    file_name: str
+    period: date
+
+
+def earlier_copies(
+    store: Store, *, actor: Actor, company_id: int, period: date, uploads: list[Upload]
+) -> list[EarlierCopy]:
+    """Files whose content the company already sent for another period (last month's file sent again)."""
+    require_company(store, actor=actor, company_id=company_id)
+    hashes = {hashlib.sha256(u.data).hexdigest(): u.name for u in uploads}
+    if not hashes:
+        return []
+    rows = store.rows(
+        "SELECT DISTINCT f.sha256, s.period FROM stored_files f JOIN submissions s ON s.id = f.submission_id"
+        " WHERE s.company_id = ? AND s.period <> ? AND f.sha256 IN (SELECT unnest(?::VARCHAR[]))"
+        " ORDER BY s.period DESC",
+        [company_id, periods.month_start(period), list(hashes)],
+    )
+    return [EarlierCopy(hashes[sha], sent_for) for sha, sent_for in rows]
+
+
+class SameFileOtherPeriod(InvalidInput):
+    """The same file was sent for another period; sending it again needs the user's word."""
 
 
 def submit(
@@ -133,6 +168,7 @@ def submit(
     uploads: list[Upload],
     today: date | None = None,
     now: datetime | None = None,
+    confirm_earlier_copies: bool = False,
 ) -> Receipt:
     """Store a deduction list for the company and period, and mail a receipt to the contact address."""
     now = now or utcnow()
@@ -147,6 +183,12 @@ def submit(
     # A file name is one line of plain text wherever it goes: a newline in it could forge lines in a mail.
     uploads = [Upload(one_line(Path(u.name).name) or "uten navn", u.data) for u in uploads]
     results = check_uploads(uploads)
+    copies = earlier_copies(store, actor=actor, company_id=company_id, period=period, uploads=uploads)
+    if copies and not confirm_earlier_copies:
+        raise SameFileOtherPeriod(
+            " ".join(f"«{c.file_name}» ble sendt inn for {periods.label(c.period).lower()} også." for c in copies)
+            + " Kryss av for at det er riktig fil for denne perioden, og send igjen."
+        )
     receipt_to = _receipt_address(store, company_id=company_id, contact=contact, actor=actor)
 
     persons = len({r.person_key() for result in results for r in result.rows})
@@ -245,6 +287,8 @@ class HistoryEntry:
     submitted_at: datetime
     period: date
     file_count: int
+    # Sent without rows the portal could read (a scanned PDF): the union keys it in by hand.
+    manual: bool = False
 
 
 def history(
@@ -256,10 +300,13 @@ def history(
     today = today or utcnow().date()
     since = datetime.combine(periods.add_months(periods.month_start(today), -11), datetime.min.time())
     rows = store.rows(
-        "SELECT s.submitted_at, s.period, count(f.id) FROM submissions s"
-        " LEFT JOIN stored_files f ON f.submission_id = s.id"
+        "SELECT s.submitted_at, s.period, count(f.id),"
+        " s.manual_done_at IS NULL AND s.purged_at IS NULL"
+        "  AND NOT EXISTS (SELECT 1 FROM submission_rows r WHERE r.submission_id = s.id)"
+        " FROM submissions s LEFT JOIN stored_files f ON f.submission_id = s.id"
         " WHERE s.company_id = ? AND s.submitted_at >= ?"
-        " GROUP BY s.id, s.submitted_at, s.period ORDER BY s.submitted_at DESC, s.id DESC",
+        " GROUP BY s.id, s.submitted_at, s.period, s.manual_done_at, s.purged_at"
+        " ORDER BY s.submitted_at DESC, s.id DESC",
         [company_id, since],
     )
     entries = [HistoryEntry(*r) for r in rows]
@@ -267,6 +314,38 @@ def history(
     sent = {r[0] for r in store.rows("SELECT DISTINCT period FROM submissions WHERE company_id = ?", [company_id])}
     missing = [p for p in last_twelve if p not in sent]
     return entries, missing
+
+
+def mark_manual_handled(store: Store, *, actor: Actor, submission_id: int, now: datetime | None = None) -> int:
+    """Staff have handled a list that came without readable rows: the period is reconciled
+    again without waiting for it. Returns the new utrukne."""
+    actor.require_staff()
+    now = now or utcnow()
+    found = store.row("SELECT company_id, period, manual_done_at FROM submissions WHERE id = ?", [submission_id])
+    if found is None:
+        raise InvalidInput("Innsendingen finnes ikke.")
+    company_id, period, done = found
+    if done is not None:
+        raise InvalidInput("Listen er allerede merket som behandlet.")
+    company = get_company(store, actor=actor, company_id=company_id)
+    outbox: list[int] = []
+
+    def work(tx: Tx) -> int:
+        tx.execute(
+            "UPDATE submissions SET manual_done_at = ?, manual_done_by = ? WHERE id = ?",
+            [now, actor.user_id, submission_id],
+        )
+        outcome = reconciliation.reconcile(tx, company_id=company_id, period=period, now=now)
+        if outcome.new_utrukne:
+            outbox.extend(reconciliation.notify_new_utrukne(tx, company_id=company_id, company_name=company.name))
+        audit.record(
+            tx, actor=actor, action="submission.manual_done", company_id=company_id, target=str(submission_id), at=now
+        )
+        return outcome.new_utrukne
+
+    new = store.transaction(work)
+    mail.dispatch(store, outbox_ids=outbox)
+    return new
 
 
 def stored_file_path(store: Store, *, actor: Actor, file_id: int) -> tuple[str, Path]:

@@ -76,6 +76,7 @@ def _world(store, tmp_path):
     register.write_text(f"Medlemsnr;Fødselsnummer;Navn;Orgnr\n2;{other};Ny, Per;{b.orgnr}\n")
     arguments = {
         "company_id": b.id,
+        "submission_id": receipt.submission_id,
         "to_company_id": b.id,
         "letter_id": letter_id,
         "item_id": item_id,

@@ -246,3 +246,80 @@ def test_a_row_without_identity_is_an_item_for_staff(store, world):
     b = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["b"].id, period=P))
     assert b["uidentifisert"] == [{"name": "Uten Nummer, Per", "amount": 520.0}]
     assert b["unknown"] == [] and b["utrukne"] == []
+
+
+def test_a_member_listed_at_zero_kroner_is_asked_about(store, world):
+    rows = [
+        r if r[1] != "Hansen, Per" else (PER[1], "Hansen, Per", "0,00", "0,00")
+        for r in [
+            (OLA[1], "Nordmann, Ola", "40 000,00", "520,00"),
+            (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
+            (PER[1], "Hansen, Per", "38 000,00", "494,00"),
+            (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
+            (TONE[1], "Lie, Tone", "40 000,00", "520,00"),
+        ]
+    ]
+    receipt = send(store, world["kari"], world["a"], nid_list(rows))
+    assert [u["name"] for u in outcome(store, world)["utrukne"]] == ["Hansen, Per", "Vik, Geir"]
+    assert receipt.outcome.new_utrukne == 2
+
+
+def test_an_expected_zero_is_not_utrukket(store, world):
+    members.add_member(
+        store,
+        actor=CLI,
+        member_no="1010",
+        national_id=listfiles.make_fnr(date(1960, 6, 6)),
+        name="Pensjonist, Per",
+        company_id=world["a"].id,
+        valid_from=date(2020, 1, 1),
+        rate_class="uten kontingent",
+    )
+    retired = (listfiles.make_fnr(date(1960, 6, 6)), "Pensjonist, Per", "0,00", "0,00")
+    send(store, world["kari"], world["a"], nid_list([retired]))
+    assert "Pensjonist, Per" not in [u["name"] for u in outcome(store, world)["utrukne"]]
+
+
+def test_a_list_for_manual_handling_makes_nobody_utrukket_until_staff_are_done(store, world, tmp_path):
+    scanned = listfiles.pdf(tmp_path / "skannet.pdf", ["Trekkliste oktober", "Se vedlagt papirliste"])
+    receipt = send(store, world["kari"], world["a"], Upload("skannet.pdf", scanned.read_bytes()))
+    assert receipt.persons == 0 and receipt.outcome.utrukne == 0 and receipt.outcome.new_utrukne == 0
+    assert store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'") == 0
+    entries, _ = submissions.history(store, actor=world["kari"], company_id=world["a"].id, today=TODAY)
+    assert [e.manual for e in entries] == [True]
+    staff = Actor(None, "stab@forbund.no", "staff")
+    with pytest.raises(AccessDenied):
+        submissions.mark_manual_handled(store, actor=world["kari"], submission_id=receipt.submission_id)
+    assert submissions.mark_manual_handled(store, actor=staff, submission_id=receipt.submission_id) == 6
+    assert store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'") == 1
+    entries, _ = submissions.history(store, actor=world["kari"], company_id=world["a"].id, today=TODAY)
+    assert [e.manual for e in entries] == [False]
+
+
+def test_the_same_file_for_another_period_needs_a_confirmation(store, world):
+    upload = full_a_list()
+    send(store, world["kari"], world["a"], upload)
+    # The same file again for the same period is a correction, not a mistake.
+    send(store, world["kari"], world["a"], upload)
+    september = date(2026, 9, 1)
+    with pytest.raises(submissions.SameFileOtherPeriod, match="oktober 2026"):
+        submissions.submit(
+            store,
+            actor=world["kari"],
+            company_id=world["a"].id,
+            period=september,
+            contact_email="kari@firma.no",
+            uploads=[upload],
+            today=TODAY,
+        )
+    receipt = submissions.submit(
+        store,
+        actor=world["kari"],
+        company_id=world["a"].id,
+        period=september,
+        contact_email="kari@firma.no",
+        uploads=[upload],
+        today=TODAY,
+        confirm_earlier_copies=True,
+    )
+    assert receipt.period == september

@@ -223,6 +223,7 @@ def test_history_of_the_last_year_newest_first_with_missing_periods(store, emplo
             contact_email="lonn@firma.no",
             uploads=[csv_upload(), csv_upload("b.csv")],
             today=sent,
+            confirm_earlier_copies=True,  # the test sends the same two files for each period
             now=at(sent),
         )
     entries, missing = submissions.history(store, actor=employer, company_id=company.id, today=TODAY)
