@@ -74,6 +74,13 @@ def anomaly(item: dict) -> str:
     )
 
 
+def fnr_to_fix(item: dict) -> str:
+    return (
+        f"**{plain(item['name'])}**, medlem {plain(item['member_no'])}: listen har fødselsnummer "
+        f"{plain(item['national_id'])}, som ikke er gyldig"
+    )
+
+
 def unidentified(item: dict) -> str:
     return f"**{plain(item['name']) or 'uten navn'}**, uten fødselsnummer og fødselsdato: {kr(item['amount'] or 0)}"
 
@@ -83,6 +90,7 @@ for title, key, describe in (
     ("Ukjente på listen", "unknown", unknown),
     ("Avvik i beløp", "anomalies", anomaly),
     ("Uidentifisert (trukket uten fødselsnummer eller fødselsdato)", "unidentified", unidentified),
+    ("Fødselsnummer må rettes", "fnr_to_fix", fnr_to_fix),
 ):
     st.subheader(f"{title} ({len(result[key])})")
     for item in result[key]:

@@ -33,6 +33,13 @@ if receipt is not None:
     )
     for note in receipt.notes:
         st.info(plain(note))
+    if receipt.outcome.fnr_to_fix:
+        count = receipt.outcome.fnr_to_fix
+        st.warning(
+            f"{count} fødselsnummer på listen må rettes: kontrollsifrene stemmer ikke. Vi har funnet "
+            f"{'medlemmet' if count == 1 else 'medlemmene'} på fødselsdato og navn. Rett nummeret i lønnssystemet.",
+            icon=":material/edit:",
+        )
     if receipt.outcome.utrukne:
         count = receipt.outcome.utrukne
         st.warning(

@@ -25,7 +25,7 @@ from services import reconciliation_engine as engine
 from services.access import Actor, require_company
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, NotFound
-from services.reconciliation_engine import ANOMALY, UNIDENTIFIED, UNKNOWN, UTRUKKET
+from services.reconciliation_engine import ANOMALY, FNR_TO_FIX, UNIDENTIFIED, UNKNOWN, UTRUKKET
 
 STATUSES = {"ansatt": "Ansatt", "permittert": "Permittert", "sluttet": "Sluttet i bedrift", "annet": "Annet"}
 NEW_UTRUKNE_SUBJECT = "Utrukne medlemmer i trekklisteportalen"
@@ -39,6 +39,7 @@ class Outcome:
     new_utrukne: int = 0
     closed: int = 0
     unidentified: int = 0
+    fnr_to_fix: int = 0
 
 
 PERSONS_SQL = """
@@ -133,6 +134,7 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
         new_utrukne=change.new_utrukne,
         closed=len(change.closing),
         unidentified=kinds.count(UNIDENTIFIED),
+        fnr_to_fix=kinds.count(FNR_TO_FIX),
     )
 
 
@@ -310,6 +312,7 @@ def report(store: Store, *, actor: Actor, company_id: int, period: date) -> dict
         "unknown": [i for i in items if i["kind"] == UNKNOWN],
         "anomalies": [i for i in items if i["kind"] == ANOMALY],
         "unidentified": [i for i in items if i["kind"] == UNIDENTIFIED],
+        "fnr_to_fix": [i for i in items if i["kind"] == FNR_TO_FIX],
     }
 
 
@@ -330,6 +333,10 @@ def as_json(report_: dict) -> dict:
                 "amount": None if i["amount"] is None else float(i["amount"]),
             }
             for i in report_["unknown"]
+        ],
+        "fnr_to_fix": [
+            {"member_no": i["member_no"], "national_id_on_list": i["national_id"], "name": i["name"]}
+            for i in report_.get("fnr_to_fix", [])
         ],
         "uidentifisert": [
             {"name": i["name"], "amount": None if i["amount"] is None else float(i["amount"])}

@@ -18,8 +18,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from services.lists.identity import is_identified
+from services.lists.values import national_id_valid
 
 UTRUKKET, UNKNOWN, ANOMALY, UNIDENTIFIED = "utrukket", "unknown", "anomaly", "unidentified"
+FNR_TO_FIX = "fnr_to_fix"
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,15 @@ Rates = Mapping[str, tuple[Decimal, Decimal | None]]
 
 def match(persons: Iterable[ListedPerson], members: Iterable[RegisteredMember]) -> dict[str, int]:
     """Person key -> member id: by fødselsnummer, else by birth date and name (order, case and
-    accents ignored). A birth date shared by two members is matched only by a full name, never guessed."""
+    accents ignored). A birth date shared by two members is matched only by a full name, never guessed.
+    A fødselsnummer that fails its check digits (a typo) falls back to birth date and name."""
+    return match_with_fallbacks(persons, members)[0]
+
+
+def match_with_fallbacks(
+    persons: Iterable[ListedPerson], members: Iterable[RegisteredMember]
+) -> tuple[dict[str, int], set[str]]:
+    """The matches, and the keys matched by birth date and name despite a fødselsnummer on the row."""
     members = list(members)
     by_nid = {m.national_id: m.id for m in members if m.national_id}
     by_date_name: dict[tuple[date | None, str | None], int] = {(m.birth_date, m.name_key): m.id for m in members}
@@ -89,12 +99,21 @@ def match(persons: Iterable[ListedPerson], members: Iterable[RegisteredMember]) 
     for m in members:
         by_date.setdefault(m.birth_date, []).append(m)
     matched: dict[str, int] = {}
+    by_fallback: set[str] = set()
     for person in persons:
         if not is_identified(person.key):
             continue
         if person.national_id:
             if person.national_id in by_nid:
                 matched[person.key] = by_nid[person.national_id]
+                continue
+            if national_id_valid(person.national_id):
+                continue
+            # A number with a typo: the person may still be known by birth date and name.
+            found = by_date_name.get((person.birth_date, person.name_key))
+            if found is not None:
+                matched[person.key] = found
+                by_fallback.add(person.key)
             continue
         if (person.birth_date, person.name_key) in by_date_name:
             matched[person.key] = by_date_name[(person.birth_date, person.name_key)]
@@ -103,7 +122,7 @@ def match(persons: Iterable[ListedPerson], members: Iterable[RegisteredMember]) 
         # One member born that day, sharing a name with the row: the same person written differently.
         if len(same_day) == 1 and set((person.name_key or "").split()) & set(same_day[0].name_key.split()):
             matched[person.key] = same_day[0].id
-    return matched
+    return matched, by_fallback
 
 
 def expected_dues(rate: tuple[Decimal, Decimal | None] | None, basis: Decimal | None) -> Decimal | None:
@@ -135,7 +154,7 @@ def outcome(
     While a list of the period waits for manual handling (a scanned PDF), nobody is
     utrukket yet: the members may well be on that list.
     """
-    matched = match(persons, members)
+    matched, by_fallback = match_with_fallbacks(persons, members)
     member_by_id = {m.id: m for m in members}
     # Listed at 0 kr where dues are expected: not deducted, so the employer is asked why (Permittert?).
     listed_at_zero = {
@@ -168,6 +187,17 @@ def outcome(
             )
             continue
         member = member_by_id[member_id]
+        if person.key in by_fallback:
+            wanted[(FNR_TO_FIX, f"m:{member_id}")] = Item(
+                FNR_TO_FIX,
+                f"m:{member_id}",
+                member_id,
+                person.national_id,
+                person.birth_date,
+                member.name,
+                person.amount,
+                None,
+            )
         expected = expected_dues(rates.get(member.rate_class), person.basis)
         if expected is None or person.amount is None:
             continue

@@ -132,6 +132,7 @@ def test_import_submit_and_reconciliation_json(cli, tmp_path):
         "unknown": [{"national_id": stranger, "birth_date": "1999-09-09", "name": "Ny, Person", "amount": 390.0}],
         "anomalies": [],
         "uidentifisert": [],
+        "fnr_to_fix": [],
     }
     bad = cli("submit", "--company", "910000004", "--period", "2026-13", str(listfile))
     assert bad.returncode != 0 and "ÅÅÅÅ-MM" in bad.stderr

@@ -112,7 +112,7 @@ def test_a_transfer_mid_month_is_not_utrukket_where_deducted_by_the_other_compan
     assert [u["name"] for u in outcome(store, world)["utrukne"]] == ["Vik, Geir"]
     send(store, world["b_user"], world["b"], nid_list([(GEIR[1], "Vik, Geir", "60 000,00", "575,00")], "b.csv"))
     b = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["b"].id, period=P))
-    assert b == {"utrukne": [], "unknown": [], "anomalies": [], "uidentifisert": []}
+    assert b == {"utrukne": [], "unknown": [], "anomalies": [], "uidentifisert": [], "fnr_to_fix": []}
     send(store, world["kari"], world["a"], full_a_list())  # A's correction recomputes with B's list known
     assert outcome(store, world)["utrukne"] == []
 
@@ -323,3 +323,16 @@ def test_the_same_file_for_another_period_needs_a_confirmation(store, world):
         confirm_earlier_copies=True,
     )
     assert receipt.period == september
+
+
+def test_a_typo_in_a_fodselsnummer_falls_back_to_birth_date_and_name(store, world):
+    typo = listfiles.break_check_digit(PER[1])
+    rows = [(OLA[1], "Nordmann, Ola", "40 000,00", "520,00"), (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
+            (typo, "Hansen, Per", "38 000,00", "494,00"), (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
+            (TONE[1], "Lie, Tone", "40 000,00", "520,00")]
+    receipt = send(store, world["kari"], world["a"], nid_list(rows))
+    result = outcome(store, world)
+    # Not both unknown and utrukket: one member, whose number on the list must be fixed.
+    assert [u["name"] for u in result["utrukne"]] == ["Vik, Geir"] and result["unknown"] == []
+    assert result["fnr_to_fix"] == [{"member_no": "1003", "national_id_on_list": typo, "name": "Hansen, Per"}]
+    assert receipt.outcome.fnr_to_fix == 1

@@ -89,3 +89,13 @@ def test_the_difference_is_idempotent_and_closes_what_a_correction_fixes():
     assert fixed.closing == [stored[(UTRUKKET, "m:1")].id] and fixed.inserts == []
     reopened = difference(wanted, {**stored, (UTRUKKET, "m:1"): Stored(10, datetime(2026, 11, 1))})
     assert reopened.new_utrukne == 1
+
+
+def test_a_number_with_a_typo_is_matched_by_birth_date_and_name_and_flagged():
+    from services.reconciliation_engine import FNR_TO_FIX
+
+    anne = member(1, "Berg, Anne", nid="17118012345", born=date(1980, 11, 17))
+    typo = listed("Anne Berg", nid="17118012346", born=date(1980, 11, 17))
+    items = run([typo], [anne])
+    assert set(items) == {(FNR_TO_FIX, "m:1")}
+    assert items[(FNR_TO_FIX, "m:1")].national_id == "17118012346"
