@@ -33,6 +33,13 @@ if receipt is not None:
     )
     for note in receipt.notes:
         st.info(plain(note))
+    if receipt.outcome.corrections:
+        count = receipt.outcome.corrections
+        st.info(
+            f"{count} {'rad' if count == 1 else 'rader'} med negativt beløp er ført som korrigering for "
+            f"{periods.label(periods.add_months(receipt.period, -1)).lower()}, ikke som trekk for denne perioden.",
+            icon=":material/undo:",
+        )
     if receipt.outcome.fnr_to_fix:
         count = receipt.outcome.fnr_to_fix
         st.warning(

@@ -40,22 +40,43 @@ class Outcome:
     closed: int = 0
     unidentified: int = 0
     fnr_to_fix: int = 0
+    # Negative rows on this list, counted as refunds of the month before.
+    corrections: int = 0
 
 
+# A period's persons: each person's rows on the latest list of the period that names them (a
+# list sent again replaces the earlier one), plus the negative rows of the next period's lists,
+# which refund this period (a correction), never summed into the month they arrived in.
 PERSONS_SQL = """
 WITH rows AS (
     SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, r.basis, s.id AS sid
     FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
-    WHERE s.company_id = ? AND s.period = ?
+    WHERE s.company_id = ? AND s.period = ? AND (r.amount IS NULL OR r.amount >= 0)
 ), latest AS (
-    -- A correction replaces what an earlier list said about the same person.
     SELECT person_key, max(sid) AS sid FROM rows GROUP BY person_key
+), own AS (
+    SELECT rows.* FROM rows JOIN latest ON latest.person_key = rows.person_key AND latest.sid = rows.sid
+), corrections AS (
+    SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, NULL AS basis, s.id AS sid
+    FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
+    WHERE s.company_id = ? AND s.period = ? AND r.amount < 0
+), combined AS (
+    SELECT * FROM own UNION ALL SELECT * FROM corrections
 )
-SELECT rows.person_key, any_value(national_id), any_value(birth_date), any_value(name), any_value(name_key),
+SELECT person_key, any_value(national_id), any_value(birth_date), any_value(name), any_value(name_key),
        sum(amount), sum(basis)
-FROM rows JOIN latest ON latest.person_key = rows.person_key AND latest.sid = rows.sid
-GROUP BY rows.person_key
+FROM combined GROUP BY person_key
 """
+
+CORRECTIONS_SQL = """
+SELECT count(*) FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
+WHERE s.company_id = ? AND s.period = ? AND r.amount < 0
+"""
+
+
+def _persons(store: Store, company_id: int, period: date) -> list[tuple]:
+    return store.rows(PERSONS_SQL, [company_id, period, company_id, periods.add_months(period, 1)])
+
 
 AWAITING_MANUAL_SQL = """
 SELECT count(*) FROM submissions s
@@ -88,7 +109,7 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
     """Recompute the outcome for the company and period inside the caller's transaction."""
     now = now or utcnow()
     last = periods.month_end(period)
-    persons = [engine.ListedPerson(*r) for r in tx.rows(PERSONS_SQL, [company_id, period])]
+    persons = [engine.ListedPerson(*r) for r in _persons(tx, company_id, period)]
     members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period])]
     elsewhere = {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period])}
     awaiting_manual = bool(tx.value(AWAITING_MANUAL_SQL, [company_id, period]))
@@ -362,8 +383,8 @@ def changes_since_previous(store: Store, *, actor: Actor, company_id: int, perio
     audit.viewed(
         store, actor=actor, action="changes.view", company_id=company_id, target=f"periode {periods.short(period)}"
     )
-    now = {r[0]: r for r in store.rows(PERSONS_SQL, [company_id, period])}
-    before = {r[0]: r for r in store.rows(PERSONS_SQL, [company_id, periods.add_months(period, -1)])}
+    now = {r[0]: r for r in _persons(store, company_id, period)}
+    before = {r[0]: r for r in _persons(store, company_id, periods.add_months(period, -1))}
     result = Changes()
     if not before:
         return result

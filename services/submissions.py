@@ -215,6 +215,14 @@ def submit(
                 filestore.claim(tx, file, submission_id=submission_id)
                 _insert_rows(tx, submission_id, file.id, result)
             outcome = reconciliation.reconcile(tx, company_id=company_id, period=period, now=now)
+            corrections = sum(1 for result in results for r in result.rows if r.amount is not None and r.amount < 0)
+            if corrections:
+                # Negative rows refund the month before: its outcome changes with them.
+                earlier = reconciliation.reconcile(
+                    tx, company_id=company_id, period=periods.add_months(period, -1), now=now
+                )
+                outcome.new_utrukne += earlier.new_utrukne
+            outcome.corrections = corrections
             receipt = Receipt(
                 submission_id,
                 period,

@@ -327,12 +327,36 @@ def test_the_same_file_for_another_period_needs_a_confirmation(store, world):
 
 def test_a_typo_in_a_fodselsnummer_falls_back_to_birth_date_and_name(store, world):
     typo = listfiles.break_check_digit(PER[1])
-    rows = [(OLA[1], "Nordmann, Ola", "40 000,00", "520,00"), (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
-            (typo, "Hansen, Per", "38 000,00", "494,00"), (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
-            (TONE[1], "Lie, Tone", "40 000,00", "520,00")]
+    rows = [
+        (OLA[1], "Nordmann, Ola", "40 000,00", "520,00"),
+        (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
+        (typo, "Hansen, Per", "38 000,00", "494,00"),
+        (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
+        (TONE[1], "Lie, Tone", "40 000,00", "520,00"),
+    ]
     receipt = send(store, world["kari"], world["a"], nid_list(rows))
     result = outcome(store, world)
     # Not both unknown and utrukket: one member, whose number on the list must be fixed.
     assert [u["name"] for u in result["utrukne"]] == ["Vik, Geir"] and result["unknown"] == []
     assert result["fnr_to_fix"] == [{"member_no": "1003", "national_id_on_list": typo, "name": "Hansen, Per"}]
     assert receipt.outcome.fnr_to_fix == 1
+
+
+def test_a_negative_row_refunds_the_month_before_and_is_not_summed_into_this_one(store, world):
+    september, october = date(2026, 9, 1), P
+    everyone = [(OLA[1], "Nordmann, Ola", "40 000,00", "520,00"), (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
+                (PER[1], "Hansen, Per", "38 000,00", "494,00"), (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
+                (TONE[1], "Lie, Tone", "40 000,00", "520,00"), (GEIR[1], "Vik, Geir", "40 000,00", "520,00")]
+    # September: Ola deducted twice by mistake.
+    doubled = [*everyone, (OLA[1], "Nordmann, Ola", "", "520,00")]
+    submissions.submit(store, actor=world["kari"], company_id=world["a"].id, period=september,
+                       contact_email="kari@firma.no", uploads=[nid_list(doubled, "sep.csv")], today=TODAY)
+    sept = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["a"].id, period=september))
+    assert [a["member_no"] for a in sept["anomalies"]] == ["1001"]
+    # October: the usual 520 and a refund of September's double deduction.
+    refund = [*everyone[:5], (OLA[1], "Nordmann, Ola", "", "-520,00")]
+    receipt = send(store, world["kari"], world["a"], nid_list(refund, "okt.csv"))
+    assert receipt.outcome.corrections == 1
+    assert outcome(store, world)["anomalies"] == []  # not «0 of 520» in October
+    sept = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["a"].id, period=september))
+    assert sept["anomalies"] == []  # September is 520 after the refund
