@@ -74,6 +74,29 @@ WHERE s.company_id = ? AND s.period = ? AND r.amount < 0
 """
 
 
+# The other companies whose outcome for the period depends on a list: those that employed, in the
+# period, a member named on it, and have sent a list of their own (one with none has no outcome yet).
+DEPENDENTS_SQL = """
+SELECT DISTINCT e.company_id FROM submission_rows r
+JOIN members m ON r.national_id = m.national_id
+               OR (r.national_id IS NULL AND r.birth_date = m.birth_date AND r.name_key = m.name_key)
+JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
+                  AND (e.valid_to IS NULL OR e.valid_to >= ?)
+WHERE r.submission_id = ?
+  AND EXISTS (SELECT 1 FROM submissions s WHERE s.company_id = e.company_id AND s.period = ?)
+ORDER BY e.company_id
+"""
+
+
+def reconcile_dependents(
+    tx: Tx, *, submission_id: int, company_id: int, period: date, now: datetime | None = None
+) -> dict[int, Outcome]:
+    """Reconcile again every other company whose outcome this list changes, in the same
+    transaction: the result for a company and period never depends on which list came first."""
+    found = tx.rows(DEPENDENTS_SQL, [company_id, periods.month_end(period), period, submission_id, period])
+    return {other: reconcile(tx, company_id=other, period=period, now=now) for (other,) in found}
+
+
 def _persons(store: Store, company_id: int, period: date) -> list[tuple]:
     return store.rows(PERSONS_SQL, [company_id, period, company_id, periods.add_months(period, 1)])
 

@@ -206,6 +206,7 @@ def submit(
         filestore.write(store, reserved)
 
         def create(tx: Tx) -> Receipt:
+            outbox["others"] = []  # this attempt's mails only: a retried transaction starts again
             submission_id = tx.value(
                 "INSERT INTO submissions (company_id, period, contact_email, remark, submitted_by, submitted_at,"
                 " person_count, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -223,6 +224,14 @@ def submit(
                 )
                 outcome.new_utrukne += earlier.new_utrukne
             outcome.corrections = corrections
+            for other, changed in reconciliation.reconcile_dependents(
+                tx, submission_id=submission_id, company_id=company_id, period=period, now=now
+            ).items():
+                if changed.new_utrukne:
+                    other_company = tx.one("SELECT name FROM companies WHERE id = ?", [other])[0]
+                    outbox["others"].extend(
+                        reconciliation.notify_new_utrukne(tx, company_id=other, company_name=other_company)
+                    )
             receipt = Receipt(
                 submission_id,
                 period,
@@ -254,7 +263,7 @@ def submit(
     except BaseException:
         filestore.discard(store, reserved)
         raise
-    mail.dispatch(store, outbox_ids=outbox["ids"])
+    mail.dispatch(store, outbox_ids=outbox["ids"] + outbox.get("others", []))
     return receipt
 
 

@@ -1,3 +1,4 @@
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +24,10 @@ STRANGER = listfiles.make_fnr(date(1999, 9, 9))
 
 @pytest.fixture
 def world(store, company):
+    return {"a": company, **_world_after_company(store, company)}
+
+
+def _world_after_company(store, company):
     other = companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
     for member_no, nid, name in (OLA, KJERSTI, PER, ANNE, TONE):
         members.add_member(
@@ -47,7 +52,6 @@ def world(store, company):
     kari = add_employer(store, "kari@firma.no", ["910000004"])
     ola_b = add_employer(store, "lonn@nordsjo.no", ["920000002"])
     return {
-        "a": company,
         "b": other,
         "kari": Actor(kari.id, kari.email, kari.role),
         "b_user": Actor(ola_b.id, ola_b.email, ola_b.role),
@@ -343,14 +347,26 @@ def test_a_typo_in_a_fodselsnummer_falls_back_to_birth_date_and_name(store, worl
 
 
 def test_a_negative_row_refunds_the_month_before_and_is_not_summed_into_this_one(store, world):
-    september, october = date(2026, 9, 1), P
-    everyone = [(OLA[1], "Nordmann, Ola", "40 000,00", "520,00"), (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
-                (PER[1], "Hansen, Per", "38 000,00", "494,00"), (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
-                (TONE[1], "Lie, Tone", "40 000,00", "520,00"), (GEIR[1], "Vik, Geir", "40 000,00", "520,00")]
+    september = date(2026, 9, 1)
+    everyone = [
+        (OLA[1], "Nordmann, Ola", "40 000,00", "520,00"),
+        (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
+        (PER[1], "Hansen, Per", "38 000,00", "494,00"),
+        (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
+        (TONE[1], "Lie, Tone", "40 000,00", "520,00"),
+        (GEIR[1], "Vik, Geir", "40 000,00", "520,00"),
+    ]
     # September: Ola deducted twice by mistake.
     doubled = [*everyone, (OLA[1], "Nordmann, Ola", "", "520,00")]
-    submissions.submit(store, actor=world["kari"], company_id=world["a"].id, period=september,
-                       contact_email="kari@firma.no", uploads=[nid_list(doubled, "sep.csv")], today=TODAY)
+    submissions.submit(
+        store,
+        actor=world["kari"],
+        company_id=world["a"].id,
+        period=september,
+        contact_email="kari@firma.no",
+        uploads=[nid_list(doubled, "sep.csv")],
+        today=TODAY,
+    )
     sept = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["a"].id, period=september))
     assert [a["member_no"] for a in sept["anomalies"]] == ["1001"]
     # October: the usual 520 and a refund of September's double deduction.
@@ -360,3 +376,49 @@ def test_a_negative_row_refunds_the_month_before_and_is_not_summed_into_this_one
     assert outcome(store, world)["anomalies"] == []  # not «0 of 520» in October
     sept = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["a"].id, period=september))
     assert sept["anomalies"] == []  # September is 520 after the refund
+
+
+def test_every_arrival_order_of_three_lists_gives_one_result(tmp_path):
+    """Geir moves from A to B on the 16th; A sends its list and a supplement, B its list."""
+    import itertools
+
+    from services import db
+    from tests.conftest import make_settings
+
+    results = set()
+    for number, order in enumerate(itertools.permutations(("a", "supplement", "b"))):
+        store = db.open_store(make_settings(tmp_path / f"order{number}"))
+        a = companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+        world = {"a": a}
+        world.update(_world_after_company(store, a))
+        lists = {
+            "a": (
+                world["kari"],
+                a,
+                nid_list(
+                    [
+                        (OLA[1], "Nordmann, Ola", "40 000,00", "520,00"),
+                        (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
+                        (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
+                        (TONE[1], "Lie, Tone", "40 000,00", "520,00"),
+                    ],
+                    "a.csv",
+                ),
+            ),
+            "supplement": (world["kari"], a, nid_list([(PER[1], "Hansen, Per", "38 000,00", "494,00")], "tillegg.csv")),
+            "b": (world["b_user"], world["b"], nid_list([(GEIR[1], "Vik, Geir", "60 000,00", "575,00")], "b.csv")),
+        }
+        for name in order:
+            send(store, *lists[name])
+        result = tuple(
+            json.dumps(
+                reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=c.id, period=P)),
+                sort_keys=True,
+            )
+            for c in (a, world["b"])
+        )
+        results.add(result)
+        db.close_all()
+    assert len(results) == 1, results
+    a_outcome = json.loads(next(iter(results))[0])
+    assert a_outcome["utrukne"] == [] and a_outcome["unknown"] == []
