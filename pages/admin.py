@@ -1,5 +1,7 @@
 """Administrasjon for the union's staff: companies, users and their access, the audit log."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -62,11 +64,17 @@ with tab_users:
         if (give or take) and company_label:
             change = users.grant if give else users.revoke
             try:
-                change(store, actor=actor, email=email, orgnr=company_choices[company_label])
+                changed = change(store, actor=actor, email=email, orgnr=company_choices[company_label])
             except PortalError as problem:
                 ui.show_error(problem)
             else:
-                st.success("Tilgangen er endret.")
+                if changed:
+                    st.success("Tilgangen er gitt." if give else "Tilgangen er fjernet.")
+                else:
+                    st.info(
+                        f"{plain(email.strip())} {'har allerede' if give else 'har ikke'} tilgang til "
+                        f"{plain(company_label)}."
+                    )
     st.subheader("Deaktiver, aktiver eller slett bruker")
     everyone = {u.id: u for u in users.all_users(store, actor=actor)}
     chosen_id = st.selectbox(
@@ -122,7 +130,9 @@ with tab_settings:
     with st.form("set_rate", clear_on_submit=True):
         left, middle, right, last = st.columns(4)
         rate_class = left.text_input("Satsklasse", value="ordinær")
-        valid_from = middle.date_input("Fra (1. januar eller 1. juli)", format="DD.MM.YYYY")
+        valid_from = middle.date_input(
+            "Fra (1. januar eller 1. juli)", value=settings_store.next_rate_change(date.today()), format="DD.MM.YYYY"
+        )
         percent = right.text_input("Prosent")
         cap = last.text_input("Maks per måned (kr)")
         if st.form_submit_button("Lagre sats"):

@@ -24,12 +24,16 @@ register_tab, upload_tab, template_tab, list_tab = st.tabs(
 )
 
 with register_tab:
-    for kind, what in (
-        (letter_pdf.START, "nye medlemmer siden forrige startbrev"),
-        (letter_pdf.STOP, "medlemmer som har sluttet eller flyttet siden forrige stoppbrev"),
+    for kind, one, many in (
+        (letter_pdf.START, "nytt medlem siden forrige startbrev", "nye medlemmer siden forrige startbrev"),
+        (
+            letter_pdf.STOP,
+            "medlem som har sluttet eller flyttet siden forrige stoppbrev",
+            "medlemmer som har sluttet eller flyttet siden forrige stoppbrev",
+        ),
     ):
         pending = letters.pending_from_register(store, actor=actor, company_id=company_id, kind=kind)
-        st.markdown(f"**{letter_pdf.SUBJECTS[kind]}**: {len(pending)} {what}")
+        st.markdown(f"**{letter_pdf.SUBJECTS[kind]}**: {len(pending)} {one if len(pending) == 1 else many}")
         if pending:
             st.caption(plain(", ".join(person.name for _, person in pending)))
         if st.button(f"Lag «{letter_pdf.SUBJECTS[kind]}»", key=f"from_register_{kind}", disabled=not pending):

@@ -28,7 +28,10 @@ with st.expander("Importer register (xlsx eller csv)"):
         except PortalError as problem:
             ui.show_error(problem)
         else:
-            st.success(f"{report.imported} nye medlemmer, {report.updated} oppdatert.")
+            st.success(
+                f"{report.imported} {'nytt medlem' if report.imported == 1 else 'nye medlemmer'}, "
+                f"{report.updated} oppdatert."
+            )
             for line, message in report.problems:
                 st.warning(f"Linje {line}: {plain(message)}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -26,13 +27,19 @@ def numeric(store: Store, key: str) -> Decimal:
 
 
 def _number(text: str, what: str) -> Decimal:
+    cleaned = re.sub(r"(?i)\s|kr\.?$|%$|\u00a0", "", str(text)).replace(",", ".")
     try:
-        value = Decimal(str(text).replace(",", ".").replace(" ", ""))
+        value = Decimal(cleaned)
     except InvalidOperation as exc:
         raise InvalidInput(f"{what} må være et tall.") from exc
     if value < 0:
         raise InvalidInput(f"{what} kan ikke være negativ.")
     return value
+
+
+def next_rate_change(today: date) -> date:
+    """The next 1 January or 1 July: the first date a new rate may take effect."""
+    return date(today.year, 7, 1) if today < date(today.year, 7, 1) else date(today.year + 1, 1, 1)
 
 
 def rates_in_force(store: Store, period: date) -> dict[str, tuple[Decimal, Decimal | None]]:

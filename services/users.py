@@ -105,33 +105,39 @@ def _require_user(store: Store, email: str) -> User:
     return user
 
 
-def grant(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
+def grant(store: Store, *, actor: Actor, email: str, orgnr: str) -> bool:
+    """Give the user access to the company; False when they already had it."""
     actor.require_staff()
     user = _require_user(store, email)
     company = by_orgnr(store, actor=actor, orgnr=orgnr)
 
-    def work(tx: Tx) -> None:
+    def work(tx: Tx) -> bool:
         if tx.value("SELECT 1 FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]):
-            return
+            return False
         tx.execute(
             "INSERT INTO user_companies (user_id, company_id, granted_at) VALUES (?, ?, ?)",
             [user.id, company.id, utcnow()],
         )
         audit.record(tx, actor=actor, action="access.grant", company_id=company.id, target=user.email)
+        return True
 
-    store.transaction(work)
+    return store.transaction(work)
 
 
-def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> None:
+def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> bool:
+    """Take the user's access to the company away; False when they had none."""
     actor.require_staff()
     user = _require_user(store, email)
     company = by_orgnr(store, actor=actor, orgnr=orgnr)
 
-    def work(tx: Tx) -> None:
+    def work(tx: Tx) -> bool:
+        if not tx.value("SELECT 1 FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]):
+            return False
         tx.execute("DELETE FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id])
         audit.record(tx, actor=actor, action="access.revoke", company_id=company.id, target=user.email)
+        return True
 
-    store.transaction(work)
+    return store.transaction(work)
 
 
 def _by_id(store: Store, user_id: int) -> User:

@@ -53,3 +53,15 @@ def test_employers_cannot_administer(store, company):
         users.grant(store, actor=actor, email="kari@firma.no", orgnr="910000004")
     with pytest.raises(AccessDenied):
         users.overview(store, actor=actor)
+
+
+def test_granting_access_twice_says_so(store):
+    from services import companies, users
+    from services.access import CLI
+
+    companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+    users.add_user(store, actor=CLI, email="kari@firma.no", name="Kari")
+    assert users.grant(store, actor=CLI, email="kari@firma.no", orgnr="910000004") is True
+    assert users.grant(store, actor=CLI, email="kari@firma.no", orgnr="910000004") is False
+    assert users.revoke(store, actor=CLI, email="kari@firma.no", orgnr="910000004") is True
+    assert users.revoke(store, actor=CLI, email="kari@firma.no", orgnr="910000004") is False

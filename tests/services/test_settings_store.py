@@ -33,3 +33,20 @@ def test_values_are_checked_and_staff_only(store):
     with pytest.raises(AccessDenied):
         settings_store.set_value(store, actor=Actor(1, "a@b.no", "employer"), key="anomaly_tolerance_kr", value="1")
     assert {v["innstilling"] for v in settings_store.overview(store, actor=CLI)["values"]} >= set(settings_store.KNOWN)
+
+
+def test_rates_accept_kroner_and_percent_signs_and_default_to_the_next_change(store):
+    from datetime import date
+
+    from services import settings_store
+    from services.access import CLI
+
+    settings_store.set_rate(
+        store, actor=CLI, rate_class="ordinær", valid_from=date(2027, 7, 1), percent="1,47 %", monthly_cap="590 kr"
+    )
+    assert store.row("SELECT percent, monthly_cap FROM dues_rates WHERE valid_from = '2027-07-01'") == (
+        Decimal("1.47"),
+        Decimal("590"),
+    )
+    assert settings_store.next_rate_change(date(2026, 11, 30)) == date(2027, 1, 1)
+    assert settings_store.next_rate_change(date(2027, 3, 2)) == date(2027, 7, 1)
