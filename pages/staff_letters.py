@@ -16,8 +16,27 @@ choices = {f"{c.name} ({c.orgnr})": c.id for c in companies.all_companies(store,
 if not choices:
     st.info("Registrer en bedrift først.")
     st.stop()
-company_label = st.selectbox("Bedrift", list(choices))
+# No default: a letter must never go to the first company in the list by accident.
+company_label = st.selectbox("Bedrift", list(choices), index=None, placeholder="Velg bedriften brevet skal til")
+# Always one element here, message or not: the tabs below keep their place, and their chosen tab.
+notice = st.empty()
+flash = st.session_state.pop("_letters_flash", None)
+if flash:
+    notice.success(flash)
+if company_label is None:
+    st.subheader("Alle brev")
+    st.dataframe(pd.DataFrame(letters.staff_overview(store, actor=actor)), hide_index=True)
+    st.stop()
 company_id = choices[company_label]
+# Widgets are drawn afresh after a letter is made, so a second click cannot make it twice.
+round_key = st.session_state.setdefault("_letters_round", 0)
+
+
+def done(message: str) -> None:
+    st.session_state["_letters_flash"] = message
+    st.session_state["_letters_round"] = round_key + 1
+    st.rerun()
+
 
 register_tab, upload_tab, template_tab, list_tab = st.tabs(
     ["Fra medlemsregisteret", "Last opp PDF", "Lag brev fra mal", "Alle brev"]
@@ -42,12 +61,12 @@ with register_tab:
             except PortalError as problem:
                 ui.show_error(problem)
             else:
-                st.success(f"«{letter_pdf.SUBJECTS[kind]}» er laget, og bedriftens brukere har fått e-post.")
+                done(f"«{letter_pdf.SUBJECTS[kind]}» er laget, og bedriftens brukere har fått e-post.")
 
 with upload_tab:
     # No form: the upload must have arrived before the button can use it.
-    subject = st.text_input("Emne", key=f"upload_subject_{company_id}")
-    pdf = st.file_uploader("Brev (PDF)", type=["pdf"], key=f"upload_pdf_{company_id}")
+    subject = st.text_input("Emne", key=f"upload_subject_{company_id}_{round_key}")
+    pdf = st.file_uploader("Brev (PDF)", type=["pdf"], key=f"upload_pdf_{company_id}_{round_key}")
     if st.button("Last opp brev"):
         try:
             letters.upload(
@@ -56,7 +75,7 @@ with upload_tab:
         except PortalError as problem:
             ui.show_error(problem)
         else:
-            st.success(f"Brevet er lagt inn for {plain(company_label)}, og bedriftens brukere har fått e-post.")
+            done(f"Brevet er lagt inn for {plain(company_label)}, og bedriftens brukere har fått e-post.")
 
 with template_tab:
     kind = st.radio("Brev", [letter_pdf.START, letter_pdf.STOP], format_func=letter_pdf.SUBJECTS.get, horizontal=True)
@@ -82,13 +101,13 @@ with template_tab:
         blank.drop(columns=[hidden]),
         column_config=columns,
         num_rows="dynamic",
-        key=f"letter_people_{kind}",
+        key=f"letter_people_{kind}_{round_key}",
         hide_index=True,
     )
     pasted = st.text_area(
         "Eller lim inn fra et regneark (én person per linje: navn; fødselsdato; fra periode; "
         + ("sats)" if kind == letter_pdf.START else "årsak utmeldt/overført)"),
-        key=f"letter_paste_{kind}",
+        key=f"letter_paste_{kind}_{round_key}",
     )
     if st.button("Lag brev", type="primary"):
         people = [
@@ -108,7 +127,7 @@ with template_tab:
         except PortalError as problem:
             ui.show_error(problem)
         else:
-            st.success(
+            done(
                 f"«{letter_pdf.SUBJECTS[kind]}» er laget for {plain(company_label)}, og bedriftens brukere "
                 "har fått e-post."
             )
