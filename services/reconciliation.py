@@ -113,14 +113,17 @@ FROM members m JOIN employments e ON e.member_id = m.id
 WHERE e.company_id = ? AND e.valid_from <= ? AND (e.valid_to IS NULL OR e.valid_to >= ?)
 """
 
+# Of the company's own members, those deducted in the period by another company they also
+# worked for then: looked up by the rows' person key, for these members only, never by reading
+# every list of the period.
 DEDUCTED_ELSEWHERE_SQL = """
 SELECT DISTINCT m.id FROM members m
 JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
      AND (e.valid_to IS NULL OR e.valid_to >= ?)
 JOIN submissions s ON s.company_id = e.company_id AND s.period = ?
 JOIN submission_rows r ON r.submission_id = s.id
-     AND (r.national_id = m.national_id OR (r.national_id IS NULL AND r.birth_date = m.birth_date
-                                             AND r.name_key = m.name_key))
+     AND r.person_key IN (m.national_id, strftime(m.birth_date, '%Y-%m-%d') || '|' || m.name_key)
+WHERE m.id IN (SELECT unnest(?::INTEGER[]))
 """
 
 
@@ -134,7 +137,11 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
     last = periods.month_end(period)
     persons = [engine.ListedPerson(*r) for r in _persons(tx, company_id, period)]
     members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period])]
-    elsewhere = {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period])}
+    elsewhere = (
+        {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period, [m.id for m in members]])}
+        if members
+        else set()
+    )
     awaiting_manual = bool(tx.value(AWAITING_MANUAL_SQL, [company_id, period]))
     wanted = engine.outcome(
         persons=persons,
