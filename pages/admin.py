@@ -8,6 +8,7 @@ import streamlit as st
 from services import audit, companies, settings_store, ui, users
 from services.errors import PortalError
 from services.localtime import shown
+from services.money import kr
 from services.text import plain
 
 store, actor = ui.store(), ui.actor()
@@ -32,7 +33,23 @@ with tab_companies:
                 st.success(f"{plain(company.name)} er registrert.")
 
 with tab_users:
-    st.dataframe(pd.DataFrame(users.overview(store, actor=actor)), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "E-post": u.email,
+                    "Navn": u.name,
+                    "Rolle": "Forbundet" if u.is_staff else "Arbeidsgiver",
+                    "Aktivert": "Ja" if u.activated else "Nei",
+                    "Kan logge inn": "Ja" if u.may_log_in else "Nei (deaktivert)",
+                    "Bedrifter": ", ".join(u.companies),
+                }
+                for u in users.overview(store, actor=actor)
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     company_choices = {f"{c.name} ({c.orgnr})": c.orgnr for c in companies.all_companies(store, actor=actor)}
     with st.form("add_user", clear_on_submit=True):
         st.subheader("Ny bruker")
@@ -124,9 +141,22 @@ with tab_users:
         st.success(plain(flash))
 
 with tab_settings:
-    current = settings_store.overview(store, actor=actor)
+    rates, setting_values = settings_store.overview(store, actor=actor)
     st.subheader("Kontingentsatser")
-    st.dataframe(pd.DataFrame(current["rates"]), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Satsklasse": r.rate_class,
+                    "Fra": r.valid_from.strftime("%d.%m.%Y"),
+                    "Prosent": f"{r.percent.normalize():f}".replace(".", ",") + " %",
+                    "Maks per måned": "" if r.monthly_cap is None else kr(r.monthly_cap).replace(",00", ""),
+                }
+                for r in rates
+            ]
+        ),
+        hide_index=True,
+    )
     with st.form("set_rate", clear_on_submit=True):
         left, middle, right, last = st.columns(4)
         rate_class = left.text_input("Satsklasse", value="ordinær")
@@ -150,7 +180,12 @@ with tab_settings:
             else:
                 st.success("Satsen er lagret.")
     st.subheader("Innstillinger")
-    st.dataframe(pd.DataFrame(current["values"]), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            [{"Innstilling": v.key, "Verdi": v.value.replace(".", ","), "Betyr": v.meaning} for v in setting_values]
+        ),
+        hide_index=True,
+    )
     with st.form("set_value"):
         key = st.selectbox(
             "Innstilling", list(settings_store.KNOWN), format_func=lambda k: f"{k}: {settings_store.KNOWN[k]}"
@@ -165,5 +200,15 @@ with tab_settings:
                 st.success("Innstillingen er lagret.")
 
 with tab_log:
-    entries = [{**e, "occurred_at": shown(e["occurred_at"])} for e in audit.entries(store, actor=actor)]
+    entries = [
+        {
+            "Tidspunkt": shown(e["occurred_at"]),
+            "Bruker": e["actor_label"],
+            "Handling": e["action"],
+            "Bedrift": "" if e["company_id"] is None else str(e["company_id"]),
+            "Gjelder": e["target"] or "",
+            "Detaljer": e["detail"] or "",
+        }
+        for e in audit.entries(store, actor=actor)
+    ]
     st.dataframe(pd.DataFrame(entries), hide_index=True, width="stretch")

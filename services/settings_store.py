@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -92,15 +93,30 @@ def set_value(store: Store, *, actor: Actor, key: str, value: str) -> None:
     store.transaction(work)
 
 
-def overview(store: Store, *, actor: Actor) -> dict[str, list[dict]]:
+@dataclass(frozen=True)
+class Rate:
+    rate_class: str
+    valid_from: date
+    percent: Decimal
+    monthly_cap: Decimal | None
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    value: str
+    meaning: str
+
+
+def overview(store: Store, *, actor: Actor) -> tuple[list[Rate], list[Setting]]:
     actor.require_staff()
-    return {
-        "rates": store.dicts(
-            "SELECT rate_class AS satsklasse, valid_from AS fra, percent AS prosent,"
-            " monthly_cap AS maks_per_måned FROM dues_rates ORDER BY rate_class, valid_from"
-        ),
-        "values": [
-            dict(innstilling=k, verdi=v, betyr=KNOWN.get(k, ""))
-            for k, v in store.rows("SELECT key, value FROM portal_settings ORDER BY key")
-        ],
-    }
+    rates = [
+        Rate(*r)
+        for r in store.rows(
+            "SELECT rate_class, valid_from, percent, monthly_cap FROM dues_rates ORDER BY rate_class, valid_from"
+        )
+    ]
+    values = [
+        Setting(k, v, KNOWN.get(k, "")) for k, v in store.rows("SELECT key, value FROM portal_settings ORDER BY key")
+    ]
+    return rates, values

@@ -250,15 +250,28 @@ def credentials(store: Store) -> list[tuple[str, str, str, str]]:
     )
 
 
-def overview(store: Store, *, actor: Actor) -> list[dict]:
+@dataclass(frozen=True)
+class UserOverview:
+    email: str
+    name: str
+    is_staff: bool
+    activated: bool
+    may_log_in: bool
+    companies: list[str]
+
+
+def overview(store: Store, *, actor: Actor) -> list[UserOverview]:
     """Every user with state and companies, for the staff page."""
     actor.require_staff()
     audit.viewed(store, actor=actor, action="users.view")
-    return store.dicts(
-        "SELECT u.email AS e_post, u.name AS navn, u.role AS rolle,"
-        " u.activated_at IS NOT NULL AS aktivert, u.deactivated_at IS NULL AS kan_logge_inn,"
-        " string_agg(c.name, ', ' ORDER BY c.name) AS bedrifter"
+    rows = store.rows(
+        "SELECT u.email, u.name, u.role = 'staff', u.activated_at IS NOT NULL, u.deactivated_at IS NULL,"
+        " list(c.name ORDER BY c.name) FILTER (WHERE c.name IS NOT NULL)"
         " FROM users u LEFT JOIN user_companies uc ON uc.user_id = u.id"
         " LEFT JOIN companies c ON c.id = uc.company_id"
         " GROUP BY u.id, u.email, u.name, u.role, u.activated_at, u.deactivated_at ORDER BY u.email"
     )
+    return [
+        UserOverview(email, name, staff, activated, active, companies or [])
+        for email, name, staff, activated, active, companies in rows
+    ]

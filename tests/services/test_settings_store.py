@@ -32,7 +32,7 @@ def test_values_are_checked_and_staff_only(store):
         settings_store.set_value(store, actor=CLI, key="list_retention_months", value="1.5")
     with pytest.raises(AccessDenied):
         settings_store.set_value(store, actor=Actor(1, "a@b.no", "employer"), key="anomaly_tolerance_kr", value="1")
-    assert {v["innstilling"] for v in settings_store.overview(store, actor=CLI)["values"]} >= set(settings_store.KNOWN)
+    assert {v.key for v in settings_store.overview(store, actor=CLI)[1]} >= set(settings_store.KNOWN)
 
 
 def test_rates_accept_kroner_and_percent_signs_and_default_to_the_next_change(store):
