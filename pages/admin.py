@@ -1,13 +1,13 @@
 """Administrasjon for the union's staff: companies, users and their access, the audit log."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from services import audit, companies, settings_store, ui, users
 from services.errors import PortalError
-from services.localtime import shown
+from services.localtime import shown, utc_start_of
 from services.money import kr
 from services.text import plain
 
@@ -200,15 +200,50 @@ with tab_settings:
                 st.success("Innstillingen er lagret.")
 
 with tab_log:
-    entries = [
-        {
-            "Tidspunkt": shown(e["occurred_at"]),
-            "Bruker": e["actor_label"],
-            "Handling": e["action"],
-            "Bedrift": "" if e["company_id"] is None else str(e["company_id"]),
-            "Gjelder": e["target"] or "",
-            "Detaljer": e["detail"] or "",
-        }
-        for e in audit.entries(store, actor=actor)
-    ]
-    st.dataframe(pd.DataFrame(entries), hide_index=True, width="stretch")
+    log_companies = {c.id: f"{c.name} ({c.orgnr})" for c in companies.all_companies(store, actor=actor)}
+    who_col, company_col, action_col = st.columns(3)
+    who = who_col.text_input("Bruker (e-post)", key="log_who")
+    log_company = company_col.selectbox(
+        "Bedrift", list(log_companies), index=None, format_func=log_companies.get, placeholder="Alle", key="log_company"
+    )
+    log_action = action_col.text_input("Handling (begynner med)", key="log_action")
+    from_col, to_col = st.columns(2)
+    log_from = from_col.date_input("Fra dato", value=None, format="DD.MM.YYYY", key="log_from")
+    log_to = to_col.date_input("Til og med dato", value=None, format="DD.MM.YYYY", key="log_to")
+    page_number = st.session_state.get("log_page", 0)
+    found = audit.search(
+        store,
+        actor=actor,
+        who=who,
+        company_id=log_company,
+        action=log_action,
+        since=utc_start_of(log_from) if log_from else None,
+        until=utc_start_of(log_to + timedelta(days=1)) if log_to else None,
+        page=page_number,
+    )
+    pages_total = max(1, -(-found.total // 100))
+    st.caption(f"{found.total} hendelser · side {min(page_number, pages_total - 1) + 1} av {pages_total}")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Tidspunkt": shown(e.occurred_at),
+                    "Bruker": e.actor,
+                    "Handling": e.action,
+                    "Bedrift": e.company or "",
+                    "Gjelder": e.target or "",
+                    "Detaljer": e.detail or "",
+                }
+                for e in found.entries
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    back, forward = st.columns(2)
+    if back.button("Nyere", disabled=page_number == 0, key="log_back"):
+        st.session_state["log_page"] = page_number - 1
+        st.rerun()
+    if forward.button("Eldre", disabled=page_number >= pages_total - 1, key="log_forward"):
+        st.session_state["log_page"] = page_number + 1
+        st.rerun()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -11,6 +11,11 @@ OSLO = ZoneInfo("Europe/Oslo")
 def oslo(moment: datetime) -> datetime:
     """A stored (naive UTC) moment in Norwegian time."""
     return moment.replace(tzinfo=UTC).astimezone(OSLO)
+
+
+def utc_start_of(day: date) -> datetime:
+    """Midnight of a Norwegian day, as the store's naive UTC."""
+    return datetime.combine(day, time.min, tzinfo=OSLO).astimezone(UTC).replace(tzinfo=None)
 
 
 def shown(moment: datetime | None, *, with_time: bool = True) -> str:

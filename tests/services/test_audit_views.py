@@ -53,3 +53,35 @@ def test_the_demo_inbox_is_audited_and_only_in_demo_mode(tmp_path):
     mail.recent(demo, actor=visitor)
     assert views(demo, "mail.recent.view") == 1
     db.close_all()
+
+
+def test_the_log_is_filtered_and_paged_in_the_database(store, company):
+    from datetime import timedelta
+
+    from services import audit
+    from services.db import utcnow
+
+    staff = Actor(None, "stab@forbund.no", "system")
+    start = utcnow() - timedelta(days=3)
+    for n in range(250):
+        who = Actor(None, f"bruker{n % 5}@firma.no", "employer")
+        store.transaction(
+            lambda tx, who=who, n=n: audit.record(
+                tx,
+                actor=who,
+                action="submission.create" if n % 2 else "letter.download",
+                company_id=company.id if n % 3 == 0 else None,
+                at=start + timedelta(minutes=n),
+            )
+        )
+    everything = audit.search(store, actor=staff)
+    assert everything.total >= 250 and len(everything.entries) == 100
+    second = audit.search(store, actor=staff, page=1)
+    assert second.entries[0].occurred_at < everything.entries[-1].occurred_at
+    by_user = audit.search(store, actor=staff, who="bruker1@")
+    assert by_user.total == 50 and {e.actor for e in by_user.entries} == {"bruker1@firma.no"}
+    letters_only = audit.search(store, actor=staff, action="letter.", company_id=company.id)
+    assert letters_only.total == len([n for n in range(250) if n % 2 == 0 and n % 3 == 0])
+    assert {e.company for e in letters_only.entries} == {company.name}
+    window = audit.search(store, actor=staff, since=start, until=start + timedelta(minutes=10))
+    assert window.total == 10
