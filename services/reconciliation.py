@@ -88,6 +88,35 @@ ORDER BY e.company_id
 """
 
 
+@dataclass(frozen=True)
+class ManualList:
+    """A list sent without rows the portal could read, waiting for staff."""
+
+    submission_id: int
+    company_id: int
+    company_name: str
+    period: date
+    submitted_at: datetime
+
+
+def awaiting_manual(
+    store: Store, *, actor: Actor, company_id: int | None = None, period: date | None = None
+) -> list[ManualList]:
+    actor.require_staff()
+    return [
+        ManualList(*r)
+        for r in store.rows(
+            "SELECT s.id, s.company_id, c.name, s.period, s.submitted_at FROM submissions s"
+            " JOIN companies c ON c.id = s.company_id"
+            " WHERE s.manual_done_at IS NULL AND s.purged_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM submission_rows r WHERE r.submission_id = s.id)"
+            " AND (? IS NULL OR s.company_id = ?) AND (CAST(? AS DATE) IS NULL OR s.period = ?)"
+            " ORDER BY s.period DESC, c.name",
+            [company_id, company_id, period, period],
+        )
+    ]
+
+
 def reconcile_dependents(
     tx: Tx, *, submission_id: int, company_id: int, period: date, now: datetime | None = None
 ) -> dict[int, Outcome]:

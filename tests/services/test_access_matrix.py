@@ -77,6 +77,7 @@ def _world(store, tmp_path):
     arguments = {
         "company_id": b.id,
         "submission_id": receipt.submission_id,
+        "item_ids": [item_id],
         "to_company_id": b.id,
         "letter_id": letter_id,
         "item_id": item_id,
