@@ -221,6 +221,22 @@ with tab_log:
         until=utc_start_of(log_to + timedelta(days=1)) if log_to else None,
         page=page_number,
     )
+    log_filters = dict(
+        who=who,
+        company_id=log_company,
+        action=log_action,
+        since=utc_start_of(log_from) if log_from else None,
+        until=utc_start_of(log_to + timedelta(days=1)) if log_to else None,
+    )
+    st.download_button(
+        "Last ned som Excel",
+        data=ui.guarded_download(lambda db, current: audit.export(db, actor=current, **log_filters)),
+        file_name=f"logg-{date.today():%Y-%m-%d}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+        key="log_export",
+    )
     pages_total = max(1, -(-found.total // 100))
     st.caption(f"{found.total} hendelser · side {min(page_number, pages_total - 1) + 1} av {pages_total}")
     st.dataframe(

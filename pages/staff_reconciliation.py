@@ -58,6 +58,22 @@ def worklist_tab() -> None:
         older_than_days=int(older) or None,
         page=page_number,
     )
+    filters = dict(
+        company_id=chosen_company,
+        period=chosen_period,
+        kinds=chosen_kinds,
+        status=status,
+        older_than_days=int(older) or None,
+    )
+    st.download_button(
+        "Last ned som Excel",
+        data=ui.guarded_download(lambda db, current: worklist.export(db, actor=current, **filters)),
+        file_name=f"arbeidsliste-{date.today():%Y-%m-%d}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+        key="worklist_export",
+    )
     for column, kind in zip(st.columns(len(KIND_LABELS)), KIND_LABELS, strict=True):
         column.metric(KIND_LABELS[kind], found.counts[kind])
     for manual in reconciliation.awaiting_manual(store, actor=actor, company_id=chosen_company, period=chosen_period):

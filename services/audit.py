@@ -123,3 +123,20 @@ def search(
         [*params, page_size, page * page_size],
     )
     return Page([Entry(*r) for r in rows], total)
+
+
+def export(store: Store, *, actor: Actor, **filters) -> bytes:
+    """The log under the same filter, as an Excel file, times in Norwegian time."""
+    from services import export as excel
+    from services.localtime import oslo
+
+    found = search(store, actor=actor, page=0, page_size=1_000_000, **filters)
+    viewed(store, actor=actor, action="audit.export")
+    return excel.workbook(
+        "Logg",
+        ("Tidspunkt", "Bruker", "Handling", "Bedrift", "Gjelder", "Detaljer"),
+        [
+            (oslo(e.occurred_at).replace(tzinfo=None), e.actor, e.action, e.company, e.target, e.detail)
+            for e in found.entries
+        ],
+    )

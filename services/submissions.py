@@ -417,3 +417,38 @@ def not_sent(store: Store, *, actor: Actor, period: date) -> list[dict]:
         " ORDER BY c.name",
         [period],
     )
+
+
+def export_period(store: Store, *, actor: Actor, period: date) -> bytes:
+    """Every list sent for a period, one row each, as an Excel file for the union's staff."""
+    from services import export as excel
+    from services.localtime import oslo
+
+    actor.require_staff()
+    rows = store.rows(
+        "SELECT c.name, c.orgnr, s.submitted_at, coalesce(u.email, 'forbundet'), s.contact_email, s.person_count,"
+        " s.total, s.remark, (SELECT string_agg(f.original_name, ', ' ORDER BY f.id) FROM stored_files f"
+        "  WHERE f.submission_id = s.id)"
+        " FROM submissions s JOIN companies c ON c.id = s.company_id LEFT JOIN users u ON u.id = s.submitted_by"
+        " WHERE s.period = ? ORDER BY c.name, s.submitted_at",
+        [periods.month_start(period)],
+    )
+    audit.viewed(store, actor=actor, action="incoming.export", target=f"periode {periods.short(period)}")
+    return excel.workbook(
+        f"Innsendt {periods.short(period)}",
+        (
+            "Bedrift",
+            "Organisasjonsnummer",
+            "Innsendt",
+            "Sendt av",
+            "Kontakt",
+            "Personer",
+            "Sum trekk",
+            "Merknad",
+            "Filer",
+        ),
+        [
+            (name, orgnr, oslo(at).replace(tzinfo=None), by, contact, count, total, remark, files)
+            for name, orgnr, at, by, contact, count, total, remark, files in rows
+        ],
+    )
