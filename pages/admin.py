@@ -19,7 +19,7 @@ tab_companies, tab_users, tab_settings, tab_log = st.tabs(
 
 with tab_companies:
     rows = [{"Organisasjonsnummer": c.orgnr, "Navn": c.name} for c in companies.all_companies(store, actor=actor)]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
     with st.form("add_company", clear_on_submit=True):
         st.subheader("Ny bedrift")
         orgnr = st.text_input("Organisasjonsnummer")
@@ -33,7 +33,7 @@ with tab_companies:
                 st.success(f"{plain(company.name)} er registrert.")
 
 with tab_users:
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             [
                 {
@@ -143,7 +143,7 @@ with tab_users:
 with tab_settings:
     rates, setting_values = settings_store.overview(store, actor=actor)
     st.subheader("Kontingentsatser")
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             [
                 {
@@ -180,7 +180,7 @@ with tab_settings:
             else:
                 st.success("Satsen er lagret.")
     st.subheader("Innstillinger")
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             [{"Innstilling": v.key, "Verdi": v.value.replace(".", ","), "Betyr": v.meaning} for v in setting_values]
         ),
@@ -239,7 +239,7 @@ with tab_log:
     )
     pages_total = max(1, -(-found.total // 100))
     st.caption(f"{found.total} hendelser · side {min(page_number, pages_total - 1) + 1} av {pages_total}")
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             [
                 {

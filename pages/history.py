@@ -26,7 +26,7 @@ if entries:
             for e in entries
         ]
     )
-    st.dataframe(table, hide_index=True)
+    ui.table(table, hide_index=True)
 else:
     st.info("Ingen lister er sendt inn det siste året.")
 if missing:

@@ -57,7 +57,7 @@ else:
 answered = reconciliation.utrukne(store, actor=actor, company_id=company_id, answered=True)
 if answered:
     st.subheader("Besvart")
-    st.dataframe(
+    ui.table(
         [
             {
                 "Fødselsdato": a.birth_date.strftime("%d.%m.%Y") if a.birth_date else "",

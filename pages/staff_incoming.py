@@ -61,6 +61,6 @@ with missing_tab:
     )
     missing = submissions.not_sent(store, actor=actor, period=period)
     if missing:
-        st.dataframe(pd.DataFrame(missing), hide_index=True)
+        ui.table(pd.DataFrame(missing), hide_index=True)
     else:
         st.success("Alle bedrifter har sendt liste for perioden.")

@@ -25,7 +25,7 @@ if flash:
     notice.success(flash)
 if company_label is None:
     st.subheader("Alle brev")
-    st.dataframe(pd.DataFrame(letters.staff_overview(store, actor=actor)), hide_index=True)
+    ui.table(pd.DataFrame(letters.staff_overview(store, actor=actor)), hide_index=True)
     st.stop()
 company_id = choices[company_label]
 # Widgets are drawn afresh after a letter is made, so a second click cannot make it twice.
@@ -133,4 +133,4 @@ with template_tab:
             )
 
 with list_tab:
-    st.dataframe(pd.DataFrame(letters.staff_overview(store, actor=actor)), hide_index=True)
+    ui.table(pd.DataFrame(letters.staff_overview(store, actor=actor)), hide_index=True)

@@ -64,7 +64,7 @@ table = pd.DataFrame(rows)
 if table.empty:
     st.info("Registeret er tomt.")
     st.stop()
-st.dataframe(table.drop(columns=["id"]), hide_index=True)
+ui.table(table.drop(columns=["id"]), hide_index=True)
 
 st.subheader("Avslutt eller flytt")
 open_rows = [r for r in rows if r["til"] is None]

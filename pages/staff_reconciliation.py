@@ -108,7 +108,7 @@ def worklist_tab() -> None:
             for i in found.items
         ]
     )
-    picked = st.dataframe(
+    picked = ui.table(
         table,
         hide_index=True,
         width="stretch",

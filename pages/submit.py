@@ -132,7 +132,7 @@ for upload in uploads or []:
                     for r in result.rows[:10]
                 ]
             )
-            st.dataframe(first, hide_index=True)
+            ui.table(first, hide_index=True)
         for warning in result.warnings:
             where = f"Linje {warning.line}: " if warning.line else ""
             st.warning(where + plain(warning.message), icon=":material/warning:")

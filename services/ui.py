@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import jwt
+import pandas as pd
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -26,6 +27,7 @@ from services.access import Actor
 from services.config import Settings
 from services.db import Store, open_store, utcnow
 from services.errors import PortalError
+from services.export import safe_text
 from services.text import plain
 
 COOKIE_NAME = "trekklisteportal_innlogging"
@@ -151,6 +153,17 @@ def viewer() -> Actor:
         return st.session_state["_actor"]
     ctx = get_script_run_ctx()
     return Actor(user_id=None, email="anonym", role="anonymous", session_id=ctx.session_id if ctx else None)
+
+
+def table(data, **options):
+    """st.dataframe, with every text cell that a spreadsheet would read as a formula written as
+    text: the table's own «download as CSV» must not carry a formula a user typed."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(safe_text)
+    return st.dataframe(safe, **options)
 
 
 def show_error(error: PortalError) -> None:
