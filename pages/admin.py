@@ -228,13 +228,10 @@ with tab_log:
         since=utc_start_of(log_from) if log_from else None,
         until=utc_start_of(log_to + timedelta(days=1)) if log_to else None,
     )
-    st.download_button(
+    ui.excel_download(
         "Last ned som Excel",
-        data=ui.guarded_download(lambda db, current: audit.export(db, actor=current, **log_filters)),
+        lambda db, current: audit.export(db, actor=current, **log_filters),
         file_name=f"logg-{date.today():%Y-%m-%d}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
         key="log_export",
     )
     pages_total = max(1, -(-found.total // 100))

@@ -50,13 +50,10 @@ with incoming_tab:
 with missing_tab:
     choices = [periods.add_months(periods.previous(date.today()), -n) for n in range(24)]
     period = st.selectbox("Periode", choices, format_func=periods.label, key="missing_period")
-    st.download_button(
+    ui.excel_download(
         f"Last ned listene for {periods.label(period).lower()} som Excel",
-        data=ui.guarded_download(lambda db, current: submissions.export_period(db, actor=current, period=period)),
+        lambda db, current: submissions.export_period(db, actor=current, period=period),
         file_name=f"innsendt-{period:%Y-%m}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
         key="period_export",
     )
     missing = submissions.not_sent(store, actor=actor, period=period)

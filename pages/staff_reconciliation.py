@@ -65,13 +65,10 @@ def worklist_tab() -> None:
         status=status,
         older_than_days=int(older) or None,
     )
-    st.download_button(
+    ui.excel_download(
         "Last ned som Excel",
-        data=ui.guarded_download(lambda db, current: worklist.export(db, actor=current, **filters)),
+        lambda db, current: worklist.export(db, actor=current, **filters),
         file_name=f"arbeidsliste-{date.today():%Y-%m-%d}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
         key="worklist_export",
     )
     for column, kind in zip(st.columns(len(KIND_LABELS)), KIND_LABELS, strict=True):

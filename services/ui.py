@@ -119,6 +119,22 @@ def guarded_download(fetch: Callable[[Store, Actor], bytes]) -> Callable[[], byt
     return data
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def excel_download(label: str, fetch: Callable[[Store, Actor], bytes], *, file_name: str, key: str) -> None:
+    """An Excel export made when the browser asks for it, for a session still live."""
+    st.download_button(
+        label,
+        data=guarded_download(fetch),
+        file_name=file_name,
+        mime=XLSX,
+        icon=":material/download:",
+        on_click="ignore",
+        key=key,
+    )
+
+
 def show_refused_downloads() -> None:
     """Say why a download on this page gave nothing (called every run)."""
     ctx = get_script_run_ctx()
