@@ -12,7 +12,7 @@ from services import audit
 from services.access import Actor
 from services.companies import normalise_orgnr
 from services.db import Store, Tx, utcnow
-from services.errors import InvalidInput, NotFound
+from services.errors import Conflict, InvalidInput, NotFound
 from services.lists import sandbox, values
 from services.lists.columns import FIRST_NAME, NAME, NATIONAL_ID, SURNAME, role_of_header
 from services.lists.identity import name_key
@@ -305,6 +305,18 @@ def add_member(
         raise NotFound("Bedriften finnes ikke.")
 
     def work(tx: Tx) -> int:
+        # Adding by hand never overwrites: an existing number or fødselsnummer is refused by name.
+        same_no = tx.row("SELECT name FROM members WHERE member_no = ?", [member_no.strip()])
+        if same_no is not None:
+            raise Conflict(
+                f"Medlemsnummer {member_no.strip()} er allerede registrert på {same_no[0]}. "
+                "Endre medlemmet i stedet, eller bruk et annet nummer."
+            )
+        same_person = tx.row("SELECT member_no, name FROM members WHERE national_id = ?", [digits])
+        if same_person is not None:
+            raise Conflict(
+                f"Fødselsnummeret er allerede registrert på {same_person[1]} (medlemsnummer {same_person[0]})."
+            )
         member_id, _ = _upsert_member(
             tx, member_no=member_no.strip(), national_id=digits, name=name.strip(), rate_class=rate_class
         )
@@ -335,6 +347,11 @@ def move(store: Store, *, actor: Actor, member_id: int, to_company_id: int, firs
     actor.require_staff()
 
     def work(tx: Tx) -> None:
+        if tx.value(
+            "SELECT 1 FROM employments WHERE member_id = ? AND company_id = ? AND valid_to IS NULL",
+            [member_id, to_company_id],
+        ):
+            raise Conflict("Medlemmet er allerede ansatt i denne bedriften.")
         _place(tx, member_id, to_company_id, first_day, None)
         audit.record(tx, actor=actor, action="member.move", company_id=to_company_id, target=str(member_id))
 

@@ -21,7 +21,8 @@ def _company_with_members(store, orgnr: str, name: str, email: str, offset: int)
             member_no=str(offset + n),
             name=f"Medlem{n}, Ola",
             company_id=company.id,
-            national_id=listfiles.make_fnr(date(1960 + n % 40, 1, 1 + n % 28), 100 + n + offset % 300),
+            # One person per member: a birth year per company, a birth day per member.
+            national_id=listfiles.make_fnr(date(1940 + (offset // 100) % 60, 1 + n % 12, 1 + n // 12), 100),
             valid_from=date(2020, 1, 1),
         )
     user = add_employer(store, email=email, orgnrs=(orgnr,))

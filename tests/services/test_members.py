@@ -107,3 +107,21 @@ def test_only_staff_see_or_change_the_register(store, two_companies):
         members.register(store, actor=employer)
     with pytest.raises(AccessDenied):
         members.import_register(store, actor=employer, data=register_csv([]), filename="x.csv")
+
+
+def test_adding_by_hand_never_overwrites_and_a_move_needs_another_company(store, two_companies):
+    from services.errors import Conflict
+
+    a, b = two_companies
+    first = members.add_member(store, actor=CLI, member_no="1001", national_id=OLA, name="Nordmann, Ola",
+                               company_id=a.id, valid_from=date(2020, 1, 1))
+    with pytest.raises(Conflict, match="allerede registrert på Nordmann, Ola"):
+        members.add_member(store, actor=CLI, member_no="1001", national_id=listfiles.make_fnr(date(1977, 7, 7)),
+                           name="Annen, Person", company_id=b.id, valid_from=date(2026, 1, 1))
+    with pytest.raises(Conflict, match="medlemsnummer 1001"):
+        members.add_member(store, actor=CLI, member_no="2002", national_id=OLA, name="Nordmann, Ola",
+                           company_id=b.id, valid_from=date(2026, 1, 1))
+    with pytest.raises(Conflict, match="allerede ansatt"):
+        members.move(store, actor=CLI, member_id=first, to_company_id=a.id, first_day=date(2026, 10, 1))
+    assert store.value("SELECT name FROM members WHERE member_no = '1001'") == "Nordmann, Ola"
+    assert store.value("SELECT count(*) FROM employments") == 1
