@@ -13,13 +13,19 @@ The bytes are read by services.lists.worker, never in this process.
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
+if __name__ == "__main__":
+    # A whole command run: start the worker first, so its imports overlap the rest of ours.
+    from services.lists import early
 
-from services.lists import sandbox
-from services.lists.limits import MAX_FILE_BYTES
-from services.lists.result import ListWarning, ParseResult, Row
+    early.spawn_worker()
+
+import json  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from services.lists import sandbox  # noqa: E402
+from services.lists.limits import MAX_FILE_BYTES  # noqa: E402
+from services.lists.result import ListWarning, ParseResult, Row  # noqa: E402
 
 __all__ = ["MAX_FILE_BYTES", "ListWarning", "ParseResult", "Row", "parse_bytes", "parse_file", "main"]
 

@@ -17,14 +17,13 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
-import tempfile
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from services.config import PROJECT_ROOT, ParseLimits, load_parse_limits
+from services.config import ParseLimits, load_parse_limits
+from services.lists.early import spawn_server
 from services.lists.result import ParseResult
 
 log = logging.getLogger("portal.parse")
@@ -75,6 +74,7 @@ class ParseWorkers:
         self._lock = threading.Lock()
         self._server: subprocess.Popen | None = None
         self._folder: str | None = None
+        self._ready = False
 
     @property
     def _socket_path(self) -> str:
@@ -83,24 +83,28 @@ class ParseWorkers:
 
     def _start(self) -> None:
         self._stop_server()
-        self._folder = tempfile.mkdtemp(prefix="portal-parse-")
-        self._server = subprocess.Popen(
-            [sys.executable, "-m", "services.lists.worker", self._socket_path, json.dumps(asdict(self.limits))],
-            cwd=PROJECT_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        assert self._server.stdout is not None
-        ready = self._server.stdout.readline()
-        if ready.strip() != b"ready":
+        self._server, self._folder = spawn_server(self.limits)
+        self._ready = False
+
+    def adopt(self, server: subprocess.Popen, folder: str) -> None:
+        """Take over a server started early (services.lists.early); it may still be loading."""
+        with self._lock:
+            self._stop_server()
+            self._server, self._folder, self._ready = server, folder, False
+
+    def _await_ready(self) -> None:
+        assert self._server is not None and self._server.stdout is not None
+        if self._server.stdout.readline().strip() != b"ready":
             self._stop_server()
             raise WorkerUnavailable("the parse worker did not start")
+        self._ready = True
 
     def _ensure_server(self) -> str:
         with self._lock:
             if self._server is None or self._server.poll() is not None:
                 self._start()
+            if not self._ready:
+                self._await_ready()
             return self._socket_path
 
     def _stop_server(self) -> None:
@@ -189,7 +193,15 @@ def workers() -> ParseWorkers:
     global _workers
     with _workers_lock:
         if _workers is None:
-            _workers = ParseWorkers(load_parse_limits())
+            from services.lists import early
+
+            if early.started is not None:
+                server, folder, limits = early.started
+                early.started = None
+                _workers = ParseWorkers(limits)
+                _workers.adopt(server, folder)
+            else:
+                _workers = ParseWorkers(load_parse_limits())
             atexit.register(_workers.close)
         return _workers
 

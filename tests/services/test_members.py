@@ -113,14 +113,35 @@ def test_adding_by_hand_never_overwrites_and_a_move_needs_another_company(store,
     from services.errors import Conflict
 
     a, b = two_companies
-    first = members.add_member(store, actor=CLI, member_no="1001", national_id=OLA, name="Nordmann, Ola",
-                               company_id=a.id, valid_from=date(2020, 1, 1))
+    first = members.add_member(
+        store,
+        actor=CLI,
+        member_no="1001",
+        national_id=OLA,
+        name="Nordmann, Ola",
+        company_id=a.id,
+        valid_from=date(2020, 1, 1),
+    )
     with pytest.raises(Conflict, match="allerede registrert på Nordmann, Ola"):
-        members.add_member(store, actor=CLI, member_no="1001", national_id=listfiles.make_fnr(date(1977, 7, 7)),
-                           name="Annen, Person", company_id=b.id, valid_from=date(2026, 1, 1))
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no="1001",
+            national_id=listfiles.make_fnr(date(1977, 7, 7)),
+            name="Annen, Person",
+            company_id=b.id,
+            valid_from=date(2026, 1, 1),
+        )
     with pytest.raises(Conflict, match="medlemsnummer 1001"):
-        members.add_member(store, actor=CLI, member_no="2002", national_id=OLA, name="Nordmann, Ola",
-                           company_id=b.id, valid_from=date(2026, 1, 1))
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no="2002",
+            national_id=OLA,
+            name="Nordmann, Ola",
+            company_id=b.id,
+            valid_from=date(2026, 1, 1),
+        )
     with pytest.raises(Conflict, match="allerede ansatt"):
         members.move(store, actor=CLI, member_id=first, to_company_id=a.id, first_day=date(2026, 10, 1))
     assert store.value("SELECT name FROM members WHERE member_no = '1001'") == "Nordmann, Ola"
