@@ -48,6 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("seed-demo", help="legg inn demodata")
     p = sub.add_parser("import-members", help="importer medlemsregisteret fra xlsx eller csv")
     p.add_argument("file")
+    p = sub.add_parser("end-member", help="avslutt et medlems ansettelse i en bedrift")
+    p.add_argument("--member", required=True, metavar="MEDLEMSNR")
+    p.add_argument("--company", required=True, metavar="ORGNR")
+    p.add_argument("--last-day", required=True, metavar="ÅÅÅÅ-MM-DD")
+    p = sub.add_parser("move-member", help="flytt et medlem til en annen bedrift")
+    p.add_argument("--member", required=True, metavar="MEDLEMSNR")
+    p.add_argument("--to", required=True, metavar="ORGNR")
+    p.add_argument("--first-day", required=True, metavar="ÅÅÅÅ-MM-DD")
     p = sub.add_parser("submit", help="send inn en trekkliste for en arbeidsgiver (kom i posten eller på e-post)")
     p.add_argument("--company", required=True, metavar="ORGNR")
     p.add_argument("--period", required=True, metavar="YYYY-MM")
@@ -70,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key")
     p.add_argument("value")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput("Datoen skrives ÅÅÅÅ-MM-DD.") from exc
 
 
 def run(args: argparse.Namespace) -> str:
@@ -95,6 +110,17 @@ def run(args: argparse.Namespace) -> str:
         lines = [f"{report.imported} nye medlemmer, {report.updated} oppdatert, {len(report.problems)} avvist."]
         lines += [f"  linje {line}: {message}" for line, message in report.problems]
         return "\n".join(lines)
+    if args.command in ("end-member", "move-member"):
+        member_id = members.id_of(store, actor=CLI, member_no=args.member)
+        if args.command == "end-member":
+            company = companies.by_orgnr(store, actor=CLI, orgnr=args.company)
+            last_day = _day(args.last_day)
+            members.end_employment(store, actor=CLI, member_id=member_id, company_id=company.id, last_day=last_day)
+            return f"Ansettelsen i {company.name} er avsluttet {last_day:%d.%m.%Y}."
+        company = companies.by_orgnr(store, actor=CLI, orgnr=args.to)
+        first_day = _day(args.first_day)
+        members.move(store, actor=CLI, member_id=member_id, to_company_id=company.id, first_day=first_day)
+        return f"Medlemmet er flyttet til {company.name} fra {first_day:%d.%m.%Y}."
     if args.command == "submit":
         company = companies.by_orgnr(store, actor=CLI, orgnr=args.company)
         actor = CLI

@@ -327,6 +327,14 @@ def add_member(
     return store.transaction(work)
 
 
+def id_of(store: Store, *, actor: Actor, member_no: str) -> int:
+    actor.require_staff()
+    found = store.value("SELECT id FROM members WHERE member_no = ?", [member_no.strip()])
+    if found is None:
+        raise NotFound(f"Ingen medlem med medlemsnummer {member_no.strip()} er registrert.")
+    return found
+
+
 def end_employment(store: Store, *, actor: Actor, member_id: int, company_id: int, last_day: date) -> None:
     actor.require_staff()
 

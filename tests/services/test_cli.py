@@ -136,3 +136,25 @@ def test_import_submit_and_reconciliation_json(cli, tmp_path):
     }
     bad = cli("submit", "--company", "910000004", "--period", "2026-13", str(listfile))
     assert bad.returncode != 0 and "ÅÅÅÅ-MM" in bad.stderr
+
+
+def test_end_and_move_a_member(cli, tmp_path):
+    from datetime import date
+
+    from tests import listfiles
+
+    cli("add-company", "--orgnr", "910000004", "--name", "Help Forsikring AS")
+    cli("add-company", "--orgnr", "920000002", "--name", "Nordsjø Service AS")
+    register = tmp_path / "register.csv"
+    register.write_text(
+        f"Medlemsnr;Fødselsnummer;Navn;Orgnr;Fra\n1001;{listfiles.make_fnr(date(1990, 1, 1))};"
+        "Nordmann, Ola;910000004;01.01.2020\n",
+        encoding="utf-8",
+    )
+    assert cli("import-members", str(register)).returncode == 0
+    moved = cli("move-member", "--member", "1001", "--to", "920000002", "--first-day", "2026-10-16")
+    assert moved.returncode == 0 and "Nordsjø Service AS fra 16.10.2026" in moved.stdout
+    ended = cli("end-member", "--member", "1001", "--company", "920000002", "--last-day", "2026-12-31")
+    assert ended.returncode == 0 and "avsluttet 31.12.2026" in ended.stdout
+    unknown = cli("end-member", "--member", "9999", "--company", "920000002", "--last-day", "2026-12-31")
+    assert unknown.returncode == 2 and "Ingen medlem med medlemsnummer 9999" in unknown.stderr
