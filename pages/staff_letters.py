@@ -7,6 +7,7 @@ import streamlit as st
 
 from services import companies, letter_pdf, letters, periods, ui
 from services.errors import PortalError
+from services.localtime import shown
 from services.text import plain
 
 store, actor = ui.store(), ui.actor()
@@ -133,4 +134,45 @@ with template_tab:
             )
 
 with list_tab:
-    ui.table(pd.DataFrame(letters.staff_overview(store, actor=actor)), hide_index=True)
+    company_letters = letters.staff_letters(store, actor=actor, company_id=company_id)
+    ui.table(
+        [
+            {
+                "Opprettet": shown(x.created_at),
+                "Emne": x.subject,
+                "Tilgjengelig til": x.last_day.strftime("%d.%m.%Y"),
+                "Status": "Trukket tilbake" if x.withdrawn else ("Utløpt" if x.expired else "Synlig for bedriften"),
+                "Først lastet ned": shown(x.first_downloaded_at),
+            }
+            for x in company_letters
+        ],
+        hide_index=True,
+    )
+    by_id = {x.id: x for x in company_letters}
+    chosen_letter = st.selectbox(
+        "Brev",
+        list(by_id),
+        index=None,
+        placeholder="Velg et brev",
+        format_func=lambda i: f"{shown(by_id[i].created_at, with_time=False)} · {by_id[i].subject}",
+    )
+    if chosen_letter is not None:
+        letter = by_id[chosen_letter]
+        left, right = st.columns(2)
+        left.download_button(
+            "Last ned brevet",
+            data=ui.guarded_download(lambda db, current: letters.staff_file(db, actor=current, letter_id=letter.id)[1]),
+            file_name=f"brev-{letter.id}.pdf",
+            mime="application/pdf",
+            icon=":material/download:",
+            on_click="ignore",
+            disabled=letter.expired,
+        )
+        sure = right.checkbox("Ja, trekk brevet tilbake", disabled=letter.withdrawn, key=f"sure_{letter.id}")
+        if right.button("Trekk tilbake", disabled=letter.withdrawn or not sure):
+            try:
+                letters.withdraw(store, actor=actor, letter_id=letter.id)
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                done(f"«{letter.subject}» er trukket tilbake; bedriften ser det ikke lenger.")

@@ -248,7 +248,7 @@ def expire(store: Store, *, today: date | None = None) -> int:
 
 
 def _available(company_id: int, today: date) -> tuple[str, list]:
-    return "company_id = ? AND last_day >= ? AND expired_at IS NULL", [company_id, today]
+    return "company_id = ? AND last_day >= ? AND expired_at IS NULL AND withdrawn_at IS NULL", [company_id, today]
 
 
 def count(store: Store, *, actor: Actor, company_id: int, today: date | None = None) -> int:
@@ -317,3 +317,66 @@ def staff_overview(store: Store, *, actor: Actor, limit: int = 200) -> list[dict
         " FROM letters l JOIN companies c ON c.id = l.company_id ORDER BY l.created_at DESC LIMIT ?",
         [limit],
     )
+
+
+@dataclass(frozen=True)
+class StaffLetter:
+    id: int
+    created_at: datetime
+    company_name: str
+    subject: str
+    last_day: date
+    expired: bool
+    withdrawn: bool
+    first_downloaded_at: datetime | None
+
+
+def staff_letters(store: Store, *, actor: Actor, company_id: int | None = None, limit: int = 200) -> list[StaffLetter]:
+    """Letters for the staff, newest first, with whether they were withdrawn, expired or downloaded."""
+    actor.require_staff()
+    return [
+        StaffLetter(*r)
+        for r in store.rows(
+            "SELECT l.id, l.created_at, c.name, l.subject, l.last_day, l.expired_at IS NOT NULL,"
+            " l.withdrawn_at IS NOT NULL,"
+            " (SELECT min(downloaded_at) FROM letter_downloads d WHERE d.letter_id = l.id)"
+            " FROM letters l JOIN companies c ON c.id = l.company_id WHERE (? IS NULL OR l.company_id = ?)"
+            " ORDER BY l.created_at DESC LIMIT ?",
+            [company_id, company_id, limit],
+        )
+    ]
+
+
+def withdraw(store: Store, *, actor: Actor, letter_id: int) -> None:
+    """The employer no longer sees the letter; staff still do, and the audit log says who withdrew it."""
+    actor.require_staff()
+    found = store.row("SELECT company_id, withdrawn_at FROM letters WHERE id = ?", [letter_id])
+    if found is None:
+        raise NotFound("Brevet finnes ikke.")
+    if found[1] is not None:
+        raise InvalidInput("Brevet er allerede trukket tilbake.")
+    now = utcnow()
+
+    def work(tx: Tx) -> None:
+        tx.execute(
+            "UPDATE letters SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?", [now, actor.user_id, letter_id]
+        )
+        audit.record(tx, actor=actor, action="letter.withdraw", company_id=found[0], target=str(letter_id), at=now)
+
+    store.transaction(work)
+
+
+def staff_file(store: Store, *, actor: Actor, letter_id: int) -> tuple[str, bytes]:
+    """Any letter's PDF for staff, without marking it downloaded for the company; audited."""
+    actor.require_staff()
+    found = store.row("SELECT company_id, file_id, file_name FROM letters WHERE id = ?", [letter_id])
+    located = filestore.path_of(store, file_id=found[1]) if found else None
+    if found is None or located is None or not located[1].exists():
+        raise NotFound("Brevet finnes ikke, eller filen er slettet etter seks måneder.")
+    data = located[1].read_bytes()
+    store.transaction(
+        lambda tx: audit.record(
+            tx, actor=actor, action="letter.staff_download", company_id=found[0], target=str(letter_id)
+        )
+    )
+    return found[2], data

@@ -258,3 +258,22 @@ def test_the_declaration_names_the_union_of_this_portal():
 
     text = " ".join(declaration.paragraphs("Fagforbundet Nord"))
     assert "Fagforbundet Nord" in text and "Industri Energi" not in text
+
+
+def test_a_withdrawn_letter_is_gone_for_the_employer_and_kept_for_staff(store, setup):
+    company = setup["company"]
+    letter_id = letters.upload(store, actor=CLI, company_id=company.id, subject="Feil brev", pdf=PDF)
+    assert letters.count(store, actor=setup["kari"], company_id=company.id) == 1
+    with pytest.raises(AccessDenied):
+        letters.withdraw(store, actor=setup["kari"], letter_id=letter_id)
+    letters.withdraw(store, actor=CLI, letter_id=letter_id)
+    assert letters.count(store, actor=setup["kari"], company_id=company.id) == 0
+    with pytest.raises(NotFound):
+        letters.download(store, actor=setup["kari"], company_id=company.id, letter_id=letter_id)
+    [kept] = letters.staff_letters(store, actor=CLI, company_id=company.id)
+    assert kept.withdrawn and kept.subject == "Feil brev"
+    name, data = letters.staff_file(store, actor=CLI, letter_id=letter_id)
+    assert data.startswith(b"%PDF") and kept.first_downloaded_at is None
+    assert store.value("SELECT count(*) FROM letter_downloads") == 0  # staff reading is not the employer's download
+    actions = [r[0] for r in store.rows("SELECT action FROM audit_log WHERE action LIKE 'letter.%' ORDER BY id")]
+    assert actions == ["letter.create", "letter.withdraw", "letter.staff_download"]
