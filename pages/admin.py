@@ -70,7 +70,10 @@ with tab_users:
             except PortalError as problem:
                 ui.show_error(problem)
             else:
-                st.success(f"{plain(user.email)} er registrert og kan aktivere kontoen med engangskode.")
+                users.invite(store, actor=actor, user_id=user.id)
+                st.success(
+                    f"{plain(user.email)} er registrert og har fått en invitasjon på e-post om å aktivere kontoen."
+                )
     with st.form("access"):
         st.subheader("Endre tilgang")
         email = st.text_input("Brukerens e-post")
@@ -108,6 +111,13 @@ with tab_users:
         chosen_user = everyone[chosen_id]
         cols = st.columns(4)
         confirm = st.checkbox("Ja, slett brukeren for godt", key="lifecycle_confirm_delete")
+        if (
+            chosen_user.activated_at is None
+            and chosen_user.deactivated_at is None
+            and st.button("Send invitasjonen på nytt")
+        ):
+            users.invite(store, actor=actor, user_id=chosen_user.id)
+            st.success(f"Invitasjonen er sendt til {plain(chosen_user.email)} på nytt.")
         changes = {
             "deactivate": cols[0].button("Deaktiver", disabled=chosen_user.deactivated_at is not None),
             "reactivate": cols[1].button("Aktiver igjen", disabled=chosen_user.deactivated_at is None),

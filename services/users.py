@@ -224,6 +224,38 @@ def delete(store: Store, *, actor: Actor, user_id: int) -> None:
     store.transaction(work)
 
 
+INVITATION_SUBJECT = "Du er registrert i trekklisteportalen"
+
+
+def invite(store: Store, *, actor: Actor, user_id: int) -> int:
+    """Mail the user how to activate the account: the portal's address and the button to press.
+    No code and no password: the user asks for a code on the login page. Returns the outbox id."""
+    from services import mail
+
+    actor.require_staff()
+    user = _by_id(store, user_id)
+    if user.deactivated_at is not None:
+        raise InvalidInput(f"{user.email} er deaktivert og får ingen invitasjon.")
+    if user.activated_at is not None:
+        raise InvalidInput(f"{user.email} har allerede aktivert kontoen.")
+
+    def work(tx: Tx) -> int:
+        body = (
+            "Du er registrert som bruker av trekklisteportalen, der arbeidsgivere sender trekklister til "
+            "forbundet.\n\n"
+            f"Gå til {tx.settings.base_url} og trykk «Klikk her for å aktivere din brukerkonto». Du får da en "
+            "engangskode på e-post, og velger et passord.\n\n"
+            "Har du ikke ventet denne e-posten, kan du se bort fra den.\n"
+        )
+        outbox_id = mail.enqueue(tx, kind="invite", to=user.email, subject=INVITATION_SUBJECT, body=body)
+        audit.record(tx, actor=actor, action="user.invite", target=user.email)
+        return outbox_id
+
+    outbox_id = store.transaction(work)
+    mail.dispatch(store, outbox_ids=[outbox_id])
+    return outbox_id
+
+
 def all_users(store: Store, *, actor: Actor) -> list[User]:
     """Every user, for the staff's choice of whom to change."""
     actor.require_staff()

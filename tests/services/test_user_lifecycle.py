@@ -4,7 +4,7 @@ import pytest
 
 from services import codes, login, sessions, users
 from services.access import CLI, Actor
-from services.errors import AccessDenied, Conflict
+from services.errors import AccessDenied, Conflict, InvalidInput
 from tests.helpers import add_employer, latest_code
 
 PASSWORD = "et-langt-passord"
@@ -72,3 +72,19 @@ def test_employers_cannot_change_users(store, company):
     for change in (users.deactivate, users.reactivate, users.remove_staff_rights, users.delete):
         with pytest.raises(AccessDenied):
             change(store, actor=employer, user_id=other.id)
+
+
+def test_a_new_user_is_invited_and_can_be_invited_again(store, company):
+    from tests.helpers import delivered_body
+
+    user = add_employer(store, email="ny@firma.no")
+    first = users.invite(store, actor=CLI, user_id=user.id)
+    again = users.invite(store, actor=CLI, user_id=user.id)
+    body = delivered_body(store, first)
+    assert "aktivere din brukerkonto" in body and "http://portal.test" in body
+    assert "Help Forsikring" not in body and again != first
+    with pytest.raises(AccessDenied):
+        users.invite(store, actor=Actor(user.id, user.email, user.role), user_id=user.id)
+    active = active_user(store, email="kari@firma.no")
+    with pytest.raises(InvalidInput, match="allerede aktivert"):
+        users.invite(store, actor=CLI, user_id=active.id)
