@@ -64,7 +64,7 @@ table = pd.DataFrame(rows)
 if table.empty:
     st.info("Registeret er tomt.")
     st.stop()
-ui.table(table.drop(columns=["id"]), hide_index=True)
+ui.table(table.drop(columns=["id", "company_id"]), hide_index=True)
 
 st.subheader("Avslutt eller flytt")
 open_rows = [r for r in rows if r["til"] is None]
@@ -73,19 +73,24 @@ if labels:
     picked = labels[st.selectbox("Medlem", list(labels))]
     when = st.date_input("Dato", value=date.today(), format="DD.MM.YYYY", key="change_date")
     target = st.selectbox("Flytt til bedrift", list(choices), key="move_target")
+    sure = st.checkbox("Ja, endre registeret for dette medlemmet", key="change_sure")
     end_col, move_col = st.columns(2)
     try:
-        if end_col.button("Avslutt ansettelse (siste dag)"):
+        if end_col.button("Avslutt ansettelse (siste dag)", disabled=not sure):
+            # By the employment's own company id: two companies may share a name.
             members.end_employment(
-                store,
-                actor=actor,
-                member_id=picked["id"],
-                company_id=next(c.id for c in company_list if c.name == picked["bedrift"]),
-                last_day=when,
+                store, actor=actor, member_id=picked["id"], company_id=picked["company_id"], last_day=when
+            )
+            st.session_state["_members_flash"] = (
+                f"Ansettelsen til {picked['navn']} i {picked['bedrift']} er avsluttet {when:%d.%m.%Y}."
             )
             st.rerun()
-        if move_col.button("Flytt (første dag i ny bedrift)"):
+        if move_col.button("Flytt (første dag i ny bedrift)", disabled=not sure):
             members.move(store, actor=actor, member_id=picked["id"], to_company_id=choices[target], first_day=when)
+            st.session_state["_members_flash"] = f"{picked['navn']} er flyttet til {target} fra {when:%d.%m.%Y}."
             st.rerun()
     except PortalError as problem:
         ui.show_error(problem)
+flash = st.session_state.pop("_members_flash", None)
+if flash:
+    st.success(plain(flash))

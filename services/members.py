@@ -371,7 +371,8 @@ def register(store: Store, *, actor: Actor, company_id: int | None = None) -> li
     actor.require_staff()
     where, params = ("WHERE e.company_id = ?", [company_id]) if company_id else ("", [])
     rows = store.dicts(
-        "SELECT m.id, m.member_no AS medlemsnr, m.name AS navn, m.birth_date AS fødselsdato, c.name AS bedrift,"
+        "SELECT m.id, e.company_id, m.member_no AS medlemsnr, m.name AS navn, m.birth_date AS fødselsdato,"
+        " c.name AS bedrift,"
         " e.valid_from AS fra, e.valid_to AS til, m.rate_class AS sats"
         " FROM members m JOIN employments e ON e.member_id = m.id JOIN companies c ON c.id = e.company_id"
         f" {where} ORDER BY m.name, e.valid_from",
