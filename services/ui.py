@@ -109,11 +109,12 @@ def guarded_download(fetch: Callable[[Store, Actor], bytes]) -> Callable[[], byt
         current = sessions.actor_if_live(db, session_id=session_id, user_id=user_id)
         try:
             if current is None:
-                raise DownloadRefused("session ended")
+                reason = "no session" if not session_id else "session ended or user changed"
+                raise DownloadRefused(reason)
             return fetch(db, current)
         except (DownloadRefused, PortalError) as refused:
             _refused_downloads[streamlit_session] = STALE_DOWNLOAD
-            logging.getLogger("portal").info("download refused: %s", type(refused).__name__)
+            logging.getLogger("portal").info("download refused: %s (%s)", type(refused).__name__, refused)
             raise DownloadRefused("refused") from None
 
     return data
