@@ -16,6 +16,7 @@ same list twice changes nothing and a correction closes what it fixes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -334,40 +335,49 @@ def answer(
     return store.transaction(work)
 
 
-def _staff_update(store: Store, *, actor: Actor, item_id: int, assignments: str, params: list, action: str) -> None:
+REOPEN = "status = NULL, comment = NULL, answered_by = NULL, answered_at = NULL, handled_at = NULL, handled_by = NULL"
+
+
+def staff_update(
+    store: Store, *, actor: Actor, item_ids: Sequence[int], assignments: str, params: list, action: str
+) -> int:
+    """Set `assignments` on the given items in one transaction, each change audited. Returns how many."""
     actor.require_staff()
+    now = utcnow()
 
-    def work(tx: Tx) -> None:
-        company_id = tx.value("SELECT company_id FROM reconciliation_items WHERE id = ?", [item_id])
-        if company_id is None:
-            raise NotFound("Finnes ikke.")
-        tx.execute(f"UPDATE reconciliation_items SET {assignments} WHERE id = ?", params + [item_id])
-        audit.record(tx, actor=actor, action=action, company_id=company_id, target=str(item_id))
+    def work(tx: Tx) -> int:
+        changed = tx.rows(
+            f"UPDATE reconciliation_items SET {assignments} WHERE id IN (SELECT unnest(?::INTEGER[]))"
+            " RETURNING id, company_id",
+            [*params, list(item_ids)],
+        )
+        for item_id, company_id in changed:
+            audit.record(tx, actor=actor, action=action, company_id=company_id, target=str(item_id), at=now)
+        return len(changed)
 
-    store.transaction(work)
+    return store.transaction(work)
+
+
+def _one(changed: int) -> None:
+    if not changed:
+        raise NotFound("Finnes ikke.")
 
 
 def reopen(store: Store, *, actor: Actor, item_id: int) -> None:
     """Staff send an answered utrukket back to the employer."""
-    _staff_update(
-        store,
-        actor=actor,
-        item_id=item_id,
-        action="utrukne.reopen",
-        params=[],
-        assignments="status = NULL, comment = NULL, answered_by = NULL, answered_at = NULL,"
-        " handled_at = NULL, handled_by = NULL",
-    )
+    _one(staff_update(store, actor=actor, item_ids=[item_id], action="utrukne.reopen", params=[], assignments=REOPEN))
 
 
 def mark_handled(store: Store, *, actor: Actor, item_id: int) -> None:
-    _staff_update(
-        store,
-        actor=actor,
-        item_id=item_id,
-        action="reconciliation.handled",
-        assignments="handled_at = ?, handled_by = ?",
-        params=[utcnow(), actor.user_id],
+    _one(
+        staff_update(
+            store,
+            actor=actor,
+            item_ids=[item_id],
+            action="reconciliation.handled",
+            assignments="handled_at = ?, handled_by = ?",
+            params=[utcnow(), actor.user_id],
+        )
     )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pyotp
 
-from services import audit
+from services import audit, sessions
 from services.access import EMPLOYER, STAFF, Actor
 from services.companies import by_orgnr
 from services.db import Store, Tx, utcnow
@@ -147,10 +147,6 @@ def _by_id(store: Store, user_id: int) -> User:
     return User(*found)
 
 
-def _ends_sessions(tx: Tx, user_id: int, now: datetime) -> None:
-    tx.execute("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [now, user_id])
-
-
 def deactivate(store: Store, *, actor: Actor, user_id: int) -> None:
     """The user can no longer log in, and every open session ends now."""
     actor.require_staff()
@@ -161,7 +157,7 @@ def deactivate(store: Store, *, actor: Actor, user_id: int) -> None:
 
     def work(tx: Tx) -> None:
         tx.execute("UPDATE users SET deactivated_at = coalesce(deactivated_at, ?) WHERE id = ?", [now, user.id])
-        _ends_sessions(tx, user.id, now)
+        sessions.revoke_all(tx, user_id=user.id, now=now)
         audit.record(tx, actor=actor, action="user.deactivate", target=user.email, at=now)
 
     store.transaction(work)
@@ -191,7 +187,7 @@ def remove_staff_rights(store: Store, *, actor: Actor, user_id: int) -> None:
 
     def work(tx: Tx) -> None:
         tx.execute("UPDATE users SET role = ? WHERE id = ?", [EMPLOYER, user.id])
-        _ends_sessions(tx, user.id, now)
+        sessions.revoke_all(tx, user_id=user.id, now=now)
         audit.record(tx, actor=actor, action="user.remove_staff", target=user.email, at=now)
 
     store.transaction(work)

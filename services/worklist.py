@@ -122,51 +122,30 @@ def search(
     return WorkPage([WorkItem(*r) for r in rows], total, {k: counts.get(k, 0) for k in KINDS})
 
 
-def _update_many(
-    store: Store, *, actor: Actor, item_ids: Sequence[int], assignments: str, params: list, action: str
-) -> int:
-    actor.require_staff()
+def _require_some(item_ids: Sequence[int]) -> None:
     if not item_ids:
         raise InvalidInput("Velg minst én rad i listen først.")
-    now = utcnow()
-
-    def work(tx: Tx) -> int:
-        changed = tx.rows(
-            f"UPDATE reconciliation_items SET {assignments} WHERE id IN (SELECT unnest(?::INTEGER[]))"
-            " AND closed_at IS NULL RETURNING id, company_id",
-            [*[now if p is _NOW else p for p in params], list(item_ids)],
-        )
-        for item_id, company_id in changed:
-            audit.record(tx, actor=actor, action=action, company_id=company_id, target=str(item_id), at=now)
-        return len(changed)
-
-    return store.transaction(work)
-
-
-_NOW = object()
 
 
 def mark_handled(store: Store, *, actor: Actor, item_ids: Sequence[int]) -> int:
-    return _update_many(
+    actor.require_staff()
+    _require_some(item_ids)
+    return reconciliation.staff_update(
         store,
         actor=actor,
         item_ids=item_ids,
-        assignments="handled_at = ?, handled_by = ?",
-        params=[_NOW, actor.user_id],
         action="reconciliation.handled",
+        assignments="handled_at = ?, handled_by = ?",
+        params=[utcnow(), actor.user_id],
     )
 
 
 def reopen(store: Store, *, actor: Actor, item_ids: Sequence[int]) -> int:
     """Open again: the employer answers anew, and staff handle it again."""
-    return _update_many(
-        store,
-        actor=actor,
-        item_ids=item_ids,
-        assignments="handled_at = NULL, handled_by = NULL, status = NULL, comment = NULL, answered_by = NULL,"
-        " answered_at = NULL",
-        params=[],
-        action="reconciliation.reopen",
+    actor.require_staff()
+    _require_some(item_ids)
+    return reconciliation.staff_update(
+        store, actor=actor, item_ids=item_ids, action="utrukne.reopen", params=[], assignments=reconciliation.REOPEN
     )
 
 
