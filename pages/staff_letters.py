@@ -17,6 +17,25 @@ choices = {f"{c.name} ({c.orgnr})": c.id for c in companies.all_companies(store,
 if not choices:
     st.info("Registrer en bedrift først.")
     st.stop()
+
+
+def letters_table(found: list[letters.StaffLetter], *, with_company: bool) -> None:
+    ui.table(
+        [
+            {
+                "Opprettet": shown(x.created_at),
+                **({"Bedrift": x.company_name} if with_company else {}),
+                "Emne": x.subject,
+                "Tilgjengelig til": x.last_day.strftime("%d.%m.%Y"),
+                "Status": "Trukket tilbake" if x.withdrawn else ("Utløpt" if x.expired else "Synlig for bedriften"),
+                "Først lastet ned": shown(x.first_downloaded_at),
+            }
+            for x in found
+        ],
+        hide_index=True,
+    )
+
+
 # No default: a letter must never go to the first company in the list by accident.
 company_label = st.selectbox("Bedrift", list(choices), index=None, placeholder="Velg bedriften brevet skal til")
 # Always one element here, message or not: the tabs below keep their place, and their chosen tab.
@@ -26,7 +45,7 @@ if flash:
     notice.success(flash)
 if company_label is None:
     st.subheader("Alle brev")
-    ui.table(pd.DataFrame(letters.staff_overview(store, actor=actor)), hide_index=True)
+    letters_table(letters.staff_letters(store, actor=actor), with_company=True)
     st.stop()
 company_id = choices[company_label]
 # Widgets are drawn afresh after a letter is made, so a second click cannot make it twice.
@@ -135,19 +154,7 @@ with template_tab:
 
 with list_tab:
     company_letters = letters.staff_letters(store, actor=actor, company_id=company_id)
-    ui.table(
-        [
-            {
-                "Opprettet": shown(x.created_at),
-                "Emne": x.subject,
-                "Tilgjengelig til": x.last_day.strftime("%d.%m.%Y"),
-                "Status": "Trukket tilbake" if x.withdrawn else ("Utløpt" if x.expired else "Synlig for bedriften"),
-                "Først lastet ned": shown(x.first_downloaded_at),
-            }
-            for x in company_letters
-        ],
-        hide_index=True,
-    )
+    letters_table(company_letters, with_company=False)
     by_id = {x.id: x for x in company_letters}
     chosen_letter = st.selectbox(
         "Brev",

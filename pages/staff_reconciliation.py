@@ -25,13 +25,7 @@ def day(value) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
-KIND_LABELS = {
-    "utrukket": "Utrukket",
-    "unknown": "Ukjent",
-    "anomaly": "Avvik",
-    "unidentified": "Uidentifisert",
-    "fnr_to_fix": "Fødselsnummer må rettes",
-}
+KIND_LABELS = worklist.KIND_LABELS
 STATUS_LABELS = {worklist.OPEN: "Åpne", worklist.HANDLED: "Behandlet", worklist.ALL: "Alle"}
 
 

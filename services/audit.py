@@ -60,14 +60,6 @@ def viewed(
                 _VIEWS_SEEN.popitem(last=False)
 
 
-def entries(store: Store, *, actor: Actor, limit: int = 200) -> list[dict]:
-    actor.require_staff()
-    return store.dicts(
-        "SELECT occurred_at, actor_label, action, company_id, target, detail FROM audit_log ORDER BY id DESC LIMIT ?",
-        [limit],
-    )
-
-
 @dataclass(frozen=True)
 class Entry:
     occurred_at: datetime

@@ -308,17 +308,6 @@ def download(
     return file_name, data
 
 
-def staff_overview(store: Store, *, actor: Actor, limit: int = 200) -> list[dict]:
-    actor.require_staff()
-    return store.dicts(
-        "SELECT l.created_at AS opprettet, c.name AS bedrift, l.subject AS emne,"
-        " l.last_day AS tilgjengelig_til, l.expired_at IS NOT NULL AS utløpt,"
-        " (SELECT min(downloaded_at) FROM letter_downloads d WHERE d.letter_id = l.id) AS først_lastet_ned"
-        " FROM letters l JOIN companies c ON c.id = l.company_id ORDER BY l.created_at DESC LIMIT ?",
-        [limit],
-    )
-
-
 @dataclass(frozen=True)
 class StaffLetter:
     id: int

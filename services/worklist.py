@@ -215,7 +215,6 @@ KIND_LABELS = {
     UNIDENTIFIED: "Uidentifisert",
     FNR_TO_FIX: "Fødselsnummer må rettes",
 }
-STATUS_LABELS = {"ansatt": "Ansatt", "permittert": "Permittert", "sluttet": "Sluttet i bedrift", "annet": "Annet"}
 
 
 def export(store: Store, *, actor: Actor, **filters) -> bytes:
@@ -237,7 +236,7 @@ def export(store: Store, *, actor: Actor, **filters) -> bytes:
                 i.member_no,
                 i.amount,
                 i.expected,
-                STATUS_LABELS.get(i.status or "", ""),
+                reconciliation.STATUSES.get(i.status or "", ""),
                 i.comment,
                 i.transfer_from,
                 "Ja" if i.handled_at else "",
