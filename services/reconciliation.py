@@ -100,6 +100,13 @@ class ManualList:
     submitted_at: datetime
 
 
+# A list waiting for staff: sent without rows the portal could read, not handled yet, not purged.
+AWAITING_MANUAL = (
+    "s.manual_done_at IS NULL AND s.purged_at IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM submission_rows r WHERE r.submission_id = s.id)"
+)
+
+
 def awaiting_manual(
     store: Store, *, actor: Actor, company_id: int | None = None, period: date | None = None
 ) -> list[ManualList]:
@@ -109,8 +116,7 @@ def awaiting_manual(
         for r in store.rows(
             "SELECT s.id, s.company_id, c.name, s.period, s.submitted_at FROM submissions s"
             " JOIN companies c ON c.id = s.company_id"
-            " WHERE s.manual_done_at IS NULL AND s.purged_at IS NULL"
-            " AND NOT EXISTS (SELECT 1 FROM submission_rows r WHERE r.submission_id = s.id)"
+            f" WHERE {AWAITING_MANUAL}"
             " AND (? IS NULL OR s.company_id = ?) AND (CAST(? AS DATE) IS NULL OR s.period = ?)"
             " ORDER BY s.period DESC, c.name",
             [company_id, company_id, period, period],
@@ -131,11 +137,9 @@ def _persons(store: Store, company_id: int, period: date) -> list[tuple]:
     return store.rows(PERSONS_SQL, [company_id, period, company_id, periods.add_months(period, 1)])
 
 
-AWAITING_MANUAL_SQL = """
-SELECT count(*) FROM submissions s
-WHERE s.company_id = ? AND s.period = ? AND s.manual_done_at IS NULL AND s.purged_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM submission_rows r WHERE r.submission_id = s.id)
-"""
+AWAITING_MANUAL_SQL = (
+    f"SELECT count(*) FROM submissions s WHERE s.company_id = ? AND s.period = ? AND {AWAITING_MANUAL}"
+)
 
 MEMBERS_SQL = """
 SELECT DISTINCT m.id, m.member_no, m.national_id, m.birth_date, m.name, m.name_key, m.rate_class

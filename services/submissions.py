@@ -318,8 +318,7 @@ def history(
     since = datetime.combine(periods.add_months(periods.month_start(today), -11), datetime.min.time())
     rows = store.rows(
         "SELECT s.submitted_at, s.period, count(f.id),"
-        " s.manual_done_at IS NULL AND s.purged_at IS NULL"
-        "  AND NOT EXISTS (SELECT 1 FROM submission_rows r WHERE r.submission_id = s.id)"
+        f" {reconciliation.AWAITING_MANUAL}"
         " FROM submissions s LEFT JOIN stored_files f ON f.submission_id = s.id"
         " WHERE s.company_id = ? AND s.submitted_at >= ?"
         " GROUP BY s.id, s.submitted_at, s.period, s.manual_done_at, s.purged_at"
