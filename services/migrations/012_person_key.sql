@@ -1,5 +1,7 @@
 -- Who each list row is about, decided once when the row is written (services/lists/identity.py),
--- and a reconciliation item for rows with no usable identity: shown to staff, never dropped.
+-- a reconciliation item for rows with no usable identity (shown to staff, never dropped), and one
+-- for a member matched by birth date and name because the list's fødselsnummer fails its check
+-- digits («fødselsnummer må rettes»).
 ALTER TABLE submission_rows ADD COLUMN person_key VARCHAR;
 UPDATE submission_rows SET person_key = CASE
     WHEN national_id IS NOT NULL THEN national_id
@@ -8,12 +10,12 @@ UPDATE submission_rows SET person_key = CASE
 END;
 CREATE INDEX submission_rows_person ON submission_rows (person_key);
 
--- DuckDB cannot alter a CHECK constraint: the table is rebuilt with the new kind.
+-- DuckDB cannot alter a CHECK constraint: the table is rebuilt with the new kinds.
 CREATE TABLE reconciliation_items_new (
     id           INTEGER PRIMARY KEY DEFAULT nextval('seq_reconciliation'),
     company_id   INTEGER NOT NULL,
     period       DATE NOT NULL,
-    kind         VARCHAR NOT NULL CHECK (kind IN ('utrukket', 'unknown', 'anomaly', 'unidentified')),
+    kind         VARCHAR NOT NULL CHECK (kind IN ('utrukket', 'unknown', 'anomaly', 'unidentified', 'fnr_to_fix')),
     item_key     VARCHAR NOT NULL,
     member_id    INTEGER,
     national_id  VARCHAR,
