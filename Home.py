@@ -34,12 +34,17 @@ user = ui.authenticate()
 demo_inbox = [st.Page("pages/demo_inbox.py", title="Demo: innboks", icon=":material/inbox:", url_path="demo-innboks")]
 if not settings.demo:
     demo_inbox = []
+needs_declaration = user is not None and declaration.needs_acceptance(store, actor=user)
+# The companies an employer acts for, read once a run: the pages and the switcher both need them.
+own_companies = (
+    companies.for_user(store, actor=user) if user is not None and not user.is_staff and not needs_declaration else []
+)
 
 if user is None:
     pages = [
         st.Page("pages/login.py", title="Logg inn", icon=":material/login:", url_path="logg-inn", default=True)
     ] + demo_inbox
-elif declaration.needs_acceptance(store, actor=user):
+elif needs_declaration:
     pages = [st.Page("pages/declaration.py", title="Taushetserklæring", url_path="taushetserklaering", default=True)]
 elif user.is_staff:
     pages = [
@@ -55,7 +60,7 @@ elif user.is_staff:
         st.Page("pages/staff_reconciliation.py", title="Avstemming", url_path="avstemming"),
         st.Page("pages/staff_letters.py", title="Brev til bedrifter", url_path="brev-til-bedrifter"),
     ] + demo_inbox
-elif not companies.for_user(store, actor=user):
+elif not own_companies:
     # Access taken away (or never given): one page that says so, no other page reachable.
     pages = [st.Page("pages/no_access.py", title="Ingen tilgang", url_path="ingen-tilgang", default=True)]
 else:
@@ -70,12 +75,8 @@ else:
 if user is not None:
     with st.sidebar:
         st.markdown(f"Innlogget som **{plain(st.session_state.get('name') or user.email)}**")
-    if (
-        not user.is_staff
-        and not declaration.needs_acceptance(store, actor=user)
-        and companies.for_user(store, actor=user)
-    ):
-        ui.choose_company(user)
+    if own_companies:
+        ui.choose_company(own_companies)
     st.sidebar.button("Logg ut", on_click=ui.request_logout, key="portal_logout")
 
 ui.show_refused_downloads()

@@ -330,15 +330,10 @@ def request_logout() -> None:
     st.session_state["_logout_requested"] = True
 
 
-def choose_company(user: Actor) -> int | None:
-    """The company switcher at the top of the sidebar; the choice holds for the session."""
-    db = store()
-    options = companies.for_user(db, actor=user)
+def choose_company(options: list[companies.Company]) -> int | None:
+    """The company switcher at the top of the sidebar, over the user's companies; the choice holds for the session."""
     with st.sidebar:
-        if not options:
-            st.session_state.pop("_company_id", None)
-            st.warning("Du har ikke tilgang til noen bedrift.")
-        elif len(options) == 1:
+        if len(options) == 1:
             st.session_state["_company_id"] = options[0].id
             st.markdown(f"**{plain(options[0].name)}**")
         else:
