@@ -282,6 +282,13 @@ def unread(store: Store, *, actor: Actor, company_id: int, today: date | None = 
     )
 
 
+def _letter_bytes(store: Store, file_id: int, missing: str) -> bytes:
+    located = filestore.path_of(store, file_id=file_id)
+    if located is None or not located[1].exists():
+        raise NotFound(missing)
+    return located[1].read_bytes()
+
+
 def download(
     store: Store, *, actor: Actor, company_id: int, letter_id: int, today: date | None = None
 ) -> tuple[str, bytes]:
@@ -292,10 +299,7 @@ def download(
     if found is None:
         raise NotFound("Brevet finnes ikke, eller er ikke lenger tilgjengelig.")
     file_id, file_name = found
-    located = filestore.path_of(store, file_id=file_id)
-    if located is None or not located[1].exists():
-        raise NotFound("Brevet finnes ikke, eller er ikke lenger tilgjengelig.")
-    data = located[1].read_bytes()
+    data = _letter_bytes(store, file_id, "Brevet finnes ikke, eller er ikke lenger tilgjengelig.")
 
     def work(tx: Tx) -> None:
         tx.execute(
@@ -359,10 +363,9 @@ def staff_file(store: Store, *, actor: Actor, letter_id: int) -> tuple[str, byte
     """Any letter's PDF for staff, without marking it downloaded for the company; audited."""
     actor.require_staff()
     found = store.row("SELECT company_id, file_id, file_name FROM letters WHERE id = ?", [letter_id])
-    located = filestore.path_of(store, file_id=found[1]) if found else None
-    if found is None or located is None or not located[1].exists():
-        raise NotFound("Brevet finnes ikke, eller filen er slettet etter seks måneder.")
-    data = located[1].read_bytes()
+    if found is None:
+        raise NotFound("Brevet finnes ikke.")
+    data = _letter_bytes(store, found[1], "Brevet finnes ikke, eller filen er slettet etter seks måneder.")
     store.transaction(
         lambda tx: audit.record(
             tx, actor=actor, action="letter.staff_download", company_id=found[0], target=str(letter_id)
