@@ -263,10 +263,4 @@ with tab_log:
         hide_index=True,
         width="stretch",
     )
-    back, forward = st.columns(2)
-    if back.button("Nyere", disabled=page_number == 0, key="log_back"):
-        st.session_state["log_page"] = page_number - 1
-        st.rerun()
-    if forward.button("Eldre", disabled=page_number >= pages_total - 1, key="log_forward"):
-        st.session_state["log_page"] = page_number + 1
-        st.rerun()
+    ui.page_buttons("log_page", page_number, pages_total, back="Nyere", forward="Eldre")

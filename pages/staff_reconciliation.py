@@ -139,13 +139,7 @@ def worklist_tab() -> None:
             st.rerun()
     except PortalError as problem:
         ui.show_error(problem)
-    back, forward = st.columns(2)
-    if back.button("Forrige side", disabled=page_number == 0, key="worklist_back"):
-        st.session_state["worklist_page"] = page_number - 1
-        st.rerun()
-    if forward.button("Neste side", disabled=page_number >= pages_total - 1, key="worklist_forward"):
-        st.session_state["worklist_page"] = page_number + 1
-        st.rerun()
+    ui.page_buttons("worklist_page", page_number, pages_total)
 
 
 notice = st.empty()

@@ -120,6 +120,19 @@ def guarded_download(fetch: Callable[[Store, Actor], bytes]) -> Callable[[], byt
     return data
 
 
+def page_buttons(
+    key: str, page_number: int, pages_total: int, *, back: str = "Forrige side", forward: str = "Neste side"
+) -> None:
+    """Buttons to the previous and next page of a list paged in the database; the page is kept in `key`."""
+    left, right = st.columns(2)
+    if left.button(back, disabled=page_number == 0, key=f"{key}_back"):
+        st.session_state[key] = page_number - 1
+        st.rerun()
+    if right.button(forward, disabled=page_number >= pages_total - 1, key=f"{key}_forward"):
+        st.session_state[key] = page_number + 1
+        st.rerun()
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
