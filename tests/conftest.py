@@ -79,7 +79,21 @@ def company(store):
     return companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
 
 
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure():
+    """Report a figure an issue asks the suite to print: listed in the summary of every run,
+    whatever pytest captured."""
+    return _FIGURES.append
+
+
 def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.write_sep("=", "tall fra testene")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
     """Say how many browser tests really ran, so a skipped suite cannot pass unnoticed."""
     counts = {}
     for outcome in ("passed", "failed", "skipped", "error"):

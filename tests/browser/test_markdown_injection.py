@@ -40,7 +40,7 @@ def _choose_zeta(page) -> None:
         settle(page)
 
 
-def test_markdown_injection_renders_nowhere(browser, portal):
+def test_markdown_injection_renders_nowhere(browser, portal, figure):
     outside_requests = []
     pages_seen, found = 0, []
     for email, names in ((INJECTOR, EMPLOYER_PAGES), (STAFF, STAFF_PAGES)):
@@ -72,5 +72,5 @@ def test_markdown_injection_renders_nowhere(browser, portal):
         finally:
             context.close()
     rendered = sum(sum(counts.values()) for _, counts in found) + len(outside_requests)
-    print(f"\nmarkdown injection: {len(FIELDS)} fields × {pages_seen} pages, {rendered} rendered")
+    figure(f"markdown injection: {len(FIELDS)} fields × {pages_seen} pages, {rendered} rendered")
     assert rendered == 0, [(name, counts) for name, counts in found if any(counts.values())] + outside_requests

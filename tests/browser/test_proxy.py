@@ -72,14 +72,14 @@ def proxy(portal, tmp_path_factory):
         log.close()
 
 
-def test_the_proxy_adds_tls_and_the_security_headers(proxy, browser):
+def test_the_proxy_adds_tls_and_the_security_headers(proxy, browser, figure):
     url, insecure = proxy
     page = urllib.request.urlopen(url + "/", timeout=10, context=insecure)
     assert page.status == 200
     missing = [h for h in HEADERS if not page.headers.get(h)]
     csp = page.headers["Content-Security-Policy"]
-    print(
-        f"\nproxy headers: {len(HEADERS) - len(missing)}/{len(HEADERS)} on {url}/ over TLS "
+    figure(
+        f"proxy headers: {len(HEADERS) - len(missing)}/{len(HEADERS)} on {url}/ over TLS "
         f"({page.fp.raw._sock.version() if hasattr(page.fp, 'raw') else 'TLS'})"
     )
     assert missing == []

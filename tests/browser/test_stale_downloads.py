@@ -25,7 +25,7 @@ def _new_page(browser, portal):
     return context, page
 
 
-def test_stale_downloads_serve_nothing(browser, portal, mailbox):
+def test_stale_downloads_serve_nothing(browser, portal, mailbox, figure):
     served = 0
     # 1. A letter, after the same login was ended from another tab.
     context, letters_tab = _new_page(browser, portal)
@@ -62,5 +62,5 @@ def test_stale_downloads_serve_nothing(browser, portal, mailbox):
     finally:
         context.close()
         reset_context.close()
-    print(f"\nstale download: {served} files served after logout or password reset")
+    figure(f"stale download: {served} files served after logout or password reset")
     assert served == 0

@@ -122,7 +122,7 @@ def _world(store, tmp_path):
     return arguments, actors
 
 
-def test_access_matrix(store, tmp_path):
+def test_access_matrix(store, tmp_path, figure):
     arguments, actors = _world(store, tmp_path)
     calls, leaks, names = 0, [], []
     for name, function in _functions():
@@ -144,7 +144,7 @@ def test_access_matrix(store, tmp_path):
                 continue
             leaks.append((name, actor.email, repr(result)[:80]))
     lifecycle = {"users.deactivate", "users.reactivate", "users.remove_staff_rights", "users.delete"}
-    print(f"\naccess matrix: {calls} calls, {len(leaks)} leaks ({len(names)} functions, user lifecycle included)")
+    figure(f"access matrix: {calls} calls, {len(leaks)} leaks ({len(names)} functions, user lifecycle included)")
     assert lifecycle <= set(names)
     assert len(names) >= 47
     assert leaks == []

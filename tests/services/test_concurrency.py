@@ -68,7 +68,7 @@ def _send_all(settings, jobs) -> list:
     return receipts
 
 
-def test_fifty_lists_for_one_company_and_period_at_once(store, settings):
+def test_fifty_lists_for_one_company_and_period_at_once(store, settings, figure):
     company, actor = _company_with_members(store, "910000004", "Help Forsikring AS", "kari@firma.no", 1000)
     receipts = _send_all(settings, [(company, actor, _list(0))] * 50)
     stored = store.value("SELECT count(*) FROM submissions WHERE company_id = ?", [company.id])
@@ -76,13 +76,13 @@ def test_fifty_lists_for_one_company_and_period_at_once(store, settings):
         "SELECT count(*) FROM reconciliation_items WHERE company_id = ? AND closed_at IS NULL", [company.id]
     )
     mails = store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'")
-    print(f"\nconcurrent submissions: {stored}/50 stored, {items} items, {mails} mails (one per change)")
+    figure(f"concurrent submissions: {stored}/50 stored, {items} items, {mails} mails (one per change)")
     assert len(receipts) == stored == 50
     assert items == 45 and store.value("SELECT count(*) FROM reconciliation_items") == 45
     assert mails == 1 and store.value("SELECT count(*) FROM outbox WHERE kind = 'receipt'") == 50
 
 
-def test_fifty_companies_at_once(store, settings):
+def test_fifty_companies_at_once(store, settings, figure):
     jobs = []
     for n in range(50):
         orgnr = listfiles.make_orgnr(n)
@@ -92,8 +92,8 @@ def test_fifty_companies_at_once(store, settings):
     stored = store.value("SELECT count(*) FROM submissions")
     per_company = store.rows("SELECT count(*) FROM reconciliation_items GROUP BY company_id")
     mails = store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'")
-    print(
-        f"\nconcurrent submissions: {stored}/50 stored, {per_company[0][0]} items each for 50 companies, "
+    figure(
+        f"concurrent submissions: {stored}/50 stored, {per_company[0][0]} items each for 50 companies, "
         f"{mails} mails (one per change)"
     )
     assert stored == 50 and len(per_company) == 50 and {c for (c,) in per_company} == {45}

@@ -19,7 +19,7 @@ def _refused(call) -> bool:
     return False
 
 
-def test_demo_guard(tmp_path, monkeypatch, capsys):
+def test_demo_guard(tmp_path, monkeypatch, capsys, figure):
     real, demo = tmp_path / "ekte", tmp_path / "demo"
     db.open_store(make_settings(real))
     db.close_all()
@@ -44,7 +44,7 @@ def test_demo_guard(tmp_path, monkeypatch, capsys):
             )
         ),
     ]
-    print(f"\ndemo guard: {sum(refusals)}/4 refused")
+    figure(f"demo guard: {sum(refusals)}/4 refused")
     assert refusals == [True] * 4
     assert db.open_store(make_settings(real)).value("SELECT count(*) FROM users") == 0
     db.close_all()

@@ -48,7 +48,7 @@ def _steps(store, email: str, now) -> list[str]:
     ]
 
 
-def test_every_step_answers_the_same_for_registered_and_unknown(store, company):
+def test_every_step_answers_the_same_for_registered_and_unknown(store, company, figure):
     now = utcnow()
     add_employer(store, email="ny@firma.no")  # registered, never activated
     active = add_employer(store, email="kari@firma.no")
@@ -67,7 +67,7 @@ def test_every_step_answers_the_same_for_registered_and_unknown(store, company):
         answers = _steps(store, email, now)
         differing += sum(a != b for a, b in zip(answers, unknown, strict=True))
         assert answers == unknown, (email, answers, unknown)
-    print(f"\nenumeration: {differing} differing answers over activation, reset and login steps")
+    figure(f"enumeration: {differing} differing answers over activation, reset and login steps")
 
 
 def test_unknown_addresses_do_the_same_work(store, company, monkeypatch):

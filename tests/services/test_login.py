@@ -66,7 +66,7 @@ def test_a_success_resets_the_failure_count(store, active):
         assert login.check_password(store, email=active.email, password="feil-passord") is None
 
 
-def test_lockout_race_counts_every_parallel_guess(store, settings, active):
+def test_lockout_race_counts_every_parallel_guess(store, settings, active, figure):
     import threading
 
     barrier = threading.Barrier(30)
@@ -91,7 +91,7 @@ def test_lockout_race_counts_every_parallel_guess(store, settings, active):
     with pytest.raises(login.AccountLocked):
         login.check_password(store, email=active.email, password=PASSWORD)
     refused = "right password refused while locked"
-    print(f"\nlockout race: 30 parallel wrong guesses counted {counted}, {refused}")
+    figure(f"lockout race: 30 parallel wrong guesses counted {counted}, {refused}")
     assert errors == [] and len(outcomes) == 30
     assert counted == 30 and outcomes.count("locked") >= 25
     assert login.is_locked(store, email=active.email)

@@ -10,7 +10,7 @@ from tests.conftest import make_settings
 from tests.helpers import add_employer
 
 
-def test_mail_outage(tmp_path, sendgrid):
+def test_mail_outage(tmp_path, sendgrid, figure):
     settings = make_settings(
         tmp_path / "data", sendgrid_api_key="SG.test-key", sendgrid_api_host=sendgrid.url, mail_timeout_seconds=1.0
     )
@@ -48,8 +48,8 @@ def test_mail_outage(tmp_path, sendgrid):
         mail.retry_queued(store)
         delivered_once = sum(len(sendgrid.mails_to(p.email, accepted_only=True)) == 1 for p in people[:10])
         late = sum(len(sendgrid.mails_to(p.email)) for p in people[10:])
-        print(
-            f"\nmail outage: {queued} queued, {delivered_once} delivered once, {late} late codes "
+        figure(
+            f"mail outage: {queued} queued, {delivered_once} delivered once, {late} late codes "
             f"(longest wait for a user {max(waits):.3f} s, timeout {settings.mail_timeout_seconds:.0f} s)"
         )
         assert queued == 10 and delivered_once == 10 and late == 0

@@ -6,12 +6,12 @@ import os
 from tests import fuzz
 
 
-def test_parser_fuzz(capsys):
+def test_parser_fuzz(capsys, figure):
     count = int(os.environ.get("PORTAL_FUZZ_COUNT", "2000"))
     report = fuzz.run(count=count, seed=int(os.environ.get("PORTAL_FUZZ_SEED", "20261130")))
+    figure(report.line)
     with capsys.disabled():
-        print("\n" + report.line)
         for path in report.kept:
-            print("  kept:", path)
+            print("\n  kept:", path)
     assert report.inputs == count >= 2000
     assert report.clean, report.kept
