@@ -7,7 +7,9 @@ import logging
 
 import streamlit as st
 
-from services import companies, declaration, demo, mail, sidecar, ui
+from pages import ui
+from services import demo, mail, sidecar
+from services.accounts import companies, declaration
 from services.config import ConfigError, load_settings
 from services.text import plain
 
@@ -49,27 +51,27 @@ elif needs_declaration:
 elif user.is_staff:
     pages = [
         st.Page(
-            "pages/admin.py",
+            "pages/staff/admin.py",
             title="Administrasjon",
             icon=":material/admin_panel_settings:",
             url_path="administrasjon",
             default=True,
         ),
-        st.Page("pages/staff_incoming.py", title="Innkomne lister", url_path="innkomne-lister"),
-        st.Page("pages/staff_members.py", title="Medlemsregister", url_path="medlemsregister"),
-        st.Page("pages/staff_reconciliation.py", title="Avstemming", url_path="avstemming"),
-        st.Page("pages/staff_letters.py", title="Brev til bedrifter", url_path="brev-til-bedrifter"),
+        st.Page("pages/staff/incoming.py", title="Innkomne lister", url_path="innkomne-lister"),
+        st.Page("pages/staff/members.py", title="Medlemsregister", url_path="medlemsregister"),
+        st.Page("pages/staff/reconciliation.py", title="Avstemming", url_path="avstemming"),
+        st.Page("pages/staff/letters.py", title="Brev til bedrifter", url_path="brev-til-bedrifter"),
     ] + demo_inbox
 elif not own_companies:
     # Access taken away (or never given): one page that says so, no other page reachable.
-    pages = [st.Page("pages/no_access.py", title="Ingen tilgang", url_path="ingen-tilgang", default=True)]
+    pages = [st.Page("pages/employer/no_access.py", title="Ingen tilgang", url_path="ingen-tilgang", default=True)]
 else:
     pages = [
-        st.Page("pages/home.py", title="Hjem", icon=":material/home:", url_path="hjem", default=True),
-        st.Page("pages/submit.py", title="Innsending", url_path="innsending"),
-        st.Page("pages/history.py", title="Innsendte lister det siste året", url_path="innsendte-lister"),
-        st.Page("pages/letters.py", title="Brev fra forbundet", url_path="brev"),
-        st.Page("pages/not_deducted.py", title="Utrukne", url_path="utrukne"),
+        st.Page("pages/employer/home.py", title="Hjem", icon=":material/home:", url_path="hjem", default=True),
+        st.Page("pages/employer/submit.py", title="Innsending", url_path="innsending"),
+        st.Page("pages/employer/history.py", title="Innsendte lister det siste året", url_path="innsendte-lister"),
+        st.Page("pages/employer/letters.py", title="Brev fra forbundet", url_path="brev"),
+        st.Page("pages/employer/not_deducted.py", title="Utrukne", url_path="utrukne"),
     ] + demo_inbox
 
 if user is not None:

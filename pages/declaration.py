@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from services import declaration, ui
+from pages import ui
+from services.accounts import declaration
 from services.errors import PortalError
 
 st.title(declaration.TITLE)

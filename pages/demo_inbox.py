@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from services import mail, ui
+from pages import ui
+from services import mail
 from services.localtime import shown
 from services.text import plain
 

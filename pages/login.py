@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from services import codes, ui
+from pages import ui
+from services.accounts import codes
 from services.errors import PortalError
 
 MODES = {

@@ -1,1 +1,1 @@
-"""Plain-Python services of the portal. Only `services.ui` may import streamlit."""
+"""Plain-Python services of the portal. Only `pages.ui` may import streamlit."""

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.access import Actor
+from services.accounts.access import Actor
 from services.db import Store, Tx, utcnow
 
 

@@ -21,12 +21,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from services import companies, demo, members, periods, reconciliation, settings_store, submissions, users
-from services.access import CLI, Actor
+from services import demo, periods, settings_store
+from services.accounts import companies, users
+from services.accounts.access import CLI, Actor
 from services.config import ConfigError, load_settings
 from services.db import StoreUnavailable, close_all, open_store
 from services.errors import InvalidInput, NotFound, PortalError
+from services.lists import submissions
 from services.money import kr
+from services.register import members, reconciliation
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from services import companies, letter_pdf, letters, members, periods, submissions, users
-from services.access import CLI, actor_for
+from services import periods
+from services.accounts import companies, users
+from services.accounts.access import CLI, actor_for
+from services.accounts.passwords import hash_password
 from services.db import Store, utcnow
-from services.passwords import hash_password
+from services.letters import letters
+from services.letters import pdf as letter_pdf
+from services.lists import submissions
+from services.register import members
 
 DEMO_PASSWORD = "demo-passord-2026"
 DEMO_EMPLOYER = "lonn@demo.example"

@@ -1,72 +1,16 @@
-"""Reading a deduction list (trekkliste) from any payroll export, in a sandboxed worker.
+"""Entry point: `python -m services.parsing FILE...` (tools outside the project call it by this name).
 
-    python -m services.parsing FILE...
-
-prints one JSON object per file, one per line:
-{"file", "ok", "error", "rows": [{"line", "national_id", "birth_date", "name",
-"employee_no", "basis", "amount"}], "warnings": [{"line", "message"}], "total"}
-and exits 0 when every file was read, 1 otherwise, never with a traceback.
-Other tools rely on this.
-
-The bytes are read by services.lists.worker, never in this process.
+The contract and the code are in `services.lists.parsing`; this module only starts the
+worker first, so that its imports overlap ours, then runs it.
 """
 
-from __future__ import annotations
-
 if __name__ == "__main__":
-    # A whole command run: start the worker first, so its imports overlap the rest of ours.
+    import sys
+
     from services.lists import early
 
     early.spawn_worker()
 
-import json  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+    from services.lists.parsing import main
 
-from services.lists import sandbox  # noqa: E402
-from services.lists.limits import MAX_FILE_BYTES  # noqa: E402
-from services.lists.result import ListWarning, ParseResult, Row  # noqa: E402
-
-__all__ = ["MAX_FILE_BYTES", "ListWarning", "ParseResult", "Row", "parse_bytes", "parse_file", "main"]
-
-
-def parse_bytes(data: bytes, filename: str) -> ParseResult:
-    return sandbox.parse(data, filename)
-
-
-def parse_file(path: Path | str) -> ParseResult:
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return ParseResult(path.name, False, f"Filen er større enn {MAX_FILE_BYTES // (1024 * 1024)} MB.")
-        data = path.read_bytes()
-    except OSError as problem:
-        return ParseResult(path.name, False, f"Filen kunne ikke åpnes: {problem.strerror or 'ukjent feil'}.")
-    return parse_bytes(data, path.name)
-
-
-def _line(file: str) -> tuple[bool, str]:
-    try:
-        result = parse_file(file)
-        return result.ok, json.dumps(result.to_json(), ensure_ascii=False)
-    except Exception as exc:  # noqa: BLE001 - the contract is one JSON line per file, whatever happens
-        failed = ParseResult(Path(file).name, False, f"Filen kunne ikke leses ({type(exc).__name__}).")
-        return False, json.dumps(failed.to_json(), ensure_ascii=False)
-
-
-def main(argv: list[str] | None = None) -> int:
-    files = sys.argv[1:] if argv is None else argv
-    if not files:
-        print("bruk: python -m services.parsing FIL...", file=sys.stderr)
-        return 2
-    all_read = True
-    for file in files:
-        ok, line = _line(file)
-        all_read &= ok
-        print(line, flush=True)
-    return 0 if all_read else 1
-
-
-if __name__ == "__main__":
     sys.exit(main())

@@ -18,9 +18,11 @@ import sys
 import threading
 from datetime import date
 
-from services import filestore, letters, mail, retention
+from services import filestore, mail
 from services.config import ConfigError, Settings, load_settings
 from services.db import Store, StoreUnavailable, close_all, open_store
+from services.letters import letters
+from services.register import retention
 
 log = logging.getLogger("sidecar")
 DEFAULT_INTERVAL = 300

@@ -17,10 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services import companies, db, members, submissions  # noqa: E402
-from services.access import CLI  # noqa: E402
+from services import db  # noqa: E402
+from services.accounts import companies  # noqa: E402
+from services.accounts.access import CLI  # noqa: E402
+from services.lists import submissions  # noqa: E402
+from services.lists.parsing import parse_file  # noqa: E402
 from services.lists.reading import read_list  # noqa: E402
-from services.parsing import parse_file  # noqa: E402
+from services.register import members  # noqa: E402
 from tests import listfiles  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 

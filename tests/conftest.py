@@ -15,7 +15,7 @@ import pytest
 os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
 
 from services import db  # noqa: E402
-from services.access import CLI
+from services.accounts.access import CLI
 from services.config import Settings
 from tests.sendgrid_standin import SendGridStandIn
 
@@ -74,7 +74,7 @@ def sendgrid_store(tmp_path: Path, sendgrid: SendGridStandIn):
 
 @pytest.fixture
 def company(store):
-    from services import companies
+    from services.accounts import companies
 
     return companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
 

@@ -6,8 +6,8 @@ import email
 import email.policy
 import re
 
-from services import users
-from services.access import CLI
+from services.accounts import users
+from services.accounts.access import CLI
 
 
 def add_employer(store, email="kari@firma.no", orgnrs=("910000004",)):

@@ -1,1 +1,1 @@
-"""Reading deduction lists as payroll systems export them; `services.parsing` is the entry."""
+"""Reading deduction lists as payroll systems export them; `services.lists.parsing` is the entry."""

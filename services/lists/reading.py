@@ -1,7 +1,7 @@
 """Reading a deduction list (trekkliste) from a payroll export's bytes.
 
 Runs only inside a parse worker (services.lists.worker): the bytes are
-untrusted, and the portal process asks `services.parsing`, which sends them
+untrusted, and the portal process asks `services.lists.parsing`, which sends them
 there. Every way a file can be wrong ends as a ParseResult with ok=False and
 a Norwegian message.
 """

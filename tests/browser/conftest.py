@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from services import codes, companies, db, declaration, users
-from services.access import CLI, Actor
+from services import db
+from services.accounts import codes, companies, declaration, users
+from services.accounts.access import CLI, Actor
 from services.db import utcnow
 from tests.conftest import SHARED, make_settings
 from tests.helpers import latest_code
@@ -117,7 +118,9 @@ def _seed_utrukne(store) -> None:
     """Four members at Nordsjø Service AS, none on last month's list: four utrukne to answer."""
     from datetime import date
 
-    from services import members, periods, submissions
+    from services import periods
+    from services.lists import submissions
+    from services.register import members
     from tests import listfiles
 
     company = companies.by_orgnr(store, actor=CLI, orgnr="920000002")
@@ -147,7 +150,10 @@ def _seed_injection(store) -> None:
     """Every free-text field a user fills in, filled with Markdown and HTML."""
     from datetime import date
 
-    from services import letters, members, periods, reconciliation, submissions
+    from services import periods
+    from services.letters import letters
+    from services.lists import submissions
+    from services.register import members, reconciliation
     from tests import listfiles
 
     company = companies.add_company(store, actor=CLI, orgnr="974760673", name=f"Zeta {PAYLOAD} AS")

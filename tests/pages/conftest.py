@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services import codes, db, declaration, mail
-from services.access import Actor
+from services import db, mail
+from services.accounts import codes, declaration
+from services.accounts.access import Actor
 from services.config import load_settings
 from tests.helpers import latest_code
 

@@ -2,8 +2,9 @@
 
 from datetime import datetime, timedelta
 
-from services import companies, letters, users
-from services.access import CLI
+from services.accounts import companies, users
+from services.accounts.access import CLI
+from services.letters import letters
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
 PDF = b"%PDF-1.4\n% stand-in\n"
@@ -27,7 +28,7 @@ def test_letters_page_order_and_paging(app_store):
     letters.upload(app_store, actor=CLI, company_id=other.id, subject="Annen bedrifts brev", pdf=PDF)
 
     at = log_in(new_app(), "kari@firma.no")
-    at.switch_page("pages/letters.py")
+    at.switch_page("pages/employer/letters.py")
     at.run()
     shown = texts(at)
     assert "Brev er tilgjengelige i seks måneder fra de ble opprettet." in shown

@@ -1,7 +1,7 @@
 import pytest
 
-from services import companies, users
-from services.access import CLI
+from services.accounts import companies, users
+from services.accounts.access import CLI
 from tests.helpers import latest_code
 from tests.pages.conftest import PASSWORD, activate, button, log_in, new_app, texts
 
@@ -106,8 +106,8 @@ def test_employer_cannot_open_the_staff_page(app_store, employer):
     at = log_in(new_app(), employer.email)
     # The page is not registered for an employer, so there is nothing to open.
     with pytest.raises(ValueError, match="Could not find a navigation page") as refused:
-        at.switch_page("pages/admin.py")
-    assert "pages/home.py" in str(refused.value) and "admin" not in str(refused.value).split("Known pages")[1]
+        at.switch_page("pages/staff/admin.py")
+    assert "pages/employer/home.py" in str(refused.value) and "admin" not in str(refused.value).split("Known pages")[1]
     at.run()
     assert at.title[0].value == "Help Forsikring AS"
 

@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
-from services import companies, members, submissions, users
-from services.access import CLI, Actor
+from services.accounts import companies, users
+from services.accounts.access import CLI, Actor
+from services.lists import submissions
+from services.register import members
 from tests import listfiles
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
@@ -40,7 +42,7 @@ def at(app_store):
     )
     activate(app_store, "kari@firma.no")
     app = log_in(new_app(), "kari@firma.no")
-    app.switch_page("pages/not_deducted.py")
+    app.switch_page("pages/employer/not_deducted.py")
     return app.run()
 
 

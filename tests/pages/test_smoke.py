@@ -6,11 +6,11 @@ from services import demo
 from tests.pages.conftest import log_in, new_app
 
 EMPLOYER_PAGES = [
-    "pages/home.py",
-    "pages/submit.py",
-    "pages/history.py",
-    "pages/letters.py",
-    "pages/not_deducted.py",
+    "pages/employer/home.py",
+    "pages/employer/submit.py",
+    "pages/employer/history.py",
+    "pages/employer/letters.py",
+    "pages/employer/not_deducted.py",
     "pages/demo_inbox.py",
 ]
 
@@ -35,11 +35,11 @@ def test_employer_pages_run(demo_store, page):
 @pytest.mark.parametrize(
     "page",
     [
-        "pages/admin.py",
-        "pages/staff_incoming.py",
-        "pages/staff_members.py",
-        "pages/staff_reconciliation.py",
-        "pages/staff_letters.py",
+        "pages/staff/admin.py",
+        "pages/staff/incoming.py",
+        "pages/staff/members.py",
+        "pages/staff/reconciliation.py",
+        "pages/staff/letters.py",
         "pages/demo_inbox.py",
     ],
 )

@@ -2,8 +2,11 @@
 
 from datetime import date
 
-from services import companies, members, periods, reconciliation, submissions, users
-from services.access import CLI, Actor
+from services import periods
+from services.accounts import companies, users
+from services.accounts.access import CLI, Actor
+from services.lists import submissions
+from services.register import members, reconciliation
 from tests import listfiles
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
@@ -36,7 +39,7 @@ def test_staff_see_answers_and_end_an_employment(app_store):
     reconciliation.answer(app_store, actor=employer, company_id=company.id, answers={item.id: ("sluttet", "")})
     activate(app_store, "stab@forbund.no")
     at = log_in(new_app(), "stab@forbund.no")
-    at.switch_page("pages/staff_reconciliation.py")
+    at.switch_page("pages/staff/reconciliation.py")
     at.run()
     shown = texts(at)
     assert "Utrukne (1)" in shown and "**Hansen, Per** (14.02.1983), medlem 1003: Sluttet i bedrift" in shown

@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 
-from services import companies, periods, users
-from services.access import CLI
+from services import periods
+from services.accounts import companies, users
+from services.accounts.access import CLI
 from tests import listfiles
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
@@ -26,7 +27,7 @@ def at(app_store):
     users.add_user(app_store, actor=CLI, email="kari@firma.no", name="Kari", company_orgnrs=["910000004"])
     activate(app_store, "kari@firma.no")
     app = log_in(new_app(), "kari@firma.no")
-    app.switch_page("pages/submit.py")
+    app.switch_page("pages/employer/submit.py")
     return app.run()
 
 
@@ -56,7 +57,7 @@ def test_two_files_preview_then_send_then_history(at, app_store):
     assert app_store.value("SELECT count(*) FROM outbox WHERE kind = 'receipt' AND to_addr = 'kari@firma.no'") == 1
     assert app_store.value("SELECT remark FROM submissions") == "Én rettelse i tillegg"
 
-    at.switch_page("pages/history.py")
+    at.switch_page("pages/employer/history.py")
     at.run()
     table = at.dataframe[0].value
     assert table["Periode"][0] == periods.short(period) and table["Filer"][0] == 2

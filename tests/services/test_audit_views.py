@@ -2,8 +2,11 @@
 
 from datetime import date
 
-from services import letters, reconciliation, submissions, users
-from services.access import CLI, Actor
+from services.accounts import users
+from services.accounts.access import CLI, Actor
+from services.letters import letters
+from services.lists import submissions
+from services.register import reconciliation
 
 
 def views(store, action):

@@ -3,8 +3,11 @@
 import threading
 from datetime import date
 
-from services import companies, db, members, submissions
-from services.access import CLI, Actor
+from services import db
+from services.accounts import companies
+from services.accounts.access import CLI, Actor
+from services.lists import submissions
+from services.register import members
 from tests import listfiles
 from tests.helpers import add_employer
 

@@ -5,8 +5,11 @@ from datetime import date
 
 import openpyxl
 
-from services import audit, companies, export, submissions, worklist
-from services.access import CLI, Actor
+from services import audit, export
+from services.accounts import companies
+from services.accounts.access import CLI, Actor
+from services.lists import submissions
+from services.register import worklist
 from tests import listfiles
 from tests.helpers import add_employer
 

@@ -4,7 +4,8 @@ sent twice, and no code arrives after it has expired."""
 import time
 from datetime import timedelta
 
-from services import codes, db, mail
+from services import db, mail
+from services.accounts import codes
 from services.db import utcnow
 from tests.conftest import make_settings
 from tests.helpers import add_employer
@@ -16,8 +17,8 @@ def test_mail_outage(tmp_path, sendgrid, figure):
     )
     store = db.open_store(settings)
     try:
-        from services import companies
-        from services.access import CLI
+        from services.accounts import companies
+        from services.accounts.access import CLI
 
         companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
         people = [add_employer(store, email=f"person{n}@firma.no") for n in range(13)]

@@ -8,8 +8,9 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-from services import db, letters, mail, sidecar
-from services.access import CLI
+from services import db, mail, sidecar
+from services.accounts.access import CLI
+from services.letters import letters
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n% stand-in\n"

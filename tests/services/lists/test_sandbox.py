@@ -14,8 +14,8 @@ import pytest
 
 from services.config import ConfigError, ParseLimits, load_parse_limits
 from services.lists import sandbox
+from services.lists.parsing import parse_bytes
 from services.lists.sandbox import TOO_COMPLEX, ParseWorkers, parse
-from services.parsing import parse_bytes
 from tests import fuzz, listfiles
 from tests.services.lists.test_parsing import assert_people, standard_rows
 
@@ -123,8 +123,8 @@ def test_the_portal_process_never_loads_a_reader(tmp_path):
     pdf = listfiles.pdf(tmp_path / "liste.pdf", ["Hei"])
     script = f"""
 import sys
-import services.cli, services.members, services.submissions, services.parsing
-from services import parsing
+import services.cli, services.register.members, services.lists.submissions, services.lists.parsing
+from services.lists import parsing
 assert parsing.parse_file({str(sample)!r}).ok
 parsing.parse_file({str(pdf)!r})
 loaded = sorted(m for m in ("python_calamine", "pdfplumber", "pdfminer", "services.lists.files",

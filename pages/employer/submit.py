@@ -1,0 +1,178 @@
+"""Send inn trekkliste: pick the period, add the files, see what was read, send."""
+
+import hashlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+from services import periods
+from services.errors import PortalError
+from services.lists import submissions
+from services.lists.parsing import parse_bytes
+from services.money import kr
+from services.register import reconciliation
+from services.text import plain
+
+company_id = ui.require_company()
+store, actor = ui.store(), ui.actor()
+
+st.title("Send inn trekkliste")
+receipt = st.session_state.pop("_receipt", None)
+if receipt is not None:
+    mail_state = submissions.receipt_mail_state(store, actor=actor, receipt=receipt)
+    st.success(
+        f"Trekklisten er sendt inn for {periods.label(receipt.period).lower()}: "
+        f"{plain(', '.join(receipt.file_names))}. "
+        f"{receipt.persons} personer, til sammen {kr(receipt.total)}. "
+        + {
+            "sent": f"Kvittering er sendt på e-post til {plain(receipt.receipt_to)}.",
+            "queued": f"Kvitteringen sendes på e-post til {plain(receipt.receipt_to)}.",
+            "trouble": "Vi får ikke sendt e-post akkurat nå; kvitteringen sendes så snart det lar seg gjøre.",
+            "none": "Ingen kvittering er sendt på e-post.",
+        }[mail_state],
+        icon=":material/check_circle:",
+    )
+    for note in receipt.notes:
+        st.info(plain(note))
+    if receipt.outcome.corrections:
+        count = receipt.outcome.corrections
+        st.info(
+            f"{count} {'rad' if count == 1 else 'rader'} med negativt beløp er ført som korrigering for "
+            f"{periods.label(periods.add_months(receipt.period, -1)).lower()}, ikke som trekk for denne perioden.",
+            icon=":material/undo:",
+        )
+    if receipt.outcome.fnr_to_fix:
+        count = receipt.outcome.fnr_to_fix
+        st.warning(
+            f"{count} fødselsnummer på listen må rettes: kontrollsifrene stemmer ikke. Vi har funnet "
+            f"{'medlemmet' if count == 1 else 'medlemmene'} på fødselsdato og navn. Rett nummeret i lønnssystemet.",
+            icon=":material/edit:",
+        )
+    if receipt.outcome.utrukne:
+        count = receipt.outcome.utrukne
+        st.warning(
+            f"{count} medlem{'mer' if count > 1 else ''} vi har registrert hos dere står ikke på listen.",
+            icon=":material/person_alert:",
+        )
+        st.page_link(
+            "pages/employer/not_deducted.py", label="Gi status under «Utrukne»", icon=":material/arrow_forward:"
+        )
+    changes = reconciliation.changes_since_previous(store, actor=actor, company_id=company_id, period=receipt.period)
+    if changes.new or changes.gone or changes.changed:
+        with st.expander(
+            f"Endringer fra {periods.label(periods.add_months(receipt.period, -1)).lower()}: "
+            f"{len(changes.new)} nye, {len(changes.gone)} borte, {len(changes.changed)} endret beløp"
+        ):
+
+            def who(born, name):
+                return f"{plain(name) or 'uten navn'} ({born:%d.%m.%Y})" if born else (plain(name) or "uten navn")
+
+            for born, name, amount in changes.new:
+                st.write(f"Ny: {who(born, name)} {kr(amount) if amount is not None else ''}")
+            for born, name, _ in changes.gone:
+                st.write(f"Borte: {who(born, name)}")
+            for born, name, before, after in changes.changed:
+                st.write(f"Endret: {who(born, name)} {kr(before or 0)} → {kr(after or 0)}")
+
+today = date.today()
+default_period = periods.previous(today)
+years = list(range(today.year, periods.earliest(today).year - 1, -1))
+round_key = st.session_state.setdefault("_submit_round", 0)
+
+contact = st.text_input(
+    "E-post vi kan kontakte dere på:",
+    value=submissions.last_contact_email(store, actor=actor, company_id=company_id) or actor.email,
+    key=f"contact_{company_id}_{round_key}",
+)
+st.markdown("**Periode:**")
+month_col, year_col = st.columns(2)
+month = month_col.selectbox(
+    "Velg måned",
+    list(range(1, 13)),
+    index=default_period.month - 1,
+    format_func=lambda m: periods.MONTHS[m - 1].capitalize(),
+    key=f"month_{round_key}",
+)
+year = year_col.selectbox("År", years, index=years.index(default_period.year), key=f"year_{round_key}")
+uploads = st.file_uploader(
+    "Trekkliste:",
+    type=list(submissions.ACCEPTED_KINDS),
+    accept_multiple_files=True,
+    key=f"files_{company_id}_{round_key}",
+    help="Legg til en eller flere filer for perioden.",
+)
+st.markdown("#### Filer og format")
+st.write(
+    "Vi ber om at listene sendes i følgende format: excel og txt. "
+    "I en overgangsperiode kan også originale PDF filer sendes."
+)
+st.write("Er det flere filer for en periode, kan disse lastes opp og sendes inn samtidig.")
+
+previews = st.session_state.setdefault("_previews", {})
+for upload in uploads or []:
+    data = upload.getvalue()
+    key = (upload.name, hashlib.sha256(data).hexdigest())
+    if key not in previews:
+        previews[key] = parse_bytes(data, upload.name)
+    result = previews[key]
+    with st.container(border=True):
+        st.markdown(f"**{plain(upload.name)}**")
+        if not result.ok:
+            st.error(plain(result.error), icon=":material/error:")
+            continue
+        if result.note:
+            st.info(plain(result.note))
+        if result.rows:
+            st.write(f"{result.persons} personer · sum {kr(result.total)}")
+            first = pd.DataFrame(
+                [
+                    {
+                        "Linje": r.line,
+                        "Fødselsdato": r.birth_date.strftime("%d.%m.%Y") if r.birth_date else "",
+                        "Navn": r.name or "",
+                        "Beløp": kr(r.amount) if r.amount is not None else "",
+                    }
+                    for r in result.rows[:10]
+                ]
+            )
+            ui.table(first, hide_index=True)
+        for warning in result.warnings:
+            where = f"Linje {warning.line}: " if warning.line else ""
+            st.warning(where + plain(warning.message), icon=":material/warning:")
+
+chosen_uploads = [submissions.Upload(u.name, u.getvalue()) for u in uploads or []]
+copies = submissions.earlier_copies(
+    store, actor=actor, company_id=company_id, period=date(year, month, 1), uploads=chosen_uploads
+)
+confirmed = False
+if copies:
+    for copy in copies:
+        st.warning(
+            f"«{plain(copy.file_name)}» er den samme filen som ble sendt inn for {periods.label(copy.period).lower()}.",
+            icon=":material/content_copy:",
+        )
+    confirmed = st.checkbox(
+        "Ja, dette er riktig fil for denne perioden", key=f"confirm_copies_{company_id}_{round_key}"
+    )
+remark = st.text_area("Merknad:", key=f"remark_{company_id}_{round_key}")
+if st.button("Send inn", type="primary"):
+    try:
+        receipt = submissions.submit(
+            store,
+            actor=actor,
+            company_id=company_id,
+            period=date(year, month, 1),
+            contact_email=contact,
+            remark=remark,
+            uploads=chosen_uploads,
+            confirm_earlier_copies=confirmed,
+        )
+    except PortalError as problem:
+        ui.show_error(problem)
+    else:
+        st.session_state["_receipt"] = receipt
+        st.session_state["_submit_round"] = round_key + 1
+        previews.clear()
+        st.rerun()

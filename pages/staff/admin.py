@@ -1,0 +1,268 @@
+"""Administrasjon for the union's staff: companies, users and their access, the audit log."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+from services import audit, settings_store
+from services.accounts import companies, users
+from services.errors import PortalError
+from services.localtime import shown, utc_start_of
+from services.money import kr
+from services.text import plain
+
+store, actor = ui.store(), ui.actor()
+st.title("Administrasjon")
+tab_companies, tab_users, tab_settings, tab_log = st.tabs(
+    ["Bedrifter", "Brukere og tilgang", "Satser og innstillinger", "Logg"]
+)
+
+with tab_companies:
+    rows = [{"Organisasjonsnummer": c.orgnr, "Navn": c.name} for c in companies.all_companies(store, actor=actor)]
+    ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
+    with st.form("add_company", clear_on_submit=True):
+        st.subheader("Ny bedrift")
+        orgnr = st.text_input("Organisasjonsnummer")
+        name = st.text_input("Navn")
+        if st.form_submit_button("Registrer bedrift"):
+            try:
+                company = companies.add_company(store, actor=actor, orgnr=orgnr, name=name)
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                st.success(f"{plain(company.name)} er registrert.")
+
+with tab_users:
+    ui.table(
+        pd.DataFrame(
+            [
+                {
+                    "E-post": u.email,
+                    "Navn": u.name,
+                    "Rolle": "Forbundet" if u.is_staff else "Arbeidsgiver",
+                    "Aktivert": "Ja" if u.activated else "Nei",
+                    "Kan logge inn": "Ja" if u.may_log_in else "Nei (deaktivert)",
+                    "Bedrifter": ", ".join(u.companies),
+                }
+                for u in users.overview(store, actor=actor)
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    company_choices = {f"{c.name} ({c.orgnr})": c.orgnr for c in companies.all_companies(store, actor=actor)}
+    with st.form("add_user", clear_on_submit=True):
+        st.subheader("Ny bruker")
+        email = st.text_input("E-post")
+        name = st.text_input("Navn")
+        chosen = st.multiselect("Tilgang til bedrifter", list(company_choices))
+        staff = st.checkbox("Ansatt i forbundet")
+        if st.form_submit_button("Registrer bruker"):
+            try:
+                user = users.add_user(
+                    store,
+                    actor=actor,
+                    email=email,
+                    name=name,
+                    staff=staff,
+                    company_orgnrs=[company_choices[c] for c in chosen],
+                )
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                users.invite(store, actor=actor, user_id=user.id)
+                st.success(
+                    f"{plain(user.email)} er registrert og har fått en invitasjon på e-post om å aktivere kontoen."
+                )
+    with st.form("access"):
+        st.subheader("Endre tilgang")
+        email = st.text_input("Brukerens e-post")
+        company_label = st.selectbox("Bedrift", list(company_choices))
+        left, right = st.columns(2)
+        give = left.form_submit_button("Gi tilgang")
+        take = right.form_submit_button("Fjern tilgang")
+        if (give or take) and company_label:
+            change = users.grant if give else users.revoke
+            try:
+                changed = change(store, actor=actor, email=email, orgnr=company_choices[company_label])
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                if changed:
+                    st.success("Tilgangen er gitt." if give else "Tilgangen er fjernet.")
+                else:
+                    st.info(
+                        f"{plain(email.strip())} {'har allerede' if give else 'har ikke'} tilgang til "
+                        f"{plain(company_label)}."
+                    )
+    st.subheader("Deaktiver, aktiver eller slett bruker")
+    everyone = {u.id: u for u in users.all_users(store, actor=actor)}
+    chosen_id = st.selectbox(
+        "Bruker",
+        list(everyone),
+        index=None,
+        placeholder="Velg bruker",
+        format_func=lambda i: (
+            f"{everyone[i].email} ({everyone[i].name})" + (" – deaktivert" if everyone[i].deactivated_at else "")
+        ),
+        key="lifecycle_user",
+    )
+    if chosen_id is not None:
+        chosen_user = everyone[chosen_id]
+        cols = st.columns(4)
+        confirm = st.checkbox("Ja, slett brukeren for godt", key="lifecycle_confirm_delete")
+        if (
+            chosen_user.activated_at is None
+            and chosen_user.deactivated_at is None
+            and st.button("Send invitasjonen på nytt")
+        ):
+            users.invite(store, actor=actor, user_id=chosen_user.id)
+            st.success(f"Invitasjonen er sendt til {plain(chosen_user.email)} på nytt.")
+        changes = {
+            "deactivate": cols[0].button("Deaktiver", disabled=chosen_user.deactivated_at is not None),
+            "reactivate": cols[1].button("Aktiver igjen", disabled=chosen_user.deactivated_at is None),
+            "remove_staff": cols[2].button("Fjern forbundets rettigheter", disabled=not chosen_user.is_staff),
+            "delete": cols[3].button("Slett bruker", disabled=not confirm),
+        }
+        done_messages = {
+            "deactivate": "er deaktivert. Alle innlogginger er avsluttet.",
+            "reactivate": "kan logge inn igjen.",
+            "remove_staff": "har ikke lenger forbundets rettigheter. Alle innlogginger er avsluttet.",
+            "delete": "er slettet.",
+        }
+        operations = {
+            "deactivate": users.deactivate,
+            "reactivate": users.reactivate,
+            "remove_staff": users.remove_staff_rights,
+            "delete": users.delete,
+        }
+        for change, clicked in changes.items():
+            if clicked:
+                try:
+                    operations[change](store, actor=actor, user_id=chosen_id)
+                except PortalError as problem:
+                    ui.show_error(problem)
+                else:
+                    st.session_state["_admin_flash"] = f"{chosen_user.email} {done_messages[change]}"
+                    st.session_state.pop("lifecycle_user", None)
+                    st.rerun()
+    flash = st.session_state.pop("_admin_flash", None)
+    if flash:
+        st.success(plain(flash))
+
+with tab_settings:
+    rates, setting_values = settings_store.overview(store, actor=actor)
+    st.subheader("Kontingentsatser")
+    ui.table(
+        pd.DataFrame(
+            [
+                {
+                    "Satsklasse": r.rate_class,
+                    "Fra": r.valid_from.strftime("%d.%m.%Y"),
+                    "Prosent": f"{r.percent.normalize():f}".replace(".", ",") + " %",
+                    "Maks per måned": "" if r.monthly_cap is None else kr(r.monthly_cap).replace(",00", ""),
+                }
+                for r in rates
+            ]
+        ),
+        hide_index=True,
+    )
+    with st.form("set_rate", clear_on_submit=True):
+        left, middle, right, last = st.columns(4)
+        rate_class = left.text_input("Satsklasse", value="ordinær")
+        valid_from = middle.date_input(
+            "Fra (1. januar eller 1. juli)", value=settings_store.next_rate_change(date.today()), format="DD.MM.YYYY"
+        )
+        percent = right.text_input("Prosent")
+        cap = last.text_input("Maks per måned (kr)")
+        if st.form_submit_button("Lagre sats"):
+            try:
+                settings_store.set_rate(
+                    store,
+                    actor=actor,
+                    rate_class=rate_class,
+                    valid_from=valid_from,
+                    percent=percent,
+                    monthly_cap=cap or None,
+                )
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                st.success("Satsen er lagret.")
+    st.subheader("Innstillinger")
+    ui.table(
+        pd.DataFrame(
+            [{"Innstilling": v.key, "Verdi": v.value.replace(".", ","), "Betyr": v.meaning} for v in setting_values]
+        ),
+        hide_index=True,
+    )
+    with st.form("set_value"):
+        key = st.selectbox(
+            "Innstilling", list(settings_store.KNOWN), format_func=lambda k: f"{k}: {settings_store.KNOWN[k]}"
+        )
+        value = st.text_input("Ny verdi")
+        if st.form_submit_button("Lagre innstilling"):
+            try:
+                settings_store.set_value(store, actor=actor, key=key, value=value)
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                st.success("Innstillingen er lagret.")
+
+with tab_log:
+    log_companies = {c.id: f"{c.name} ({c.orgnr})" for c in companies.all_companies(store, actor=actor)}
+    who_col, company_col, action_col = st.columns(3)
+    who = who_col.text_input("Bruker (e-post)", key="log_who")
+    log_company = company_col.selectbox(
+        "Bedrift", list(log_companies), index=None, format_func=log_companies.get, placeholder="Alle", key="log_company"
+    )
+    log_action = action_col.text_input("Handling (begynner med)", key="log_action")
+    from_col, to_col = st.columns(2)
+    log_from = from_col.date_input("Fra dato", value=None, format="DD.MM.YYYY", key="log_from")
+    log_to = to_col.date_input("Til og med dato", value=None, format="DD.MM.YYYY", key="log_to")
+    page_number = st.session_state.get("log_page", 0)
+    found = audit.search(
+        store,
+        actor=actor,
+        who=who,
+        company_id=log_company,
+        action=log_action,
+        since=utc_start_of(log_from) if log_from else None,
+        until=utc_start_of(log_to + timedelta(days=1)) if log_to else None,
+        page=page_number,
+    )
+    log_filters = dict(
+        who=who,
+        company_id=log_company,
+        action=log_action,
+        since=utc_start_of(log_from) if log_from else None,
+        until=utc_start_of(log_to + timedelta(days=1)) if log_to else None,
+    )
+    ui.excel_download(
+        "Last ned som Excel",
+        lambda db, current: audit.export(db, actor=current, **log_filters),
+        file_name=f"logg-{date.today():%Y-%m-%d}.xlsx",
+        key="log_export",
+    )
+    pages_total = max(1, -(-found.total // 100))
+    st.caption(f"{found.total} hendelser · side {min(page_number, pages_total - 1) + 1} av {pages_total}")
+    ui.table(
+        pd.DataFrame(
+            [
+                {
+                    "Tidspunkt": shown(e.occurred_at),
+                    "Bruker": e.actor,
+                    "Handling": e.action,
+                    "Bedrift": e.company or "",
+                    "Gjelder": e.target or "",
+                    "Detaljer": e.detail or "",
+                }
+                for e in found.entries
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    ui.page_buttons("log_page", page_number, pages_total, back="Nyere", forward="Eldre")

@@ -1,0 +1,98 @@
+"""Medlemsregister (staff): import, add, end and move members."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+from services.accounts import companies
+from services.errors import PortalError
+from services.register import members
+from services.text import plain
+
+store, actor = ui.store(), ui.actor()
+st.title("Medlemsregister")
+company_list = companies.all_companies(store, actor=actor)
+choices = {f"{c.name} ({c.orgnr})": c.id for c in company_list}
+
+with st.expander("Importer register (xlsx eller csv)"):
+    st.caption(
+        "Kolonner: medlemsnummer, fødselsnummer, navn (eller etternavn og fornavn), organisasjonsnummer, "
+        "og gjerne fra-dato, til-dato og sats. Ny import oppdaterer medlemmer med samme medlemsnummer."
+    )
+    register_file = st.file_uploader("Registerfil", type=["xlsx", "xls", "ods", "csv", "txt"])
+    if st.button("Importer", disabled=register_file is None):
+        try:
+            report = members.import_register(
+                store, actor=actor, data=register_file.getvalue(), filename=register_file.name
+            )
+        except PortalError as problem:
+            ui.show_error(problem)
+        else:
+            st.success(
+                f"{report.imported} {'nytt medlem' if report.imported == 1 else 'nye medlemmer'}, "
+                f"{report.updated} oppdatert."
+            )
+            for line, message in report.problems:
+                st.warning(f"Linje {line}: {plain(message)}")
+
+with st.expander("Legg til medlem"):
+    with st.form("add_member", clear_on_submit=True):
+        member_no = st.text_input("Medlemsnummer")
+        national_id = st.text_input("Fødselsnummer")
+        name = st.text_input("Navn (Etternavn, Fornavn)")
+        company_label = st.selectbox("Bedrift", list(choices))
+        valid_from = st.date_input("Ansatt fra", value=date.today(), format="DD.MM.YYYY")
+        if st.form_submit_button("Legg til"):
+            try:
+                members.add_member(
+                    store,
+                    actor=actor,
+                    member_no=member_no,
+                    national_id=national_id,
+                    name=name,
+                    company_id=choices[company_label],
+                    valid_from=valid_from,
+                )
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                st.success(f"{plain(name)} er lagt til.")
+
+filter_label = st.selectbox("Vis bedrift", ["Alle", *choices])
+rows = members.register(store, actor=actor, company_id=None if filter_label == "Alle" else choices[filter_label])
+table = pd.DataFrame(rows)
+if table.empty:
+    st.info("Registeret er tomt.")
+    st.stop()
+ui.table(table.drop(columns=["id", "company_id"]), hide_index=True)
+
+st.subheader("Avslutt eller flytt")
+open_rows = [r for r in rows if r["til"] is None]
+labels = {f"{r['navn']} ({r['medlemsnr']}) – {r['bedrift']}": r for r in open_rows}
+if labels:
+    picked = labels[st.selectbox("Medlem", list(labels))]
+    when = st.date_input("Dato", value=date.today(), format="DD.MM.YYYY", key="change_date")
+    target = st.selectbox("Flytt til bedrift", list(choices), key="move_target")
+    sure = st.checkbox("Ja, endre registeret for dette medlemmet", key="change_sure")
+    end_col, move_col = st.columns(2)
+    try:
+        if end_col.button("Avslutt ansettelse (siste dag)", disabled=not sure):
+            # By the employment's own company id: two companies may share a name.
+            members.end_employment(
+                store, actor=actor, member_id=picked["id"], company_id=picked["company_id"], last_day=when
+            )
+            st.session_state["_members_flash"] = (
+                f"Ansettelsen til {picked['navn']} i {picked['bedrift']} er avsluttet {when:%d.%m.%Y}."
+            )
+            st.rerun()
+        if move_col.button("Flytt (første dag i ny bedrift)", disabled=not sure):
+            members.move(store, actor=actor, member_id=picked["id"], to_company_id=choices[target], first_day=when)
+            st.session_state["_members_flash"] = f"{picked['navn']} er flyttet til {target} fra {when:%d.%m.%Y}."
+            st.rerun()
+    except PortalError as problem:
+        ui.show_error(problem)
+flash = st.session_state.pop("_members_flash", None)
+if flash:
+    st.success(plain(flash))

@@ -1,0 +1,1 @@
+"""Accounts: users, companies, who may reach what, logging in and sessions."""

@@ -1,0 +1,306 @@
+"""Users registered by the union, and their access to companies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyotp
+
+from services import audit
+from services.accounts import sessions
+from services.accounts.access import EMPLOYER, STAFF, Actor
+from services.accounts.companies import by_orgnr
+from services.db import Store, Tx, utcnow
+from services.errors import Conflict, InvalidInput, NotFound
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str
+    role: str
+    activated_at: datetime | None
+    declaration_version: str | None
+    deactivated_at: datetime | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == STAFF
+
+
+USER_COLUMNS = "id, email, name, role, activated_at, declaration_version, deactivated_at"
+
+
+def normalise_email(raw: str) -> str:
+    email = (raw or "").strip().lower()
+    if not EMAIL_PATTERN.match(email):
+        raise InvalidInput(f"«{(raw or '').strip()}» er ikke en gyldig e-postadresse.")
+    return email
+
+
+def add_user(
+    store: Store,
+    *,
+    actor: Actor,
+    email: str,
+    name: str,
+    staff: bool = False,
+    company_orgnrs: Sequence[str] = (),
+) -> User:
+    actor.require_staff()
+    address = normalise_email(email)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Brukeren må ha et navn.")
+    # Resolve every company before writing anything.
+    companies = [by_orgnr(store, actor=actor, orgnr=o) for o in company_orgnrs]
+    role = STAFF if staff else EMPLOYER
+
+    def work(tx: Tx) -> User:
+        if tx.value("SELECT 1 FROM users WHERE email = ?", [address]):
+            raise Conflict(f"E-postadressen {address} er allerede registrert.")
+        now = utcnow()
+        user_id = tx.value(
+            "INSERT INTO users (email, name, role, otp_secret, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            [address, name, role, pyotp.random_base32(), now],
+        )
+        for company in companies:
+            tx.execute(
+                "INSERT INTO user_companies (user_id, company_id, granted_at) VALUES (?, ?, ?)",
+                [user_id, company.id, now],
+            )
+        audit.record(tx, actor=actor, action="user.add", target=address, detail=role)
+        for company in companies:
+            audit.record(tx, actor=actor, action="access.grant", company_id=company.id, target=address)
+        return User(user_id, address, name, role, None, None)
+
+    return store.transaction(work)
+
+
+def find_by_email(store: Store, *, email: str) -> User | None:
+    try:
+        address = normalise_email(email)
+    except InvalidInput:
+        return None
+    found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE email = ?", [address])
+    return User(*found) if found else None
+
+
+def get(store: Store, *, user_id: int) -> User:
+    found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id])
+    if found is None:
+        raise NotFound("Brukeren finnes ikke.")
+    return User(*found)
+
+
+def _require_user(store: Store, email: str) -> User:
+    user = find_by_email(store, email=email)
+    if user is None:
+        raise NotFound(f"Ingen bruker med e-post {email.strip()} er registrert.")
+    return user
+
+
+def grant(store: Store, *, actor: Actor, email: str, orgnr: str) -> bool:
+    """Give the user access to the company; False when they already had it."""
+    actor.require_staff()
+    user = _require_user(store, email)
+    company = by_orgnr(store, actor=actor, orgnr=orgnr)
+
+    def work(tx: Tx) -> bool:
+        if tx.value("SELECT 1 FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]):
+            return False
+        tx.execute(
+            "INSERT INTO user_companies (user_id, company_id, granted_at) VALUES (?, ?, ?)",
+            [user.id, company.id, utcnow()],
+        )
+        audit.record(tx, actor=actor, action="access.grant", company_id=company.id, target=user.email)
+        return True
+
+    return store.transaction(work)
+
+
+def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> bool:
+    """Take the user's access to the company away; False when they had none."""
+    actor.require_staff()
+    user = _require_user(store, email)
+    company = by_orgnr(store, actor=actor, orgnr=orgnr)
+
+    def work(tx: Tx) -> bool:
+        if not tx.value("SELECT 1 FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id]):
+            return False
+        tx.execute("DELETE FROM user_companies WHERE user_id = ? AND company_id = ?", [user.id, company.id])
+        audit.record(tx, actor=actor, action="access.revoke", company_id=company.id, target=user.email)
+        return True
+
+    return store.transaction(work)
+
+
+def _by_id(store: Store, user_id: int) -> User:
+    found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id])
+    if found is None:
+        raise NotFound("Brukeren finnes ikke.")
+    return User(*found)
+
+
+def deactivate(store: Store, *, actor: Actor, user_id: int) -> None:
+    """The user can no longer log in, and every open session ends now."""
+    actor.require_staff()
+    user = _by_id(store, user_id)
+    if user.id == actor.user_id:
+        raise InvalidInput("Du kan ikke deaktivere din egen bruker.")
+    now = utcnow()
+
+    def work(tx: Tx) -> None:
+        tx.execute("UPDATE users SET deactivated_at = coalesce(deactivated_at, ?) WHERE id = ?", [now, user.id])
+        sessions.revoke_all(tx, user_id=user.id, now=now)
+        audit.record(tx, actor=actor, action="user.deactivate", target=user.email, at=now)
+
+    store.transaction(work)
+
+
+def reactivate(store: Store, *, actor: Actor, user_id: int) -> None:
+    actor.require_staff()
+    user = _by_id(store, user_id)
+
+    def work(tx: Tx) -> None:
+        tx.execute("UPDATE users SET deactivated_at = NULL WHERE id = ?", [user.id])
+        audit.record(tx, actor=actor, action="user.reactivate", target=user.email)
+
+    store.transaction(work)
+
+
+def remove_staff_rights(store: Store, *, actor: Actor, user_id: int) -> None:
+    """A staff user becomes an ordinary user with no companies; open sessions end, so the
+    rights go at once."""
+    actor.require_staff()
+    user = _by_id(store, user_id)
+    if user.id == actor.user_id:
+        raise InvalidInput("Du kan ikke fjerne dine egne rettigheter.")
+    if not user.is_staff:
+        raise InvalidInput(f"{user.email} har ikke forbundets rettigheter.")
+    now = utcnow()
+
+    def work(tx: Tx) -> None:
+        tx.execute("UPDATE users SET role = ? WHERE id = ?", [EMPLOYER, user.id])
+        sessions.revoke_all(tx, user_id=user.id, now=now)
+        audit.record(tx, actor=actor, action="user.remove_staff", target=user.email, at=now)
+
+    store.transaction(work)
+
+
+def delete(store: Store, *, actor: Actor, user_id: int) -> None:
+    """Delete a user who never sent or answered anything; others are deactivated instead,
+    so what they did stays attributed."""
+    actor.require_staff()
+    user = _by_id(store, user_id)
+    if user.id == actor.user_id:
+        raise InvalidInput("Du kan ikke slette din egen bruker.")
+
+    def work(tx: Tx) -> None:
+        acted = tx.value(
+            "SELECT (SELECT count(*) FROM submissions WHERE submitted_by = ?)"
+            " + (SELECT count(*) FROM reconciliation_items WHERE answered_by = ? OR handled_by = ?)"
+            " + (SELECT count(*) FROM letters WHERE created_by = ?)",
+            [user.id] * 4,
+        )
+        if acted:
+            raise Conflict(
+                f"{user.email} har sendt inn eller svart på noe og kan ikke slettes. Deaktiver brukeren i stedet."
+            )
+        for table in ("user_companies", "sessions", "one_time_codes"):
+            tx.execute(f"DELETE FROM {table} WHERE user_id = ?", [user.id])
+        tx.execute("DELETE FROM users WHERE id = ?", [user.id])
+        audit.record(tx, actor=actor, action="user.delete", target=user.email)
+
+    store.transaction(work)
+
+
+INVITATION_SUBJECT = "Du er registrert i trekklisteportalen"
+
+
+def invite(store: Store, *, actor: Actor, user_id: int) -> int:
+    """Mail the user how to activate the account: the portal's address and the button to press.
+    No code and no password: the user asks for a code on the login page. Returns the outbox id."""
+    from services import mail
+
+    actor.require_staff()
+    user = _by_id(store, user_id)
+    if user.deactivated_at is not None:
+        raise InvalidInput(f"{user.email} er deaktivert og får ingen invitasjon.")
+    if user.activated_at is not None:
+        raise InvalidInput(f"{user.email} har allerede aktivert kontoen.")
+
+    def work(tx: Tx) -> int:
+        body = (
+            "Du er registrert som bruker av trekklisteportalen, der arbeidsgivere sender trekklister til "
+            "forbundet.\n\n"
+            f"Gå til {tx.settings.base_url} og trykk «Klikk her for å aktivere din brukerkonto». Du får da en "
+            "engangskode på e-post, og velger et passord.\n\n"
+            "Har du ikke ventet denne e-posten, kan du se bort fra den.\n"
+        )
+        outbox_id = mail.enqueue(tx, kind="invite", to=user.email, subject=INVITATION_SUBJECT, body=body)
+        audit.record(tx, actor=actor, action="user.invite", target=user.email)
+        return outbox_id
+
+    outbox_id = store.transaction(work)
+    mail.dispatch(store, outbox_ids=[outbox_id])
+    return outbox_id
+
+
+def all_users(store: Store, *, actor: Actor) -> list[User]:
+    """Every user, for the staff's choice of whom to change."""
+    actor.require_staff()
+    return [User(*r) for r in store.rows(f"SELECT {USER_COLUMNS} FROM users ORDER BY email")]
+
+
+def employer_emails(store: Store, *, company_id: int) -> list[str]:
+    """The addresses of the company's own users: who a notice about the company goes to."""
+    return [
+        r[0]
+        for r in store.rows(
+            "SELECT u.email FROM users u JOIN user_companies uc ON uc.user_id = u.id"
+            " WHERE uc.company_id = ? AND u.role = 'employer' AND u.deactivated_at IS NULL ORDER BY u.email",
+            [company_id],
+        )
+    ]
+
+
+def credentials(store: Store) -> list[tuple[str, str, str, str]]:
+    """(email, name, role, password hash) of every activated user, for the login form."""
+    return store.rows(
+        "SELECT email, name, role, password_hash FROM users"
+        " WHERE activated_at IS NOT NULL AND password_hash IS NOT NULL AND deactivated_at IS NULL"
+    )
+
+
+@dataclass(frozen=True)
+class UserOverview:
+    email: str
+    name: str
+    is_staff: bool
+    activated: bool
+    may_log_in: bool
+    companies: list[str]
+
+
+def overview(store: Store, *, actor: Actor) -> list[UserOverview]:
+    """Every user with state and companies, for the staff page."""
+    actor.require_staff()
+    audit.viewed(store, actor=actor, action="users.view")
+    rows = store.rows(
+        "SELECT u.email, u.name, u.role = 'staff', u.activated_at IS NOT NULL, u.deactivated_at IS NULL,"
+        " list(c.name ORDER BY c.name) FILTER (WHERE c.name IS NOT NULL)"
+        " FROM users u LEFT JOIN user_companies uc ON uc.user_id = u.id"
+        " LEFT JOIN companies c ON c.id = uc.company_id"
+        " GROUP BY u.id, u.email, u.name, u.role, u.activated_at, u.deactivated_at ORDER BY u.email"
+    )
+    return [
+        UserOverview(email, name, staff, activated, active, companies or [])
+        for email, name, staff, activated, active, companies in rows
+    ]

@@ -1,0 +1,1 @@
+"""Letters from the union to employers: made, sent, downloaded, expired."""

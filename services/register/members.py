@@ -1,0 +1,382 @@
+"""The member register: who is a member, and at which company, from when until when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from services import audit
+from services.accounts.access import Actor
+from services.accounts.companies import normalise_orgnr
+from services.db import Store, Tx, utcnow
+from services.errors import Conflict, InvalidInput, NotFound
+from services.lists import sandbox, values
+from services.lists.columns import FIRST_NAME, NAME, NATIONAL_ID, SURNAME, role_of_header
+from services.lists.identity import name_key
+from services.lists.result import Sheet
+from services.lists.values import fold
+
+MEMBER_NO = "member_no"
+ORGNR = "orgnr"
+VALID_FROM = "valid_from"
+VALID_TO = "valid_to"
+RATE_CLASS = "rate_class"
+MEMBER_HEADERS = {
+    MEMBER_NO: ("medlemsnr", "medlemsnummer", "medlnr", "member no", "member number", "membership number"),
+    ORGNR: (
+        "orgnr",
+        "org nr",
+        "organisasjonsnummer",
+        "bedrift orgnr",
+        "arbeidsgiver orgnr",
+        "organisation number",
+        "employer orgnr",
+        "bedriftsnr",
+    ),
+    VALID_FROM: ("fra", "fra dato", "ansatt fra", "start", "fom", "gyldig fra", "from", "valid from", "startdato"),
+    VALID_TO: ("til", "til dato", "ansatt til", "slutt", "tom", "gyldig til", "to", "valid to", "sluttdato", "sluttet"),
+    RATE_CLASS: ("sats", "satsklasse", "kontingentklasse", "kontingentsats", "rate class", "rate"),
+}
+
+
+def _member_role(cell) -> str | None:
+    header = fold(values.text(cell))
+    for role, names in MEMBER_HEADERS.items():
+        if header in names:
+            return role
+    return role_of_header(cell)
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    updated: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    line: int
+    member_no: str
+    national_id: str
+    name: str
+    orgnr: str
+    valid_from: date
+    valid_to: date | None
+    rate_class: str
+
+
+def _read_member_rows(data: bytes, filename: str, report: ImportReport) -> list[MemberRow]:
+    try:
+        tables = sandbox.read_tables(data, filename)
+    except sandbox.TablesUnreadable as problem:
+        raise InvalidInput(str(problem)) from problem
+    for sheet in (Sheet(name, rows, lines) for name, rows, lines in tables.sheets):
+        for index, header in enumerate(sheet.rows[:30]):
+            columns: dict[str, int] = {}
+            for col, cell in enumerate(header):
+                role = _member_role(cell)
+                if role and role not in columns:
+                    columns[role] = col
+            if {MEMBER_NO, NATIONAL_ID, ORGNR} <= set(columns) and (NAME in columns or SURNAME in columns):
+                return _member_rows(sheet, index, columns, report)
+    raise InvalidInput(
+        "Fant ikke medlemsregisteret i filen. Vi ser etter kolonnene medlemsnummer, "
+        "fødselsnummer, navn og organisasjonsnummer (og gjerne fra-dato, til-dato og sats)."
+    )
+
+
+def _member_rows(sheet, header_index: int, columns: dict[str, int], report: ImportReport) -> list[MemberRow]:
+    def cell(row, role):
+        col = columns.get(role)
+        return row[col] if col is not None and col < len(row) else None
+
+    rows = []
+    for index in range(header_index + 1, len(sheet.rows)):
+        row, line = sheet.rows[index], sheet.line_numbers[index]
+        if all(values.is_blank(c) for c in row):
+            continue
+        member_no = values.text(cell(row, MEMBER_NO))
+        national_id = values.digits_of_national_id(cell(row, NATIONAL_ID))
+        name = (
+            values.clean_name(cell(row, NAME))
+            if NAME in columns
+            else values.join_names(cell(row, SURNAME), cell(row, FIRST_NAME))
+        )
+        if not member_no:
+            report.problems.append((line, "Mangler medlemsnummer."))
+            continue
+        if national_id is None or not values.national_id_valid(national_id):
+            report.problems.append((line, f"Medlem {member_no}: ugyldig fødselsnummer."))
+            continue
+        if not name:
+            report.problems.append((line, f"Medlem {member_no}: mangler navn."))
+            continue
+        try:
+            orgnr = normalise_orgnr(values.text(cell(row, ORGNR)))
+        except InvalidInput as problem:
+            report.problems.append((line, f"Medlem {member_no}: {problem}"))
+            continue
+        valid_from = values.parse_date(cell(row, VALID_FROM)) or date(2000, 1, 1)
+        valid_to = values.parse_date(cell(row, VALID_TO))
+        rate_class = values.text(cell(row, RATE_CLASS)).lower() or "ordinær"
+        rows.append(MemberRow(line, member_no, national_id, name, orgnr, valid_from, valid_to, rate_class))
+    return rows
+
+
+def _upsert_member(tx: Tx, *, member_no: str, national_id: str, name: str, rate_class: str) -> tuple[int, bool]:
+    now = utcnow()
+    birth_date = values.birth_date_of_national_id(national_id)
+    existing = tx.value("SELECT id FROM members WHERE member_no = ?", [member_no])
+    if existing is not None:
+        tx.execute(
+            "UPDATE members SET national_id = ?, birth_date = ?, name = ?, name_key = ?, rate_class = ?,"
+            " updated_at = ? WHERE id = ?",
+            [national_id, birth_date, name, name_key(name), rate_class, now, existing],
+        )
+        return existing, False
+    member_id = tx.value(
+        "INSERT INTO members (member_no, national_id, birth_date, name, name_key, rate_class, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [member_no, national_id, birth_date, name, name_key(name), rate_class, now, now],
+    )
+    return member_id, True
+
+
+def _place(tx: Tx, member_id: int, company_id: int, valid_from: date, valid_to: date | None) -> None:
+    """Record the member's employment at the company from `valid_from`; an open
+    employment elsewhere that started earlier ends the day before (a move)."""
+    same = tx.row(
+        "SELECT id FROM employments WHERE member_id = ? AND company_id = ? AND valid_from = ?",
+        [member_id, company_id, valid_from],
+    )
+    if same is not None:
+        tx.execute("UPDATE employments SET valid_to = ? WHERE id = ?", [valid_to, same[0]])
+        return
+    tx.execute(
+        "UPDATE employments SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL AND valid_from < ?",
+        [valid_from - timedelta(days=1), member_id, valid_from],
+    )
+    tx.execute(
+        "INSERT INTO employments (member_id, company_id, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?)",
+        [member_id, company_id, valid_from, valid_to, utcnow()],
+    )
+
+
+def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -> ImportReport:
+    """Import or update members from a spreadsheet or csv; bad rows are reported, the rest imported."""
+    actor.require_staff()
+    report = ImportReport()
+    rows = _read_member_rows(data, filename, report)
+    companies = {r[0]: r[1] for r in store.rows("SELECT orgnr, id FROM companies")}
+    usable = []
+    for row in rows:
+        if row.orgnr not in companies:
+            report.problems.append((row.line, f"Medlem {row.member_no}: bedriften {row.orgnr} er ikke registrert."))
+        else:
+            usable.append(row)
+
+    # One row per member number: the last in the file wins.
+    latest = {row.member_no: row for row in usable}
+    frame = pd.DataFrame(
+        [
+            {
+                "member_no": r.member_no,
+                "national_id": r.national_id,
+                "name": r.name,
+                "name_key": name_key(r.name),
+                "birth_date": values.birth_date_of_national_id(r.national_id),
+                "rate_class": r.rate_class,
+                "company_id": companies[r.orgnr],
+                "valid_from": r.valid_from,
+                "valid_to": r.valid_to,
+            }
+            for r in latest.values()
+        ],
+        columns=[
+            "member_no",
+            "national_id",
+            "name",
+            "name_key",
+            "birth_date",
+            "rate_class",
+            "company_id",
+            "valid_from",
+            "valid_to",
+        ],
+    )
+
+    def work(tx: Tx) -> None:
+        known = {r[0] for r in tx.rows("SELECT member_no FROM members")}
+        report.updated = sum(1 for no in latest if no in known)
+        report.imported = len(latest) - report.updated
+        if not frame.empty:
+            _apply_import(tx, frame)
+        audit.record(
+            tx,
+            actor=actor,
+            action="members.import",
+            target=filename,
+            detail=f"{report.imported} nye, {report.updated} oppdatert, {len(report.problems)} avvist",
+        )
+
+    store.transaction(work)
+    report.problems.sort()
+    return report
+
+
+def _apply_import(tx: Tx, frame: pd.DataFrame) -> None:
+    """Set-based: a whole register in a handful of statements, not a few per member."""
+    now = utcnow()
+    tx.cur.register("incoming", frame)
+    try:
+        tx.execute(
+            "CREATE TEMP TABLE staged AS SELECT member_no, national_id, name, name_key,"
+            " CAST(birth_date AS DATE) AS birth_date, rate_class, CAST(company_id AS INTEGER) AS company_id,"
+            " CAST(valid_from AS DATE) AS valid_from, CAST(valid_to AS DATE) AS valid_to FROM incoming"
+        )
+    finally:
+        tx.cur.unregister("incoming")
+    try:
+        tx.execute(
+            "UPDATE members SET national_id = s.national_id, birth_date = s.birth_date, name = s.name,"
+            " name_key = s.name_key, rate_class = s.rate_class, updated_at = ?"
+            " FROM staged s WHERE members.member_no = s.member_no",
+            [now],
+        )
+        tx.execute(
+            "INSERT INTO members (member_no, national_id, birth_date, name, name_key, rate_class, created_at,"
+            " updated_at) SELECT member_no, national_id, birth_date, name, name_key, rate_class, ?, ?"
+            " FROM staged WHERE member_no NOT IN (SELECT member_no FROM members)",
+            [now, now],
+        )
+        tx.execute(
+            "CREATE TEMP TABLE placed AS SELECT m.id AS member_id, s.company_id, s.valid_from, s.valid_to"
+            " FROM staged s JOIN members m ON m.member_no = s.member_no"
+        )
+        # The same employment again: only its end may have changed.
+        tx.execute(
+            "UPDATE employments SET valid_to = p.valid_to FROM placed p WHERE employments.member_id = p.member_id"
+            " AND employments.company_id = p.company_id AND employments.valid_from = p.valid_from"
+        )
+        # A later start elsewhere ends the open employment the day before (a move).
+        tx.execute(
+            "UPDATE employments SET valid_to = p.valid_from - INTERVAL 1 DAY FROM placed p"
+            " WHERE employments.member_id = p.member_id AND employments.valid_to IS NULL"
+            " AND employments.valid_from < p.valid_from"
+        )
+        tx.execute(
+            "INSERT INTO employments (member_id, company_id, valid_from, valid_to, created_at)"
+            " SELECT p.member_id, p.company_id, p.valid_from, p.valid_to, ? FROM placed p WHERE NOT EXISTS"
+            " (SELECT 1 FROM employments e WHERE e.member_id = p.member_id AND e.company_id = p.company_id"
+            "  AND e.valid_from = p.valid_from)",
+            [now],
+        )
+    finally:
+        tx.execute("DROP TABLE IF EXISTS staged")
+        tx.execute("DROP TABLE IF EXISTS placed")
+
+
+def import_file(store: Store, *, actor: Actor, path: Path) -> ImportReport:
+    return import_register(store, actor=actor, data=Path(path).read_bytes(), filename=Path(path).name)
+
+
+def add_member(
+    store: Store,
+    *,
+    actor: Actor,
+    member_no: str,
+    national_id: str,
+    name: str,
+    company_id: int,
+    valid_from: date,
+    rate_class: str = "ordinær",
+) -> int:
+    actor.require_staff()
+    digits = values.digits_of_national_id(national_id)
+    if digits is None or not values.national_id_valid(digits):
+        raise InvalidInput("Fødselsnummeret er ugyldig.")
+    if not (member_no or "").strip() or not (name or "").strip():
+        raise InvalidInput("Medlemmet må ha medlemsnummer og navn.")
+    if store.value("SELECT 1 FROM companies WHERE id = ?", [company_id]) is None:
+        raise NotFound("Bedriften finnes ikke.")
+
+    def work(tx: Tx) -> int:
+        # Adding by hand never overwrites: an existing number or fødselsnummer is refused by name.
+        same_no = tx.row("SELECT name FROM members WHERE member_no = ?", [member_no.strip()])
+        if same_no is not None:
+            raise Conflict(
+                f"Medlemsnummer {member_no.strip()} er allerede registrert på {same_no[0]}. "
+                "Endre medlemmet i stedet, eller bruk et annet nummer."
+            )
+        same_person = tx.row("SELECT member_no, name FROM members WHERE national_id = ?", [digits])
+        if same_person is not None:
+            raise Conflict(
+                f"Fødselsnummeret er allerede registrert på {same_person[1]} (medlemsnummer {same_person[0]})."
+            )
+        member_id, _ = _upsert_member(
+            tx, member_no=member_no.strip(), national_id=digits, name=name.strip(), rate_class=rate_class
+        )
+        _place(tx, member_id, company_id, valid_from, None)
+        audit.record(tx, actor=actor, action="member.add", company_id=company_id, target=member_no.strip())
+        return member_id
+
+    return store.transaction(work)
+
+
+def id_of(store: Store, *, actor: Actor, member_no: str) -> int:
+    actor.require_staff()
+    found = store.value("SELECT id FROM members WHERE member_no = ?", [member_no.strip()])
+    if found is None:
+        raise NotFound(f"Ingen medlem med medlemsnummer {member_no.strip()} er registrert.")
+    return found
+
+
+def end_employment(store: Store, *, actor: Actor, member_id: int, company_id: int, last_day: date) -> None:
+    actor.require_staff()
+
+    def work(tx: Tx) -> None:
+        found = tx.value(
+            "SELECT id FROM employments WHERE member_id = ? AND company_id = ? AND valid_to IS NULL",
+            [member_id, company_id],
+        )
+        if found is None:
+            raise NotFound("Medlemmet har ikke et åpent ansettelsesforhold i denne bedriften.")
+        tx.execute("UPDATE employments SET valid_to = ? WHERE id = ?", [last_day, found])
+        audit.record(tx, actor=actor, action="member.end", company_id=company_id, target=str(member_id))
+
+    store.transaction(work)
+
+
+def move(store: Store, *, actor: Actor, member_id: int, to_company_id: int, first_day: date) -> None:
+    actor.require_staff()
+
+    def work(tx: Tx) -> None:
+        if tx.value(
+            "SELECT 1 FROM employments WHERE member_id = ? AND company_id = ? AND valid_to IS NULL",
+            [member_id, to_company_id],
+        ):
+            raise Conflict("Medlemmet er allerede ansatt i denne bedriften.")
+        _place(tx, member_id, to_company_id, first_day, None)
+        audit.record(tx, actor=actor, action="member.move", company_id=to_company_id, target=str(member_id))
+
+    store.transaction(work)
+
+
+def register(store: Store, *, actor: Actor, company_id: int | None = None) -> list[dict]:
+    """Members with their employments, for the staff page."""
+    actor.require_staff()
+    where, params = ("WHERE e.company_id = ?", [company_id]) if company_id else ("", [])
+    rows = store.dicts(
+        "SELECT m.id, e.company_id, m.member_no AS medlemsnr, m.name AS navn, m.birth_date AS fødselsdato,"
+        " c.name AS bedrift,"
+        " e.valid_from AS fra, e.valid_to AS til, m.rate_class AS sats"
+        " FROM members m JOIN employments e ON e.member_id = m.id JOIN companies c ON c.id = e.company_id"
+        f" {where} ORDER BY m.name, e.valid_from",
+        params,
+    )
+    audit.viewed(store, actor=actor, action="members.view", company_id=company_id)
+    return rows

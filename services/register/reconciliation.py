@@ -1,0 +1,473 @@
+"""Comparing a period's lists with the member register.
+
+For company C and period P, every person on P's lists is matched with the
+members registered at C during P: by national id, or, where a list has only
+birth dates, by birth date and name (order, case and accents ignored). A
+birth date shared by two members is matched by name, never guessed.
+
+  utrukket: a member registered at C in P who is on none of P's lists
+            (unless deducted in P by another company they also worked for then);
+  unknown:  a person on the lists who is no registered member at C in P;
+  anomaly:  an amount off the member's expected dues by more than the tolerance.
+
+The outcome is recomputed whole and written as a difference, so sending the
+same list twice changes nothing and a correction closes what it fixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from services import audit, mail, periods, settings_store
+from services.accounts import users
+from services.accounts.access import Actor, require_company
+from services.db import Store, Tx, utcnow
+from services.errors import InvalidInput, NotFound
+from services.register import engine as engine
+from services.register.engine import ANOMALY, FNR_TO_FIX, UNIDENTIFIED, UNKNOWN, UTRUKKET
+
+STATUSES = {"ansatt": "Ansatt", "permittert": "Permittert", "sluttet": "Sluttet i bedrift", "annet": "Annet"}
+NEW_UTRUKNE_SUBJECT = "Utrukne medlemmer i trekklisteportalen"
+
+
+@dataclass
+class Outcome:
+    utrukne: int = 0
+    unknown: int = 0
+    anomalies: int = 0
+    new_utrukne: int = 0
+    closed: int = 0
+    unidentified: int = 0
+    fnr_to_fix: int = 0
+    # Negative rows on this list, counted as refunds of the month before.
+    corrections: int = 0
+
+
+# A period's persons: each person's rows on the latest list of the period that names them (a
+# list sent again replaces the earlier one), plus the negative rows of the next period's lists,
+# which refund this period (a correction), never summed into the month they arrived in.
+PERSONS_SQL = """
+WITH rows AS (
+    SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, r.basis, s.id AS sid
+    FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
+    WHERE s.company_id = ? AND s.period = ? AND (r.amount IS NULL OR r.amount >= 0)
+), latest AS (
+    SELECT person_key, max(sid) AS sid FROM rows GROUP BY person_key
+), own AS (
+    SELECT rows.* FROM rows JOIN latest ON latest.person_key = rows.person_key AND latest.sid = rows.sid
+), corrections AS (
+    SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, NULL AS basis, s.id AS sid
+    FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
+    WHERE s.company_id = ? AND s.period = ? AND r.amount < 0
+), combined AS (
+    SELECT * FROM own UNION ALL SELECT * FROM corrections
+)
+SELECT person_key, any_value(national_id), any_value(birth_date), any_value(name), any_value(name_key),
+       sum(amount), sum(basis)
+FROM combined GROUP BY person_key
+"""
+
+CORRECTIONS_SQL = """
+SELECT count(*) FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
+WHERE s.company_id = ? AND s.period = ? AND r.amount < 0
+"""
+
+
+# The other companies whose outcome for the period depends on a list: those that employed, in the
+# period, a member named on it, and have sent a list of their own (one with none has no outcome yet).
+DEPENDENTS_SQL = """
+SELECT DISTINCT e.company_id FROM submission_rows r
+JOIN members m ON r.national_id = m.national_id
+               OR (r.national_id IS NULL AND r.birth_date = m.birth_date AND r.name_key = m.name_key)
+JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
+                  AND (e.valid_to IS NULL OR e.valid_to >= ?)
+WHERE r.submission_id = ?
+  AND EXISTS (SELECT 1 FROM submissions s WHERE s.company_id = e.company_id AND s.period = ?)
+ORDER BY e.company_id
+"""
+
+
+@dataclass(frozen=True)
+class ManualList:
+    """A list sent without rows the portal could read, waiting for staff."""
+
+    submission_id: int
+    company_id: int
+    company_name: str
+    period: date
+    submitted_at: datetime
+
+
+# A list waiting for staff: sent without rows the portal could read, not handled yet, not purged.
+AWAITING_MANUAL = (
+    "s.manual_done_at IS NULL AND s.purged_at IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM submission_rows r WHERE r.submission_id = s.id)"
+)
+
+
+def awaiting_manual(
+    store: Store, *, actor: Actor, company_id: int | None = None, period: date | None = None
+) -> list[ManualList]:
+    actor.require_staff()
+    return [
+        ManualList(*r)
+        for r in store.rows(
+            "SELECT s.id, s.company_id, c.name, s.period, s.submitted_at FROM submissions s"
+            " JOIN companies c ON c.id = s.company_id"
+            f" WHERE {AWAITING_MANUAL}"
+            " AND (? IS NULL OR s.company_id = ?) AND (CAST(? AS DATE) IS NULL OR s.period = ?)"
+            " ORDER BY s.period DESC, c.name",
+            [company_id, company_id, period, period],
+        )
+    ]
+
+
+def reconcile_dependents(
+    tx: Tx, *, submission_id: int, company_id: int, period: date, now: datetime | None = None
+) -> dict[int, Outcome]:
+    """Reconcile again every other company whose outcome this list changes, in the same
+    transaction: the result for a company and period never depends on which list came first."""
+    found = tx.rows(DEPENDENTS_SQL, [company_id, periods.month_end(period), period, submission_id, period])
+    return {other: reconcile(tx, company_id=other, period=period, now=now) for (other,) in found}
+
+
+def _persons(store: Store, company_id: int, period: date) -> list[tuple]:
+    return store.rows(PERSONS_SQL, [company_id, period, company_id, periods.add_months(period, 1)])
+
+
+AWAITING_MANUAL_SQL = (
+    f"SELECT count(*) FROM submissions s WHERE s.company_id = ? AND s.period = ? AND {AWAITING_MANUAL}"
+)
+
+MEMBERS_SQL = """
+SELECT DISTINCT m.id, m.member_no, m.national_id, m.birth_date, m.name, m.name_key, m.rate_class
+FROM members m JOIN employments e ON e.member_id = m.id
+WHERE e.company_id = ? AND e.valid_from <= ? AND (e.valid_to IS NULL OR e.valid_to >= ?)
+"""
+
+# Of the company's own members, those deducted in the period by another company they also
+# worked for then: looked up by the rows' person key, for these members only, never by reading
+# every list of the period.
+DEDUCTED_ELSEWHERE_SQL = """
+SELECT DISTINCT m.id FROM members m
+JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
+     AND (e.valid_to IS NULL OR e.valid_to >= ?)
+JOIN submissions s ON s.company_id = e.company_id AND s.period = ?
+JOIN submission_rows r ON r.submission_id = s.id
+     AND r.person_key IN (m.national_id, strftime(m.birth_date, '%Y-%m-%d') || '|' || m.name_key)
+WHERE m.id IN (SELECT unnest(?::INTEGER[]))
+"""
+
+
+def tolerance(store: Store) -> Decimal:
+    return Decimal(store.value("SELECT value FROM portal_settings WHERE key = 'anomaly_tolerance_kr'") or "0")
+
+
+def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = None) -> Outcome:
+    """Recompute the outcome for the company and period inside the caller's transaction."""
+    now = now or utcnow()
+    last = periods.month_end(period)
+    persons = [engine.ListedPerson(*r) for r in _persons(tx, company_id, period)]
+    members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period])]
+    elsewhere = (
+        {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period, [m.id for m in members]])}
+        if members
+        else set()
+    )
+    awaiting_manual = bool(tx.value(AWAITING_MANUAL_SQL, [company_id, period]))
+    wanted = engine.outcome(
+        persons=persons,
+        members=members,
+        deducted_elsewhere=elsewhere,
+        rates=settings_store.rates_in_force(tx, period),
+        tolerance=tolerance(tx),
+        awaiting_manual_list=awaiting_manual,
+    )
+    existing = {
+        (r[1], r[2]): engine.Stored(r[0], r[3])
+        for r in tx.rows(
+            "SELECT id, kind, item_key, closed_at FROM reconciliation_items WHERE company_id = ? AND period = ?",
+            [company_id, period],
+        )
+    }
+    change = engine.difference(wanted, existing)
+    inserts = [
+        dict(
+            company_id=company_id,
+            period=period,
+            kind=i.kind,
+            item_key=i.key,
+            member_id=i.member_id,
+            national_id=i.national_id,
+            birth_date=i.birth_date,
+            name=i.name,
+            amount=i.amount,
+            expected=i.expected,
+            created_at=now,
+        )
+        for i in change.inserts
+    ]
+    updates = [dict(id=item_id, amount=i.amount, expected=i.expected) for item_id, i in change.updates]
+    _write(tx, inserts, updates, change.closing, now)
+    kinds = [kind for kind, _ in wanted]
+    return Outcome(
+        utrukne=kinds.count(UTRUKKET),
+        unknown=kinds.count(UNKNOWN),
+        anomalies=kinds.count(ANOMALY),
+        new_utrukne=change.new_utrukne,
+        closed=len(change.closing),
+        unidentified=kinds.count(UNIDENTIFIED),
+        fnr_to_fix=kinds.count(FNR_TO_FIX),
+    )
+
+
+ITEM_COLUMNS = [
+    "company_id",
+    "period",
+    "kind",
+    "item_key",
+    "member_id",
+    "national_id",
+    "birth_date",
+    "name",
+    "amount",
+    "expected",
+    "created_at",
+]
+
+
+def _write(tx: Tx, inserts: list[dict], updates: list[dict], closing: list[int], now: datetime) -> None:
+    """Apply the difference in a few set-based statements, not one per item."""
+    tx.bulk_insert("reconciliation_items", ITEM_COLUMNS, [[item[c] for c in ITEM_COLUMNS] for item in inserts])
+    if updates:
+        rows = [(u["id"], u["amount"], u["expected"]) for u in updates]
+        with tx.staged(("id", "amount", "expected"), rows) as changed:
+            tx.execute(
+                "UPDATE reconciliation_items SET amount = c.amount, expected = c.expected, closed_at = NULL"
+                f" FROM {changed} c WHERE reconciliation_items.id = c.id"
+            )
+    if closing:
+        tx.execute(
+            "UPDATE reconciliation_items SET closed_at = ? WHERE id IN (SELECT unnest(?::INTEGER[]))", [now, closing]
+        )
+
+
+def notify_new_utrukne(tx: Tx, *, company_id: int, company_name: str) -> list[int]:
+    """One mail to each of the company's users; no names, only where to look."""
+    body = (
+        f"Det er registrert utrukne medlemmer for {company_name} i trekklisteportalen: medlemmer forbundet har "
+        "registrert hos dere, men som ikke står på trekklisten.\n\n"
+        f"Gi status for hvert medlem under «Utrukne»: {tx.settings.base_url}\n"
+    )
+    return [
+        mail.enqueue(tx, kind="utrukne.new", to=email, subject=NEW_UTRUKNE_SUBJECT, body=body)
+        for email in users.employer_emails(tx, company_id=company_id)
+    ]
+
+
+@dataclass(frozen=True)
+class Utrukket:
+    id: int
+    birth_date: date | None
+    name: str
+    period: date
+    status: str | None
+    comment: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+
+
+def utrukne(store: Store, *, actor: Actor, company_id: int, answered: bool) -> list[Utrukket]:
+    """The company's open utrukne (answered=False) or those answered and not yet closed."""
+    require_company(store, actor=actor, company_id=company_id)
+    rows = store.rows(
+        "SELECT i.id, i.birth_date, i.name, i.period, i.status, i.comment, u.name, i.answered_at"
+        " FROM reconciliation_items i LEFT JOIN users u ON u.id = i.answered_by"
+        " WHERE i.company_id = ? AND i.kind = 'utrukket' AND i.closed_at IS NULL AND (i.status IS NOT NULL) = ?"
+        " ORDER BY i.period DESC, i.name",
+        [company_id, answered],
+    )
+    audit.viewed(
+        store, actor=actor, action="utrukne.view", company_id=company_id, target="answered" if answered else "open"
+    )
+    return [Utrukket(*r) for r in rows]
+
+
+def open_count(store: Store, *, actor: Actor, company_id: int) -> int:
+    """How many utrukne wait for the employer's answer (a count, no personal data)."""
+    require_company(store, actor=actor, company_id=company_id)
+    return store.value(
+        "SELECT count(*) FROM reconciliation_items WHERE company_id = ? AND kind = 'utrukket'"
+        " AND closed_at IS NULL AND status IS NULL",
+        [company_id],
+    )
+
+
+def answer(
+    store: Store, *, actor: Actor, company_id: int, answers: dict[int, tuple[str, str]], now: datetime | None = None
+) -> int:
+    """Record the employer's status for each utrukket: {item id: (status, comment)}."""
+    require_company(store, actor=actor, company_id=company_id)
+    if not answers:
+        raise InvalidInput("Velg status for minst ett medlem før du sender.")
+    for status, comment in answers.values():
+        if status not in STATUSES:
+            raise InvalidInput("Velg en status: Ansatt, Permittert, Sluttet i bedrift eller Annet.")
+        if status == "annet" and not (comment or "").strip():
+            raise InvalidInput("Skriv en kommentar når du velger «Annet».")
+    now = now or utcnow()
+
+    def work(tx: Tx) -> int:
+        for item_id, (status, comment) in answers.items():
+            found = tx.value(
+                "SELECT 1 FROM reconciliation_items WHERE id = ? AND company_id = ? AND kind = 'utrukket'"
+                " AND closed_at IS NULL",
+                [item_id, company_id],
+            )
+            if found is None:
+                raise NotFound("Medlemmet står ikke lenger som utrukket.")
+            tx.execute(
+                "UPDATE reconciliation_items SET status = ?, comment = ?, answered_by = ?, answered_at = ?"
+                " WHERE id = ?",
+                [status, (comment or "").strip() or None, actor.user_id, now, item_id],
+            )
+        audit.record(tx, actor=actor, action="utrukne.answer", company_id=company_id, detail=f"{len(answers)} svar")
+        return len(answers)
+
+    return store.transaction(work)
+
+
+REOPEN = "status = NULL, comment = NULL, answered_by = NULL, answered_at = NULL, handled_at = NULL, handled_by = NULL"
+
+
+def staff_update(
+    store: Store, *, actor: Actor, item_ids: Sequence[int], assignments: str, params: list, action: str
+) -> int:
+    """Set `assignments` on the given items in one transaction, each change audited. Returns how many."""
+    actor.require_staff()
+    now = utcnow()
+
+    def work(tx: Tx) -> int:
+        changed = tx.rows(
+            f"UPDATE reconciliation_items SET {assignments} WHERE id IN (SELECT unnest(?::INTEGER[]))"
+            " RETURNING id, company_id",
+            [*params, list(item_ids)],
+        )
+        for item_id, company_id in changed:
+            audit.record(tx, actor=actor, action=action, company_id=company_id, target=str(item_id), at=now)
+        return len(changed)
+
+    return store.transaction(work)
+
+
+def _one(changed: int) -> None:
+    if not changed:
+        raise NotFound("Finnes ikke.")
+
+
+def reopen(store: Store, *, actor: Actor, item_id: int) -> None:
+    """Staff send an answered utrukket back to the employer."""
+    _one(staff_update(store, actor=actor, item_ids=[item_id], action="utrukne.reopen", params=[], assignments=REOPEN))
+
+
+def mark_handled(store: Store, *, actor: Actor, item_id: int) -> None:
+    _one(
+        staff_update(
+            store,
+            actor=actor,
+            item_ids=[item_id],
+            action="reconciliation.handled",
+            assignments="handled_at = ?, handled_by = ?",
+            params=[utcnow(), actor.user_id],
+        )
+    )
+
+
+def report(store: Store, *, actor: Actor, company_id: int, period: date) -> dict:
+    """The outcome for staff and the CLI: open utrukne, unknown persons and anomalies."""
+    actor.require_staff()
+    items = store.dicts(
+        "SELECT i.id, i.kind, m.member_no, i.national_id, i.birth_date, i.name, i.amount, i.expected, i.status,"
+        " i.comment, i.handled_at, i.member_id FROM reconciliation_items i LEFT JOIN members m ON m.id = i.member_id"
+        " WHERE i.company_id = ? AND i.period = ? AND i.closed_at IS NULL ORDER BY i.kind, i.name",
+        [company_id, period],
+    )
+    audit.viewed(
+        store,
+        actor=actor,
+        action="reconciliation.view",
+        company_id=company_id,
+        target=f"periode {periods.short(period)}",
+    )
+    return {
+        "utrukne": [i for i in items if i["kind"] == UTRUKKET],
+        "unknown": [i for i in items if i["kind"] == UNKNOWN],
+        "anomalies": [i for i in items if i["kind"] == ANOMALY],
+        "unidentified": [i for i in items if i["kind"] == UNIDENTIFIED],
+        "fnr_to_fix": [i for i in items if i["kind"] == FNR_TO_FIX],
+    }
+
+
+def as_json(report_: dict) -> dict:
+    def day(value):
+        return value.isoformat() if value else None
+
+    return {
+        "utrukne": [
+            {"member_no": i["member_no"], "birth_date": day(i["birth_date"]), "name": i["name"]}
+            for i in report_["utrukne"]
+        ],
+        "unknown": [
+            {
+                "national_id": i["national_id"],
+                "birth_date": day(i["birth_date"]),
+                "name": i["name"],
+                "amount": None if i["amount"] is None else float(i["amount"]),
+            }
+            for i in report_["unknown"]
+        ],
+        "fnr_to_fix": [
+            {"member_no": i["member_no"], "national_id_on_list": i["national_id"], "name": i["name"]}
+            for i in report_.get("fnr_to_fix", [])
+        ],
+        "uidentifisert": [
+            {"name": i["name"], "amount": None if i["amount"] is None else float(i["amount"])}
+            for i in report_.get("unidentified", [])
+        ],
+        "anomalies": [
+            {"member_no": i["member_no"], "amount": float(i["amount"]), "expected": float(i["expected"])}
+            for i in report_["anomalies"]
+        ],
+    }
+
+
+@dataclass
+class Changes:
+    new: list[tuple] = field(default_factory=list)
+    gone: list[tuple] = field(default_factory=list)
+    changed: list[tuple] = field(default_factory=list)
+
+
+def changes_since_previous(store: Store, *, actor: Actor, company_id: int, period: date) -> Changes:
+    """Who is new, gone, or deducted a different amount than in the period before."""
+    require_company(store, actor=actor, company_id=company_id)
+    audit.viewed(
+        store, actor=actor, action="changes.view", company_id=company_id, target=f"periode {periods.short(period)}"
+    )
+    now = {r[0]: r for r in _persons(store, company_id, period)}
+    before = {r[0]: r for r in _persons(store, company_id, periods.add_months(period, -1))}
+    result = Changes()
+    if not before:
+        return result
+    for key, row in now.items():
+        if key not in before:
+            result.new.append((row[2], row[3], row[5]))
+        elif row[5] != before[key][5]:
+            result.changed.append((row[2], row[3], before[key][5], row[5]))
+    for key, row in before.items():
+        if key not in now:
+            result.gone.append((row[2], row[3], row[5]))
+    return result

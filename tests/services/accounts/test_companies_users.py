@@ -1,0 +1,67 @@
+import pytest
+
+from services.accounts import companies, users
+from services.accounts.access import CLI, Actor, require_company
+from services.errors import AccessDenied, Conflict, InvalidInput, NotFound
+
+
+def test_orgnr_is_checked_with_its_check_digit(store):
+    with pytest.raises(InvalidInput, match="ikke gyldig"):
+        companies.add_company(store, actor=CLI, orgnr="910000005", name="Feil AS")
+    with pytest.raises(InvalidInput, match="ni sifre"):
+        companies.add_company(store, actor=CLI, orgnr="12345", name="Kort AS")
+    company = companies.add_company(store, actor=CLI, orgnr="910 000 004", name="Riktig AS")
+    assert company.orgnr == "910000004"
+    with pytest.raises(Conflict):
+        companies.add_company(store, actor=CLI, orgnr="910000004", name="Igjen AS")
+
+
+def test_add_user_with_companies_and_duplicate_email(store, company):
+    user = users.add_user(store, actor=CLI, email=" Kari@Firma.NO ", name="Kari", company_orgnrs=["910000004"])
+    assert user.email == "kari@firma.no" and user.role == "employer"
+    with pytest.raises(Conflict):
+        users.add_user(store, actor=CLI, email="kari@firma.no", name="Kari igjen")
+    with pytest.raises(NotFound):
+        users.add_user(store, actor=CLI, email="ola@firma.no", name="Ola", company_orgnrs=["920000002"])
+    # nothing of the refused user was written
+    assert users.find_by_email(store, email="ola@firma.no") is None
+
+
+def test_company_access_follows_grants(store, company):
+    other = companies.add_company(store, actor=CLI, orgnr="920000002", name="Annen AS")
+    user = users.add_user(store, actor=CLI, email="kari@firma.no", name="Kari", company_orgnrs=["910000004"])
+    actor = Actor(user.id, user.email, user.role)
+    assert [c.name for c in companies.for_user(store, actor=actor)] == ["Help Forsikring AS"]
+    with pytest.raises(AccessDenied):
+        require_company(store, actor=actor, company_id=other.id)
+    with pytest.raises(AccessDenied):
+        companies.get(store, actor=actor, company_id=other.id)
+    users.grant(store, actor=CLI, email="kari@firma.no", orgnr="920000002")
+    assert len(companies.for_user(store, actor=actor)) == 2
+    users.revoke(store, actor=CLI, email="kari@firma.no", orgnr="910000004")
+    assert [c.name for c in companies.for_user(store, actor=actor)] == ["Annen AS"]
+    actions = [r[0] for r in store.rows("SELECT action FROM audit_log ORDER BY id")]
+    assert actions.count("access.grant") == 2 and "access.revoke" in actions
+
+
+def test_employers_cannot_administer(store, company):
+    user = users.add_user(store, actor=CLI, email="kari@firma.no", name="Kari", company_orgnrs=["910000004"])
+    actor = Actor(user.id, user.email, user.role)
+    with pytest.raises(AccessDenied):
+        companies.add_company(store, actor=actor, orgnr="920000002", name="X")
+    with pytest.raises(AccessDenied):
+        users.grant(store, actor=actor, email="kari@firma.no", orgnr="910000004")
+    with pytest.raises(AccessDenied):
+        users.overview(store, actor=actor)
+
+
+def test_granting_access_twice_says_so(store):
+    from services.accounts import companies, users
+    from services.accounts.access import CLI
+
+    companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+    users.add_user(store, actor=CLI, email="kari@firma.no", name="Kari")
+    assert users.grant(store, actor=CLI, email="kari@firma.no", orgnr="910000004") is True
+    assert users.grant(store, actor=CLI, email="kari@firma.no", orgnr="910000004") is False
+    assert users.revoke(store, actor=CLI, email="kari@firma.no", orgnr="910000004") is True
+    assert users.revoke(store, actor=CLI, email="kari@firma.no", orgnr="910000004") is False

@@ -1,0 +1,58 @@
+import secrets
+from datetime import timedelta
+
+import jwt
+import pytest
+
+from services.accounts import sessions
+from services.db import utcnow
+from tests.helpers import add_employer
+
+
+@pytest.fixture
+def user(store, company):
+    return add_employer(store)
+
+
+def cookie(email, expiry, key):
+    return jwt.encode({"username": email, "exp_date": expiry}, key, algorithm="HS256")
+
+
+def test_cookie_of_a_live_session_is_accepted(store, settings, user):
+    expiry = sessions.expiry_for(utcnow())
+    started = sessions.start(store, user_id=user.id, cookie_expiry=expiry)
+    found = sessions.from_cookie(
+        store, token=cookie(user.email, expiry, settings.cookie_key), cookie_key=settings.cookie_key
+    )
+    assert found == started
+
+
+def test_cookie_signed_with_another_key_is_rejected(store, settings, user):
+    expiry = sessions.expiry_for(utcnow())
+    sessions.start(store, user_id=user.id, cookie_expiry=expiry)
+    forged = cookie(user.email, expiry, secrets.token_urlsafe(48))
+    assert sessions.from_cookie(store, token=forged, cookie_key=settings.cookie_key) is None
+    assert sessions.from_cookie(store, token="not-a-jwt", cookie_key=settings.cookie_key) is None
+
+
+def test_logout_makes_a_copied_cookie_worthless(store, settings, user):
+    expiry = sessions.expiry_for(utcnow())
+    started = sessions.start(store, user_id=user.id, cookie_expiry=expiry)
+    copied = cookie(user.email, expiry, settings.cookie_key)
+    sessions.revoke(store, session_id=started.id)
+    assert sessions.from_cookie(store, token=copied, cookie_key=settings.cookie_key) is None
+    assert not sessions.is_live(store, session_id=started.id)
+
+
+def test_a_cookie_for_a_session_never_started_is_rejected(store, settings, user):
+    # Right key, but no session in the store: minted, not issued.
+    minted = cookie(user.email, sessions.expiry_for(utcnow()), settings.cookie_key)
+    assert sessions.from_cookie(store, token=minted, cookie_key=settings.cookie_key) is None
+
+
+def test_sessions_last_at_most_12_hours(store, settings, user):
+    start = utcnow()
+    far = sessions.expiry_for(start) + 30 * 86400
+    started = sessions.start(store, user_id=user.id, cookie_expiry=far, now=start)
+    assert sessions.is_live(store, session_id=started.id, now=start + timedelta(hours=11, minutes=59))
+    assert not sessions.is_live(store, session_id=started.id, now=start + timedelta(hours=12, seconds=1))

@@ -1,0 +1,149 @@
+from datetime import date
+
+import pytest
+
+from services.accounts import companies
+from services.accounts.access import CLI
+from services.errors import AccessDenied, InvalidInput
+from services.register import members
+from tests import listfiles
+from tests.helpers import add_employer
+
+OLA = listfiles.make_fnr(date(1990, 1, 1))
+KARI = listfiles.make_fnr(date(1975, 3, 9))
+
+
+@pytest.fixture
+def two_companies(store, company):
+    return company, companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
+
+
+def register_csv(rows):
+    lines = ["Medlemsnr;Fødselsnummer;Etternavn;Fornavn;Orgnr;Fra dato;Til dato;Sats"] + rows
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def test_import_reports_bad_rows_and_imports_the_rest(store, two_companies):
+    data = register_csv(
+        [
+            f"1001;{OLA};Nordmann;Ola;910000004;01.01.2020;;ordinær",
+            f"1002;{KARI};Ås;Kjersti;920000002;01.06.2021;;kombinert",
+            f"1003;{listfiles.break_check_digit(OLA)};Feil;Nummer;910000004;01.01.2020;;",
+            f"1004;{listfiles.make_fnr(date(1980, 5, 5))};Ukjent;Bedrift;930000000;01.01.2020;;",
+        ]
+    )
+    report = members.import_register(store, actor=CLI, data=data, filename="register.csv")
+    assert (report.imported, report.updated) == (2, 0)
+    assert [line for line, _ in report.problems] == [4, 5]
+    assert "ugyldig fødselsnummer" in report.problems[0][1] and "930000000" in report.problems[1][1]
+    rows = members.register(store, actor=CLI)
+    assert [(r["medlemsnr"], r["navn"], r["bedrift"], r["sats"]) for r in rows] == [
+        ("1001", "Nordmann, Ola", "Help Forsikring AS", "ordinær"),
+        ("1002", "Ås, Kjersti", "Nordsjø Service AS", "kombinert"),
+    ]
+
+
+def test_reimport_updates_by_member_number_and_records_a_move(store, two_companies):
+    members.import_register(
+        store, actor=CLI, data=register_csv([f"1001;{OLA};Nordmann;Ola;910000004;01.01.2020;;"]), filename="a.csv"
+    )
+    report = members.import_register(
+        store, actor=CLI, filename="b.csv", data=register_csv([f"1001;{OLA};Nordmann;Ola Johan;920000002;01.10.2026;;"])
+    )
+    assert (report.imported, report.updated) == (0, 1)
+    assert store.value("SELECT count(*) FROM members") == 1
+    rows = members.register(store, actor=CLI)
+    assert [(r["bedrift"], r["fra"], r["til"]) for r in rows] == [
+        ("Help Forsikring AS", date(2020, 1, 1), date(2026, 9, 30)),
+        ("Nordsjø Service AS", date(2026, 10, 1), None),
+    ]
+    assert rows[0]["navn"] == "Nordmann, Ola Johan"
+    again = members.import_register(
+        store, actor=CLI, filename="b.csv", data=register_csv([f"1001;{OLA};Nordmann;Ola Johan;920000002;01.10.2026;;"])
+    )
+    assert again.updated == 1 and store.value("SELECT count(*) FROM employments") == 2
+
+
+def test_add_end_and_move_by_hand(store, two_companies):
+    first, second = two_companies
+    member_id = members.add_member(
+        store,
+        actor=CLI,
+        member_no="2001",
+        national_id=KARI,
+        name="Ås, Kjersti",
+        company_id=first.id,
+        valid_from=date(2024, 1, 1),
+    )
+    members.move(store, actor=CLI, member_id=member_id, to_company_id=second.id, first_day=date(2026, 11, 16))
+    members.end_employment(store, actor=CLI, member_id=member_id, company_id=second.id, last_day=date(2026, 12, 31))
+    spans = store.rows("SELECT company_id, valid_from, valid_to FROM employments ORDER BY valid_from")
+    assert spans == [
+        (first.id, date(2024, 1, 1), date(2026, 11, 15)),
+        (second.id, date(2026, 11, 16), date(2026, 12, 31)),
+    ]
+    with pytest.raises(InvalidInput):
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no="2002",
+            national_id="12345678901",
+            name="X",
+            company_id=first.id,
+            valid_from=date(2024, 1, 1),
+        )
+
+
+def test_a_file_that_is_not_a_register(store, two_companies):
+    with pytest.raises(InvalidInput, match="medlemsnummer"):
+        members.import_register(store, actor=CLI, data=b"Vare;Pris\r\nSkrue;1\r\n", filename="x.csv")
+
+
+def test_only_staff_see_or_change_the_register(store, two_companies):
+    from services.accounts.access import Actor
+
+    user = add_employer(store)
+    employer = Actor(user.id, user.email, user.role)
+    with pytest.raises(AccessDenied):
+        members.register(store, actor=employer)
+    with pytest.raises(AccessDenied):
+        members.import_register(store, actor=employer, data=register_csv([]), filename="x.csv")
+
+
+def test_adding_by_hand_never_overwrites_and_a_move_needs_another_company(store, two_companies):
+    from services.errors import Conflict
+
+    a, b = two_companies
+    first = members.add_member(
+        store,
+        actor=CLI,
+        member_no="1001",
+        national_id=OLA,
+        name="Nordmann, Ola",
+        company_id=a.id,
+        valid_from=date(2020, 1, 1),
+    )
+    with pytest.raises(Conflict, match="allerede registrert på Nordmann, Ola"):
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no="1001",
+            national_id=listfiles.make_fnr(date(1977, 7, 7)),
+            name="Annen, Person",
+            company_id=b.id,
+            valid_from=date(2026, 1, 1),
+        )
+    with pytest.raises(Conflict, match="medlemsnummer 1001"):
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no="2002",
+            national_id=OLA,
+            name="Nordmann, Ola",
+            company_id=b.id,
+            valid_from=date(2026, 1, 1),
+        )
+    with pytest.raises(Conflict, match="allerede ansatt"):
+        members.move(store, actor=CLI, member_id=first, to_company_id=a.id, first_day=date(2026, 10, 1))
+    assert store.value("SELECT name FROM members WHERE member_no = '1001'") == "Nordmann, Ola"
+    assert store.value("SELECT count(*) FROM employments") == 1
