@@ -29,7 +29,7 @@ from services.db import StoreUnavailable, close_all, open_store
 from services.errors import InvalidInput, NotFound, PortalError
 from services.lists import submissions
 from services.money import kr
-from services.register import members, reconciliation
+from services.register import members, review
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,8 +154,8 @@ def run(args: argparse.Namespace) -> str:
         )
     if args.command == "reconciliation":
         company = companies.by_orgnr(store, actor=CLI, orgnr=args.company)
-        result = reconciliation.report(store, actor=CLI, company_id=company.id, period=periods.parse(args.period))
-        as_json = reconciliation.as_json(result)
+        result = review.report(store, actor=CLI, company_id=company.id, period=periods.parse(args.period))
+        as_json = review.as_json(result)
         if args.json:
             return json.dumps(as_json, ensure_ascii=False)
         return (

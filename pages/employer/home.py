@@ -8,7 +8,7 @@ from services.accounts import companies
 from services.errors import PortalError
 from services.letters import letters
 from services.lists import submissions
-from services.register import reconciliation
+from services.register import answers
 from services.text import plain
 
 company_id = ui.require_company()
@@ -22,7 +22,7 @@ st.title(plain(company.name))
 st.caption(f"Organisasjonsnummer {company.orgnr}")
 last = submissions.last_period(ui.store(), actor=ui.actor(), company_id=company.id)
 st.write(f"Siste innsendte periode: **{periods.label(last) if last else 'ingen ennå'}**")
-open_utrukne = reconciliation.open_count(ui.store(), actor=ui.actor(), company_id=company.id)
+open_utrukne = answers.open_count(ui.store(), actor=ui.actor(), company_id=company.id)
 unread = letters.unread(ui.store(), actor=ui.actor(), company_id=company.id)
 if open_utrukne:
     st.warning(

@@ -12,7 +12,7 @@ from services.errors import PortalError
 from services.lists import submissions
 from services.lists.parsing import parse_bytes
 from services.money import kr
-from services.register import reconciliation
+from services.register import month_changes
 from services.text import plain
 
 company_id = ui.require_company()
@@ -59,7 +59,7 @@ if receipt is not None:
         st.page_link(
             "pages/employer/not_deducted.py", label="Gi status under «Utrukne»", icon=":material/arrow_forward:"
         )
-    changes = reconciliation.changes_since_previous(store, actor=actor, company_id=company_id, period=receipt.period)
+    changes = month_changes.changes_since_previous(store, actor=actor, company_id=company_id, period=receipt.period)
     if changes.new or changes.gone or changes.changed:
         with st.expander(
             f"Endringer fra {periods.label(periods.add_months(receipt.period, -1)).lower()}: "

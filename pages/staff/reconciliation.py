@@ -13,7 +13,7 @@ from services.errors import PortalError
 from services.lists import submissions
 from services.localtime import shown
 from services.money import kr
-from services.register import members, reconciliation, worklist
+from services.register import answers, members, reconcile, review, worklist
 from services.text import plain
 
 store, actor = ui.store(), ui.actor()
@@ -71,7 +71,7 @@ def worklist_tab() -> None:
     )
     for column, kind in zip(st.columns(len(KIND_LABELS)), KIND_LABELS, strict=True):
         column.metric(KIND_LABELS[kind], found.counts[kind])
-    for manual in reconciliation.awaiting_manual(store, actor=actor, company_id=chosen_company, period=chosen_period):
+    for manual in reconcile.awaiting_manual(store, actor=actor, company_id=chosen_company, period=chosen_period):
         with st.container(border=True):
             st.write(
                 f"Til manuell behandling: **{plain(manual.company_name)}**, "
@@ -96,7 +96,7 @@ def worklist_tab() -> None:
                 "Medlemsnr": i.member_no or "",
                 "Beløp": kr(i.amount) if i.amount is not None else "",
                 "Forventet": kr(i.expected) if i.expected is not None else "",
-                "Svar": reconciliation.STATUSES.get(i.status or "", "") + (f": {i.comment}" if i.comment else ""),
+                "Svar": answers.STATUSES.get(i.status or "", "") + (f": {i.comment}" if i.comment else ""),
                 "Hint": f"Mulig overgang fra {i.transfer_from}" if i.transfer_from else "",
                 "Behandlet": "Ja" if i.handled_at else "",
             }
@@ -160,24 +160,22 @@ def company_view() -> None:
     left, right = st.columns(2)
     company_id = left.selectbox("Bedrift", list(names), format_func=names.get)
     period = right.selectbox("Periode", choices, format_func=periods.label)
-    result = reconciliation.report(store, actor=actor, company_id=company_id, period=period)
+    result = review.report(store, actor=actor, company_id=company_id, period=period)
 
-    def actions(item: dict) -> None:
+    def actions(item: review.ReportItem) -> None:
         cols = st.columns(3)
         try:
-            if item["handled_at"] is None and cols[0].button("Merk behandlet", key=f"handled_{item['id']}"):
-                reconciliation.mark_handled(store, actor=actor, item_id=item["id"])
+            if item.handled_at is None and cols[0].button("Merk behandlet", key=f"handled_{item.id}"):
+                review.mark_handled(store, actor=actor, item_id=item.id)
                 st.rerun()
-            if item.get("status") and cols[1].button("Åpne igjen", key=f"reopen_{item['id']}"):
-                reconciliation.reopen(store, actor=actor, item_id=item["id"])
+            if item.status and cols[1].button("Åpne igjen", key=f"reopen_{item.id}"):
+                review.reopen(store, actor=actor, item_id=item.id)
                 st.rerun()
-            if item.get("status") == "sluttet" and cols[2].button(
-                "Avslutt ansettelsen i registeret", key=f"end_{item['id']}"
-            ):
+            if item.status == "sluttet" and cols[2].button("Avslutt ansettelsen i registeret", key=f"end_{item.id}"):
                 members.end_employment(
                     store,
                     actor=actor,
-                    member_id=item["member_id"],
+                    member_id=item.member_id,
                     company_id=company_id,
                     last_day=period - timedelta(days=1),
                 )
@@ -185,44 +183,44 @@ def company_view() -> None:
         except PortalError as problem:
             ui.show_error(problem)
 
-    def utrukket(item: dict) -> str:
-        answer = reconciliation.STATUSES.get(item["status"], "Ikke besvart")
-        comment = f" – {plain(item['comment'])}" if item["comment"] else ""
-        who = f"**{plain(item['name'])}** ({day(item['birth_date'])}), medlem {plain(item['member_no'])}"
+    def utrukket(item: review.ReportItem) -> str:
+        answer = answers.STATUSES.get(item.status, "Ikke besvart")
+        comment = f" – {plain(item.comment)}" if item.comment else ""
+        who = f"**{plain(item.name)}** ({day(item.birth_date)}), medlem {plain(item.member_no)}"
         return f"{who}: {answer}{comment}"
 
-    def unknown(item: dict) -> str:
+    def unknown(item: review.ReportItem) -> str:
         return (
-            f"**{plain(item['name']) or 'uten navn'}** ({day(item['birth_date'])}), "
-            f"fnr {item['national_id'] or 'mangler'}: {kr(item['amount'] or 0)}"
+            f"**{plain(item.name) or 'uten navn'}** ({day(item.birth_date)}), "
+            f"fnr {item.national_id or 'mangler'}: {kr(item.amount or 0)}"
         )
 
-    def anomaly(item: dict) -> str:
+    def anomaly(item: review.ReportItem) -> str:
         return (
-            f"**{plain(item['name'])}**, medlem {plain(item['member_no'])}: trukket {kr(item['amount'])}, "
-            f"forventet {kr(item['expected'])}"
+            f"**{plain(item.name)}**, medlem {plain(item.member_no)}: trukket {kr(item.amount)}, "
+            f"forventet {kr(item.expected)}"
         )
 
-    def fnr_to_fix(item: dict) -> str:
+    def fnr_to_fix(item: review.ReportItem) -> str:
         return (
-            f"**{plain(item['name'])}**, medlem {plain(item['member_no'])}: listen har fødselsnummer "
-            f"{plain(item['national_id'])}, som ikke er gyldig"
+            f"**{plain(item.name)}**, medlem {plain(item.member_no)}: listen har fødselsnummer "
+            f"{plain(item.national_id)}, som ikke er gyldig"
         )
 
-    def unidentified(item: dict) -> str:
-        return f"**{plain(item['name']) or 'uten navn'}**, uten fødselsnummer og fødselsdato: {kr(item['amount'] or 0)}"
+    def unidentified(item: review.ReportItem) -> str:
+        return f"**{plain(item.name) or 'uten navn'}**, uten fødselsnummer og fødselsdato: {kr(item.amount or 0)}"
 
-    for title, key, describe in (
-        ("Utrukne", "utrukne", utrukket),
-        ("Ukjente på listen", "unknown", unknown),
-        ("Avvik i beløp", "anomalies", anomaly),
-        ("Uidentifisert (trukket uten fødselsnummer eller fødselsdato)", "unidentified", unidentified),
-        ("Fødselsnummer må rettes", "fnr_to_fix", fnr_to_fix),
+    for title, found, describe in (
+        ("Utrukne", result.utrukne, utrukket),
+        ("Ukjente på listen", result.unknown, unknown),
+        ("Avvik i beløp", result.anomalies, anomaly),
+        ("Uidentifisert (trukket uten fødselsnummer eller fødselsdato)", result.unidentified, unidentified),
+        ("Fødselsnummer må rettes", result.fnr_to_fix, fnr_to_fix),
     ):
-        st.subheader(f"{title} ({len(result[key])})")
-        for item in result[key]:
+        st.subheader(f"{title} ({len(found)})")
+        for item in found:
             with st.container(border=True):
-                st.write(describe(item) + (" · behandlet" if item["handled_at"] else ""))
+                st.write(describe(item) + (" · behandlet" if item.handled_at else ""))
                 actions(item)
 
 

@@ -23,7 +23,7 @@ from services.errors import AccessDenied, InvalidInput
 from services.lists.identity import name_key
 from services.lists.parsing import MAX_FILE_BYTES, ParseResult, parse_bytes
 from services.money import kr
-from services.register import reconciliation
+from services.register import reconcile
 from services.text import one_line
 
 MAX_FILES = 10
@@ -47,7 +47,7 @@ class Receipt:
     persons: int
     total: Decimal
     notes: list[str]
-    outcome: reconciliation.Outcome
+    outcome: reconcile.Outcome
     receipt_mail_id: int | None = None
     # Where the receipt went: the contact address when it is one of the company's users, else the sender.
     receipt_to: str | None = None
@@ -217,22 +217,20 @@ def submit(
             for file, result in zip(reserved, results, strict=True):
                 filestore.claim(tx, file, submission_id=submission_id)
                 _insert_rows(tx, submission_id, file.id, result)
-            outcome = reconciliation.reconcile(tx, company_id=company_id, period=period, now=now)
+            outcome = reconcile.reconcile(tx, company_id=company_id, period=period, now=now)
             corrections = sum(1 for result in results for r in result.rows if r.amount is not None and r.amount < 0)
             if corrections:
                 # Negative rows refund the month before: its outcome changes with them.
-                earlier = reconciliation.reconcile(
-                    tx, company_id=company_id, period=periods.add_months(period, -1), now=now
-                )
+                earlier = reconcile.reconcile(tx, company_id=company_id, period=periods.add_months(period, -1), now=now)
                 outcome.new_utrukne += earlier.new_utrukne
             outcome.corrections = corrections
-            for other, changed in reconciliation.reconcile_dependents(
+            for other, changed in reconcile.reconcile_dependents(
                 tx, submission_id=submission_id, company_id=company_id, period=period, now=now
             ).items():
                 if changed.new_utrukne:
                     other_company = tx.one("SELECT name FROM companies WHERE id = ?", [other])[0]
                     outbox["others"].extend(
-                        reconciliation.notify_new_utrukne(tx, company_id=other, company_name=other_company)
+                        reconcile.notify_new_utrukne(tx, company_id=other, company_name=other_company)
                     )
             receipt = Receipt(
                 submission_id,
@@ -249,7 +247,7 @@ def submit(
                 outbox["ids"] = [mail.enqueue(tx, kind="receipt", to=receipt_to, subject=subject, body=body)]
                 receipt = dataclasses.replace(receipt, receipt_mail_id=outbox["ids"][0], receipt_to=receipt_to)
             if outcome.new_utrukne:
-                outbox["ids"] += reconciliation.notify_new_utrukne(tx, company_id=company_id, company_name=company.name)
+                outbox["ids"] += reconcile.notify_new_utrukne(tx, company_id=company_id, company_name=company.name)
             audit.record(
                 tx,
                 actor=actor,
@@ -320,7 +318,7 @@ def history(
     since = datetime.combine(periods.add_months(periods.month_start(today), -11), datetime.min.time())
     rows = store.rows(
         "SELECT s.submitted_at, s.period, count(f.id),"
-        f" {reconciliation.AWAITING_MANUAL}"
+        f" {reconcile.AWAITING_MANUAL}"
         " FROM submissions s LEFT JOIN stored_files f ON f.submission_id = s.id"
         " WHERE s.company_id = ? AND s.submitted_at >= ?"
         " GROUP BY s.id, s.submitted_at, s.period, s.manual_done_at, s.purged_at"
@@ -353,9 +351,9 @@ def mark_manual_handled(store: Store, *, actor: Actor, submission_id: int, now: 
             "UPDATE submissions SET manual_done_at = ?, manual_done_by = ? WHERE id = ?",
             [now, actor.user_id, submission_id],
         )
-        outcome = reconciliation.reconcile(tx, company_id=company_id, period=period, now=now)
+        outcome = reconcile.reconcile(tx, company_id=company_id, period=period, now=now)
         if outcome.new_utrukne:
-            outbox.extend(reconciliation.notify_new_utrukne(tx, company_id=company_id, company_name=company.name))
+            outbox.extend(reconcile.notify_new_utrukne(tx, company_id=company_id, company_name=company.name))
         audit.record(
             tx, actor=actor, action="submission.manual_done", company_id=company_id, target=str(submission_id), at=now
         )

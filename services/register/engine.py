@@ -1,5 +1,5 @@
 """The reconciliation itself, with no database: who on a period's lists is which member,
-and what the outcome is. `services.register.reconciliation` reads the store, calls this, and
+and what the outcome is. `services.register.reconcile` reads the store, calls this, and
 writes the difference.
 
   utrukket:      a member registered at the company in the period who is on none of its

@@ -16,7 +16,7 @@ from services import audit, periods
 from services.accounts.access import Actor
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
-from services.register import members, reconciliation
+from services.register import answers, members, reconcile, review
 from services.register.engine import ANOMALY, FNR_TO_FIX, UNIDENTIFIED, UNKNOWN, UTRUKKET
 
 KINDS = (UTRUKKET, UNKNOWN, ANOMALY, UNIDENTIFIED, FNR_TO_FIX)
@@ -131,7 +131,7 @@ def _require_some(item_ids: Sequence[int]) -> None:
 def mark_handled(store: Store, *, actor: Actor, item_ids: Sequence[int]) -> int:
     actor.require_staff()
     _require_some(item_ids)
-    return reconciliation.staff_update(
+    return review.staff_update(
         store,
         actor=actor,
         item_ids=item_ids,
@@ -145,8 +145,8 @@ def reopen(store: Store, *, actor: Actor, item_ids: Sequence[int]) -> int:
     """Open again: the employer answers anew, and staff handle it again."""
     actor.require_staff()
     _require_some(item_ids)
-    return reconciliation.staff_update(
-        store, actor=actor, item_ids=item_ids, action="utrukne.reopen", params=[], assignments=reconciliation.REOPEN
+    return review.staff_update(
+        store, actor=actor, item_ids=item_ids, action="utrukne.reopen", params=[], assignments=review.REOPEN
     )
 
 
@@ -189,7 +189,7 @@ def move_here(store: Store, *, actor: Actor, item_id: int) -> str:
     def again(tx: Tx) -> None:
         # Both companies' outcomes change: here the person is now a member, there no longer expected.
         for company_id in {item.company_id, old_company} - {None}:
-            reconciliation.reconcile(tx, company_id=company_id, period=item.period)
+            reconcile.reconcile(tx, company_id=company_id, period=item.period)
 
     store.transaction(again)
     return item.transfer_from
@@ -237,7 +237,7 @@ def export(store: Store, *, actor: Actor, **filters) -> bytes:
                 i.member_no,
                 i.amount,
                 i.expected,
-                reconciliation.STATUSES.get(i.status or "", ""),
+                answers.STATUSES.get(i.status or "", ""),
                 i.comment,
                 i.transfer_from,
                 "Ja" if i.handled_at else "",

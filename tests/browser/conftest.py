@@ -153,7 +153,7 @@ def _seed_injection(store) -> None:
     from services import periods
     from services.letters import letters
     from services.lists import submissions
-    from services.register import members, reconciliation
+    from services.register import answers, members
     from tests import listfiles
 
     company = companies.add_company(store, actor=CLI, orgnr="974760673", name=f"Zeta {PAYLOAD} AS")
@@ -187,8 +187,8 @@ def _seed_injection(store) -> None:
         remark=f"Merknad {PAYLOAD}",
         uploads=[submissions.Upload("liste [x](http://evil.test/fil).csv", rows)],
     )
-    first, *_ = reconciliation.utrukne(store, actor=injector, company_id=company.id, answered=False)
-    reconciliation.answer(store, actor=injector, company_id=company.id, answers={first.id: ("annet", PAYLOAD)})
+    first, *_ = answers.utrukne(store, actor=injector, company_id=company.id, answered=False)
+    answers.answer(store, actor=injector, company_id=company.id, answers={first.id: ("annet", PAYLOAD)})
     staff_id = store.value("SELECT id FROM users WHERE email = ?", [STAFF])
     letters.upload(
         store, actor=Actor(staff_id, STAFF, "staff"), company_id=company.id, subject=f"Brev {PAYLOAD}", pdf=_tiny_pdf()

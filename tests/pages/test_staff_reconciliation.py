@@ -6,7 +6,7 @@ from services import periods
 from services.accounts import companies, users
 from services.accounts.access import CLI, Actor
 from services.lists import submissions
-from services.register import members, reconciliation
+from services.register import answers, members
 from tests import listfiles
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
@@ -35,8 +35,8 @@ def test_staff_see_answers_and_end_an_employment(app_store):
         contact_email="kari@firma.no",
         uploads=[submissions.Upload("l.csv", f"Fnr;Navn;Trekk\n{stranger};Ny, Person;390\n".encode())],
     )
-    [item] = reconciliation.utrukne(app_store, actor=employer, company_id=company.id, answered=False)
-    reconciliation.answer(app_store, actor=employer, company_id=company.id, answers={item.id: ("sluttet", "")})
+    [item] = answers.utrukne(app_store, actor=employer, company_id=company.id, answered=False)
+    answers.answer(app_store, actor=employer, company_id=company.id, answers={item.id: ("sluttet", "")})
     activate(app_store, "stab@forbund.no")
     at = log_in(new_app(), "stab@forbund.no")
     at.switch_page("pages/staff/reconciliation.py")

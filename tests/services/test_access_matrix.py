@@ -13,7 +13,7 @@ from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, NotFound
 from services.letters import letters
 from services.lists import submissions
-from services.register import members, reconciliation
+from services.register import answers, members
 from tests import listfiles
 from tests.helpers import add_employer
 
@@ -156,4 +156,4 @@ def test_access_matrix(store, tmp_path, figure):
     # Nothing was changed by the refused calls.
     assert store.value("SELECT count(*) FROM users WHERE deactivated_at IS NOT NULL") == 0
     assert users.find_by_email(store, email="b@firma.no") is not None
-    assert reconciliation.open_count(store, actor=CLI, company_id=arguments["company_id"]) == 1
+    assert answers.open_count(store, actor=CLI, company_id=arguments["company_id"]) == 1

@@ -6,7 +6,7 @@ from services.accounts import users
 from services.accounts.access import CLI, Actor
 from services.letters import letters
 from services.lists import submissions
-from services.register import reconciliation
+from services.register import month_changes, review
 
 
 def views(store, action):
@@ -16,23 +16,23 @@ def views(store, action):
 def test_a_page_rerun_does_not_write_the_log_again(store, company):
     staff = Actor(None, "stab@forbund.no", "system", session_id="økt-1")
     for _ in range(5):
-        reconciliation.report(store, actor=staff, company_id=company.id, period=date(2026, 10, 1))
+        review.report(store, actor=staff, company_id=company.id, period=date(2026, 10, 1))
     assert views(store, "reconciliation.view") == 1
-    reconciliation.report(store, actor=staff, company_id=company.id, period=date(2026, 9, 1))
+    review.report(store, actor=staff, company_id=company.id, period=date(2026, 9, 1))
     assert views(store, "reconciliation.view") == 2
     other_session = Actor(None, "stab@forbund.no", "system", session_id="økt-2")
-    reconciliation.report(store, actor=other_session, company_id=company.id, period=date(2026, 10, 1))
+    review.report(store, actor=other_session, company_id=company.id, period=date(2026, 10, 1))
     assert views(store, "reconciliation.view") == 3
     # Without a session (the command line) every read is recorded.
-    reconciliation.report(store, actor=CLI, company_id=company.id, period=date(2026, 10, 1))
-    reconciliation.report(store, actor=CLI, company_id=company.id, period=date(2026, 10, 1))
+    review.report(store, actor=CLI, company_id=company.id, period=date(2026, 10, 1))
+    review.report(store, actor=CLI, company_id=company.id, period=date(2026, 10, 1))
     assert views(store, "reconciliation.view") == 5
 
 
 def test_the_five_reads_that_were_not_audited_are(store, company, settings):
     staff = Actor(None, "stab@forbund.no", "system", session_id="økt")
     letters.pending_from_register(store, actor=staff, company_id=company.id, kind="start")
-    reconciliation.changes_since_previous(store, actor=staff, company_id=company.id, period=date(2026, 10, 1))
+    month_changes.changes_since_previous(store, actor=staff, company_id=company.id, period=date(2026, 10, 1))
     submissions.incoming(store, actor=staff)
     users.overview(store, actor=staff)
     for action in ("letters.pending.view", "changes.view", "incoming.view", "users.view"):

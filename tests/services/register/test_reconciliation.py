@@ -9,7 +9,7 @@ from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput, NotFound
 from services.lists import submissions
 from services.lists.submissions import Upload
-from services.register import members, reconciliation
+from services.register import answers, members, month_changes, review
 from tests import listfiles
 from tests.helpers import add_employer
 
@@ -98,7 +98,7 @@ def full_a_list(without=()):
 
 
 def outcome(store, world):
-    return reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["a"].id, period=P))
+    return review.as_json(review.report(store, actor=CLI, company_id=world["a"].id, period=P))
 
 
 def test_national_id_list_gives_utrukne_unknown_and_anomalies(store, world):
@@ -117,7 +117,7 @@ def test_a_transfer_mid_month_is_not_utrukket_where_deducted_by_the_other_compan
     send(store, world["kari"], world["a"], full_a_list())
     assert [u["name"] for u in outcome(store, world)["utrukne"]] == ["Vik, Geir"]
     send(store, world["b_user"], world["b"], nid_list([(GEIR[1], "Vik, Geir", "60 000,00", "575,00")], "b.csv"))
-    b = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["b"].id, period=P))
+    b = review.as_json(review.report(store, actor=CLI, company_id=world["b"].id, period=P))
     assert b == {"utrukne": [], "unknown": [], "anomalies": [], "uidentifisert": [], "fnr_to_fix": []}
     send(store, world["kari"], world["a"], full_a_list())  # A's correction recomputes with B's list known
     assert outcome(store, world)["utrukne"] == []
@@ -165,14 +165,14 @@ def test_new_utrukne_mail_the_companys_users_once_without_names(store, world):
 
 def test_every_answer_kind_and_staff_reopening(store, world):
     send(store, world["kari"], world["a"], nid_list([(OLA[1], "Nordmann, Ola", "48 000,00", "624,00")]))
-    open_items = reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)
+    open_items = answers.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)
     assert [u.name for u in open_items] == ["Berg, Anne", "Hansen, Per", "Lie, Tone", "Vik, Geir", "Ås, Kjersti"]
     ids = {u.name: u.id for u in open_items}
     with pytest.raises(InvalidInput, match="kommentar"):
-        reconciliation.answer(
+        answers.answer(
             store, actor=world["kari"], company_id=world["a"].id, answers={ids["Berg, Anne"]: ("annet", " ")}
         )
-    reconciliation.answer(
+    answers.answer(
         store,
         actor=world["kari"],
         company_id=world["a"].id,
@@ -183,11 +183,9 @@ def test_every_answer_kind_and_staff_reopening(store, world):
             ids["Vik, Geir"]: ("annet", "Gikk over til Nordsjø i oktober"),
         },
     )
-    remaining = reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)
+    remaining = answers.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)
     assert [u.name for u in remaining] == ["Ås, Kjersti"]
-    answered = {
-        u.name: u for u in reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=True)
-    }
+    answered = {u.name: u for u in answers.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=True)}
     assert {n: u.status for n, u in answered.items()} == {
         "Berg, Anne": "ansatt",
         "Hansen, Per": "permittert",
@@ -196,27 +194,27 @@ def test_every_answer_kind_and_staff_reopening(store, world):
     }
     assert answered["Vik, Geir"].comment == "Gikk over til Nordsjø i oktober"
     assert answered["Hansen, Per"].answered_by == "Kari Nordmann" and answered["Hansen, Per"].answered_at
-    reconciliation.reopen(store, actor=CLI, item_id=ids["Hansen, Per"])
+    review.reopen(store, actor=CLI, item_id=ids["Hansen, Per"])
     assert "Hansen, Per" in [
-        u.name for u in reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)
+        u.name for u in answers.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)
     ]
     with pytest.raises(AccessDenied):
-        reconciliation.reopen(store, actor=world["kari"], item_id=ids["Hansen, Per"])
+        review.reopen(store, actor=world["kari"], item_id=ids["Hansen, Per"])
 
 
 def test_no_company_sees_another_companys_utrukne(store, world):
     send(store, world["kari"], world["a"], nid_list([(OLA[1], "Nordmann, Ola", "48 000,00", "624,00")]))
     with pytest.raises(AccessDenied):
-        reconciliation.utrukne(store, actor=world["b_user"], company_id=world["a"].id, answered=False)
-    item = reconciliation.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)[0]
+        answers.utrukne(store, actor=world["b_user"], company_id=world["a"].id, answered=False)
+    item = answers.utrukne(store, actor=world["kari"], company_id=world["a"].id, answered=False)[0]
     with pytest.raises(AccessDenied):
-        reconciliation.answer(store, actor=world["b_user"], company_id=world["a"].id, answers={item.id: ("ansatt", "")})
+        answers.answer(store, actor=world["b_user"], company_id=world["a"].id, answers={item.id: ("ansatt", "")})
     with pytest.raises(NotFound):
         # Right company of the user, wrong company of the item: not found there.
-        reconciliation.answer(store, actor=world["b_user"], company_id=world["b"].id, answers={item.id: ("ansatt", "")})
-    assert reconciliation.utrukne(store, actor=world["b_user"], company_id=world["b"].id, answered=False) == []
+        answers.answer(store, actor=world["b_user"], company_id=world["b"].id, answers={item.id: ("ansatt", "")})
+    assert answers.utrukne(store, actor=world["b_user"], company_id=world["b"].id, answered=False) == []
     with pytest.raises(AccessDenied):
-        reconciliation.report(store, actor=world["kari"], company_id=world["a"].id, period=P)
+        review.report(store, actor=world["kari"], company_id=world["a"].id, period=P)
 
 
 def test_changes_against_the_previous_period(store, world):
@@ -239,7 +237,7 @@ def test_changes_against_the_previous_period(store, world):
             [(OLA[1], "Nordmann, Ola", "50 000,00", "650,00"), (KJERSTI[1], "Ås, Kjersti", "52 000,00", "676,00")]
         ),
     )
-    changes = reconciliation.changes_since_previous(store, actor=world["kari"], company_id=world["a"].id, period=P)
+    changes = month_changes.changes_since_previous(store, actor=world["kari"], company_id=world["a"].id, period=P)
     assert [c[1] for c in changes.new] == ["Ås, Kjersti"]
     assert [c[1] for c in changes.gone] == ["Hansen, Per"]
     assert [(c[1], c[2], c[3]) for c in changes.changed] == [("Nordmann, Ola", Decimal("624.00"), Decimal("650.00"))]
@@ -249,7 +247,7 @@ def test_a_row_without_identity_is_an_item_for_staff(store, world):
     lines = f"Fnr;Navn;Trekk\n{GEIR[1]};Vik, Geir;575,00\n;Uten Nummer, Per;520,00\n"
     receipt = send(store, world["b_user"], world["b"], Upload("b.csv", lines.encode()))
     assert receipt.persons == 2 and receipt.outcome.unidentified == 1
-    b = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["b"].id, period=P))
+    b = review.as_json(review.report(store, actor=CLI, company_id=world["b"].id, period=P))
     assert b["uidentifisert"] == [{"name": "Uten Nummer, Per", "amount": 520.0}]
     assert b["unknown"] == [] and b["utrukne"] == []
 
@@ -369,14 +367,14 @@ def test_a_negative_row_refunds_the_month_before_and_is_not_summed_into_this_one
         uploads=[nid_list(doubled, "sep.csv")],
         today=TODAY,
     )
-    sept = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["a"].id, period=september))
+    sept = review.as_json(review.report(store, actor=CLI, company_id=world["a"].id, period=september))
     assert [a["member_no"] for a in sept["anomalies"]] == ["1001"]
     # October: the usual 520 and a refund of September's double deduction.
     refund = [*everyone[:5], (OLA[1], "Nordmann, Ola", "", "-520,00")]
     receipt = send(store, world["kari"], world["a"], nid_list(refund, "okt.csv"))
     assert receipt.outcome.corrections == 1
     assert outcome(store, world)["anomalies"] == []  # not «0 of 520» in October
-    sept = reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=world["a"].id, period=september))
+    sept = review.as_json(review.report(store, actor=CLI, company_id=world["a"].id, period=september))
     assert sept["anomalies"] == []  # September is 520 after the refund
 
 
@@ -414,7 +412,7 @@ def test_every_arrival_order_of_three_lists_gives_one_result(tmp_path):
             send(store, *lists[name])
         result = tuple(
             json.dumps(
-                reconciliation.as_json(reconciliation.report(store, actor=CLI, company_id=c.id, period=P)),
+                review.as_json(review.report(store, actor=CLI, company_id=c.id, period=P)),
                 sort_keys=True,
             )
             for c in (a, world["b"])

@@ -8,7 +8,7 @@ from services.accounts import companies
 from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput
 from services.lists import submissions
-from services.register import members, reconciliation, worklist
+from services.register import answers, members, worklist
 from tests import listfiles
 from tests.helpers import add_employer
 
@@ -88,7 +88,7 @@ def test_bulk_handled_reopened_and_employments_ended(store, two):
     assert worklist.search(store, actor=CLI, company_id=a.id, kinds=["utrukket"]).total == 1
     assert worklist.search(store, actor=CLI, company_id=a.id, status=worklist.HANDLED).total == 3
     assert worklist.reopen(store, actor=CLI, item_ids=ids[:1]) == 1
-    reconciliation.answer(store, actor=sender_a, company_id=a.id, answers={ids[1]: ("sluttet", "")})
+    answers.answer(store, actor=sender_a, company_id=a.id, answers={ids[1]: ("sluttet", "")})
     assert worklist.end_employments(store, actor=CLI, item_ids=ids) == 1
     with pytest.raises(InvalidInput):
         worklist.mark_handled(store, actor=CLI, item_ids=[])

@@ -16,20 +16,16 @@ same list twice changes nothing and a correction closes what it fixes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
-from services import audit, mail, periods, settings_store
+from services import mail, periods, settings_store
 from services.accounts import users
-from services.accounts.access import Actor, require_company
+from services.accounts.access import Actor
 from services.db import Store, Tx, utcnow
-from services.errors import InvalidInput, NotFound
-from services.register import engine as engine
+from services.register import engine
 from services.register.engine import ANOMALY, FNR_TO_FIX, UNIDENTIFIED, UNKNOWN, UTRUKKET
 
-STATUSES = {"ansatt": "Ansatt", "permittert": "Permittert", "sluttet": "Sluttet i bedrift", "annet": "Annet"}
 NEW_UTRUKNE_SUBJECT = "Utrukne medlemmer i trekklisteportalen"
 
 
@@ -134,7 +130,7 @@ def reconcile_dependents(
     return {other: reconcile(tx, company_id=other, period=period, now=now) for (other,) in found}
 
 
-def _persons(store: Store, company_id: int, period: date) -> list[tuple]:
+def persons_of(store: Store, company_id: int, period: date) -> list[tuple]:
     return store.rows(PERSONS_SQL, [company_id, period, company_id, periods.add_months(period, 1)])
 
 
@@ -162,15 +158,11 @@ WHERE m.id IN (SELECT unnest(?::INTEGER[]))
 """
 
 
-def tolerance(store: Store) -> Decimal:
-    return Decimal(store.value("SELECT value FROM portal_settings WHERE key = 'anomaly_tolerance_kr'") or "0")
-
-
 def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = None) -> Outcome:
     """Recompute the outcome for the company and period inside the caller's transaction."""
     now = now or utcnow()
     last = periods.month_end(period)
-    persons = [engine.ListedPerson(*r) for r in _persons(tx, company_id, period)]
+    persons = [engine.ListedPerson(*r) for r in persons_of(tx, company_id, period)]
     members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period])]
     elsewhere = (
         {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period, [m.id for m in members]])}
@@ -183,7 +175,7 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
         members=members,
         deducted_elsewhere=elsewhere,
         rates=settings_store.rates_in_force(tx, period),
-        tolerance=tolerance(tx),
+        tolerance=settings_store.numeric(tx, "anomaly_tolerance_kr"),
         awaiting_manual_list=awaiting_manual,
     )
     existing = {
@@ -266,208 +258,3 @@ def notify_new_utrukne(tx: Tx, *, company_id: int, company_name: str) -> list[in
         mail.enqueue(tx, kind="utrukne.new", to=email, subject=NEW_UTRUKNE_SUBJECT, body=body)
         for email in users.employer_emails(tx, company_id=company_id)
     ]
-
-
-@dataclass(frozen=True)
-class Utrukket:
-    id: int
-    birth_date: date | None
-    name: str
-    period: date
-    status: str | None
-    comment: str | None
-    answered_by: str | None
-    answered_at: datetime | None
-
-
-def utrukne(store: Store, *, actor: Actor, company_id: int, answered: bool) -> list[Utrukket]:
-    """The company's open utrukne (answered=False) or those answered and not yet closed."""
-    require_company(store, actor=actor, company_id=company_id)
-    rows = store.rows(
-        "SELECT i.id, i.birth_date, i.name, i.period, i.status, i.comment, u.name, i.answered_at"
-        " FROM reconciliation_items i LEFT JOIN users u ON u.id = i.answered_by"
-        " WHERE i.company_id = ? AND i.kind = 'utrukket' AND i.closed_at IS NULL AND (i.status IS NOT NULL) = ?"
-        " ORDER BY i.period DESC, i.name",
-        [company_id, answered],
-    )
-    audit.viewed(
-        store, actor=actor, action="utrukne.view", company_id=company_id, target="answered" if answered else "open"
-    )
-    return [Utrukket(*r) for r in rows]
-
-
-def open_count(store: Store, *, actor: Actor, company_id: int) -> int:
-    """How many utrukne wait for the employer's answer (a count, no personal data)."""
-    require_company(store, actor=actor, company_id=company_id)
-    return store.value(
-        "SELECT count(*) FROM reconciliation_items WHERE company_id = ? AND kind = 'utrukket'"
-        " AND closed_at IS NULL AND status IS NULL",
-        [company_id],
-    )
-
-
-def answer(
-    store: Store, *, actor: Actor, company_id: int, answers: dict[int, tuple[str, str]], now: datetime | None = None
-) -> int:
-    """Record the employer's status for each utrukket: {item id: (status, comment)}."""
-    require_company(store, actor=actor, company_id=company_id)
-    if not answers:
-        raise InvalidInput("Velg status for minst ett medlem før du sender.")
-    for status, comment in answers.values():
-        if status not in STATUSES:
-            raise InvalidInput("Velg en status: Ansatt, Permittert, Sluttet i bedrift eller Annet.")
-        if status == "annet" and not (comment or "").strip():
-            raise InvalidInput("Skriv en kommentar når du velger «Annet».")
-    now = now or utcnow()
-
-    def work(tx: Tx) -> int:
-        for item_id, (status, comment) in answers.items():
-            found = tx.value(
-                "SELECT 1 FROM reconciliation_items WHERE id = ? AND company_id = ? AND kind = 'utrukket'"
-                " AND closed_at IS NULL",
-                [item_id, company_id],
-            )
-            if found is None:
-                raise NotFound("Medlemmet står ikke lenger som utrukket.")
-            tx.execute(
-                "UPDATE reconciliation_items SET status = ?, comment = ?, answered_by = ?, answered_at = ?"
-                " WHERE id = ?",
-                [status, (comment or "").strip() or None, actor.user_id, now, item_id],
-            )
-        audit.record(tx, actor=actor, action="utrukne.answer", company_id=company_id, detail=f"{len(answers)} svar")
-        return len(answers)
-
-    return store.transaction(work)
-
-
-REOPEN = "status = NULL, comment = NULL, answered_by = NULL, answered_at = NULL, handled_at = NULL, handled_by = NULL"
-
-
-def staff_update(
-    store: Store, *, actor: Actor, item_ids: Sequence[int], assignments: str, params: list, action: str
-) -> int:
-    """Set `assignments` on the given items in one transaction, each change audited. Returns how many."""
-    actor.require_staff()
-    now = utcnow()
-
-    def work(tx: Tx) -> int:
-        changed = tx.rows(
-            f"UPDATE reconciliation_items SET {assignments} WHERE id IN (SELECT unnest(?::INTEGER[]))"
-            " RETURNING id, company_id",
-            [*params, list(item_ids)],
-        )
-        for item_id, company_id in changed:
-            audit.record(tx, actor=actor, action=action, company_id=company_id, target=str(item_id), at=now)
-        return len(changed)
-
-    return store.transaction(work)
-
-
-def _one(changed: int) -> None:
-    if not changed:
-        raise NotFound("Finnes ikke.")
-
-
-def reopen(store: Store, *, actor: Actor, item_id: int) -> None:
-    """Staff send an answered utrukket back to the employer."""
-    _one(staff_update(store, actor=actor, item_ids=[item_id], action="utrukne.reopen", params=[], assignments=REOPEN))
-
-
-def mark_handled(store: Store, *, actor: Actor, item_id: int) -> None:
-    _one(
-        staff_update(
-            store,
-            actor=actor,
-            item_ids=[item_id],
-            action="reconciliation.handled",
-            assignments="handled_at = ?, handled_by = ?",
-            params=[utcnow(), actor.user_id],
-        )
-    )
-
-
-def report(store: Store, *, actor: Actor, company_id: int, period: date) -> dict:
-    """The outcome for staff and the CLI: open utrukne, unknown persons and anomalies."""
-    actor.require_staff()
-    items = store.dicts(
-        "SELECT i.id, i.kind, m.member_no, i.national_id, i.birth_date, i.name, i.amount, i.expected, i.status,"
-        " i.comment, i.handled_at, i.member_id FROM reconciliation_items i LEFT JOIN members m ON m.id = i.member_id"
-        " WHERE i.company_id = ? AND i.period = ? AND i.closed_at IS NULL ORDER BY i.kind, i.name",
-        [company_id, period],
-    )
-    audit.viewed(
-        store,
-        actor=actor,
-        action="reconciliation.view",
-        company_id=company_id,
-        target=f"periode {periods.short(period)}",
-    )
-    return {
-        "utrukne": [i for i in items if i["kind"] == UTRUKKET],
-        "unknown": [i for i in items if i["kind"] == UNKNOWN],
-        "anomalies": [i for i in items if i["kind"] == ANOMALY],
-        "unidentified": [i for i in items if i["kind"] == UNIDENTIFIED],
-        "fnr_to_fix": [i for i in items if i["kind"] == FNR_TO_FIX],
-    }
-
-
-def as_json(report_: dict) -> dict:
-    def day(value):
-        return value.isoformat() if value else None
-
-    return {
-        "utrukne": [
-            {"member_no": i["member_no"], "birth_date": day(i["birth_date"]), "name": i["name"]}
-            for i in report_["utrukne"]
-        ],
-        "unknown": [
-            {
-                "national_id": i["national_id"],
-                "birth_date": day(i["birth_date"]),
-                "name": i["name"],
-                "amount": None if i["amount"] is None else float(i["amount"]),
-            }
-            for i in report_["unknown"]
-        ],
-        "fnr_to_fix": [
-            {"member_no": i["member_no"], "national_id_on_list": i["national_id"], "name": i["name"]}
-            for i in report_.get("fnr_to_fix", [])
-        ],
-        "uidentifisert": [
-            {"name": i["name"], "amount": None if i["amount"] is None else float(i["amount"])}
-            for i in report_.get("unidentified", [])
-        ],
-        "anomalies": [
-            {"member_no": i["member_no"], "amount": float(i["amount"]), "expected": float(i["expected"])}
-            for i in report_["anomalies"]
-        ],
-    }
-
-
-@dataclass
-class Changes:
-    new: list[tuple] = field(default_factory=list)
-    gone: list[tuple] = field(default_factory=list)
-    changed: list[tuple] = field(default_factory=list)
-
-
-def changes_since_previous(store: Store, *, actor: Actor, company_id: int, period: date) -> Changes:
-    """Who is new, gone, or deducted a different amount than in the period before."""
-    require_company(store, actor=actor, company_id=company_id)
-    audit.viewed(
-        store, actor=actor, action="changes.view", company_id=company_id, target=f"periode {periods.short(period)}"
-    )
-    now = {r[0]: r for r in _persons(store, company_id, period)}
-    before = {r[0]: r for r in _persons(store, company_id, periods.add_months(period, -1))}
-    result = Changes()
-    if not before:
-        return result
-    for key, row in now.items():
-        if key not in before:
-            result.new.append((row[2], row[3], row[5]))
-        elif row[5] != before[key][5]:
-            result.changed.append((row[2], row[3], before[key][5], row[5]))
-    for key, row in before.items():
-        if key not in now:
-            result.gone.append((row[2], row[3], row[5]))
-    return result
