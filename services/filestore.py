@@ -12,11 +12,15 @@ import hashlib
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from services.db import Store, Tx, utcnow
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 UNCLAIMED_AFTER = timedelta(hours=1)
@@ -33,6 +37,24 @@ class StoredFile:
 
 def folder(store: Store) -> Path:
     return store.settings.files_dir
+
+
+def save(
+    store: Store,
+    *,
+    files: list[tuple[str, bytes, dict]],
+    create: Callable[[Tx, list[StoredFile]], T],
+    now: datetime | None = None,
+) -> T:
+    """The one way a file enters the store: record the files, write them, then let `create` make
+    their owner (and `claim` them) in one transaction. If anything fails the files go again."""
+    reserved = reserve(store, now=now, files=files)
+    try:
+        write(store, reserved)
+        return store.transaction(lambda tx: create(tx, reserved))
+    except BaseException:
+        discard(store, reserved)
+        raise
 
 
 def reserve(store: Store, *, files: list[tuple[str, bytes, dict]], now: datetime | None = None) -> list[StoredFile]:

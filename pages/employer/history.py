@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages import ui
 from services import periods
-from services.lists import submissions
+from services.lists import history
 from services.localtime import shown
 
 company_id = ui.require_company()
@@ -15,7 +15,7 @@ st.write(
     "Det er ikke mulig å laste ned filene som tidligere er sendt forbundet, men det er mulig å se "
     "hvilke perioder som er sendt inn, og hvilken dato de ble sendt."
 )
-entries, missing = submissions.history(ui.store(), actor=ui.actor(), company_id=company_id)
+entries, missing = history.history(ui.store(), actor=ui.actor(), company_id=company_id)
 if entries:
     table = pd.DataFrame(
         [

@@ -8,7 +8,7 @@ import streamlit as st
 from pages import ui
 from services import periods
 from services.accounts import companies
-from services.lists import submissions
+from services.lists import inbox
 from services.localtime import shown
 from services.money import kr
 from services.text import plain
@@ -23,24 +23,24 @@ with incoming_tab:
         **{c.id: f"{c.name} ({c.orgnr})" for c in companies.all_companies(store, actor=actor)},
     }
     company_id = st.selectbox("Bedrift", list(names), format_func=names.get)
-    rows = submissions.incoming(store, actor=actor, company_id=company_id)
+    rows = inbox.incoming(store, actor=actor, company_id=company_id)
     if not rows:
         st.info("Ingen lister er kommet inn.")
 
     def fetch(file_id: int):
         # Runs when the browser asks for the file, outside this script run, only for a live session.
-        return ui.guarded_download(lambda db, current: submissions.original(db, actor=current, file_id=file_id)[1])
+        return ui.guarded_download(lambda db, current: inbox.original(db, actor=current, file_id=file_id)[1])
 
     for row in rows:
         with st.container(border=True):
             st.markdown(
-                f"**{plain(row['company'])}** · periode {periods.label(row['period'])} · "
-                f"innsendt {shown(row['submitted_at'])} av {plain(row['submitted_by'])}"
+                f"**{plain(row.company)}** · periode {periods.label(row.period)} · "
+                f"innsendt {shown(row.submitted_at)} av {plain(row.submitted_by)}"
             )
-            st.write(f"{row['person_count']} personer, {kr(row['total'])}. Kontakt: {plain(row['contact_email'])}")
-            if row["remark"]:
-                st.info(f"Merknad: {plain(row['remark'])}")
-            for file_id, name in row["files"]:
+            st.write(f"{row.person_count} personer, {kr(row.total)}. Kontakt: {plain(row.contact_email)}")
+            if row.remark:
+                st.info(f"Merknad: {plain(row.remark)}")
+            for file_id, name in row.files:
                 st.download_button(
                     plain(name),
                     data=fetch(file_id),
@@ -55,12 +55,21 @@ with missing_tab:
     period = st.selectbox("Periode", choices, format_func=periods.label, key="missing_period")
     ui.excel_download(
         f"Last ned listene for {periods.label(period).lower()} som Excel",
-        lambda db, current: submissions.export_period(db, actor=current, period=period),
+        lambda db, current: inbox.export_period(db, actor=current, period=period),
         file_name=f"innsendt-{period:%Y-%m}.xlsx",
         key="period_export",
     )
-    missing = submissions.not_sent(store, actor=actor, period=period)
+    missing = inbox.not_sent(store, actor=actor, period=period)
     if missing:
-        ui.table(pd.DataFrame(missing), hide_index=True)
+        ui.table(
+            pd.DataFrame(
+                {
+                    "Bedrift": [m.name for m in missing],
+                    "Organisasjonsnummer": [m.orgnr for m in missing],
+                    "Sist innsendte periode": [periods.label(m.last_period) if m.last_period else "" for m in missing],
+                }
+            ),
+            hide_index=True,
+        )
     else:
         st.success("Alle bedrifter har sendt liste for perioden.")

@@ -62,15 +62,33 @@ with st.expander("Legg til medlem"):
 
 filter_label = st.selectbox("Vis bedrift", ["Alle", *choices])
 rows = members.register(store, actor=actor, company_id=None if filter_label == "Alle" else choices[filter_label])
-table = pd.DataFrame(rows)
-if table.empty:
+if not rows:
     st.info("Registeret er tomt.")
     st.stop()
-ui.table(table.drop(columns=["id", "company_id"]), hide_index=True)
+
+
+def day(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+ui.table(
+    pd.DataFrame(
+        {
+            "Medlemsnr": [r.member_no for r in rows],
+            "Navn": [r.name for r in rows],
+            "Fødselsdato": [day(r.birth_date) for r in rows],
+            "Bedrift": [f"{r.company} ({r.orgnr})" for r in rows],
+            "Fra": [day(r.valid_from) for r in rows],
+            "Til": [day(r.valid_to) for r in rows],
+            "Sats": [r.rate_class for r in rows],
+        }
+    ),
+    hide_index=True,
+)
 
 st.subheader("Avslutt eller flytt")
-open_rows = [r for r in rows if r["til"] is None]
-labels = {f"{r['navn']} ({r['medlemsnr']}) – {r['bedrift']}": r for r in open_rows}
+open_rows = [r for r in rows if r.valid_to is None]
+labels = {f"{r.name} ({r.member_no}) – {r.company} ({r.orgnr})": r for r in open_rows}
 if labels:
     picked = labels[st.selectbox("Medlem", list(labels))]
     when = st.date_input("Dato", value=date.today(), format="DD.MM.YYYY", key="change_date")
@@ -81,15 +99,15 @@ if labels:
         if end_col.button("Avslutt ansettelse (siste dag)", disabled=not sure):
             # By the employment's own company id: two companies may share a name.
             members.end_employment(
-                store, actor=actor, member_id=picked["id"], company_id=picked["company_id"], last_day=when
+                store, actor=actor, member_id=picked.member_id, company_id=picked.company_id, last_day=when
             )
             st.session_state["_members_flash"] = (
-                f"Ansettelsen til {picked['navn']} i {picked['bedrift']} er avsluttet {when:%d.%m.%Y}."
+                f"Ansettelsen til {picked.name} i {picked.company} er avsluttet {when:%d.%m.%Y}."
             )
             st.rerun()
         if move_col.button("Flytt (første dag i ny bedrift)", disabled=not sure):
-            members.move(store, actor=actor, member_id=picked["id"], to_company_id=choices[target], first_day=when)
-            st.session_state["_members_flash"] = f"{picked['navn']} er flyttet til {target} fra {when:%d.%m.%Y}."
+            members.move(store, actor=actor, member_id=picked.member_id, to_company_id=choices[target], first_day=when)
+            st.session_state["_members_flash"] = f"{picked.name} er flyttet til {target} fra {when:%d.%m.%Y}."
             st.rerun()
     except PortalError as problem:
         ui.show_error(problem)

@@ -10,7 +10,7 @@ from pages import ui
 from services import periods
 from services.accounts import companies
 from services.errors import PortalError
-from services.lists import submissions
+from services.lists import inbox
 from services.localtime import shown
 from services.money import kr
 from services.register import answers, members, reconcile, review, worklist
@@ -78,7 +78,7 @@ def worklist_tab() -> None:
                 f"{periods.label(manual.period).lower()} (innsendt {shown(manual.submitted_at)})"
             )
             if st.button("Merk listen som behandlet", key=f"manual_done_{manual.submission_id}"):
-                new = submissions.mark_manual_handled(store, actor=actor, submission_id=manual.submission_id)
+                new = inbox.mark_manual_handled(store, actor=actor, submission_id=manual.submission_id)
                 st.session_state["_worklist_round"] = st.session_state.get("_worklist_round", 0) + 1
                 st.session_state["_worklist_flash"] = f"Listen er behandlet. {new} utrukne er nye."
                 st.rerun()

@@ -76,39 +76,34 @@ def _create(
         raise InvalidInput("Brevet må være en PDF-fil.")
     now = now or utcnow()
     file_name = _file_name(subject, now.date())
-    [file] = filestore.reserve(store, now=now, files=[(file_name, pdf, {"kind": "pdf"})])
     outbox: list[int] = []
-    try:
-        filestore.write(store, [file])
 
-        def work(tx: Tx) -> int:
-            letter_id = tx.value(
-                "INSERT INTO letters (company_id, subject, kind, file_id, file_name, created_at, created_by, last_day)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [company_id, subject, kind, file.id, file_name, now, actor.user_id, last_day(now.date())],
+    def work(tx: Tx, files: list[filestore.StoredFile]) -> int:
+        [file] = files
+        letter_id = tx.value(
+            "INSERT INTO letters (company_id, subject, kind, file_id, file_name, created_at, created_by, last_day)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [company_id, subject, kind, file.id, file_name, now, actor.user_id, last_day(now.date())],
+        )
+        filestore.claim(tx, file, letter_id=letter_id)
+        for employment_id in employment_ids:
+            tx.execute(
+                "INSERT INTO letter_members (letter_id, employment_id, kind) VALUES (?, ?, ?)",
+                [letter_id, employment_id, kind],
             )
-            filestore.claim(tx, file, letter_id=letter_id)
-            for employment_id in employment_ids:
-                tx.execute(
-                    "INSERT INTO letter_members (letter_id, employment_id, kind) VALUES (?, ?, ?)",
-                    [letter_id, employment_id, kind],
-                )
-            outbox[:] = _notify(tx, company_id, company.name)
-            audit.record(
-                tx,
-                actor=actor,
-                action="letter.create",
-                company_id=company_id,
-                target=str(letter_id),
-                detail=kind,
-                at=now,
-            )
-            return letter_id
+        outbox[:] = _notify(tx, company_id, company.name)
+        audit.record(
+            tx,
+            actor=actor,
+            action="letter.create",
+            company_id=company_id,
+            target=str(letter_id),
+            detail=kind,
+            at=now,
+        )
+        return letter_id
 
-        letter_id = store.transaction(work)
-    except BaseException:
-        filestore.discard(store, [file])
-        raise
+    letter_id = filestore.save(store, now=now, files=[(file_name, pdf, {"kind": "pdf"})], create=work)
     mail.dispatch(store, outbox_ids=outbox)
     return letter_id
 

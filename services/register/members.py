@@ -366,17 +366,32 @@ def move(store: Store, *, actor: Actor, member_id: int, to_company_id: int, firs
     store.transaction(work)
 
 
-def register(store: Store, *, actor: Actor, company_id: int | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class RegisterEntry:
+    """A member's employment at one company, as the register holds it."""
+
+    member_id: int
+    company_id: int
+    member_no: str
+    name: str
+    birth_date: date | None
+    company: str
+    orgnr: str
+    valid_from: date
+    valid_to: date | None
+    rate_class: str
+
+
+def register(store: Store, *, actor: Actor, company_id: int | None = None) -> list[RegisterEntry]:
     """Members with their employments, for the staff page."""
     actor.require_staff()
     where, params = ("WHERE e.company_id = ?", [company_id]) if company_id else ("", [])
-    rows = store.dicts(
-        "SELECT m.id, e.company_id, m.member_no AS medlemsnr, m.name AS navn, m.birth_date AS fødselsdato,"
-        " c.name AS bedrift,"
-        " e.valid_from AS fra, e.valid_to AS til, m.rate_class AS sats"
+    rows = store.rows(
+        "SELECT m.id, e.company_id, m.member_no, m.name, m.birth_date, c.name, c.orgnr,"
+        " e.valid_from, e.valid_to, m.rate_class"
         " FROM members m JOIN employments e ON e.member_id = m.id JOIN companies c ON c.id = e.company_id"
         f" {where} ORDER BY m.name, e.valid_from",
         params,
     )
     audit.viewed(store, actor=actor, action="members.view", company_id=company_id)
-    return rows
+    return [RegisterEntry(*r) for r in rows]

@@ -5,7 +5,7 @@ from datetime import date
 from services.accounts import users
 from services.accounts.access import CLI, Actor
 from services.letters import letters
-from services.lists import submissions
+from services.lists import inbox
 from services.register import month_changes, review
 
 
@@ -33,7 +33,7 @@ def test_the_five_reads_that_were_not_audited_are(store, company, settings):
     staff = Actor(None, "stab@forbund.no", "system", session_id="økt")
     letters.pending_from_register(store, actor=staff, company_id=company.id, kind="start")
     month_changes.changes_since_previous(store, actor=staff, company_id=company.id, period=date(2026, 10, 1))
-    submissions.incoming(store, actor=staff)
+    inbox.incoming(store, actor=staff)
     users.overview(store, actor=staff)
     for action in ("letters.pending.view", "changes.view", "incoming.view", "users.view"):
         assert views(store, action) == 1, action

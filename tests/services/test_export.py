@@ -8,7 +8,7 @@ import openpyxl
 from services import audit, export
 from services.accounts import companies
 from services.accounts.access import CLI, Actor
-from services.lists import submissions
+from services.lists import inbox, submissions
 from services.register import worklist
 from tests import listfiles
 from tests.helpers import add_employer
@@ -47,7 +47,7 @@ def test_worklist_log_and_period_exports_neutralise_every_cell(store):
     made = [
         worklist.export(store, actor=CLI),
         audit.export(store, actor=CLI),
-        submissions.export_period(store, actor=CLI, period=date(2026, 10, 1)),
+        inbox.export_period(store, actor=CLI, period=date(2026, 10, 1)),
     ]
     found_formulas = 0
     for data in made:

@@ -11,7 +11,7 @@ from services.accounts import companies
 from services.accounts.access import CLI, Actor
 from services.db import utcnow
 from services.errors import AccessDenied, InvalidInput
-from services.lists import submissions
+from services.lists import history, inbox, submissions
 from services.lists.submissions import Upload
 from tests import listfiles
 from tests.helpers import add_employer, delivered_body
@@ -154,7 +154,7 @@ import os, sys
 from datetime import date
 sys.path.insert(0, {root!r})
 from services import db
-from services.lists import submissions
+from services.lists import history, inbox, submissions
 from services.accounts.access import Actor
 from tests.conftest import make_settings
 from tests.services.lists.test_submissions import csv_upload
@@ -201,12 +201,12 @@ def test_no_access_no_sending_and_no_history(store, company):
     with pytest.raises(AccessDenied):
         send(store, outsider, company, [csv_upload()])
     with pytest.raises(AccessDenied):
-        submissions.history(store, actor=outsider, company_id=company.id, today=TODAY)
+        history.history(store, actor=outsider, company_id=company.id, today=TODAY)
     with pytest.raises(AccessDenied):
         submissions.last_contact_email(store, actor=outsider, company_id=company.id)
-    assert submissions.history(store, actor=outsider, company_id=other.id, today=TODAY)[0] == []
+    assert history.history(store, actor=outsider, company_id=other.id, today=TODAY)[0] == []
     with pytest.raises(AccessDenied):
-        submissions.stored_file_path(store, actor=outsider, file_id=1)
+        inbox.stored_file_path(store, actor=outsider, file_id=1)
 
 
 def test_history_of_the_last_year_newest_first_with_missing_periods(store, employer, company):
@@ -229,7 +229,7 @@ def test_history_of_the_last_year_newest_first_with_missing_periods(store, emplo
             confirm_earlier_copies=True,  # the test sends the same two files for each period
             now=at(sent),
         )
-    entries, missing = submissions.history(store, actor=employer, company_id=company.id, today=TODAY)
+    entries, missing = history.history(store, actor=employer, company_id=company.id, today=TODAY)
     assert [(e.submitted_at.date(), e.period, e.file_count) for e in entries] == [
         (date(2026, 11, 8), date(2026, 10, 1), 2),
         (date(2026, 10, 14), date(2026, 9, 1), 2),
@@ -243,28 +243,28 @@ def test_employers_cannot_download_what_they_sent(store, employer, company):
     receipt = send(store, employer, company, [csv_upload()])
     file_id = store.value("SELECT id FROM stored_files WHERE submission_id = ?", [receipt.submission_id])
     with pytest.raises(AccessDenied, match="ikke mulig å laste ned"):
-        submissions.stored_file_path(store, actor=employer, file_id=file_id)
-    name, path = submissions.stored_file_path(store, actor=CLI, file_id=file_id)
+        inbox.stored_file_path(store, actor=employer, file_id=file_id)
+    name, path = inbox.stored_file_path(store, actor=CLI, file_id=file_id)
     assert name == "oktober.csv" and path.exists()
 
 
 def test_staff_see_every_list_with_originals_and_who_has_not_sent(store, employer, company):
     companies.add_company(store, actor=CLI, orgnr="920000002", name="Annen AS")
     receipt = send(store, employer, company, [csv_upload(), csv_upload("b.csv")], remark="Merk")
-    rows = submissions.incoming(store, actor=CLI)
-    assert [(r["company"], r["period"], r["remark"], [n for _, n in r["files"]]) for r in rows] == [
+    rows = inbox.incoming(store, actor=CLI)
+    assert [(r.company, r.period, r.remark, [n for _, n in r.files]) for r in rows] == [
         ("Help Forsikring AS", date(2026, 10, 1), "Merk", ["oktober.csv", "b.csv"])
     ]
-    file_id = rows[0]["files"][0][0]
-    name, data = submissions.original(store, actor=CLI, file_id=file_id)
+    file_id = rows[0].files[0][0]
+    name, data = inbox.original(store, actor=CLI, file_id=file_id)
     assert name == "oktober.csv" and data == csv_upload().data
     assert store.value("SELECT count(*) FROM audit_log WHERE action = 'submission.file.download'") == 1
-    assert [r["bedrift"] for r in submissions.not_sent(store, actor=CLI, period=date(2026, 10, 1))] == ["Annen AS"]
+    assert [r.name for r in inbox.not_sent(store, actor=CLI, period=date(2026, 10, 1))] == ["Annen AS"]
     with pytest.raises(AccessDenied):
-        submissions.incoming(store, actor=employer)
+        inbox.incoming(store, actor=employer)
     with pytest.raises(AccessDenied):
-        submissions.not_sent(store, actor=employer, period=date(2026, 10, 1))
-    assert receipt.submission_id == rows[0]["id"]
+        inbox.not_sent(store, actor=employer, period=date(2026, 10, 1))
+    assert receipt.submission_id == rows[0].id
 
 
 def test_the_receipt_goes_only_to_an_address_of_the_company(store, employer, company):

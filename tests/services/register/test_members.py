@@ -37,7 +37,7 @@ def test_import_reports_bad_rows_and_imports_the_rest(store, two_companies):
     assert [line for line, _ in report.problems] == [4, 5]
     assert "ugyldig fødselsnummer" in report.problems[0][1] and "930000000" in report.problems[1][1]
     rows = members.register(store, actor=CLI)
-    assert [(r["medlemsnr"], r["navn"], r["bedrift"], r["sats"]) for r in rows] == [
+    assert [(r.member_no, r.name, r.company, r.rate_class) for r in rows] == [
         ("1001", "Nordmann, Ola", "Help Forsikring AS", "ordinær"),
         ("1002", "Ås, Kjersti", "Nordsjø Service AS", "kombinert"),
     ]
@@ -53,11 +53,11 @@ def test_reimport_updates_by_member_number_and_records_a_move(store, two_compani
     assert (report.imported, report.updated) == (0, 1)
     assert store.value("SELECT count(*) FROM members") == 1
     rows = members.register(store, actor=CLI)
-    assert [(r["bedrift"], r["fra"], r["til"]) for r in rows] == [
+    assert [(r.company, r.valid_from, r.valid_to) for r in rows] == [
         ("Help Forsikring AS", date(2020, 1, 1), date(2026, 9, 30)),
         ("Nordsjø Service AS", date(2026, 10, 1), None),
     ]
-    assert rows[0]["navn"] == "Nordmann, Ola Johan"
+    assert rows[0].name == "Nordmann, Ola Johan"
     again = members.import_register(
         store, actor=CLI, filename="b.csv", data=register_csv([f"1001;{OLA};Nordmann;Ola Johan;920000002;01.10.2026;;"])
     )

@@ -7,7 +7,7 @@ import pytest
 from services.accounts import companies
 from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput, NotFound
-from services.lists import submissions
+from services.lists import history, inbox, submissions
 from services.lists.submissions import Upload
 from services.register import answers, members, month_changes, review
 from tests import listfiles
@@ -289,14 +289,14 @@ def test_a_list_for_manual_handling_makes_nobody_utrukket_until_staff_are_done(s
     receipt = send(store, world["kari"], world["a"], Upload("skannet.pdf", scanned.read_bytes()))
     assert receipt.persons == 0 and receipt.outcome.utrukne == 0 and receipt.outcome.new_utrukne == 0
     assert store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'") == 0
-    entries, _ = submissions.history(store, actor=world["kari"], company_id=world["a"].id, today=TODAY)
+    entries, _ = history.history(store, actor=world["kari"], company_id=world["a"].id, today=TODAY)
     assert [e.manual for e in entries] == [True]
     staff = Actor(None, "stab@forbund.no", "staff")
     with pytest.raises(AccessDenied):
-        submissions.mark_manual_handled(store, actor=world["kari"], submission_id=receipt.submission_id)
-    assert submissions.mark_manual_handled(store, actor=staff, submission_id=receipt.submission_id) == 6
+        inbox.mark_manual_handled(store, actor=world["kari"], submission_id=receipt.submission_id)
+    assert inbox.mark_manual_handled(store, actor=staff, submission_id=receipt.submission_id) == 6
     assert store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'") == 1
-    entries, _ = submissions.history(store, actor=world["kari"], company_id=world["a"].id, today=TODAY)
+    entries, _ = history.history(store, actor=world["kari"], company_id=world["a"].id, today=TODAY)
     assert [e.manual for e in entries] == [False]
 
 
