@@ -76,7 +76,7 @@ else:
 
 if user is not None:
     with st.sidebar:
-        st.markdown(f"Innlogget som **{plain(st.session_state.get('name') or user.email)}**")
+        st.markdown(f"Innlogget som **{plain(ui.display_name() or user.email)}**")
     if own_companies:
         ui.choose_company(own_companies)
     st.sidebar.button("Logg ut", on_click=ui.request_logout, key="portal_logout")

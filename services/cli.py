@@ -23,7 +23,7 @@ from pathlib import Path
 
 from services import demo, periods, settings_store
 from services.accounts import companies, users
-from services.accounts.access import CLI, Actor
+from services.accounts.access import CLI, actor_for
 from services.config import ConfigError, load_settings
 from services.db import StoreUnavailable, close_all, open_store
 from services.errors import InvalidInput, NotFound, PortalError
@@ -128,10 +128,10 @@ def run(args: argparse.Namespace) -> str:
         company = companies.by_orgnr(store, actor=CLI, orgnr=args.company)
         actor = CLI
         if args.as_email:
-            sender = users.find_by_email(store, email=args.as_email)
-            if sender is None:
-                raise NotFound(f"Ingen bruker med e-post {args.as_email} er registrert.")
-            actor = Actor(sender.id, sender.email, sender.role)
+            try:
+                actor = actor_for(store, email=args.as_email)
+            except NotFound:
+                raise NotFound(f"Ingen bruker med e-post {args.as_email} er registrert.") from None
         uploads = []
         for name in args.files:
             try:

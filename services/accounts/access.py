@@ -41,11 +41,24 @@ class Actor:
 CLI = Actor(user_id=None, email="cli", role=SYSTEM)
 
 
-def actor_for(store: Store, *, user_id: int) -> Actor:
-    found = store.row("SELECT id, email, role FROM users WHERE id = ?", [user_id])
+def actor_for(
+    store: Store, *, user_id: int | None = None, email: str | None = None, session_id: str | None = None
+) -> Actor:
+    """The one place a user becomes an Actor: as the store knows them now (email and role), by id or e-mail."""
+    if (user_id is None) == (email is None):
+        raise ValueError("actor_for needs a user id or an e-mail address, not both")
+    found = store.row(
+        "SELECT id, email, role FROM users WHERE " + ("id = ?" if user_id is not None else "email = ?"),
+        [user_id if user_id is not None else (email or "").strip().lower()],
+    )
     if found is None:
         raise NotFound("Brukeren finnes ikke.")
-    return Actor(user_id=found[0], email=found[1], role=found[2])
+    return Actor(user_id=found[0], email=found[1], role=found[2], session_id=session_id)
+
+
+def anonymous(*, session_id: str | None) -> Actor:
+    """A visitor who has not logged in (activation, a forgotten password), known by the browser session."""
+    return Actor(user_id=None, email="anonym", role="anonymous", session_id=session_id)
 
 
 def may_see_company(store: Store, *, actor: Actor, company_id: int) -> bool:

@@ -17,7 +17,7 @@ import pyotp
 
 from services import audit, mail, settings_store
 from services.accounts import passwords, sessions
-from services.accounts.access import Actor
+from services.accounts.access import actor_for
 from services.accounts.users import find_by_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
@@ -185,7 +185,7 @@ def set_password_with_code(
             [password_hash, now, user.id],
         )
         sessions.revoke_all(tx, user_id=user.id, now=now)
-        actor = Actor(user_id=user.id, email=user.email, role=user.role)
+        actor = actor_for(tx, user_id=user.id)
         audit.record(tx, actor=actor, action="password.set", target=user.email, at=now)
         return True
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from services import audit
 from services.accounts import passwords
-from services.accounts.access import Actor
+from services.accounts.access import Actor, actor_for
 from services.accounts.users import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, PortalError
@@ -61,7 +61,7 @@ def check_password(store: Store, *, email: str, password: str, now: datetime | N
         store.transaction(lambda tx: _record_attempt(tx, address, None, False, now))
         return None
     user_id, role, password_hash, _, deactivated_at = found
-    actor = Actor(user_id=user_id, email=address, role=role)
+    actor = actor_for(store, user_id=user_id)
 
     def reserve(tx: Tx) -> bool:
         failures, locked_until = tx.one("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])

@@ -1,8 +1,8 @@
 """Login sessions kept in the store, so that logging out or changing the
 password ends them for good: a copied cookie of an ended session is refused.
 
-streamlit-authenticator signs its cookie as a JWT of the username and an
-expiry timestamp; that pair identifies the session here.
+The login cookie carries the session's id (random, 192 bits) in a JWT signed with the
+cookie key: a cookie names a session, and is only as good as that session is here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from services.accounts.access import Actor
+from services.accounts.access import Actor, actor_for
 from services.db import Store, Tx, utcnow
 
 LIFETIME = timedelta(hours=12)
@@ -46,26 +46,31 @@ def start(store: Store, *, user_id: int, cookie_expiry: float, now: datetime | N
     return session
 
 
-def decode_cookie(token: str, *, cookie_key: str) -> dict | None:
+def cookie_token(session: Session, *, cookie_key: str) -> str:
+    """The login cookie's value for a session."""
+    expires = int(datetime.now(UTC).timestamp() + LIFETIME.total_seconds())
+    return jwt.encode({"sid": session.id, "exp": expires}, cookie_key, algorithm="HS256")
+
+
+def decode_cookie(token: str, *, cookie_key: str) -> str | None:
+    """The session id a cookie names, if the cookie key signed it and it has not expired."""
     try:
-        claims = jwt.decode(token, cookie_key, algorithms=["HS256"])
+        claims = jwt.decode(token, cookie_key, algorithms=["HS256"], options={"require": ["exp", "sid"]})
     except jwt.PyJWTError:
         return None
-    if not isinstance(claims.get("username"), str) or not isinstance(claims.get("exp_date"), (int, float)):
-        return None
-    return claims
+    session_id = claims.get("sid")
+    return session_id if isinstance(session_id, str) and session_id else None
 
 
 def from_cookie(store: Store, *, token: str, cookie_key: str, now: datetime | None = None) -> Session | None:
     """The live session a login cookie belongs to, or None (forged, expired, ended)."""
-    claims = decode_cookie(token, cookie_key=cookie_key)
-    if claims is None:
+    session_id = decode_cookie(token, cookie_key=cookie_key)
+    if session_id is None:
         return None
     found = store.row(
         "SELECT s.id, s.user_id FROM sessions s JOIN users u ON u.id = s.user_id"
-        " WHERE u.email = ? AND s.cookie_expiry = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
-        " AND u.deactivated_at IS NULL",
-        [claims["username"].lower(), float(claims["exp_date"]), now or utcnow()],
+        " WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.deactivated_at IS NULL",
+        [session_id, now or utcnow()],
     )
     return Session(*found) if found else None
 
@@ -88,13 +93,13 @@ def actor_if_live(
     for work done after the page was drawn (a download), which must not trust the page."""
     if not session_id or user_id is None:
         return None
-    found = store.row(
-        "SELECT u.id, u.email, u.role FROM sessions s JOIN users u ON u.id = s.user_id"
+    found = store.value(
+        "SELECT u.id FROM sessions s JOIN users u ON u.id = s.user_id"
         " WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
         " AND u.deactivated_at IS NULL",
         [session_id, user_id, now or utcnow()],
     )
-    return Actor(*found) if found else None
+    return actor_for(store, user_id=found, session_id=session_id) if found is not None else None
 
 
 def revoke(store: Store, *, session_id: str, now: datetime | None = None) -> None:

@@ -271,14 +271,6 @@ def employer_emails(store: Store, *, company_id: int) -> list[str]:
     ]
 
 
-def credentials(store: Store) -> list[tuple[str, str, str, str]]:
-    """(email, name, role, password hash) of every activated user, for the login form."""
-    return store.rows(
-        "SELECT email, name, role, password_hash FROM users"
-        " WHERE activated_at IS NOT NULL AND password_hash IS NOT NULL AND deactivated_at IS NULL"
-    )
-
-
 @dataclass(frozen=True)
 class UserOverview:
     email: str

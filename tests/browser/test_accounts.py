@@ -5,6 +5,7 @@ import time
 from urllib.parse import urlparse
 
 import jwt
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
@@ -145,10 +146,17 @@ def test_employer_opening_the_staff_page_url_gets_nothing(page, portal):
     expect(page.get_by_role("button", name="Registrer bruker")).to_have_count(0)
 
 
-def test_a_cookie_signed_with_another_key_does_not_log_in(browser, portal):
-    forged = jwt.encode(
-        {"username": EMPLOYER, "exp_date": time.time() + 3600}, secrets.token_urlsafe(48), algorithm="HS256"
-    )
+@pytest.mark.parametrize(
+    "claims",
+    [
+        # The library's own kind of cookie, and ours naming a session id: both signed with a stranger's key.
+        {"username": EMPLOYER, "exp_date": time.time() + 3600},
+        {"sid": secrets.token_urlsafe(24), "exp": int(time.time()) + 3600},
+    ],
+    ids=["library-claims", "session-claims"],
+)
+def test_a_cookie_signed_with_another_key_does_not_log_in(browser, portal, claims):
+    forged = jwt.encode(claims, secrets.token_urlsafe(48), algorithm="HS256")
     visitor = browser.new_context()
     try:
         visitor.add_cookies(

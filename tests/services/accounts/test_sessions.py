@@ -1,4 +1,5 @@
 import secrets
+import time
 from datetime import timedelta
 
 import jwt
@@ -14,23 +15,23 @@ def user(store, company):
     return add_employer(store)
 
 
-def cookie(email, expiry, key):
-    return jwt.encode({"username": email, "exp_date": expiry}, key, algorithm="HS256")
+def cookie(session_id, expiry, key):
+    return jwt.encode({"sid": session_id, "exp": int(expiry)}, key, algorithm="HS256")
 
 
 def test_cookie_of_a_live_session_is_accepted(store, settings, user):
     expiry = sessions.expiry_for(utcnow())
     started = sessions.start(store, user_id=user.id, cookie_expiry=expiry)
     found = sessions.from_cookie(
-        store, token=cookie(user.email, expiry, settings.cookie_key), cookie_key=settings.cookie_key
+        store, token=sessions.cookie_token(started, cookie_key=settings.cookie_key), cookie_key=settings.cookie_key
     )
     assert found == started
 
 
 def test_cookie_signed_with_another_key_is_rejected(store, settings, user):
     expiry = sessions.expiry_for(utcnow())
-    sessions.start(store, user_id=user.id, cookie_expiry=expiry)
-    forged = cookie(user.email, expiry, secrets.token_urlsafe(48))
+    started = sessions.start(store, user_id=user.id, cookie_expiry=expiry)
+    forged = cookie(started.id, expiry, secrets.token_urlsafe(48))
     assert sessions.from_cookie(store, token=forged, cookie_key=settings.cookie_key) is None
     assert sessions.from_cookie(store, token="not-a-jwt", cookie_key=settings.cookie_key) is None
 
@@ -38,7 +39,7 @@ def test_cookie_signed_with_another_key_is_rejected(store, settings, user):
 def test_logout_makes_a_copied_cookie_worthless(store, settings, user):
     expiry = sessions.expiry_for(utcnow())
     started = sessions.start(store, user_id=user.id, cookie_expiry=expiry)
-    copied = cookie(user.email, expiry, settings.cookie_key)
+    copied = cookie(started.id, expiry, settings.cookie_key)
     sessions.revoke(store, session_id=started.id)
     assert sessions.from_cookie(store, token=copied, cookie_key=settings.cookie_key) is None
     assert not sessions.is_live(store, session_id=started.id)
@@ -46,7 +47,7 @@ def test_logout_makes_a_copied_cookie_worthless(store, settings, user):
 
 def test_a_cookie_for_a_session_never_started_is_rejected(store, settings, user):
     # Right key, but no session in the store: minted, not issued.
-    minted = cookie(user.email, sessions.expiry_for(utcnow()), settings.cookie_key)
+    minted = cookie(secrets.token_urlsafe(24), sessions.expiry_for(utcnow()), settings.cookie_key)
     assert sessions.from_cookie(store, token=minted, cookie_key=settings.cookie_key) is None
 
 
@@ -56,3 +57,16 @@ def test_sessions_last_at_most_12_hours(store, settings, user):
     started = sessions.start(store, user_id=user.id, cookie_expiry=far, now=start)
     assert sessions.is_live(store, session_id=started.id, now=start + timedelta(hours=11, minutes=59))
     assert not sessions.is_live(store, session_id=started.id, now=start + timedelta(hours=12, seconds=1))
+
+
+def test_a_cookie_of_the_old_kind_or_past_its_expiry_is_rejected(store, settings, user):
+    expiry = sessions.expiry_for(utcnow())
+    started = sessions.start(store, user_id=user.id, cookie_expiry=expiry)
+    # streamlit-authenticator's own claims, signed with the right key: names no session.
+    old_kind = jwt.encode({"username": user.email, "exp_date": expiry}, settings.cookie_key, algorithm="HS256")
+    assert sessions.from_cookie(store, token=old_kind, cookie_key=settings.cookie_key) is None
+    expired = cookie(started.id, time.time() - 60, settings.cookie_key)
+    assert sessions.from_cookie(store, token=expired, cookie_key=settings.cookie_key) is None
+    assert sessions.from_cookie(
+        store, token=cookie(started.id, expiry, settings.cookie_key), cookie_key=settings.cookie_key
+    )

@@ -1,0 +1,196 @@
+"""The login adapter: the login flow and the session are ours; streamlit-authenticator sits behind it.
+
+The library does two things here, what it does well: it draws the login form, and it owns the
+cookie component (extra-streamlit-components' CookieManager) through which the browser's cookie
+is written and removed. Everything else is ours:
+- the password check, attempts and lockout (`services.accounts.login`), handed to the library as
+  its credential check; its credentials get one entry, without a hash, for the user the store has
+  just accepted: no dict of every user's password hash is ever built;
+- the session (`services.accounts.sessions`): the cookie carries that session's id, signed with
+  the cookie key, and a cookie is only as good as the store says its session is;
+- logging out: the session is revoked in the store, the cookie removed, this browser session
+  forgotten. The library's own cookie, under another name, is never written (expiry 0) and so
+  never read.
+
+The few library internals this relies on are `SEAMS`; tests/pages/test_login_adapter.py checks
+each against the installed library and fails naming its version when one moves.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from datetime import datetime
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities.exceptions import LoginError
+
+from pages.ui.run import settings, store
+from pages.ui.widgets import flash
+from services import audit
+from services.accounts import access, login, sessions, users
+from services.accounts.access import Actor
+from services.db import Store, utcnow
+
+COOKIE_NAME = "trekklisteportal_innlogging"
+# The library's cookie: never written (expiry 0 days), so it never logs anyone in.
+LIBRARY_COOKIE = "trekklisteportal_bibliotek"
+LOGIN_FIELDS = {"Form name": "Innlogging", "Username": "E-post", "Password": "Passord", "Login": "Logg inn"}
+LIBRARY_STATE = ("name", "username", "authentication_status", "email", "roles")
+OURS = ("_session", "_actor", "_company_id", "_cookie", "_display_name")
+
+TESTED_VERSION = "0.4.2"
+# Where the adapter reaches into the library: (what, dotted path from an Authenticate instance).
+SEAMS = (
+    ("the credential check it calls", "authentication_controller.authentication_model.check_credentials"),
+    ("its credentials", "authentication_controller.authentication_model.credentials"),
+    ("the cookie component", "cookie_controller.cookie_model.cookie_manager"),
+)
+
+
+def library_version() -> str:
+    return importlib.metadata.version("streamlit-authenticator")
+
+
+def _authenticator(db: Store) -> stauth.Authenticate:
+    """Built once per run: its cookie component may be drawn only once per run."""
+    if st.session_state.get("_auth_run") is db:
+        return st.session_state["_auth"]
+    auth = stauth.Authenticate(
+        {"usernames": {}},
+        LIBRARY_COOKIE,
+        settings().cookie_key,
+        cookie_expiry_days=0,
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+    model = auth.authentication_controller.authentication_model
+
+    def check_credentials(username: str, password: str) -> bool:
+        # Attempts and lockout live in the store; LoginRefused (locked) goes up to the form.
+        actor = login.check_password(db, email=username, password=password)
+        if actor is None:
+            return False
+        user = users.find_by_email(db, email=actor.email)
+        model.credentials["usernames"][username] = {
+            "email": actor.email,
+            "name": user.name if user else actor.email,
+            "roles": [actor.role],
+        }
+        return True
+
+    model.check_credentials = check_credentials
+    st.session_state["_auth"] = auth
+    st.session_state["_auth_run"] = db
+    return auth
+
+
+def _cookies(auth: stauth.Authenticate):
+    return auth.cookie_controller.cookie_model.cookie_manager
+
+
+def _forget() -> None:
+    for key in LIBRARY_STATE:
+        st.session_state[key] = None
+    for key in OURS:
+        st.session_state.pop(key, None)
+
+
+def _remove_cookie(auth: stauth.Authenticate) -> None:
+    try:
+        _cookies(auth).delete(COOKIE_NAME, key="portal-cookie-delete")
+    except KeyError:
+        pass  # the component had not seen the cookie yet; the delete is drawn all the same
+
+
+def _from_form(db: Store) -> sessions.Session | None:
+    """A session for the user the login form has just accepted, and the cookie to write for it."""
+    if not st.session_state.get("authentication_status") or not st.session_state.get("username"):
+        return None
+    user = users.find_by_email(db, email=st.session_state["username"])
+    if user is None:
+        return None
+    expiry = sessions.expiry_for(utcnow())
+    session = sessions.start(db, user_id=user.id, cookie_expiry=expiry)
+    st.session_state["_cookie"] = (sessions.cookie_token(session, cookie_key=settings().cookie_key), expiry)
+    st.session_state["_display_name"] = user.name
+    return session
+
+
+def _from_cookie(db: Store) -> sessions.Session | None:
+    """The live session the browser's cookie names. The cookies are those the browser sent when this
+    browser session began: after a logout the old one is still there, and the store refuses it."""
+    token = st.context.cookies.get(COOKIE_NAME)
+    if not token or token == st.session_state.get("_refused_cookie"):
+        return None
+    session = sessions.from_cookie(db, token=token, cookie_key=settings().cookie_key)
+    if session is None:
+        st.session_state["_refused_cookie"] = token
+    return session
+
+
+def authenticate() -> Actor | None:
+    """Run every script run, before navigation: who is logged in, if anyone."""
+    db = store()
+    auth = _authenticator(db)
+    if st.session_state.pop("_logout_requested", False):
+        session = st.session_state.get("_session")
+        if session is not None:
+            sessions.revoke(db, session_id=session.id)
+        if st.session_state.get("_actor"):
+            db.transaction(lambda tx: audit.record(tx, actor=st.session_state["_actor"], action="logout"))
+        _remove_cookie(auth)
+        _forget()
+        flash("Du er logget ut.")
+        return None
+
+    session = st.session_state.get("_session") or _from_form(db) or _from_cookie(db)
+    if session is None:
+        return None
+    if not sessions.is_live(db, session_id=session.id):
+        _remove_cookie(auth)
+        _forget()
+        flash("Økten er avsluttet. Logg inn på nytt.")
+        return None
+    st.session_state["_session"] = session
+    if "_cookie" in st.session_state:
+        # Drawn every run of a session that logged in here: a run cut short by a rerun may have
+        # dropped it before the browser ran it; drawn again with the same key it is the same element.
+        token, expiry = st.session_state["_cookie"]
+        _cookies(auth).set(COOKIE_NAME, token, key="portal-cookie-set", expires_at=datetime.fromtimestamp(expiry))
+    if "_actor" not in st.session_state:
+        current = access.actor_for(db, user_id=session.user_id, session_id=session.id)
+        st.session_state["_actor"] = current
+        if "_display_name" not in st.session_state:
+            user = users.find_by_email(db, email=current.email)
+            st.session_state["_display_name"] = user.name if user else current.email
+    return st.session_state["_actor"]
+
+
+def display_name() -> str:
+    """The logged-in user's name, for the header."""
+    return st.session_state.get("_display_name") or ""
+
+
+def login_form() -> bool:
+    """Draw the login form; True once the user has logged in with it."""
+    auth = _authenticator(store())
+    try:
+        auth.login(location="main", fields=LOGIN_FIELDS)
+    except login.LoginRefused as refused:
+        st.session_state["authentication_status"] = None
+        st.error(str(refused), icon=":material/lock:")
+        return False
+    except LoginError:
+        st.session_state["authentication_status"] = None
+        st.error("Innloggingen feilet. Prøv igjen.")
+        return False
+    status = st.session_state.get("authentication_status")
+    if status is False:
+        st.error("Feil e-post eller passord.")
+        return False
+    return bool(status)
+
+
+def request_logout() -> None:
+    st.session_state["_logout_requested"] = True

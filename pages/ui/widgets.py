@@ -1,0 +1,60 @@
+"""Small widgets every page uses: tables safe to download, paging, messages."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from services.errors import PortalError
+from services.export import safe_text
+from services.text import plain
+
+
+def page_buttons(
+    key: str, page_number: int, pages_total: int, *, back: str = "Forrige side", forward: str = "Neste side"
+) -> None:
+    """Buttons to the previous and next page of a list paged in the database; the page is kept in `key`."""
+    left, right = st.columns(2)
+    if left.button(back, disabled=page_number == 0, key=f"{key}_back"):
+        st.session_state[key] = page_number - 1
+        st.rerun()
+    if right.button(forward, disabled=page_number >= pages_total - 1, key=f"{key}_forward"):
+        st.session_state[key] = page_number + 1
+        st.rerun()
+
+
+FLASH_SECONDS = 5.0
+
+
+def flash(message: str) -> None:
+    """A message for the next page shown. It stays a few seconds, not one run: the login
+    cookie component asks for an extra rerun that would otherwise swallow it."""
+    st.session_state["_flash"] = (message, time.monotonic() + FLASH_SECONDS)
+
+
+def show_flash() -> None:
+    found = st.session_state.get("_flash")
+    if not found:
+        return
+    message, until = found
+    if time.monotonic() > until:
+        del st.session_state["_flash"]
+        return
+    st.success(message)
+
+
+def table(data, **options):
+    """st.dataframe, with every text cell that a spreadsheet would read as a formula written as
+    text: the table's own «download as CSV» must not carry a formula a user typed."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(safe_text)
+    return st.dataframe(safe, **options)
+
+
+def show_error(error: PortalError) -> None:
+    st.error(plain(str(error)), icon=":material/error:")
