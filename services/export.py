@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,7 +44,7 @@ def workbook(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[object]
     ws.title = sheet[:31]
     ws.append([safe_text(h) for h in headers])
     for cell in ws[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     widths = [len(h) for h in headers]
     for row in rows:
         values = [_cell(v) for v in row]
