@@ -13,5 +13,5 @@ messages = mail.recent(ui.store(), actor=ui.viewer())
 if not messages:
     st.info("Ingen e-post er sendt ennå.")
 for message in messages:
-    with st.expander(f"{shown(message['created_at'])} · til {plain(message['to_addr'])} · {plain(message['subject'])}"):
-        st.text(message["body"])
+    with st.expander(f"{shown(message.created_at)} · til {plain(message.to)} · {plain(message.subject)}"):
+        st.text(message.body or "(innholdet er slettet etter sending)")

@@ -17,6 +17,7 @@ import logging
 import queue
 import secrets
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -288,11 +289,24 @@ def retry_queued(store: Store, *, provider: Provider | None = None) -> int:
     return deliver(store, outbox_ids=ids, provider=provider)
 
 
-def recent(store: Store, *, actor: Actor, limit: int = 50) -> list[dict]:
+@dataclass(frozen=True)
+class SentMail:
+    id: int
+    created_at: datetime
+    to: str
+    subject: str
+    body: str | None
+    status: str
+
+
+def recent(store: Store, *, actor: Actor, limit: int = 50) -> list[SentMail]:
     """The newest mails, for the demo inbox only: a demo store holds no real person's mail."""
     if not store.settings.demo:
         raise AccessDenied("Innboksen finnes bare i demomodus.")
     audit.viewed(store, actor=actor, action="mail.recent.view")
-    return store.dicts(
-        "SELECT id, created_at, to_addr, subject, body, status FROM outbox ORDER BY id DESC LIMIT ?", [limit]
-    )
+    return [
+        SentMail(*r)
+        for r in store.rows(
+            "SELECT id, created_at, to_addr, subject, body, status FROM outbox ORDER BY id DESC LIMIT ?", [limit]
+        )
+    ]

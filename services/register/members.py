@@ -264,7 +264,7 @@ def _apply_import(tx: Tx, frame: pd.DataFrame) -> None:
         )
         # A later start elsewhere ends the open employment the day before (a move).
         tx.execute(
-            "UPDATE employments SET valid_to = p.valid_from - INTERVAL 1 DAY FROM placed p"
+            "UPDATE employments SET valid_to = CAST(p.valid_from - INTERVAL '1 day' AS DATE) FROM placed p"
             " WHERE employments.member_id = p.member_id AND employments.valid_to IS NULL"
             " AND employments.valid_from < p.valid_from"
         )

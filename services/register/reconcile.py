@@ -61,7 +61,7 @@ WITH rows AS (
 ), combined AS (
     SELECT * FROM own UNION ALL SELECT * FROM corrections
 )
-SELECT person_key, any_value(national_id), any_value(birth_date), any_value(name), any_value(name_key),
+SELECT person_key, min(national_id), min(birth_date), min(name), min(name_key),
        sum(amount), sum(basis)
 FROM combined GROUP BY person_key
 """
@@ -153,7 +153,7 @@ JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from 
      AND (e.valid_to IS NULL OR e.valid_to >= ?)
 JOIN submissions s ON s.company_id = e.company_id AND s.period = ?
 JOIN submission_rows r ON r.submission_id = s.id
-     AND r.person_key IN (m.national_id, strftime(m.birth_date, '%Y-%m-%d') || '|' || m.name_key)
+     AND r.person_key IN (m.national_id, CAST(m.birth_date AS VARCHAR) || '|' || m.name_key)
 WHERE m.id IN (SELECT unnest(?::INTEGER[]))
 """
 

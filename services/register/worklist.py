@@ -59,8 +59,8 @@ FROM reconciliation_items i
 JOIN companies c ON c.id = i.company_id
 LEFT JOIN members m ON m.id = i.member_id
 LEFT JOIN (
-    SELECT m2.national_id, any_value(m2.id) AS member_id, any_value(c2.id) AS company_id,
-           any_value(c2.name) AS company_name
+    SELECT m2.national_id, min(m2.id) AS member_id, min(c2.id) AS company_id,
+           min(c2.name) AS company_name
     FROM members m2 JOIN employments e2 ON e2.member_id = m2.id AND e2.valid_to IS NULL
     JOIN companies c2 ON c2.id = e2.company_id
     GROUP BY m2.national_id

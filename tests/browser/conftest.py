@@ -25,7 +25,7 @@ from services import db
 from services.accounts import codes, companies, declaration, users
 from services.accounts.access import CLI, Actor
 from services.db import utcnow
-from tests.conftest import SHARED, make_settings
+from tests.conftest import SENDGRID_SPEC, make_settings
 from tests.helpers import latest_code
 from tests.sendgrid_standin import SendGridStandIn
 
@@ -207,7 +207,7 @@ def _tiny_pdf() -> bytes:
 
 @pytest.fixture(scope="session")
 def mailbox():
-    with SendGridStandIn(SHARED / "specs" / "sendgrid_mail_v3.json") as standin:
+    with SendGridStandIn(SENDGRID_SPEC) as standin:
         yield standin
     assert standin.invalid == [], "the portal sent SendGrid a request body outside its spec"
 
