@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from services import audit, filestore, periods
+from services import audit, filestore, periods, settings_store
 from services.db import Store, Tx, utcnow
 
 
 def _months(store: Store, key: str) -> int:
-    return int(store.value("SELECT value FROM portal_settings WHERE key = ?", [key]))
+    return int(settings_store.numeric(store, key))
 
 
 def purge(store: Store, *, today: date | None = None) -> dict[str, int]:
