@@ -6,7 +6,7 @@ python -m services.cli add-user --email E --name S [--company ORGNR]... [--staff
 python -m services.cli grant --email E --company ORGNR
 python -m services.cli revoke --email E --company ORGNR
 python -m services.cli seed-demo
-python -m services.cli import-members FILE
+python -m services.cli import-members FILE [--full [--yes]]
 python -m services.cli submit --company ORGNR --period YYYY-MM FILE... [--as EMAIL]
 python -m services.cli reconciliation --company ORGNR --period YYYY-MM [--json]
 python -m services.cli set-rate --class ordinær --from 2027-01-01 --percent 1.35 [--cap 590]
@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("seed-demo", help="legg inn demodata")
     p = sub.add_parser("import-members", help="importer medlemsregisteret fra xlsx eller csv")
     p.add_argument("file")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="filen er hele registeret: medlemskap og ansettelser som mangler avsluttes (vises først, uten --yes)",
+    )
+    p.add_argument("--yes", action="store_true", help="med --full: gjennomfør, ikke bare vis hva som ville skjedd")
     p = sub.add_parser("end-member", help="avslutt et medlems ansettelse i en bedrift")
     p.add_argument("--member", required=True, metavar="MEDLEMSNR")
     p.add_argument("--company", required=True, metavar="ORGNR")
@@ -109,8 +115,17 @@ def run(args: argparse.Namespace) -> str:
         users.revoke(store, actor=CLI, email=args.email, orgnr=args.company)
         return f"{args.email} har ikke lenger tilgang til {args.company}."
     if args.command == "import-members":
-        report = members.import_file(store, actor=CLI, path=Path(args.file))
-        lines = [f"{report.imported} nye medlemmer, {report.updated} oppdatert, {len(report.problems)} avvist."]
+        preview = args.full and not args.yes
+        report = members.import_file(store, actor=CLI, path=Path(args.file), full=args.full, preview=preview)
+        would = "ville blitt " if preview else ""
+        lines = [f"{report.imported} nye medlemmer, {report.updated} {would}oppdatert, {len(report.problems)} avvist."]
+        if args.full:
+            lines.append(
+                f"Fullstendig register: {report.ended_employments} ansettelser og {report.ended_memberships}"
+                f" medlemskap {would}avsluttet."
+            )
+        if preview:
+            lines.append("Ingenting er endret. Kjør igjen med --yes for å gjennomføre.")
         lines += [f"  linje {line}: {message}" for line, message in report.problems]
         return "\n".join(lines)
     if args.command in ("end-member", "move-member"):

@@ -19,23 +19,57 @@ choices = {f"{c.name} ({c.orgnr})": c.id for c in company_list}
 with st.expander("Importer register (xlsx eller csv)"):
     st.caption(
         "Kolonner: medlemsnummer, fødselsnummer, navn (eller etternavn og fornavn), organisasjonsnummer, "
-        "og gjerne fra-dato, til-dato og sats. Ny import oppdaterer medlemmer med samme medlemsnummer."
+        "og gjerne fra-dato, til-dato og sats. Én rad per ansettelse: et medlem med to jobber har to rader. "
+        "Ny import oppdaterer medlemmer med samme medlemsnummer; en ny ansettelse avslutter ingen annen."
     )
     register_file = st.file_uploader("Registerfil", type=["xlsx", "xls", "ods", "csv", "txt"])
-    if st.button("Importer", disabled=register_file is None):
+    full = st.checkbox(
+        "Filen er hele registeret: avslutt medlemskap og ansettelser som mangler i filen",
+        key="import_full",
+        help="Du ser først hvor mange som blir avsluttet, og bekrefter før noe endres.",
+    )
+
+    def run_import(*, preview: bool) -> members.ImportReport | None:
         try:
-            report = members.import_register(
-                store, actor=actor, data=register_file.getvalue(), filename=register_file.name
+            return members.import_register(
+                store,
+                actor=actor,
+                data=register_file.getvalue(),
+                filename=register_file.name,
+                full=full,
+                preview=preview,
             )
         except PortalError as problem:
             ui.show_error(problem)
-        else:
+            return None
+
+    if st.button("Importer", disabled=register_file is None):
+        report = run_import(preview=full)
+        if report is not None and report.preview:
+            st.session_state["_import_preview"] = (register_file.file_id, report)
+        elif report is not None:
             st.success(
                 f"{report.imported} {'nytt medlem' if report.imported == 1 else 'nye medlemmer'}, "
                 f"{report.updated} oppdatert."
             )
             for line, message in report.problems:
                 st.warning(f"Linje {line}: {plain(message)}")
+    pending = st.session_state.get("_import_preview")
+    if pending and register_file is not None and full and pending[0] == register_file.file_id:
+        shown = pending[1]
+        st.warning(
+            f"Fullstendig register: {shown.imported} nye og {shown.updated} oppdaterte medlemmer; "
+            f"{shown.ended_employments} {'ansettelse' if shown.ended_employments == 1 else 'ansettelser'} og "
+            f"{shown.ended_memberships} medlemskap blir avsluttet fordi de mangler i filen. Ingenting er endret ennå."
+        )
+        if st.button("Bekreft fullstendig import", type="primary"):
+            report = run_import(preview=False)
+            st.session_state.pop("_import_preview", None)
+            if report is not None:
+                st.success(
+                    f"{report.imported} nye, {report.updated} oppdatert, {report.ended_employments} ansettelser og "
+                    f"{report.ended_memberships} medlemskap avsluttet."
+                )
 
 with st.expander("Legg til medlem"):
     with st.form("add_member", clear_on_submit=True):

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import pandas as pd
-
 from services import audit
 from services.accounts.access import Actor
 from services.accounts.companies import normalise_orgnr
@@ -55,6 +53,16 @@ class ImportReport:
     imported: int = 0
     updated: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
+    # A full snapshot only: what the import ends because the file no longer has it.
+    full: bool = False
+    ended_employments: int = 0
+    ended_memberships: int = 0
+    # True for a preview: counted, nothing written.
+    preview: bool = False
+
+
+class _Preview(Exception):
+    """Raised inside the import's transaction to count without writing: the store rolls it back."""
 
 
 @dataclass(frozen=True)
@@ -166,10 +174,26 @@ def _place(tx: Tx, member_id: int, company_id: int, valid_from: date, valid_to: 
     )
 
 
-def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -> ImportReport:
-    """Import or update members from a spreadsheet or csv; bad rows are reported, the rest imported."""
+def import_register(
+    store: Store,
+    *,
+    actor: Actor,
+    data: bytes,
+    filename: str,
+    full: bool = False,
+    preview: bool = False,
+    today: date | None = None,
+) -> ImportReport:
+    """Import members and their employments from a spreadsheet or csv: one row per employment, so a
+    member with two jobs has two rows. Bad rows are reported, the rest imported.
+
+    A new employment never ends another by itself: two jobs at once are two jobs. A move is said by
+    staff (`move`), by a to-date on the old row, or by a full snapshot (`full`): the file is then the
+    whole register, and the employments and memberships missing from it end, the day before an
+    employment that replaces them in the file, else yesterday. `preview` counts all that and writes
+    nothing."""
     actor.require_staff()
-    report = ImportReport()
+    report = ImportReport(full=full, preview=preview)
     rows = _read_member_rows(data, filename, report)
     companies = {r[0]: r[1] for r in store.rows("SELECT orgnr, id FROM companies")}
     usable = []
@@ -178,110 +202,137 @@ def import_register(store: Store, *, actor: Actor, data: bytes, filename: str) -
             report.problems.append((row.line, f"Medlem {row.member_no}: bedriften {row.orgnr} er ikke registrert."))
         else:
             usable.append(row)
+    if full and not usable:
+        raise InvalidInput(
+            "En fullstendig import uten gyldige rader ville avsluttet alle medlemmer. Ingenting er endret."
+        )
 
-    # One row per member number: the last in the file wins.
+    # The member's own details: the last row in the file wins. Employments: every row.
     latest = {row.member_no: row for row in usable}
-    frame = pd.DataFrame(
-        [
-            {
-                "member_no": r.member_no,
-                "national_id": r.national_id,
-                "name": r.name,
-                "name_key": name_key(r.name),
-                "birth_date": values.birth_date_of_national_id(r.national_id),
-                "rate_class": r.rate_class,
-                "company_id": companies[r.orgnr],
-                "valid_from": r.valid_from,
-                "valid_to": r.valid_to,
-            }
-            for r in latest.values()
-        ],
-        columns=[
-            "member_no",
-            "national_id",
-            "name",
-            "name_key",
-            "birth_date",
-            "rate_class",
-            "company_id",
-            "valid_from",
-            "valid_to",
-        ],
+    member_rows = [
+        (
+            r.member_no,
+            r.national_id,
+            r.name,
+            name_key(r.name),
+            values.birth_date_of_national_id(r.national_id),
+            r.rate_class,
+        )
+        for r in latest.values()
+    ]
+    employment_rows = sorted(
+        {(r.member_no, companies[r.orgnr], r.valid_from, r.valid_to) for r in usable},
+        key=lambda e: (e[0], e[1], e[2]),
     )
+    yesterday = (today or utcnow().date()) - timedelta(days=1)
 
     def work(tx: Tx) -> None:
         known = {r[0] for r in tx.rows("SELECT member_no FROM members")}
         report.updated = sum(1 for no in latest if no in known)
         report.imported = len(latest) - report.updated
-        if not frame.empty:
-            _apply_import(tx, frame)
+        if member_rows:
+            _apply_import(tx, member_rows, employment_rows)
+        if full:
+            report.ended_employments, report.ended_memberships = _end_missing(tx, employment_rows, yesterday)
+        if preview:
+            raise _Preview
         audit.record(
             tx,
             actor=actor,
             action="members.import",
             target=filename,
-            detail=f"{report.imported} nye, {report.updated} oppdatert, {len(report.problems)} avvist",
+            detail=f"{report.imported} nye, {report.updated} oppdatert, {len(report.problems)} avvist"
+            + (
+                f"; fullstendig: {report.ended_employments} ansettelser og {report.ended_memberships}"
+                " medlemskap avsluttet"
+                if full
+                else ""
+            ),
         )
 
-    store.transaction(work)
+    try:
+        store.transaction(work)
+    except _Preview:
+        pass
     report.problems.sort()
     return report
 
 
-def _apply_import(tx: Tx, frame: pd.DataFrame) -> None:
+MEMBER_COLUMNS = ("member_no", "national_id", "name", "name_key", "birth_date", "rate_class")
+EMPLOYMENT_COLUMNS = ("member_no", "company_id", "valid_from", "valid_to")
+
+
+def _apply_import(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]) -> None:
     """Set-based: a whole register in a handful of statements, not a few per member."""
     now = utcnow()
-    tx.cur.register("incoming", frame)
-    try:
-        tx.execute(
-            "CREATE TEMP TABLE staged AS SELECT member_no, national_id, name, name_key,"
-            " CAST(birth_date AS DATE) AS birth_date, rate_class, CAST(company_id AS INTEGER) AS company_id,"
-            " CAST(valid_from AS DATE) AS valid_from, CAST(valid_to AS DATE) AS valid_to FROM incoming"
-        )
-    finally:
-        tx.cur.unregister("incoming")
-    try:
+    with tx.staged(MEMBER_COLUMNS, member_rows) as staged:
         tx.execute(
             "UPDATE members SET national_id = s.national_id, birth_date = s.birth_date, name = s.name,"
-            " name_key = s.name_key, rate_class = s.rate_class, updated_at = ?"
-            " FROM staged s WHERE members.member_no = s.member_no",
+            " name_key = s.name_key, rate_class = s.rate_class, member_to = NULL, updated_at = ?"
+            f" FROM {staged} s WHERE members.member_no = s.member_no",
             [now],
         )
         tx.execute(
             "INSERT INTO members (member_no, national_id, birth_date, name, name_key, rate_class, created_at,"
             " updated_at) SELECT member_no, national_id, birth_date, name, name_key, rate_class, ?, ?"
-            " FROM staged WHERE member_no NOT IN (SELECT member_no FROM members)",
+            f" FROM {staged} WHERE member_no NOT IN (SELECT member_no FROM members)",
             [now, now],
         )
-        tx.execute(
-            "CREATE TEMP TABLE placed AS SELECT m.id AS member_id, s.company_id, s.valid_from, s.valid_to"
-            " FROM staged s JOIN members m ON m.member_no = s.member_no"
+    with tx.staged(EMPLOYMENT_COLUMNS, employment_rows) as staged:
+        placed = (
+            "(SELECT m.id AS member_id, s.company_id, s.valid_from, s.valid_to"
+            f" FROM {staged} s JOIN members m ON m.member_no = s.member_no)"
         )
         # The same employment again: only its end may have changed.
         tx.execute(
-            "UPDATE employments SET valid_to = p.valid_to FROM placed p WHERE employments.member_id = p.member_id"
+            f"UPDATE employments SET valid_to = p.valid_to FROM {placed} p WHERE employments.member_id = p.member_id"
             " AND employments.company_id = p.company_id AND employments.valid_from = p.valid_from"
-        )
-        # A later start elsewhere ends the open employment the day before (a move).
-        tx.execute(
-            "UPDATE employments SET valid_to = CAST(p.valid_from - INTERVAL '1 day' AS DATE) FROM placed p"
-            " WHERE employments.member_id = p.member_id AND employments.valid_to IS NULL"
-            " AND employments.valid_from < p.valid_from"
         )
         tx.execute(
             "INSERT INTO employments (member_id, company_id, valid_from, valid_to, created_at)"
-            " SELECT p.member_id, p.company_id, p.valid_from, p.valid_to, ? FROM placed p WHERE NOT EXISTS"
+            f" SELECT p.member_id, p.company_id, p.valid_from, p.valid_to, ? FROM {placed} p WHERE NOT EXISTS"
             " (SELECT 1 FROM employments e WHERE e.member_id = p.member_id AND e.company_id = p.company_id"
             "  AND e.valid_from = p.valid_from)",
             [now],
         )
-    finally:
-        tx.execute("DROP TABLE IF EXISTS staged")
-        tx.execute("DROP TABLE IF EXISTS placed")
 
 
-def import_file(store: Store, *, actor: Actor, path: Path) -> ImportReport:
-    return import_register(store, actor=actor, data=Path(path).read_bytes(), filename=Path(path).name)
+def _end_missing(tx: Tx, employment_rows: list[tuple], yesterday: date) -> tuple[int, int]:
+    """A full snapshot: end the open employments and the memberships the file no longer has."""
+    with tx.staged(EMPLOYMENT_COLUMNS, employment_rows) as staged:
+        listed = (
+            f"(SELECT m.id AS member_id, s.company_id, s.valid_from FROM {staged} s JOIN members m USING (member_no))"
+        )
+        # An open employment missing from the file ends the day before the member's newest employment
+        # in the file that started after it (a move), else yesterday.
+        ended = tx.rows(
+            "UPDATE employments SET valid_to = coalesce("
+            f"  (SELECT CAST(max(l.valid_from) - INTERVAL '1 day' AS DATE) FROM {listed} l"
+            "   WHERE l.member_id = employments.member_id AND l.valid_from > employments.valid_from), ?)"
+            " WHERE employments.valid_to IS NULL AND employments.valid_from <= ? AND NOT EXISTS"
+            f"  (SELECT 1 FROM {listed} l WHERE l.member_id = employments.member_id"
+            "   AND l.company_id = employments.company_id AND l.valid_from = employments.valid_from)"
+            " RETURNING id",
+            [yesterday, yesterday],
+        )
+        left = tx.rows(
+            "UPDATE members SET member_to = ? WHERE member_to IS NULL"
+            f" AND member_no NOT IN (SELECT member_no FROM {staged}) RETURNING id",
+            [yesterday],
+        )
+        if left:
+            tx.execute(
+                "UPDATE employments SET valid_to = ? WHERE valid_to IS NULL AND valid_from <= ?"
+                " AND member_id IN (SELECT unnest(?::INTEGER[]))",
+                [yesterday, yesterday, [r[0] for r in left]],
+            )
+    return len(ended), len(left)
+
+
+def import_file(store: Store, *, actor: Actor, path: Path, full: bool = False, preview: bool = False) -> ImportReport:
+    return import_register(
+        store, actor=actor, data=Path(path).read_bytes(), filename=Path(path).name, full=full, preview=preview
+    )
 
 
 def add_member(

@@ -138,15 +138,19 @@ AWAITING_MANUAL_SQL = (
     f"SELECT count(*) FROM submissions s WHERE s.company_id = ? AND s.period = ? AND {AWAITING_MANUAL}"
 )
 
+# Members employed at the company some day of the period, while still members of the union.
 MEMBERS_SQL = """
 SELECT DISTINCT m.id, m.member_no, m.national_id, m.birth_date, m.name, m.name_key, m.rate_class
 FROM members m JOIN employments e ON e.member_id = m.id
 WHERE e.company_id = ? AND e.valid_from <= ? AND (e.valid_to IS NULL OR e.valid_to >= ?)
+  AND (m.member_to IS NULL OR m.member_to >= ?)
 """
 
 # Of the company's own members, those deducted in the period by another company they also
-# worked for then: looked up by the rows' person key, for these members only, never by reading
-# every list of the period.
+# worked for then, where the employment here covers only part of the period (a move in or out):
+# the other employer's deduction stands for the month. A job here for the whole period is owed
+# its own deduction, whatever another job deducts (two jobs at once). Looked up by the rows' person
+# key, for these members only, never by reading every list of the period.
 DEDUCTED_ELSEWHERE_SQL = """
 SELECT DISTINCT m.id FROM members m
 JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
@@ -155,6 +159,8 @@ JOIN submissions s ON s.company_id = e.company_id AND s.period = ?
 JOIN submission_rows r ON r.submission_id = s.id
      AND r.person_key IN (m.national_id, CAST(m.birth_date AS VARCHAR) || '|' || m.name_key)
 WHERE m.id IN (SELECT unnest(?::INTEGER[]))
+  AND NOT EXISTS (SELECT 1 FROM employments whole WHERE whole.member_id = m.id AND whole.company_id = ?
+                  AND whole.valid_from <= ? AND (whole.valid_to IS NULL OR whole.valid_to >= ?))
 """
 
 
@@ -163,9 +169,15 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
     now = now or utcnow()
     last = periods.month_end(period)
     persons = [engine.ListedPerson(*r) for r in persons_of(tx, company_id, period)]
-    members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period])]
+    members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period, period])]
     elsewhere = (
-        {r[0] for r in tx.rows(DEDUCTED_ELSEWHERE_SQL, [company_id, last, period, period, [m.id for m in members]])}
+        {
+            r[0]
+            for r in tx.rows(
+                DEDUCTED_ELSEWHERE_SQL,
+                [company_id, last, period, period, [m.id for m in members], company_id, period, last],
+            )
+        }
         if members
         else set()
     )

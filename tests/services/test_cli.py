@@ -158,3 +158,28 @@ def test_end_and_move_a_member(cli, tmp_path):
     assert ended.returncode == 0 and "avsluttet 31.12.2026" in ended.stdout
     unknown = cli("end-member", "--member", "9999", "--company", "920000002", "--last-day", "2026-12-31")
     assert unknown.returncode == 2 and "Ingen medlem med medlemsnummer 9999" in unknown.stderr
+
+
+def test_a_full_register_import_is_shown_before_it_is_done(cli, tmp_path):
+    from datetime import date
+
+    from tests import listfiles
+
+    cli("add-company", "--orgnr", "910000004", "--name", "Help Forsikring AS")
+    ola, per = listfiles.make_fnr(date(1990, 1, 1)), listfiles.make_fnr(date(1983, 2, 14))
+    both = tmp_path / "register.csv"
+    both.write_text(
+        f"Medlemsnr;Fødselsnummer;Navn;Orgnr;Fra\n1001;{ola};Nordmann, Ola;910000004;01.01.2020\n"
+        f"1003;{per};Hansen, Per;910000004;01.01.2020\n",
+        encoding="utf-8",
+    )
+    assert cli("import-members", str(both)).returncode == 0
+    only_ola = tmp_path / "full.csv"
+    only_ola.write_text(f"Medlemsnr;Fødselsnummer;Navn;Orgnr;Fra\n1001;{ola};Nordmann, Ola;910000004;01.01.2020\n")
+    shown = cli("import-members", "--full", str(only_ola))
+    assert shown.returncode == 0
+    assert "1 ansettelser og 1 medlemskap ville blitt avsluttet" in shown.stdout and "--yes" in shown.stdout
+    done = cli("import-members", "--full", "--yes", str(only_ola))
+    assert done.returncode == 0 and "1 ansettelser og 1 medlemskap avsluttet" in done.stdout
+    again = cli("import-members", "--full", "--yes", str(only_ola))
+    assert "0 ansettelser og 0 medlemskap avsluttet" in again.stdout

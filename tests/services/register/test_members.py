@@ -47,8 +47,13 @@ def test_reimport_updates_by_member_number_and_records_a_move(store, two_compani
     members.import_register(
         store, actor=CLI, data=register_csv([f"1001;{OLA};Nordmann;Ola;910000004;01.01.2020;;"]), filename="a.csv"
     )
+    # A full export of the register: the employment it no longer has ends the day before the new one.
     report = members.import_register(
-        store, actor=CLI, filename="b.csv", data=register_csv([f"1001;{OLA};Nordmann;Ola Johan;920000002;01.10.2026;;"])
+        store,
+        actor=CLI,
+        filename="b.csv",
+        data=register_csv([f"1001;{OLA};Nordmann;Ola Johan;920000002;01.10.2026;;"]),
+        full=True,
     )
     assert (report.imported, report.updated) == (0, 1)
     assert store.value("SELECT count(*) FROM members") == 1

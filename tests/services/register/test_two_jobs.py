@@ -1,0 +1,154 @@
+"""Employments, not one employer per member: two jobs at once, moves only when said, full snapshots."""
+
+from datetime import date
+
+import pytest
+
+from services.accounts import companies
+from services.accounts.access import CLI
+from services.errors import InvalidInput
+from services.lists import submissions
+from services.register import members, review
+from tests import listfiles
+from tests.helpers import add_employer
+from tests.services.register.test_members import register_csv
+from tests.services.register.test_reconciliation import nid_list
+
+P = date(2026, 10, 1)
+TODAY = date(2026, 11, 20)
+SIRI = listfiles.make_fnr(date(1988, 4, 4))
+ODD = listfiles.make_fnr(date(1966, 6, 6))
+# Someone else on a list, so that a list that does not name the member is still a list.
+OTHER = (listfiles.make_fnr(date(1999, 9, 9)), "Ny, Person", "30 000,00", "390,00")
+
+
+@pytest.fixture
+def two(store, company):
+    other = companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
+    return {
+        "a": company,
+        "b": other,
+        "a_user": add_employer(store, "kari@firma.no", ["910000004"]),
+        "b_user": add_employer(store, "lonn@nordsjo.no", ["920000002"]),
+    }
+
+
+def send(store, user, company, rows):
+    return submissions.submit(
+        store,
+        actor=CLI,
+        company_id=company.id,
+        period=P,
+        contact_email=user.email,
+        uploads=[nid_list(rows)],
+        today=TODAY,
+    )
+
+
+def utrukne(store, company):
+    return [i.name for i in review.report(store, actor=CLI, company_id=company.id, period=P).utrukne]
+
+
+def employments(store):
+    return store.rows(
+        "SELECT m.member_no, c.orgnr, e.valid_from, e.valid_to FROM employments e"
+        " JOIN members m ON m.id = e.member_id JOIN companies c ON c.id = e.company_id ORDER BY 1, 2, 3"
+    )
+
+
+def test_a_member_with_two_jobs_is_two_employments_and_each_employer_owes_its_deduction(store, two):
+    data = register_csv(
+        [
+            f"2001;{SIRI};Dahl;Siri;910000004;01.01.2024;;",
+            f"2001;{SIRI};Dahl;Siri;920000002;01.03.2025;;",
+        ]
+    )
+    report = members.import_register(store, actor=CLI, data=data, filename="register.csv")
+    assert (report.imported, report.updated, report.problems) == (1, 0, [])
+    assert employments(store) == [
+        ("2001", "910000004", date(2024, 1, 1), None),
+        ("2001", "920000002", date(2025, 3, 1), None),
+    ]
+    # Deducted at A only: B is still asked, A's deduction does not stand for B's pay.
+    send(store, two["a_user"], two["a"], [(SIRI, "Dahl, Siri", "20 000,00", "260,00")])
+    send(store, two["b_user"], two["b"], [OTHER])
+    assert utrukne(store, two["a"]) == []
+    assert utrukne(store, two["b"]) == ["Dahl, Siri"]
+
+
+def test_a_later_start_elsewhere_is_a_second_job_unless_the_file_is_the_whole_register(store, two):
+    members.import_register(
+        store, actor=CLI, data=register_csv([f"2002;{ODD};Moe;Odd;910000004;01.01.2020;;"]), filename="a.csv"
+    )
+    later = register_csv([f"2002;{ODD};Moe;Odd;920000002;16.10.2026;;"])
+    members.import_register(store, actor=CLI, data=later, filename="b.csv")
+    assert employments(store) == [
+        ("2002", "910000004", date(2020, 1, 1), None),
+        ("2002", "920000002", date(2026, 10, 16), None),
+    ]
+    members.import_register(store, actor=CLI, data=later, filename="b.csv", full=True, today=TODAY)
+    assert employments(store) == [
+        ("2002", "910000004", date(2020, 1, 1), date(2026, 10, 15)),
+        ("2002", "920000002", date(2026, 10, 16), None),
+    ]
+    # A move within the month: B's deduction stands for the month at A.
+    send(store, two["b_user"], two["b"], [(ODD, "Moe, Odd", "40 000,00", "520,00")])
+    send(store, two["a_user"], two["a"], [OTHER])
+    assert utrukne(store, two["a"]) == []
+
+
+def test_a_full_snapshot_is_previewed_then_ends_what_it_no_longer_has(store, two):
+    members.import_register(
+        store,
+        actor=CLI,
+        data=register_csv(
+            [f"2001;{SIRI};Dahl;Siri;910000004;01.01.2024;;", f"2002;{ODD};Moe;Odd;910000004;01.01.2020;;"]
+        ),
+        filename="first.csv",
+    )
+    snapshot = register_csv([f"2001;{SIRI};Dahl;Siri;910000004;01.01.2024;;"])
+    before = employments(store)
+    preview = members.import_register(
+        store, actor=CLI, data=snapshot, filename="full.csv", full=True, preview=True, today=TODAY
+    )
+    assert (preview.preview, preview.ended_employments, preview.ended_memberships) == (True, 1, 1)
+    assert employments(store) == before
+    assert store.value("SELECT count(*) FROM members WHERE member_to IS NOT NULL") == 0
+    assert store.value("SELECT count(*) FROM audit_log WHERE action = 'members.import'") == 1
+
+    done = members.import_register(store, actor=CLI, data=snapshot, filename="full.csv", full=True, today=TODAY)
+    assert (done.preview, done.ended_employments, done.ended_memberships) == (False, 1, 1)
+    assert store.value("SELECT member_to FROM members WHERE member_no = '2002'") == date(2026, 11, 19)
+    # Odd left the union: no dues expected from him for a later month, so he is no utrukket.
+    december = date(2026, 12, 1)
+    submissions.submit(
+        store,
+        actor=CLI,
+        company_id=two["a"].id,
+        period=december,
+        contact_email=two["a_user"].email,
+        uploads=[nid_list([(SIRI, "Dahl, Siri", "20 000,00", "260,00")])],
+        today=date(2027, 1, 5),
+    )
+    report = review.report(store, actor=CLI, company_id=two["a"].id, period=december)
+    assert [i.name for i in report.utrukne] == []
+    # Imported again, he is a member again.
+    members.import_register(
+        store, actor=CLI, data=register_csv([f"2002;{ODD};Moe;Odd;910000004;01.12.2026;;"]), filename="back.csv"
+    )
+    assert store.value("SELECT member_to FROM members WHERE member_no = '2002'") is None
+
+
+def test_a_full_snapshot_with_no_usable_rows_changes_nothing(store, two):
+    members.import_register(
+        store, actor=CLI, data=register_csv([f"2002;{ODD};Moe;Odd;910000004;01.01.2020;;"]), filename="a.csv"
+    )
+    with pytest.raises(InvalidInput, match="Ingenting er endret"):
+        members.import_register(
+            store,
+            actor=CLI,
+            data=register_csv([f"2009;{SIRI};Dahl;Siri;999999999;01.01.2024;;"]),
+            filename="x",
+            full=True,
+        )
+    assert store.value("SELECT count(*) FROM employments WHERE valid_to IS NOT NULL") == 0
