@@ -65,19 +65,22 @@ def answer(
             raise InvalidInput("Skriv en kommentar når du velger «Annet».")
     now = now or utcnow()
 
+    rows = [(item_id, status, (comment or "").strip() or None) for item_id, (status, comment) in answers.items()]
+
     def work(tx: Tx) -> int:
-        for item_id, (status, comment) in answers.items():
-            found = tx.value(
-                "SELECT 1 FROM reconciliation_items WHERE id = ? AND company_id = ? AND kind = 'utrukket'"
-                " AND closed_at IS NULL",
-                [item_id, company_id],
+        # Set-based: three statements however many members are answered at once.
+        with tx.staged(("id", "status", "comment"), rows) as given:
+            still_open = tx.rows(
+                f"SELECT i.id FROM reconciliation_items i JOIN {given} g ON g.id = i.id"
+                " WHERE i.company_id = ? AND i.kind = 'utrukket' AND i.closed_at IS NULL",
+                [company_id],
             )
-            if found is None:
+            if len(still_open) != len(rows):
                 raise NotFound("Medlemmet står ikke lenger som utrukket.")
             tx.execute(
-                "UPDATE reconciliation_items SET status = ?, comment = ?, answered_by = ?, answered_at = ?"
-                " WHERE id = ?",
-                [status, (comment or "").strip() or None, actor.user_id, now, item_id],
+                "UPDATE reconciliation_items SET status = g.status, comment = g.comment, answered_by = ?,"
+                f" answered_at = ? FROM {given} g WHERE reconciliation_items.id = g.id",
+                [actor.user_id, now],
             )
         audit.record(tx, actor=actor, action="utrukne.answer", company_id=company_id, detail=f"{len(answers)} svar")
         return len(answers)
