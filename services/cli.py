@@ -9,6 +9,7 @@ python -m services.cli seed-demo
 python -m services.cli import-members FILE [--full [--yes]]
 python -m services.cli submit --company ORGNR --period YYYY-MM FILE... [--as EMAIL]
 python -m services.cli reconciliation --company ORGNR --period YYYY-MM [--json]
+python -m services.cli reconcile-period --period YYYY-MM
 python -m services.cli set-rate --class ordinær --from 2027-01-01 --percent 1.35 [--cap 590]
 python -m services.cli set-setting KEY VALUE
 """
@@ -29,7 +30,7 @@ from services.db import StoreUnavailable, close_all, open_store
 from services.errors import InvalidInput, NotFound, PortalError
 from services.lists import submissions
 from services.money import kr
-from services.register import members, review
+from services.register import members, reconcile, review
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--company", required=True, metavar="ORGNR")
     p.add_argument("--period", required=True, metavar="YYYY-MM")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("reconcile-period", help="avstem en periode på nytt for alle bedrifter (etter import)")
+    p.add_argument("--period", required=True, metavar="YYYY-MM")
     p = sub.add_parser("set-rate", help="kontingentsats fra 1. januar eller 1. juli")
     p.add_argument("--class", dest="rate_class", required=True)
     p.add_argument("--from", dest="valid_from", required=True, metavar="YYYY-MM-DD")
@@ -167,6 +170,9 @@ def run(args: argparse.Namespace) -> str:
             f"Innsending {receipt.submission_id}: {receipt.persons} personer, {kr(receipt.total)}. "
             f"Utrukne {o.utrukne}, ukjente {o.unknown}, avvik {o.anomalies}."
         )
+    if args.command == "reconcile-period":
+        run = reconcile.reconcile_period(store, actor=CLI, period=periods.parse(args.period))
+        return f"{run.companies} bedrifter avstemt på nytt, {run.new_utrukne} nye utrukne."
     if args.command == "reconciliation":
         company = companies.by_orgnr(store, actor=CLI, orgnr=args.company)
         result = review.report(store, actor=CLI, company_id=company.id, period=periods.parse(args.period))

@@ -204,7 +204,10 @@ class Tx(Store):
         try:
             yield relation
         finally:
-            self.cur.unregister(relation)
+            try:
+                self.cur.unregister(relation)
+            except duckdb.Error:
+                pass  # an aborted transaction refuses it; the error that aborted it is the one to raise
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Insert many rows in one statement."""

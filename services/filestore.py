@@ -131,6 +131,17 @@ def path_of(store: Store, *, file_id: int) -> tuple[str, Path] | None:
     return None if found is None else (found[0], folder(store) / found[1])
 
 
+def delete_contents(store: Store, *, file_ids: list[int]) -> None:
+    """Delete many files' bytes with one read of their names; their records stay for the audit."""
+    if not file_ids:
+        return
+    target = folder(store)
+    for (name,) in store.rows(
+        "SELECT stored_name FROM stored_files WHERE id IN (SELECT unnest(?::INTEGER[]))", [list(file_ids)]
+    ):
+        (target / name).unlink(missing_ok=True)
+
+
 def delete_content(store: Store, *, file_id: int) -> None:
     """Delete a file's bytes; its record stays (what existed, its hash) for the audit."""
     found = path_of(store, file_id=file_id)

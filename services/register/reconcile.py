@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services import mail, periods, settings_store
+from services import audit, mail, periods, settings_store
 from services.accounts import users
 from services.accounts.access import Actor
 from services.db import Store, Tx, utcnow
@@ -50,6 +50,7 @@ WITH rows AS (
     SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, r.basis, s.id AS sid
     FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
     WHERE s.company_id = ? AND s.period = ? AND (r.amount IS NULL OR r.amount >= 0)
+      AND r.submission_id BETWEEN ? AND ?
 ), latest AS (
     SELECT person_key, max(sid) AS sid FROM rows GROUP BY person_key
 ), own AS (
@@ -57,7 +58,7 @@ WITH rows AS (
 ), corrections AS (
     SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, NULL AS basis, s.id AS sid
     FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
-    WHERE s.company_id = ? AND s.period = ? AND r.amount < 0
+    WHERE s.company_id = ? AND s.period = ? AND r.amount < 0 AND r.submission_id BETWEEN ? AND ?
 ), combined AS (
     SELECT * FROM own UNION ALL SELECT * FROM corrections
 )
@@ -75,13 +76,19 @@ WHERE s.company_id = ? AND s.period = ? AND r.amount < 0
 # The other companies whose outcome for the period depends on a list: those that employed, in the
 # period, a member named on it, and have sent a list of their own (one with none has no outcome yet).
 DEPENDENTS_SQL = """
-SELECT DISTINCT e.company_id FROM submission_rows r
-JOIN members m ON r.national_id = m.national_id
-               OR (r.national_id IS NULL AND r.birth_date = m.birth_date AND r.name_key = m.name_key)
-JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
+WITH listed AS (
+    SELECT national_id, birth_date, name_key FROM submission_rows WHERE submission_id = ?
+), named AS (
+    -- Two equality joins, not one join on an OR: each can use a hash join.
+    SELECT m.id FROM members m JOIN listed r ON r.national_id = m.national_id
+    UNION
+    SELECT m.id FROM members m
+    JOIN listed r ON r.national_id IS NULL AND r.birth_date = m.birth_date AND r.name_key = m.name_key
+)
+SELECT DISTINCT e.company_id FROM named
+JOIN employments e ON e.member_id = named.id AND e.company_id <> ? AND e.valid_from <= ?
                   AND (e.valid_to IS NULL OR e.valid_to >= ?)
-WHERE r.submission_id = ?
-  AND EXISTS (SELECT 1 FROM submissions s WHERE s.company_id = e.company_id AND s.period = ?)
+WHERE EXISTS (SELECT 1 FROM submissions s WHERE s.company_id = e.company_id AND s.period = ?)
 ORDER BY e.company_id
 """
 
@@ -126,17 +133,34 @@ def reconcile_dependents(
 ) -> dict[int, Outcome]:
     """Reconcile again every other company whose outcome this list changes, in the same
     transaction: the result for a company and period never depends on which list came first."""
-    found = tx.rows(DEPENDENTS_SQL, [company_id, periods.month_end(period), period, submission_id, period])
+    found = tx.rows(DEPENDENTS_SQL, [submission_id, company_id, periods.month_end(period), period, period])
     return {other: reconcile(tx, company_id=other, period=period, now=now) for (other,) in found}
 
 
+def _id_range(ids: list[int]) -> tuple[int, int]:
+    # The lists' ids as a range: a constant bound lets the engine skip the row groups of every
+    # other list, where a join alone would read the rows of every list ever sent.
+    return (min(ids), max(ids)) if ids else (0, -1)
+
+
 def persons_of(store: Store, company_id: int, period: date) -> list[tuple]:
-    return store.rows(PERSONS_SQL, [company_id, period, company_id, periods.add_months(period, 1)])
+    following = periods.add_months(period, 1)
+    sent = store.rows(
+        "SELECT id, period FROM submissions WHERE company_id = ? AND (period = ? OR period = ?)",
+        [company_id, period, following],
+    )
+    if not sent:
+        return []
+    own = _id_range([i for i, p in sent if p == period])
+    later = _id_range([i for i, p in sent if p == following])
+    return store.rows(PERSONS_SQL, [company_id, period, *own, company_id, following, *later])
 
 
-AWAITING_MANUAL_SQL = (
-    f"SELECT count(*) FROM submissions s WHERE s.company_id = ? AND s.period = ? AND {AWAITING_MANUAL}"
-)
+AWAITING_MANUAL_SQL = """
+SELECT count(*) FROM submissions s
+WHERE s.company_id = ? AND s.period = ? AND s.manual_done_at IS NULL AND s.purged_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM submission_rows r WHERE r.submission_id = s.id AND r.submission_id BETWEEN ? AND ?)
+"""
 
 # Members employed at the company some day of the period, while still members of the union.
 MEMBERS_SQL = """
@@ -170,18 +194,34 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
     last = periods.month_end(period)
     persons = [engine.ListedPerson(*r) for r in persons_of(tx, company_id, period)]
     members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period, period])]
+    # Most members work for one company: only those with an employment elsewhere in the period
+    # can have been deducted there.
+    working_elsewhere = (
+        tx.rows(
+            "SELECT DISTINCT member_id FROM employments WHERE member_id IN (SELECT unnest(?::INTEGER[]))"
+            " AND company_id <> ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)",
+            [[m.id for m in members], company_id, last, period],
+        )
+        if members
+        else []
+    )
     elsewhere = (
         {
             r[0]
             for r in tx.rows(
                 DEDUCTED_ELSEWHERE_SQL,
-                [company_id, last, period, period, [m.id for m in members], company_id, period, last],
+                [company_id, last, period, period, [r[0] for r in working_elsewhere], company_id, period, last],
             )
         }
-        if members
+        if working_elsewhere
         else set()
     )
-    awaiting_manual = bool(tx.value(AWAITING_MANUAL_SQL, [company_id, period]))
+    own_lists = [
+        r[0] for r in tx.rows("SELECT id FROM submissions WHERE company_id = ? AND period = ?", [company_id, period])
+    ]
+    awaiting_manual = bool(own_lists) and bool(
+        tx.value(AWAITING_MANUAL_SQL, [company_id, period, *_id_range(own_lists)])
+    )
     wanted = engine.outcome(
         persons=persons,
         members=members,
@@ -270,3 +310,48 @@ def notify_new_utrukne(tx: Tx, *, company_id: int, company_name: str) -> list[in
         mail.enqueue(tx, kind="utrukne.new", to=email, subject=NEW_UTRUKNE_SUBJECT, body=body)
         for email in users.employer_emails(tx, company_id=company_id)
     ]
+
+
+@dataclass(frozen=True)
+class PeriodRun:
+    companies: int
+    new_utrukne: int
+
+
+def reconcile_period(store: Store, *, actor: Actor, period: date, batch: int = 200) -> PeriodRun:
+    """Reconcile a period again for every company that has sent a list for it: after a register
+    import or a rate change. Many companies to a transaction (a commit each would cost more than the
+    work); each company with new utrukne gets the usual mail."""
+    actor.require_staff()
+    period = periods.month_start(period)
+    ids = [
+        r[0] for r in store.rows("SELECT DISTINCT company_id FROM submissions WHERE period = ? ORDER BY 1", [period])
+    ]
+    new_utrukne = 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        outbox: list[int] = []
+
+        def work(tx: Tx, chunk: list[int] = chunk, outbox: list[int] = outbox) -> int:
+            outbox.clear()
+            new = 0
+            for company_id in chunk:
+                outcome = reconcile(tx, company_id=company_id, period=period)
+                if outcome.new_utrukne:
+                    new += outcome.new_utrukne
+                    name = tx.one("SELECT name FROM companies WHERE id = ?", [company_id])[0]
+                    outbox.extend(notify_new_utrukne(tx, company_id=company_id, company_name=name))
+            return new
+
+        new_utrukne += store.transaction(work)
+        mail.dispatch(store, outbox_ids=outbox)
+    store.transaction(
+        lambda tx: audit.record(
+            tx,
+            actor=actor,
+            action="reconciliation.period",
+            target=f"periode {periods.short(period)}",
+            detail=f"{len(ids)} bedrifter, {new_utrukne} nye utrukne",
+        )
+    )
+    return PeriodRun(companies=len(ids), new_utrukne=new_utrukne)

@@ -25,8 +25,7 @@ def purge(store: Store, *, today: date | None = None) -> dict[str, int]:
     member_cutoff = periods.add_months(today, -_months(store, "member_retention_months"))
     due = [r[0] for r in store.rows("SELECT id FROM submissions WHERE period < ? AND purged_at IS NULL", [list_cutoff])]
     files = store.rows("SELECT id FROM stored_files WHERE submission_id IN (SELECT unnest(?::INTEGER[]))", [due])
-    for (file_id,) in files:
-        filestore.delete_content(store, file_id=file_id)
+    filestore.delete_contents(store, file_ids=[f[0] for f in files])
 
     def work(tx: Tx) -> int:
         if due:

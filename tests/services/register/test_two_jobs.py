@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 
 from services.accounts import companies
-from services.accounts.access import CLI
-from services.errors import InvalidInput
+from services.accounts.access import CLI, actor_for
+from services.errors import AccessDenied, InvalidInput
 from services.lists import submissions
-from services.register import members, review
+from services.register import members, reconcile, review
 from tests import listfiles
 from tests.helpers import add_employer
 from tests.services.register.test_members import register_csv
@@ -152,3 +152,26 @@ def test_a_full_snapshot_with_no_usable_rows_changes_nothing(store, two):
             full=True,
         )
     assert store.value("SELECT count(*) FROM employments WHERE valid_to IS NOT NULL") == 0
+
+
+def test_a_period_is_reconciled_again_for_every_company_after_a_register_import(store, two):
+    send(store, two["a_user"], two["a"], [OTHER])
+    send(store, two["b_user"], two["b"], [OTHER])
+    assert utrukne(store, two["a"]) == [] and utrukne(store, two["b"]) == []
+    # The register learns of Siri's two jobs after the lists came in.
+    members.import_register(
+        store,
+        actor=CLI,
+        data=register_csv(
+            [f"2001;{SIRI};Dahl;Siri;910000004;01.01.2024;;", f"2001;{SIRI};Dahl;Siri;920000002;01.03.2025;;"]
+        ),
+        filename="register.csv",
+    )
+    with pytest.raises(AccessDenied):
+        reconcile.reconcile_period(store, actor=actor_for(store, user_id=two["a_user"].id), period=P)
+    run = reconcile.reconcile_period(store, actor=CLI, period=P, batch=1)
+    assert (run.companies, run.new_utrukne) == (2, 2)
+    assert utrukne(store, two["a"]) == ["Dahl, Siri"] and utrukne(store, two["b"]) == ["Dahl, Siri"]
+    assert store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'") == 2
+    again = reconcile.reconcile_period(store, actor=CLI, period=P)
+    assert (again.companies, again.new_utrukne) == (2, 0)
