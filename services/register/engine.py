@@ -7,7 +7,9 @@ writes the difference.
   unknown:       a person on the lists who is no registered member at the company;
   unidentified:  a row with neither a fødselsnummer nor a birth date: its amount was
                  deducted from someone, so staff see it;
-  anomaly:       an amount off the member's expected dues by more than the tolerance.
+  anomaly:       an amount off the member's expected dues by more than the tolerance; with two
+                 jobs at once, deductions that together pass the monthly cap are an anomaly at
+                 the employer whose list came later.
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ class ListedPerson:
     name_key: str | None
     amount: Decimal | None
     basis: Decimal | None
+    # The latest list that names them: which of two employers' deductions came later.
+    list_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OtherDeduction:
+    """What another company's latest list deducted from one of this company's members."""
+
+    member_id: int
+    list_id: int
+    amount: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,7 @@ def outcome(
     rates: Rates,
     tolerance: Decimal,
     awaiting_manual_list: bool = False,
+    other_deductions: Iterable[OtherDeduction] = (),
 ) -> dict[tuple[str, str], Item]:
     """Every item the period should have for the company, keyed by (kind, key).
 
@@ -156,6 +170,7 @@ def outcome(
     """
     matched, by_fallback = match_with_fallbacks(persons, members)
     member_by_id = {m.id: m for m in members}
+    others = list(other_deductions)
     # Listed at 0 kr where dues are expected: not deducted, so the employer is asked why (Permittert?).
     listed_at_zero = {
         member_id
@@ -198,9 +213,22 @@ def outcome(
                 person.amount,
                 None,
             )
-        expected = expected_dues(rates.get(member.rate_class), person.basis)
+        rate = rates.get(member.rate_class)
+        expected = expected_dues(rate, person.basis)
         if expected is None or person.amount is None:
             continue
+        cap = rate[1] if rate else None
+        before = sum(
+            (
+                Decimal(d.amount)
+                for d in others
+                if d.member_id == member_id and d.amount and (person.list_id is None or d.list_id < person.list_id)
+            ),
+            Decimal("0"),
+        )
+        if cap is not None and before > 0:
+            # Another employer deducted first this month: only what is left under the cap is owed here.
+            expected = min(expected, max(Decimal(cap) - before, Decimal("0")))
         amount = Decimal(person.amount)
         off = abs(amount - expected)
         if (person.basis is not None and off > tolerance) or (person.basis is None and amount > expected + tolerance):

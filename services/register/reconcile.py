@@ -63,7 +63,7 @@ WITH rows AS (
     SELECT * FROM own UNION ALL SELECT * FROM corrections
 )
 SELECT person_key, min(national_id), min(birth_date), min(name), min(name_key),
-       sum(amount), sum(basis)
+       sum(amount), sum(basis), max(sid)
 FROM combined GROUP BY person_key
 """
 
@@ -188,6 +188,26 @@ WHERE m.id IN (SELECT unnest(?::INTEGER[]))
 """
 
 
+# What other companies deducted from the company's members in the period, by the latest list of
+# each that names them (a list sent again replaces the earlier): for the monthly cap across employers.
+OTHER_DEDUCTIONS_SQL = """
+WITH found AS (
+    SELECT m.id AS member_id, s.company_id, r.submission_id, r.amount FROM members m
+    JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
+         AND (e.valid_to IS NULL OR e.valid_to >= ?)
+    JOIN submissions s ON s.company_id = e.company_id AND s.period = ?
+    JOIN submission_rows r ON r.submission_id = s.id
+         AND r.person_key IN (m.national_id, CAST(m.birth_date AS VARCHAR) || '|' || m.name_key)
+    WHERE m.id IN (SELECT unnest(?::INTEGER[]))
+), latest AS (
+    SELECT member_id, company_id, max(submission_id) AS submission_id FROM found GROUP BY member_id, company_id
+)
+SELECT f.member_id, f.submission_id, sum(f.amount) FROM found f
+JOIN latest l ON l.member_id = f.member_id AND l.company_id = f.company_id AND l.submission_id = f.submission_id
+GROUP BY f.member_id, f.submission_id
+"""
+
+
 def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = None) -> Outcome:
     """Recompute the outcome for the company and period inside the caller's transaction."""
     now = now or utcnow()
@@ -216,6 +236,16 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
         if working_elsewhere
         else set()
     )
+    other_deductions = (
+        [
+            engine.OtherDeduction(*r)
+            for r in tx.rows(
+                OTHER_DEDUCTIONS_SQL, [company_id, last, period, period, [r[0] for r in working_elsewhere]]
+            )
+        ]
+        if working_elsewhere
+        else []
+    )
     own_lists = [
         r[0] for r in tx.rows("SELECT id FROM submissions WHERE company_id = ? AND period = ?", [company_id, period])
     ]
@@ -226,6 +256,7 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
         persons=persons,
         members=members,
         deducted_elsewhere=elsewhere,
+        other_deductions=other_deductions,
         rates=settings_store.rates_in_force(tx, period),
         tolerance=settings_store.numeric(tx, "anomaly_tolerance_kr"),
         awaiting_manual_list=awaiting_manual,

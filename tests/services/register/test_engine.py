@@ -99,3 +99,29 @@ def test_a_number_with_a_typo_is_matched_by_birth_date_and_name_and_flagged():
     items = run([typo], [anne])
     assert set(items) == {(FNR_TO_FIX, "m:1")}
     assert items[(FNR_TO_FIX, "m:1")].national_id == "17118012346"
+
+
+def test_two_employers_past_the_cap_together_are_an_anomaly_at_the_later_one():
+    from dataclasses import replace
+
+    from services.register.engine import OtherDeduction
+
+    anne_here = replace(listed("Berg, Anne", nid=ANNE.national_id, amount="520.00", basis="40000"), list_id=7)
+
+    def with_other(list_id):
+        return outcome(
+            persons=[anne_here],
+            members=[ANNE],
+            deducted_elsewhere=set(),
+            rates=RATES,
+            tolerance=Decimal("1"),
+            other_deductions=[OtherDeduction(ANNE.id, list_id, Decimal("520.00"))],
+        )
+
+    # The other employer's list came first (id 3 < 7): only 55 kr is left under the 575 kr cap here.
+    later_here = with_other(3)
+    assert later_here[(ANOMALY, "m:1")].expected == Decimal("55.00")
+    # The other list came later (id 9): the anomaly is theirs, not ours.
+    assert with_other(9) == {}
+    # Alone, 520 kr of a 40 000 kr basis is right.
+    assert run([anne_here], [ANNE]) == {}

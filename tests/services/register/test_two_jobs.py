@@ -1,6 +1,7 @@
 """Employments, not one employer per member: two jobs at once, moves only when said, full snapshots."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -175,3 +176,27 @@ def test_a_period_is_reconciled_again_for_every_company_after_a_register_import(
     assert store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'") == 2
     again = reconcile.reconcile_period(store, actor=CLI, period=P)
     assert (again.companies, again.new_utrukne) == (2, 0)
+
+
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_two_deductions_past_the_monthly_cap_are_an_anomaly_at_the_later_employer(store, two, first):
+    members.import_register(
+        store,
+        actor=CLI,
+        data=register_csv(
+            [f"2001;{SIRI};Dahl;Siri;910000004;01.01.2024;;", f"2001;{SIRI};Dahl;Siri;920000002;01.03.2025;;"]
+        ),
+        filename="register.csv",
+    )
+    later = "b" if first == "a" else "a"
+    # 1,3 % of 40 000 kr is 520 kr at each job: 1 040 kr together, past the 575 kr cap.
+    for which in (first, later):
+        send(store, two[f"{which}_user"], two[which], [(SIRI, "Dahl, Siri", "40 000,00", "520,00")])
+
+    def anomalies(which):
+        report = review.report(store, actor=CLI, company_id=two[which].id, period=P)
+        return [(i.name, i.amount, i.expected) for i in report.anomalies]
+
+    assert anomalies(first) == []
+    assert anomalies(later) == [("Dahl, Siri", Decimal("520.00"), Decimal("55.00"))]
+    assert utrukne(store, two["a"]) == [] and utrukne(store, two["b"]) == []
