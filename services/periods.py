@@ -72,6 +72,43 @@ def short(period: date) -> str:
     return f"{period:%m%y}"
 
 
+_MONTH_WORDS = {
+    **{name: n for n, name in enumerate(MONTHS, start=1)},
+    **{name[:3]: n for n, name in enumerate(MONTHS, start=1)},
+    "sept": 9,
+    "okt": 10,
+    "des": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "october": 10,
+    "december": 12,
+}
+
+
+def named_in(text: str) -> date | None:
+    """The month a piece of text names, if it names exactly one with its year: a period column's
+    «2026-09», «09.2026», «9/2026», «202609», «september 2026», «sep. 26», or a file title's
+    «trekk_oktober_2026.xlsx». None when it names none, or more than one."""
+    import re
+
+    lowered = text.lower()
+    found: set[date] = set()
+    for year, month in re.findall(r"(?<!\d)(20\d\d)[-_./ ]?(0[1-9]|1[0-2])(?!\d)", lowered):
+        found.add(date(int(year), int(month), 1))
+    for month, year in re.findall(r"(?<!\d)(0?[1-9]|1[0-2])[-_./ ](20\d\d)(?!\d)", lowered):
+        found.add(date(int(year), int(month), 1))
+    for word, year in re.findall(r"([a-zæøå]{3,9})\.?[-_ ]?'?((?:20)?\d\d)(?!\d)", lowered):
+        month = _MONTH_WORDS.get(word)
+        if month is not None:
+            full = int(year) if len(year) == 4 else 2000 + int(year)
+            found.add(date(full, month, 1))
+    return found.pop() if len(found) == 1 else None
+
+
 def parse(text: str) -> date:
     """'2026-10' to the first of October 2026."""
     try:

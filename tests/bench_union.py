@@ -132,6 +132,7 @@ def fill(store: db.Store) -> list[int]:
                         Decimal("520.00"),
                         name_key(nm),
                         nid,
+                        None,
                     )
                 )
             # A list's rows arrive together, as the portal writes them.

@@ -16,6 +16,8 @@ FIRST_NAME = "first_name"
 EMPLOYEE_NO = "employee_no"
 BASIS = "basis"
 AMOUNT = "amount"
+# The month a row is for, where a list has such a column: a row for another month is a correction to it.
+PERIOD = "period"
 
 # Folded header names (see values.fold), most specific first within a role.
 # Matched whole, then as all the words of a synonym inside the header.
@@ -100,6 +102,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "grunnlag trekk",
         "kontingentgrunnlag",
     ),
+    PERIOD: (
+        "periode",
+        "lonnsperiode",
+        "trekkperiode",
+        "gjelder periode",
+        "gjelder maned",
+        "maned",
+        "mnd",
+        "period",
+        "pay period",
+        "month",
+    ),
     AMOUNT: (
         "trekk",
         "trekkbelop",
@@ -123,7 +137,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 # Checked in this order, so "trekkgrunnlag" is a basis before "trekk" can make it an amount,
 # and "etternavn, fornavn" one name column before "etternavn" can make it a surname.
-ROLE_ORDER = (NATIONAL_ID, BIRTH_DATE, BASIS, EMPLOYEE_NO, NAME, SURNAME, FIRST_NAME, AMOUNT)
+ROLE_ORDER = (NATIONAL_ID, BIRTH_DATE, PERIOD, BASIS, EMPLOYEE_NO, NAME, SURNAME, FIRST_NAME, AMOUNT)
 HEADER_SCAN_ROWS = 40
 
 

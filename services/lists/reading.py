@@ -23,6 +23,7 @@ from services.lists.columns import (
     FIRST_NAME,
     NAME,
     NATIONAL_ID,
+    PERIOD,
     SURNAME,
     Layout,
     find_header,
@@ -122,7 +123,8 @@ def _extract(sheet: Sheet, layout: Layout) -> tuple[list[Row], list[ListWarning]
         if basis is not None and abs(basis) >= MAX_AMOUNT_KR:
             warnings.append(ListWarning(line, "Trekkgrunnlaget er urimelig stort og er utelatt."))
             basis = None
-        rows.append(Row(line, national_id, birth_date, name, employee_no, basis, amount))
+        period = values.parse_period(_cell(cells, layout, PERIOD)) if PERIOD in layout.columns else None
+        rows.append(Row(line, national_id, birth_date, name, employee_no, basis, amount, period))
     return rows, warnings, stated_sum
 
 

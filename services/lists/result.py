@@ -30,6 +30,8 @@ class Row:
     employee_no: str | None
     basis: Decimal | None
     amount: Decimal | None
+    # The month the row is for, where the list has a period column.
+    period: date | None = None
 
     def person_key(self) -> str:
         from services.lists import identity  # the portal side rarely needs it; its import is not free
@@ -107,6 +109,7 @@ class ParseResult:
                     r.employee_no,
                     exact(r.basis),
                     exact(r.amount),
+                    r.period.isoformat() if r.period else None,
                 ]
                 for r in self.rows
             ],
@@ -127,8 +130,9 @@ class ParseResult:
                 employee_no,
                 exact(basis),
                 exact(amount),
+                date.fromisoformat(period) if period else None,
             )
-            for line, national_id, born, name, employee_no, basis, amount in wire["rows"]
+            for line, national_id, born, name, employee_no, basis, amount, period in wire["rows"]
         ]
         return cls(
             file=wire["file"],

@@ -21,7 +21,7 @@ from services.accounts.users import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 from services.lists.identity import name_key
-from services.lists.parsing import MAX_FILE_BYTES, ParseResult, parse_bytes
+from services.lists.parsing import MAX_FILE_BYTES, ParseResult, Row, parse_bytes
 from services.money import kr
 from services.register import reconcile
 from services.text import one_line
@@ -84,10 +84,21 @@ ROW_COLUMNS = (
     "amount",
     "name_key",
     "person_key",
+    "period",
 )
 
 
-def _insert_rows(tx: Tx, submission_id: int, file_id: int, result: ParseResult) -> None:
+def counts_for(row: Row, period: date) -> date | None:
+    """The month a row counts for when not the list's own: the month its period column names, or,
+    without one, the month before for a negative row (a refund). None: the list's own period."""
+    if row.period is not None:
+        return row.period if row.period != period else None
+    if row.amount is not None and row.amount < 0:
+        return periods.add_months(period, -1)
+    return None
+
+
+def _insert_rows(tx: Tx, submission_id: int, file_id: int, result: ParseResult, period: date) -> None:
     tx.bulk_insert(
         "submission_rows",
         ROW_COLUMNS,
@@ -104,6 +115,7 @@ def _insert_rows(tx: Tx, submission_id: int, file_id: int, result: ParseResult) 
                 r.amount,
                 name_key(r.name or ""),
                 r.person_key(),
+                counts_for(r, period),
             )
             for r in result.rows
         ],
@@ -206,13 +218,19 @@ def submit(
         )
         for file, result in zip(reserved, results, strict=True):
             filestore.claim(tx, file, submission_id=submission_id)
-            _insert_rows(tx, submission_id, file.id, result)
+            _insert_rows(tx, submission_id, file.id, result, period)
         outcome = reconcile.reconcile(tx, company_id=company_id, period=period, now=now)
-        corrections = sum(1 for result in results for r in result.rows if r.amount is not None and r.amount < 0)
-        if corrections:
-            # Negative rows refund the month before: its outcome changes with them.
-            earlier = reconcile.reconcile(tx, company_id=company_id, period=periods.add_months(period, -1), now=now)
+        # Rows for another month are corrections to it: that month's outcome changes with them.
+        corrected: dict[date, int] = {}
+        for result in results:
+            for r in result.rows:
+                month = counts_for(r, period)
+                if month is not None:
+                    corrected[month] = corrected.get(month, 0) + 1
+        for month in sorted(corrected):
+            earlier = reconcile.reconcile(tx, company_id=company_id, period=month, now=now)
             outcome.new_utrukne += earlier.new_utrukne
+        corrections = sum(corrected.values())
         outcome.corrections = corrections
         for other, changed in reconcile.reconcile_dependents(
             tx, submission_id=submission_id, company_id=company_id, period=period, now=now

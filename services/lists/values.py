@@ -189,6 +189,20 @@ def parse_date(cell) -> date | None:
     return None
 
 
+def parse_period(cell) -> date | None:
+    """The month a period cell names (its first day), or None."""
+    from services.periods import named_in
+
+    if isinstance(cell, datetime):
+        cell = cell.date()
+    if isinstance(cell, date):
+        return cell.replace(day=1)
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        cell = str(int(cell)) if float(cell).is_integer() else str(cell)
+    raw = text(cell)
+    return named_in(raw) if raw and len(raw) <= 40 else None
+
+
 def clean_name(cell) -> str | None:
     name = re.sub(r"\s+", " ", text(cell)).strip(" ,;")
     if not name or not re.search(r"[^\W\d_]", name):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from services import audit, mail, periods, settings_store
 from services.accounts import users
@@ -38,19 +39,20 @@ class Outcome:
     closed: int = 0
     unidentified: int = 0
     fnr_to_fix: int = 0
-    # Negative rows on this list, counted as refunds of the month before.
+    # Rows on this list that count for another month: refunds (negative rows) and rows whose
+    # period column names another month.
     corrections: int = 0
 
 
 # A period's persons: each person's rows on the latest list of the period that names them (a
-# list sent again replaces the earlier one), plus the negative rows of the next period's lists,
-# which refund this period (a correction), never summed into the month they arrived in.
+# list sent again replaces the earlier one), plus the company's rows on any list that count for
+# this period (a negative row refunding it, a row whose period column names it): corrections,
+# never summed into the month they arrived in.
 PERSONS_SQL = """
 WITH rows AS (
     SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, r.basis, s.id AS sid
     FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
-    WHERE s.company_id = ? AND s.period = ? AND (r.amount IS NULL OR r.amount >= 0)
-      AND r.submission_id BETWEEN ? AND ?
+    WHERE s.company_id = ? AND s.period = ? AND r.period IS NULL AND r.submission_id BETWEEN ? AND ?
 ), latest AS (
     SELECT person_key, max(sid) AS sid FROM rows GROUP BY person_key
 ), own AS (
@@ -58,7 +60,7 @@ WITH rows AS (
 ), corrections AS (
     SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, NULL AS basis, s.id AS sid
     FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
-    WHERE s.company_id = ? AND s.period = ? AND r.amount < 0 AND r.submission_id BETWEEN ? AND ?
+    WHERE s.company_id = ? AND r.period = ?
 ), combined AS (
     SELECT * FROM own UNION ALL SELECT * FROM corrections
 )
@@ -66,12 +68,6 @@ SELECT person_key, min(national_id), min(birth_date), min(name), min(name_key),
        sum(amount), sum(basis), max(sid)
 FROM combined GROUP BY person_key
 """
-
-CORRECTIONS_SQL = """
-SELECT count(*) FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
-WHERE s.company_id = ? AND s.period = ? AND r.amount < 0
-"""
-
 
 # The other companies whose outcome for the period depends on a list: those that employed, in the
 # period, a member named on it, and have sent a list of their own (one with none has no outcome yet).
@@ -143,17 +139,15 @@ def _id_range(ids: list[int]) -> tuple[int, int]:
     return (min(ids), max(ids)) if ids else (0, -1)
 
 
-def persons_of(store: Store, company_id: int, period: date) -> list[tuple]:
-    following = periods.add_months(period, 1)
-    sent = store.rows(
-        "SELECT id, period FROM submissions WHERE company_id = ? AND (period = ? OR period = ?)",
-        [company_id, period, following],
-    )
-    if not sent:
-        return []
-    own = _id_range([i for i, p in sent if p == period])
-    later = _id_range([i for i, p in sent if p == following])
-    return store.rows(PERSONS_SQL, [company_id, period, *own, company_id, following, *later])
+def _own_lists(store: Store, company_id: int, period: date) -> list[int]:
+    return [
+        r[0] for r in store.rows("SELECT id FROM submissions WHERE company_id = ? AND period = ?", [company_id, period])
+    ]
+
+
+def persons_of(store: Store, company_id: int, period: date, own_lists: list[int] | None = None) -> list[tuple]:
+    own = _own_lists(store, company_id, period) if own_lists is None else own_lists
+    return store.rows(PERSONS_SQL, [company_id, period, *_id_range(own), company_id, period])
 
 
 AWAITING_MANUAL_SQL = """
@@ -180,7 +174,7 @@ SELECT DISTINCT m.id FROM members m
 JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
      AND (e.valid_to IS NULL OR e.valid_to >= ?)
 JOIN submissions s ON s.company_id = e.company_id AND s.period = ?
-JOIN submission_rows r ON r.submission_id = s.id
+JOIN submission_rows r ON r.submission_id = s.id AND r.period IS NULL
      AND r.person_key IN (m.national_id, CAST(m.birth_date AS VARCHAR) || '|' || m.name_key)
 WHERE m.id IN (SELECT unnest(?::INTEGER[]))
   AND NOT EXISTS (SELECT 1 FROM employments whole WHERE whole.member_id = m.id AND whole.company_id = ?
@@ -196,7 +190,7 @@ WITH found AS (
     JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
          AND (e.valid_to IS NULL OR e.valid_to >= ?)
     JOIN submissions s ON s.company_id = e.company_id AND s.period = ?
-    JOIN submission_rows r ON r.submission_id = s.id
+    JOIN submission_rows r ON r.submission_id = s.id AND r.period IS NULL
          AND r.person_key IN (m.national_id, CAST(m.birth_date AS VARCHAR) || '|' || m.name_key)
     WHERE m.id IN (SELECT unnest(?::INTEGER[]))
 ), latest AS (
@@ -208,11 +202,21 @@ GROUP BY f.member_id, f.submission_id
 """
 
 
-def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = None) -> Outcome:
-    """Recompute the outcome for the company and period inside the caller's transaction."""
+def reconcile(
+    tx: Tx,
+    *,
+    company_id: int,
+    period: date,
+    now: datetime | None = None,
+    rates: engine.Rates | None = None,
+    tolerance: Decimal | None = None,
+) -> Outcome:
+    """Recompute the outcome for the company and period inside the caller's transaction. `rates` and
+    `tolerance` are read from the store unless given (a whole period passes them once)."""
     now = now or utcnow()
     last = periods.month_end(period)
-    persons = [engine.ListedPerson(*r) for r in persons_of(tx, company_id, period)]
+    own_lists = _own_lists(tx, company_id, period)
+    persons = [engine.ListedPerson(*r) for r in persons_of(tx, company_id, period, own_lists)]
     members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period, period])]
     # Most members work for one company: only those with an employment elsewhere in the period
     # can have been deducted there.
@@ -246,9 +250,6 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
         if working_elsewhere
         else []
     )
-    own_lists = [
-        r[0] for r in tx.rows("SELECT id FROM submissions WHERE company_id = ? AND period = ?", [company_id, period])
-    ]
     awaiting_manual = bool(own_lists) and bool(
         tx.value(AWAITING_MANUAL_SQL, [company_id, period, *_id_range(own_lists)])
     )
@@ -257,8 +258,8 @@ def reconcile(tx: Tx, *, company_id: int, period: date, now: datetime | None = N
         members=members,
         deducted_elsewhere=elsewhere,
         other_deductions=other_deductions,
-        rates=settings_store.rates_in_force(tx, period),
-        tolerance=settings_store.numeric(tx, "anomaly_tolerance_kr"),
+        rates=settings_store.rates_in_force(tx, period) if rates is None else rates,
+        tolerance=settings_store.numeric(tx, "anomaly_tolerance_kr") if tolerance is None else tolerance,
         awaiting_manual_list=awaiting_manual,
     )
     existing = {
@@ -366,8 +367,10 @@ def reconcile_period(store: Store, *, actor: Actor, period: date, batch: int = 2
         def work(tx: Tx, chunk: list[int] = chunk, outbox: list[int] = outbox) -> int:
             outbox.clear()
             new = 0
+            rates = settings_store.rates_in_force(tx, period)
+            tolerance = settings_store.numeric(tx, "anomaly_tolerance_kr")
             for company_id in chunk:
-                outcome = reconcile(tx, company_id=company_id, period=period)
+                outcome = reconcile(tx, company_id=company_id, period=period, rates=rates, tolerance=tolerance)
                 if outcome.new_utrukne:
                     new += outcome.new_utrukne
                     name = tx.one("SELECT name FROM companies WHERE id = ?", [company_id])[0]

@@ -345,3 +345,54 @@ def test_every_shared_sample_is_read_right():
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "parsed 8/8 files right" in done.stdout
+
+
+def test_a_period_column_gives_each_row_its_month(tmp_path):
+    ola = listfiles.make_fnr(date(1990, 1, 1))
+    sheet = [
+        ["Lønnsperiode", "Fødselsnummer", "Navn", "Trekk"],
+        [date(2026, 10, 31), ola, "Nordmann, Ola", 520],
+        ["09.2026", ola, "Nordmann, Ola", 520],
+        ["september 2026", ola, "Nordmann, Ola", -100],
+        ["", ola, "Nordmann, Ola", 10],
+    ]
+    result = parse_file(listfiles.xlsx(tmp_path / "liste.xlsx", {"Ark1": sheet}))
+    assert result.ok, result.error
+    assert [r.period for r in result.rows] == [date(2026, 10, 1), date(2026, 9, 1), date(2026, 9, 1), None]
+    # The command line's JSON keeps the fields other tools rely on, no more.
+    assert set(result.to_json()["rows"][0]) == {
+        "line",
+        "national_id",
+        "birth_date",
+        "name",
+        "employee_no",
+        "basis",
+        "amount",
+    }
+
+
+def test_a_list_without_a_period_column_has_no_row_periods(tmp_path):
+    sheet = [["Fødselsnummer", "Navn", "Trekk"], [listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", 520]]
+    result = parse_file(listfiles.xlsx(tmp_path / "liste.xlsx", {"Ark1": sheet}))
+    assert [r.period for r in result.rows] == [None]
+
+
+@pytest.mark.parametrize(
+    "text, month",
+    [
+        ("2026-09", date(2026, 9, 1)),
+        ("09.2026", date(2026, 9, 1)),
+        ("9/2026", date(2026, 9, 1)),
+        ("202609", date(2026, 9, 1)),
+        ("September 2026", date(2026, 9, 1)),
+        ("sep. 26", date(2026, 9, 1)),
+        ("trekk_oktober_2026.xlsx", date(2026, 10, 1)),
+        ("15.09.2026", date(2026, 9, 1)),
+        ("liste.xlsx", None),
+        ("mars 2026 og april 2026", None),
+    ],
+)
+def test_the_month_a_text_names(text, month):
+    from services.periods import named_in
+
+    assert named_in(text) == month

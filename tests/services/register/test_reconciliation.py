@@ -378,6 +378,39 @@ def test_a_negative_row_refunds_the_month_before_and_is_not_summed_into_this_one
     assert sept["anomalies"] == []  # September is 520 after the refund
 
 
+def test_a_row_whose_period_column_names_another_month_is_a_correction_to_that_month(store, world):
+    september = date(2026, 9, 1)
+    others = [
+        (KJERSTI[1], "Ås, Kjersti", "42 000,00", "546,00"),
+        (PER[1], "Hansen, Per", "38 000,00", "494,00"),
+        (ANNE[1], "Berg, Anne", "40 000,00", "520,00"),
+        (TONE[1], "Lie, Tone", "40 000,00", "520,00"),
+    ]
+    # September: Ola forgotten.
+    submissions.submit(
+        store,
+        actor=world["kari"],
+        company_id=world["a"].id,
+        period=september,
+        contact_email="kari@firma.no",
+        uploads=[nid_list(others, "sep.csv")],
+        today=TODAY,
+    )
+    sept = review.as_json(review.report(store, actor=CLI, company_id=world["a"].id, period=september))
+    assert "1001" in [u["member_no"] for u in sept["utrukne"]]
+    # October's list has a period column: Ola's October dues, and September's made up for.
+    lines = ["Periode;Fødselsnummer;Navn;Brutto lønn;Trekk"]
+    lines += [f"10.2026;{nid};{name};{basis};{amount}" for nid, name, basis, amount in others]
+    lines += [f"10.2026;{OLA[1]};Nordmann, Ola;40 000,00;520,00", f"09.2026;{OLA[1]};Nordmann, Ola;40 000,00;520,00"]
+    receipt = send(store, world["kari"], world["a"], Upload("okt.csv", ("\r\n".join(lines) + "\r\n").encode()))
+    assert receipt.outcome.corrections == 1
+    october = outcome(store, world)
+    assert october["anomalies"] == [] and "1001" not in [u["member_no"] for u in october["utrukne"]]
+    sept = review.as_json(review.report(store, actor=CLI, company_id=world["a"].id, period=september))
+    assert "1001" not in [u["member_no"] for u in sept["utrukne"]] and sept["anomalies"] == []
+    assert store.value("SELECT count(*) FROM submission_rows WHERE period = DATE '2026-09-01'") == 1
+
+
 def test_every_arrival_order_of_three_lists_gives_one_result(tmp_path):
     """Geir moves from A to B on the 16th; A sends its list and a supplement, B its list."""
     import itertools
