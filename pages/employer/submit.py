@@ -149,10 +149,7 @@ copies = submissions.earlier_copies(
 confirmed = False
 if copies:
     for copy in copies:
-        st.warning(
-            f"«{plain(copy.file_name)}» er den samme filen som ble sendt inn for {periods.label(copy.period).lower()}.",
-            icon=":material/content_copy:",
-        )
+        st.warning(plain(copy.message), icon=":material/content_copy:")
     confirmed = st.checkbox(
         "Ja, dette er riktig fil for denne perioden", key=f"confirm_copies_{company_id}_{round_key}"
     )

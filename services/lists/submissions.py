@@ -142,29 +142,48 @@ def _receipt_mail(company_name: str, orgnr: str, receipt: Receipt, base_url: str
     return subject, body
 
 
+SAME_FILE, NAMED_MONTH = "same_file", "named_month"
+
+
 @dataclass(frozen=True)
 class EarlierCopy:
-    """A file already sent by the company for another period."""
+    """A file that looks like another period's: the same content the company sent for `period`
+    (SAME_FILE), or a name that names `period` (NAMED_MONTH, «trekk_september_2026.xlsx»)."""
 
     file_name: str
     period: date
+    why: str = SAME_FILE
+
+    @property
+    def message(self) -> str:
+        month = periods.label(self.period).lower()
+        if self.why == NAMED_MONTH:
+            return f"«{self.file_name}» ser ut til å gjelde {month}, ifølge navnet på filen."
+        return f"«{self.file_name}» er den samme filen som ble sendt inn for {month}."
 
 
 def earlier_copies(
     store: Store, *, actor: Actor, company_id: int, period: date, uploads: list[Upload]
 ) -> list[EarlierCopy]:
-    """Files whose content the company already sent for another period (last month's file sent again)."""
+    """Files that look like another period's: content the company already sent for another period
+    (last month's file sent again), or a file name naming another month."""
     require_company(store, actor=actor, company_id=company_id)
+    period = periods.month_start(period)
+    named = [
+        EarlierCopy(u.name, month, NAMED_MONTH)
+        for u in uploads
+        if (month := periods.named_in(u.name)) is not None and month != period
+    ]
     hashes = {hashlib.sha256(u.data).hexdigest(): u.name for u in uploads}
     if not hashes:
-        return []
+        return named
     rows = store.rows(
         "SELECT DISTINCT f.sha256, s.period FROM stored_files f JOIN submissions s ON s.id = f.submission_id"
         " WHERE s.company_id = ? AND s.period <> ? AND f.sha256 IN (SELECT unnest(?::VARCHAR[]))"
         " ORDER BY s.period DESC",
-        [company_id, periods.month_start(period), list(hashes)],
+        [company_id, period, list(hashes)],
     )
-    return [EarlierCopy(hashes[sha], sent_for) for sha, sent_for in rows]
+    return [EarlierCopy(hashes[sha], sent_for) for sha, sent_for in rows] + named
 
 
 class SameFileOtherPeriod(InvalidInput):
@@ -200,7 +219,7 @@ def submit(
     copies = earlier_copies(store, actor=actor, company_id=company_id, period=period, uploads=uploads)
     if copies and not confirm_earlier_copies:
         raise SameFileOtherPeriod(
-            " ".join(f"«{c.file_name}» ble sendt inn for {periods.label(c.period).lower()} også." for c in copies)
+            " ".join(c.message for c in copies)
             + " Kryss av for at det er riktig fil for denne perioden, og send igjen."
         )
     receipt_to = _receipt_address(store, company_id=company_id, contact=contact, actor=actor)

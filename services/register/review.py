@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,6 +11,7 @@ from services import audit, periods
 from services.accounts.access import Actor
 from services.db import Store, Tx, utcnow
 from services.errors import NotFound
+from services.register import reconcile
 from services.register.engine import ANOMALY, FNR_TO_FIX, UNIDENTIFIED, UNKNOWN, UTRUKKET
 
 REOPEN = "status = NULL, comment = NULL, answered_by = NULL, answered_at = NULL, handled_at = NULL, handled_by = NULL"
@@ -76,14 +77,27 @@ class ReportItem:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A row of another month's list that counts for this period."""
+
+    national_id: str | None
+    name: str | None
+    amount: Decimal | None
+    list_period: date
+
+
+@dataclass(frozen=True)
 class Report:
-    """A company's open items for one period, by kind."""
+    """A company's open items for one period, by kind, with what else decides them."""
 
     utrukne: list[ReportItem]
     unknown: list[ReportItem]
     anomalies: list[ReportItem]
     unidentified: list[ReportItem]
     fnr_to_fix: list[ReportItem]
+    # Lists of the period waiting for manual handling, and rows of other lists counted here.
+    manual: list[reconcile.ManualList] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
 
 
 def report(store: Store, *, actor: Actor, company_id: int, period: date) -> Report:
@@ -110,7 +124,18 @@ def report(store: Store, *, actor: Actor, company_id: int, period: date) -> Repo
     def of(kind: str) -> list[ReportItem]:
         return [i for i in items if i.kind == kind]
 
+    corrections = [
+        Correction(*r)
+        for r in store.rows(
+            "SELECT r.national_id, r.name, r.amount, s.period FROM submission_rows r"
+            " JOIN submissions s ON s.id = r.submission_id WHERE s.company_id = ? AND r.period = ?"
+            " ORDER BY s.period, r.name",
+            [company_id, period],
+        )
+    ]
     return Report(
+        manual=reconcile.awaiting_manual(store, actor=actor, company_id=company_id, period=period),
+        corrections=corrections,
         utrukne=of(UTRUKKET),
         unknown=of(UNKNOWN),
         anomalies=of(ANOMALY),
@@ -147,5 +172,17 @@ def as_json(report_: Report) -> dict:
         "uidentifisert": [{"name": i.name, "amount": kr(i.amount)} for i in report_.unidentified],
         "anomalies": [
             {"member_no": i.member_no, "amount": kr(i.amount), "expected": kr(i.expected)} for i in report_.anomalies
+        ],
+        "manual": [
+            {"submission_id": m.submission_id, "submitted_at": m.submitted_at.isoformat()} for m in report_.manual
+        ],
+        "corrections": [
+            {
+                "national_id": c.national_id,
+                "name": c.name,
+                "amount": kr(c.amount),
+                "list_period": c.list_period.strftime("%Y-%m"),
+            }
+            for c in report_.corrections
         ],
     }

@@ -133,6 +133,8 @@ def test_import_submit_and_reconciliation_json(cli, tmp_path):
         "anomalies": [],
         "uidentifisert": [],
         "fnr_to_fix": [],
+        "manual": [],
+        "corrections": [],
     }
     bad = cli("submit", "--company", "910000004", "--period", "2026-13", str(listfile))
     assert bad.returncode != 0 and "ÅÅÅÅ-MM" in bad.stderr

@@ -118,7 +118,15 @@ def test_a_transfer_mid_month_is_not_utrukket_where_deducted_by_the_other_compan
     assert [u["name"] for u in outcome(store, world)["utrukne"]] == ["Vik, Geir"]
     send(store, world["b_user"], world["b"], nid_list([(GEIR[1], "Vik, Geir", "60 000,00", "575,00")], "b.csv"))
     b = review.as_json(review.report(store, actor=CLI, company_id=world["b"].id, period=P))
-    assert b == {"utrukne": [], "unknown": [], "anomalies": [], "uidentifisert": [], "fnr_to_fix": []}
+    assert b == {
+        "utrukne": [],
+        "unknown": [],
+        "anomalies": [],
+        "uidentifisert": [],
+        "fnr_to_fix": [],
+        "manual": [],
+        "corrections": [],
+    }
     send(store, world["kari"], world["a"], full_a_list())  # A's correction recomputes with B's list known
     assert outcome(store, world)["utrukne"] == []
 
@@ -291,6 +299,7 @@ def test_a_list_for_manual_handling_makes_nobody_utrukket_until_staff_are_done(s
     assert store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'") == 0
     entries, _ = history.history(store, actor=world["kari"], company_id=world["a"].id, today=TODAY)
     assert [e.manual for e in entries] == [True]
+    assert [m["submission_id"] for m in outcome(store, world)["manual"]] == [receipt.submission_id]
     staff = Actor(None, "stab@forbund.no", "staff")
     with pytest.raises(AccessDenied):
         inbox.mark_manual_handled(store, actor=world["kari"], submission_id=receipt.submission_id)
@@ -298,6 +307,7 @@ def test_a_list_for_manual_handling_makes_nobody_utrukket_until_staff_are_done(s
     assert store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'") == 1
     entries, _ = history.history(store, actor=world["kari"], company_id=world["a"].id, today=TODAY)
     assert [e.manual for e in entries] == [False]
+    assert outcome(store, world)["manual"] == []
 
 
 def test_the_same_file_for_another_period_needs_a_confirmation(store, world):
@@ -327,6 +337,29 @@ def test_the_same_file_for_another_period_needs_a_confirmation(store, world):
         confirm_earlier_copies=True,
     )
     assert receipt.period == september
+
+
+def test_a_file_named_for_another_month_needs_a_confirmation(store, world):
+    upload = full_a_list()
+    named = Upload("trekk_september_2026.csv", upload.data)
+    copies = submissions.earlier_copies(store, actor=world["kari"], company_id=world["a"].id, period=P, uploads=[named])
+    assert [(c.file_name, c.period, c.why) for c in copies] == [
+        ("trekk_september_2026.csv", date(2026, 9, 1), submissions.NAMED_MONTH)
+    ]
+    with pytest.raises(submissions.SameFileOtherPeriod, match="ser ut til å gjelde september 2026"):
+        send(store, world["kari"], world["a"], named)
+    assert store.value("SELECT count(*) FROM submissions") == 0
+    # Named for the month it is sent for: no question.
+    assert (
+        submissions.earlier_copies(
+            store,
+            actor=world["kari"],
+            company_id=world["a"].id,
+            period=P,
+            uploads=[Upload("trekk_oktober_2026.csv", b"x")],
+        )
+        == []
+    )
 
 
 def test_a_typo_in_a_fodselsnummer_falls_back_to_birth_date_and_name(store, world):
@@ -409,6 +442,9 @@ def test_a_row_whose_period_column_names_another_month_is_a_correction_to_that_m
     sept = review.as_json(review.report(store, actor=CLI, company_id=world["a"].id, period=september))
     assert "1001" not in [u["member_no"] for u in sept["utrukne"]] and sept["anomalies"] == []
     assert store.value("SELECT count(*) FROM submission_rows WHERE period = DATE '2026-09-01'") == 1
+    assert sept["corrections"] == [
+        {"national_id": OLA[1], "name": "Nordmann, Ola", "amount": 520.0, "list_period": "2026-10"}
+    ]
 
 
 def test_every_arrival_order_of_three_lists_gives_one_result(tmp_path):
