@@ -38,9 +38,10 @@ if receipt is not None:
         st.info(plain(note))
     if receipt.outcome.corrections:
         count = receipt.outcome.corrections
+        months = " og ".join(periods.label(p).lower() for p in receipt.outcome.corrected_periods)
         st.info(
-            f"{count} {'rad' if count == 1 else 'rader'} med negativt beløp er ført som korrigering for "
-            f"{periods.label(periods.add_months(receipt.period, -1)).lower()}, ikke som trekk for denne perioden.",
+            f"{count} {'rad gjelder' if count == 1 else 'rader gjelder'} en annen måned og er ført som korrigering "
+            f"for {months}, ikke som trekk for denne perioden.",
             icon=":material/undo:",
         )
     if receipt.outcome.fnr_to_fix:

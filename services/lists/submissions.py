@@ -249,8 +249,8 @@ def submit(
         for month in sorted(corrected):
             earlier = reconcile.reconcile(tx, company_id=company_id, period=month, now=now)
             outcome.new_utrukne += earlier.new_utrukne
-        corrections = sum(corrected.values())
-        outcome.corrections = corrections
+        outcome.corrections = sum(corrected.values())
+        outcome.corrected_periods = sorted(corrected)
         for other, changed in reconcile.reconcile_dependents(
             tx, submission_id=submission_id, company_id=company_id, period=period, now=now
         ).items():

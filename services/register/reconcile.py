@@ -16,7 +16,7 @@ same list twice changes nothing and a correction closes what it fixes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -40,8 +40,9 @@ class Outcome:
     unidentified: int = 0
     fnr_to_fix: int = 0
     # Rows on this list that count for another month: refunds (negative rows) and rows whose
-    # period column names another month.
+    # period column names another month; and those months.
     corrections: int = 0
+    corrected_periods: list[date] = field(default_factory=list)
 
 
 # A period's persons: each person's rows on the latest list of the period that names them (a

@@ -89,3 +89,18 @@ def test_a_file_that_is_not_a_list_gets_a_clear_error_and_cannot_be_sent(at, app
     assert "Listen kan ikke sendes inn" in texts(at)
     assert app_store.value("SELECT count(*) FROM submissions") == 0
     assert app_store.value("SELECT count(*) FROM stored_files") == 0
+
+
+def test_the_receipt_names_the_months_rows_were_corrections_for(at, app_store):
+    period = periods.previous(date.today())
+    before = periods.add_months(period, -1)
+    lines = ["Periode;Fødselsnummer;Navn;Trekk"]
+    lines += [f"{period:%m.%Y};{nid};{name};{amount}" for nid, name, amount in PEOPLE]
+    lines += [f"{before:%m.%Y};{PEOPLE[0][0]};{PEOPLE[0][1]};624,00"]
+    at.file_uploader[0].set_value(("liste.csv", ("\r\n".join(lines) + "\r\n").encode(), "text/csv"))
+    at.run()
+    button(at, "Send inn").click()
+    at.run()
+    assert not at.exception
+    assert f"1 rad gjelder en annen måned og er ført som korrigering for {periods.label(before).lower()}" in texts(at)
+    assert app_store.value("SELECT count(*) FROM submission_rows WHERE period = ?", [before]) == 1
