@@ -22,7 +22,12 @@ ORGNR = "orgnr"
 VALID_FROM = "valid_from"
 VALID_TO = "valid_to"
 RATE_CLASS = "rate_class"
+MEMBER_FROM = "member_from"
+MEMBER_TO = "member_to"
 MEMBER_HEADERS = {
+    # Before the employment dates: «medlem fra» is the membership's start, not a name or a job's.
+    MEMBER_FROM: ("innmeldt", "innmeldt dato", "innmeldingsdato", "medlem fra", "medlemskap fra", "medlem siden"),
+    MEMBER_TO: ("utmeldt", "utmeldt dato", "utmeldingsdato", "medlem til", "medlemskap til"),
     MEMBER_NO: ("medlemsnr", "medlemsnummer", "medlnr", "member no", "member number", "membership number"),
     ORGNR: (
         "orgnr",
@@ -75,6 +80,8 @@ class MemberRow:
     valid_from: date
     valid_to: date | None
     rate_class: str
+    member_from: date | None = None
+    member_to: date | None = None
 
 
 def _read_member_rows(data: bytes, filename: str, report: ImportReport) -> list[MemberRow]:
@@ -131,7 +138,13 @@ def _member_rows(sheet, header_index: int, columns: dict[str, int], report: Impo
         valid_from = values.parse_date(cell(row, VALID_FROM)) or date(2000, 1, 1)
         valid_to = values.parse_date(cell(row, VALID_TO))
         rate_class = values.text(cell(row, RATE_CLASS)).lower() or "ordinær"
-        rows.append(MemberRow(line, member_no, national_id, name, orgnr, valid_from, valid_to, rate_class))
+        member_from = values.parse_date(cell(row, MEMBER_FROM))
+        member_to = values.parse_date(cell(row, MEMBER_TO))
+        rows.append(
+            MemberRow(
+                line, member_no, national_id, name, orgnr, valid_from, valid_to, rate_class, member_from, member_to
+            )
+        )
     return rows
 
 
@@ -217,6 +230,8 @@ def import_register(
             name_key(r.name),
             values.birth_date_of_national_id(r.national_id),
             r.rate_class,
+            r.member_from,
+            r.member_to,
         )
         for r in latest.values()
     ]
@@ -258,7 +273,16 @@ def import_register(
     return report
 
 
-MEMBER_COLUMNS = ("member_no", "national_id", "name", "name_key", "birth_date", "rate_class")
+MEMBER_COLUMNS = (
+    "member_no",
+    "national_id",
+    "name",
+    "name_key",
+    "birth_date",
+    "rate_class",
+    "member_from",
+    "member_to",
+)
 EMPLOYMENT_COLUMNS = ("member_no", "company_id", "valid_from", "valid_to")
 
 
@@ -268,13 +292,15 @@ def _apply_import(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]
     with tx.staged(MEMBER_COLUMNS, member_rows) as staged:
         tx.execute(
             "UPDATE members SET national_id = s.national_id, birth_date = s.birth_date, name = s.name,"
-            " name_key = s.name_key, rate_class = s.rate_class, member_to = NULL, updated_at = ?"
+            " name_key = s.name_key, rate_class = s.rate_class, member_from = s.member_from,"
+            " member_to = s.member_to, updated_at = ?"
             f" FROM {staged} s WHERE members.member_no = s.member_no",
             [now],
         )
         tx.execute(
-            "INSERT INTO members (member_no, national_id, birth_date, name, name_key, rate_class, created_at,"
-            " updated_at) SELECT member_no, national_id, birth_date, name, name_key, rate_class, ?, ?"
+            "INSERT INTO members (member_no, national_id, birth_date, name, name_key, rate_class, member_from,"
+            " member_to, created_at, updated_at) SELECT member_no, national_id, birth_date, name, name_key,"
+            " rate_class, member_from, member_to, ?, ?"
             f" FROM {staged} WHERE member_no NOT IN (SELECT member_no FROM members)",
             [now, now],
         )

@@ -162,7 +162,7 @@ MEMBERS_SQL = """
 SELECT DISTINCT m.id, m.member_no, m.national_id, m.birth_date, m.name, m.name_key, m.rate_class
 FROM members m JOIN employments e ON e.member_id = m.id
 WHERE e.company_id = ? AND e.valid_from <= ? AND (e.valid_to IS NULL OR e.valid_to >= ?)
-  AND (m.member_to IS NULL OR m.member_to >= ?)
+  AND (m.member_to IS NULL OR m.member_to >= ?) AND (m.member_from IS NULL OR m.member_from <= ?)
 """
 
 # Of the company's own members, those deducted in the period by another company they also
@@ -218,7 +218,7 @@ def reconcile(
     last = periods.month_end(period)
     own_lists = _own_lists(tx, company_id, period)
     persons = [engine.ListedPerson(*r) for r in persons_of(tx, company_id, period, own_lists)]
-    members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period, period])]
+    members = [engine.RegisteredMember(*r) for r in tx.rows(MEMBERS_SQL, [company_id, last, period, period, last])]
     # Most members work for one company: only those with an employment elsewhere in the period
     # can have been deducted there.
     working_elsewhere = (

@@ -200,3 +200,22 @@ def test_two_deductions_past_the_monthly_cap_are_an_anomaly_at_the_later_employe
     assert anomalies(first) == []
     assert anomalies(later) == [("Dahl, Siri", Decimal("520.00"), Decimal("55.00"))]
     assert utrukne(store, two["a"]) == [] and utrukne(store, two["b"]) == []
+
+
+def test_membership_has_its_own_start_and_end_in_the_register(store, two):
+    data = (
+        "Medlemsnr;Fødselsnummer;Navn;Orgnr;Ansatt fra;Innmeldt;Utmeldt\r\n"
+        f"2001;{SIRI};Dahl, Siri;910000004;01.01.2020;01.11.2026;\r\n"
+        f"2002;{ODD};Moe, Odd;910000004;01.01.2020;01.01.2020;30.09.2026\r\n"
+        f"2003;{listfiles.make_fnr(date(1977, 7, 7))};Lund, Eva;910000004;01.01.2020;;\r\n"
+    ).encode()
+    report = members.import_register(store, actor=CLI, data=data, filename="register.csv")
+    assert report.problems == []
+    assert store.rows("SELECT member_no, name, member_from, member_to FROM members ORDER BY 1") == [
+        ("2001", "Dahl, Siri", date(2026, 11, 1), None),
+        ("2002", "Moe, Odd", date(2020, 1, 1), date(2026, 9, 30)),
+        ("2003", "Lund, Eva", None, None),
+    ]
+    # October: Siri joins the union only in November, Odd left in September: only Eva is owed.
+    send(store, two["a_user"], two["a"], [OTHER])
+    assert utrukne(store, two["a"]) == ["Lund, Eva"]
