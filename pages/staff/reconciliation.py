@@ -77,6 +77,35 @@ def worklist_tab() -> None:
                 f"Til manuell behandling: **{plain(manual.company_name)}**, "
                 f"{periods.label(manual.period).lower()} (innsendt {shown(manual.submitted_at)})"
             )
+            with st.expander("Skriv inn radene fra listen"):
+                keyed = st.data_editor(
+                    pd.DataFrame({"Fødselsnummer": [""], "Navn": [""], "Beløp": [""]}),
+                    num_rows="dynamic",
+                    hide_index=True,
+                    column_config={
+                        "Fødselsnummer": st.column_config.TextColumn(
+                            "Fødselsnummer", help="11 siffer, eller fødselsdato dd.mm.åååå", max_chars=20
+                        ),
+                        "Navn": st.column_config.TextColumn("Navn", help="Etternavn, Fornavn", max_chars=200),
+                        "Beløp": st.column_config.TextColumn("Beløp", help="Kroner, for eksempel 520,00", max_chars=20),
+                    },
+                    key=f"manual_rows_{manual.submission_id}",
+                )
+                if st.button("Lagre radene", key=f"manual_save_{manual.submission_id}", type="primary"):
+                    rows = [
+                        inbox.KeyedRow(str(r["Fødselsnummer"] or ""), str(r["Navn"] or ""), str(r["Beløp"] or ""))
+                        for r in keyed.to_dict("records")
+                    ]
+                    try:
+                        new = inbox.enter_rows(store, actor=actor, submission_id=manual.submission_id, rows=rows)
+                    except PortalError as problem:
+                        ui.show_error(problem)
+                    else:
+                        st.session_state["_worklist_round"] = st.session_state.get("_worklist_round", 0) + 1
+                        st.session_state["_worklist_flash"] = (
+                            f"Radene er lagret og listen avstemt. {new} utrukne er nye."
+                        )
+                        st.rerun()
             if st.button("Merk listen som behandlet", key=f"manual_done_{manual.submission_id}"):
                 new = inbox.mark_manual_handled(store, actor=actor, submission_id=manual.submission_id)
                 st.session_state["_worklist_round"] = st.session_state.get("_worklist_round", 0) + 1

@@ -12,7 +12,10 @@ from services import audit, filestore, mail, periods
 from services.accounts.access import Actor
 from services.accounts.companies import get as get_company
 from services.db import Store, Tx, utcnow
-from services.errors import AccessDenied, InvalidInput
+from services.errors import AccessDenied, InvalidInput, NotFound
+from services.lists import submissions, values
+from services.lists.limits import MAX_AMOUNT_KR
+from services.lists.result import ParseResult, Row
 from services.register import reconcile
 
 
@@ -179,3 +182,114 @@ def export_period(store: Store, *, actor: Actor, period: date) -> bytes:
             for name, orgnr, at, by, contact, count, total, remark, files in rows
         ],
     )
+
+
+@dataclass(frozen=True)
+class KeyedRow:
+    """A row of a manual list as staff key it in from the paper: fødselsnummer (or birth date), name, amount."""
+
+    national_id: str
+    name: str
+    amount: str
+
+
+MAX_KEYED_ROWS = 2000
+
+
+def _checked_rows(rows: list[KeyedRow]) -> list[Row]:
+    """Every row checked before anything is written; each problem named with its row number."""
+    problems, checked = [], []
+    for line, keyed in enumerate(rows, start=1):
+        raw_id = (keyed.national_id or "").strip()
+        national_id = values.digits_of_national_id(raw_id)
+        birth_date = None
+        if national_id is not None and not values.national_id_valid(national_id):
+            problems.append(f"rad {line}: fødselsnummeret {raw_id} er ikke gyldig")
+            continue
+        if national_id is None:
+            birth_date = values.parse_date(raw_id)
+            if birth_date is None:
+                problems.append(f"rad {line}: skriv fødselsnummer (11 siffer) eller fødselsdato (dd.mm.åååå)")
+                continue
+        else:
+            birth_date = values.birth_date_of_national_id(national_id)
+        name = values.clean_name(keyed.name)
+        if name is None or len(name) > 200:
+            problems.append(f"rad {line}: skriv navnet (høyst 200 tegn)")
+            continue
+        amount = values.parse_amount(keyed.amount, decimal_comma=True)
+        if amount is None or abs(amount) >= MAX_AMOUNT_KR:
+            problems.append(f"rad {line}: skriv beløpet i kroner, for eksempel 520,00")
+            continue
+        checked.append(Row(line, national_id, birth_date, name, None, None, amount))
+    if problems:
+        raise InvalidInput("Radene er ikke lagret: " + "; ".join(problems) + ".")
+    return checked
+
+
+def enter_rows(
+    store: Store, *, actor: Actor, submission_id: int, rows: list[KeyedRow], now: datetime | None = None
+) -> int:
+    """Staff key in the rows of a list that came without readable rows (a scanned PDF). They are
+    stored with the list, the list is handled, and the period reconciled as for any list. Returns
+    the new utrukne."""
+    actor.require_staff()
+    rows = [r for r in rows if (r.national_id or "").strip() or (r.name or "").strip() or (r.amount or "").strip()]
+    if not rows:
+        raise InvalidInput("Skriv inn minst én rad før du lagrer.")
+    if len(rows) > MAX_KEYED_ROWS:
+        raise InvalidInput(f"Høyst {MAX_KEYED_ROWS} rader kan skrives inn om gangen.")
+    checked = _checked_rows(rows)
+    now = now or utcnow()
+    found = store.row(
+        "SELECT s.company_id, s.period, s.manual_done_at, min(f.id) FROM submissions s"
+        " LEFT JOIN stored_files f ON f.submission_id = s.id WHERE s.id = ?"
+        " GROUP BY s.company_id, s.period, s.manual_done_at",
+        [submission_id],
+    )
+    if found is None:
+        raise NotFound("Innsendingen finnes ikke.")
+    company_id, period, done, file_id = found
+    if file_id is None:
+        raise InvalidInput("Innsendingen har ingen fil å knytte radene til.")
+    if done is not None or store.value(
+        "SELECT 1 FROM submission_rows WHERE submission_id = ? LIMIT 1", [submission_id]
+    ):
+        raise InvalidInput("Listen er allerede behandlet.")
+    company = get_company(store, actor=actor, company_id=company_id)
+    result = ParseResult(file="manuell", ok=True, rows=checked)
+    outbox: list[int] = []
+
+    def work(tx: Tx) -> int:
+        outbox.clear()
+        submissions.insert_rows(tx, submission_id, file_id, result, period)
+        tx.execute(
+            "UPDATE submissions SET manual_done_at = ?, manual_done_by = ?, person_count = ?, total = ? WHERE id = ?",
+            [now, actor.user_id, result.persons, result.total, submission_id],
+        )
+        outcome = reconcile.reconcile(tx, company_id=company_id, period=period, now=now)
+        new = outcome.new_utrukne
+        for month in sorted({m for r in checked if (m := submissions.counts_for(r, period)) is not None}):
+            new += reconcile.reconcile(tx, company_id=company_id, period=month, now=now).new_utrukne
+        if new:
+            outbox.extend(reconcile.notify_new_utrukne(tx, company_id=company_id, company_name=company.name))
+        for other, changed in reconcile.reconcile_dependents(
+            tx, submission_id=submission_id, company_id=company_id, period=period, now=now
+        ).items():
+            if changed.new_utrukne:
+                name = tx.one("SELECT name FROM companies WHERE id = ?", [other])[0]
+                outbox.extend(reconcile.notify_new_utrukne(tx, company_id=other, company_name=name))
+        audit.record(
+            tx,
+            actor=actor,
+            action="submission.rows_entered",
+            company_id=company_id,
+            target=str(submission_id),
+            detail=f"{len(checked)} rader",
+            at=now,
+        )
+        return new
+
+    new = store.transaction(work)
+    mail.dispatch(store, outbox_ids=outbox)
+    return new

@@ -98,7 +98,8 @@ def counts_for(row: Row, period: date) -> date | None:
     return None
 
 
-def _insert_rows(tx: Tx, submission_id: int, file_id: int, result: ParseResult, period: date) -> None:
+def insert_rows(tx: Tx, submission_id: int, file_id: int, result: ParseResult, period: date) -> None:
+    """A list's rows, each with its person key and the month it counts for."""
     tx.bulk_insert(
         "submission_rows",
         ROW_COLUMNS,
@@ -237,7 +238,7 @@ def submit(
         )
         for file, result in zip(reserved, results, strict=True):
             filestore.claim(tx, file, submission_id=submission_id)
-            _insert_rows(tx, submission_id, file.id, result, period)
+            insert_rows(tx, submission_id, file.id, result, period)
         outcome = reconcile.reconcile(tx, company_id=company_id, period=period, now=now)
         # Rows for another month are corrections to it: that month's outcome changes with them.
         corrected: dict[date, int] = {}

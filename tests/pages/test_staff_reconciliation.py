@@ -53,3 +53,28 @@ def test_staff_see_answers_and_end_an_employment(app_store):
     button(at, "Åpne igjen").click()
     at.run()
     assert "Ikke besvart" in texts(at)
+
+
+def test_a_manual_list_offers_its_rows_to_be_keyed_in(app_store, tmp_path):
+    company = companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+    users.add_user(app_store, actor=CLI, email="stab@forbund.no", name="Stab", staff=True)
+    scanned = listfiles.pdf(tmp_path / "skannet.pdf", ["Trekkliste", "Se vedlagt papirliste"])
+    submissions.submit(
+        app_store,
+        actor=CLI,
+        company_id=company.id,
+        period=periods.previous(date.today()),
+        contact_email="kari@firma.no",
+        uploads=[submissions.Upload("skannet.pdf", scanned.read_bytes())],
+    )
+    activate(app_store, "stab@forbund.no")
+    at = log_in(new_app(), "stab@forbund.no")
+    at.switch_page("pages/staff/reconciliation.py")
+    at.run()
+    assert "Til manuell behandling: **Help Forsikring AS**" in texts(at)
+    assert [e.label for e in at.expander if e.label == "Skriv inn radene fra listen"]
+    button(at, "Lagre radene").click()
+    at.run()
+    assert not at.exception
+    assert "Skriv inn minst én rad før du lagrer." in texts(at)
+    assert app_store.value("SELECT manual_done_at FROM submissions") is None

@@ -12,7 +12,7 @@ from services.accounts import companies, users
 from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, NotFound
 from services.letters import letters
-from services.lists import submissions
+from services.lists import inbox, submissions
 from services.register import answers, members
 from tests import listfiles
 from tests.helpers import add_employer
@@ -122,6 +122,7 @@ def _world(store, tmp_path):
         "contact_email": insider.email,
         "remark": "",
         "uploads": [submissions.Upload("x.csv", f"Fnr;Navn;Trekk\n{other};Ny, Per;500,00\n".encode())],
+        "rows": [inbox.KeyedRow(other, "Ny, Per", "500,00")],
     }
     actors = [Actor(outsider.id, outsider.email, outsider.role), Actor(nobody.id, nobody.email, nobody.role)]
     return arguments, actors

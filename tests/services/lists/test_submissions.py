@@ -139,7 +139,7 @@ def test_failure_after_the_file_write_leaves_nothing_behind(store, employer, com
     def broken(tx, *rows):
         raise RuntimeError("disk full while inserting rows")
 
-    monkeypatch.setattr(submissions, "_insert_rows", broken)
+    monkeypatch.setattr(submissions, "insert_rows", broken)
     with pytest.raises(RuntimeError):
         send(store, employer, company, [csv_upload(), csv_upload("to.csv")])
     assert store.value("SELECT count(*) FROM submissions") == 0
@@ -163,7 +163,7 @@ settings = make_settings(Path({data!r}), cookie_key={key!r})
 store = db.open_store(settings)
 def crash(tx, *rows):
     os._exit(3)  # the process dies between the file write and the commit
-submissions._insert_rows = crash
+submissions.insert_rows = crash
 submissions.submit(store, actor=Actor({user_id}, "kari@firma.no", "employer"), company_id={company_id},
                    period=date(2026, 10, 1), contact_email="lonn@firma.no", uploads=[csv_upload()],
                    today=date(2026, 11, 15))

@@ -310,6 +310,44 @@ def test_a_list_for_manual_handling_makes_nobody_utrukket_until_staff_are_done(s
     assert outcome(store, world)["manual"] == []
 
 
+def test_staff_key_in_the_rows_of_a_manual_list_and_it_is_reconciled_like_any(store, world, tmp_path):
+    scanned = listfiles.pdf(tmp_path / "skannet.pdf", ["Trekkliste oktober", "Se vedlagt papirliste"])
+    receipt = send(store, world["kari"], world["a"], Upload("skannet.pdf", scanned.read_bytes()))
+    staff = Actor(None, "stab@forbund.no", "staff")
+    keyed = (
+        [
+            inbox.KeyedRow(KJERSTI[1], "Ås, Kjersti", "546,00"),
+            inbox.KeyedRow(PER[1], "Hansen, Per", "494"),
+            inbox.KeyedRow(ANNE[1], "Berg, Anne", "520,00"),
+            inbox.KeyedRow("14.02.1983", "Hansen, Per", "0"),  # a blank line in the editor is skipped
+            inbox.KeyedRow("", "", ""),
+        ][:3]
+        + [inbox.KeyedRow("", "", "")]
+    )
+    with pytest.raises(AccessDenied):
+        inbox.enter_rows(store, actor=world["kari"], submission_id=receipt.submission_id, rows=keyed)
+    with pytest.raises(InvalidInput, match="rad 2: fødselsnummeret 123 er ikke gyldig|rad 2: skriv fødselsnummer"):
+        inbox.enter_rows(
+            store,
+            actor=staff,
+            submission_id=receipt.submission_id,
+            rows=[keyed[0], inbox.KeyedRow("123", "Feil, Nummer", "10"), inbox.KeyedRow(OLA[1], "", "520")],
+        )
+    assert store.value("SELECT count(*) FROM submission_rows") == 0
+    new = inbox.enter_rows(store, actor=staff, submission_id=receipt.submission_id, rows=keyed)
+    # Ola, Tone and Geir (at A until the 15th) are not on the paper list: utrukket now, and A is told.
+    assert new == 3
+    assert sorted(u["name"] for u in outcome(store, world)["utrukne"]) == ["Lie, Tone", "Nordmann, Ola", "Vik, Geir"]
+    assert outcome(store, world)["manual"] == []
+    assert store.row("SELECT person_count, total FROM submissions WHERE id = ?", [receipt.submission_id]) == (
+        3,
+        Decimal("1560.00"),
+    )
+    assert store.value("SELECT count(*) FROM outbox WHERE kind = 'utrukne.new'") == 1
+    with pytest.raises(InvalidInput, match="allerede behandlet"):
+        inbox.enter_rows(store, actor=staff, submission_id=receipt.submission_id, rows=keyed)
+
+
 def test_the_same_file_for_another_period_needs_a_confirmation(store, world):
     upload = full_a_list()
     send(store, world["kari"], world["a"], upload)
