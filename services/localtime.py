@@ -23,3 +23,8 @@ def shown(moment: datetime | None, *, with_time: bool = True) -> str:
     if moment is None:
         return ""
     return oslo(moment).strftime("%d.%m.%Y %H:%M" if with_time else "%d.%m.%Y")
+
+
+def today() -> date:
+    """Today's date in Norway (the UTC date is yesterday's for an hour or two after midnight)."""
+    return datetime.now(UTC).astimezone(OSLO).date()

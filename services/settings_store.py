@@ -19,6 +19,7 @@ KNOWN = {
     "code_requests_per_day": "engangskoder én bruker kan be om per døgn",
     "wrong_codes_per_day": "feil engangskoder én bruker kan skrive per døgn før kodene stenges til neste døgn",
     "code_requests_per_hour": "engangskoder alle til sammen kan be om per time",
+    "list_deadline_day": "dagen i måneden etter perioden da trekklisten senest skal være sendt (1–28)",
 }
 
 
@@ -85,6 +86,8 @@ def set_value(store: Store, *, actor: Actor, key: str, value: str) -> None:
         raise InvalidInput(f"{key} er et helt antall måneder.")
     if "_per_" in key and number != number.to_integral_value():
         raise InvalidInput(f"{key} er et helt tall.")
+    if key == "list_deadline_day" and (number != number.to_integral_value() or not 1 <= number <= 28):
+        raise InvalidInput("Fristen er en dag i måneden fra 1 til 28.")
 
     def work(tx: Tx) -> None:
         tx.execute("UPDATE portal_settings SET value = ? WHERE key = ?", [str(number), key])
@@ -106,6 +109,13 @@ class Setting:
     key: str
     value: str
     meaning: str
+
+
+def deadline(store: Store, period: date) -> date:
+    """The last day a company's list for `period` is on time: the deadline day of the month after."""
+    day = int(numeric(store, "list_deadline_day"))
+    following = date(period.year + period.month // 12, period.month % 12 + 1, 1)
+    return following.replace(day=day)
 
 
 def overview(store: Store, *, actor: Actor) -> tuple[list[Rate], list[Setting]]:

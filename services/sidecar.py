@@ -22,6 +22,7 @@ from services import filestore, mail
 from services.config import ConfigError, Settings, load_settings
 from services.db import Store, StoreUnavailable, close_all, open_store
 from services.letters import letters
+from services.lists import reminders
 from services.register import retention
 
 log = logging.getLogger("sidecar")
@@ -36,6 +37,7 @@ def run_once(store: Store, *, today: date | None = None) -> dict[str, int]:
         "mail_sent": mail.retry_queued(store),
         "files_swept": filestore.sweep(store),
         **retention.purge(store, today=today),
+        "reminders_sent": reminders.send_due(store, today=today),
     }
     queued = store.value("SELECT count(*) FROM outbox WHERE status = 'queued'")
     log.info(

@@ -26,7 +26,14 @@ def test_run_once_expires_letters_retries_mail_and_sweeps_files(store, company, 
     queued = store.transaction(lambda tx: mail.enqueue(tx, kind="test", to="a@b.no", subject="s", body="b"))
     caplog.set_level(logging.INFO, logger="sidecar")
     counts = sidecar.run_once(store, today=date(2026, 11, 28))
-    assert counts == {"letters_expired": 1, "mail_sent": 1, "files_swept": 0, "lists_purged": 0, "members_removed": 0}
+    assert counts == {
+        "letters_expired": 1,
+        "mail_sent": 1,
+        "files_swept": 0,
+        "lists_purged": 0,
+        "members_removed": 0,
+        "reminders_sent": 0,
+    }
     assert store.value("SELECT expired_at IS NOT NULL FROM letters WHERE id = ?", [old])
     assert store.value("SELECT expired_at IS NULL FROM letters WHERE id = ?", [fresh])
     assert store.value("SELECT status FROM outbox WHERE id = ?", [queued]) == "sent"
