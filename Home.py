@@ -57,6 +57,7 @@ elif user.is_staff:
             url_path="administrasjon",
             default=True,
         ),
+        st.Page("pages/staff/overview.py", title="Oversikt", url_path="oversikt"),
         st.Page("pages/staff/incoming.py", title="Innkomne lister", url_path="innkomne-lister"),
         st.Page("pages/staff/members.py", title="Medlemsregister", url_path="medlemsregister"),
         st.Page("pages/staff/reconciliation.py", title="Avstemming", url_path="avstemming"),

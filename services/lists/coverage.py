@@ -21,6 +21,15 @@ from services.lists import reminders
 from services.localtime import oslo
 
 MANUAL, CORRECTED, LATE, ON_TIME, NOT_DUE, MISSING = "manual", "corrected", "late", "on_time", "not_due", "missing"
+# The words staff read, in the overview and its export.
+LABELS = {
+    ON_TIME: "Sendt i tide",
+    LATE: "Sendt for sent",
+    CORRECTED: "Korrigert",
+    MANUAL: "Manuell behandling",
+    MISSING: "Mangler",
+    NOT_DUE: "Ikke forfalt",
+}
 STATUSES = (ON_TIME, LATE, CORRECTED, MANUAL, MISSING, NOT_DUE)
 PAGE_SIZE = 40
 
@@ -86,6 +95,7 @@ def coverage(
     page: int = 0,
     sort: str = "missing",
     search: str = "",
+    page_size: int | None = PAGE_SIZE,
 ) -> Coverage:
     """The companies (a page of them, most missing first or by name) against the last `months` periods."""
     actor.require_staff()
@@ -117,13 +127,31 @@ def coverage(
         rows.sort(key=lambda r: (-r.missing, r.name.lower()))
     else:
         rows.sort(key=lambda r: r.name.lower())
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    size = page_size or max(len(rows), 1)
+    pages = max(1, -(-len(rows) // size))
     page = min(max(page, 0), pages - 1)
     return Coverage(
         periods=shown,
-        companies=rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE],
+        companies=rows[page * size : (page + 1) * size],
         company_count=len(rows),
         page=page,
         pages=pages,
         counts=counts,
+    )
+
+
+def export(store: Store, *, actor: Actor, today: date | None = None) -> bytes:
+    """The whole overview as an Excel sheet: a row per company, a column per period."""
+    from services import audit
+    from services import export as excel
+
+    found = coverage(store, actor=actor, today=today, sort="name", page_size=None)
+    rows = [
+        (company.name, company.orgnr, company.missing)
+        + tuple(LABELS[c.status] + (" (purret)" if c.reminded else "") for c in company.cells)
+        for company in found.companies
+    ]
+    audit.viewed(store, actor=actor, action="coverage.export")
+    return excel.workbook(
+        "Oversikt", ("Bedrift", "Organisasjonsnummer", "Mangler", *(periods.short(p) for p in found.periods)), rows
     )

@@ -36,6 +36,7 @@ def test_employer_pages_run(demo_store, page):
     "page",
     [
         "pages/staff/admin.py",
+        "pages/staff/overview.py",
         "pages/staff/incoming.py",
         "pages/staff/members.py",
         "pages/staff/reconciliation.py",
