@@ -33,6 +33,44 @@ with tab_companies:
                 ui.show_error(problem)
             else:
                 st.success(f"{plain(company.name)} er registrert.")
+    st.subheader("Endre bedrift")
+    all_companies = companies.all_companies(store, actor=actor)
+    by_id = {c.id: f"{c.name} ({c.orgnr})" for c in all_companies}
+    edit_id = st.selectbox(
+        "Bedrift", list(by_id), format_func=by_id.get, index=None, placeholder="Velg bedrift", key="edit_company_id"
+    )
+    if edit_id is not None:
+        current = companies.details(store, actor=actor, company_id=edit_id)
+        with st.form(f"edit_company_{edit_id}"):
+            name = st.text_input("Navn", value=current.name, max_chars=companies.MAX_NAME)
+            orgnr = st.text_input("Organisasjonsnummer", value=current.orgnr)
+            contacts = st.text_area(
+                "Kontaktadresser for påminnelser (i tillegg til brukerne), én per linje",
+                value="\n".join(current.contact_emails),
+            )
+            active_from = st.date_input(
+                "Sender gjennom portalen fra (måned)",
+                value=current.active_from,
+                format="DD.MM.YYYY",
+                help="Tom: fra bedriftens første liste. Ingen liste mangler før denne måneden.",
+            )
+            if st.form_submit_button("Lagre bedrift"):
+                try:
+                    saved = companies.update_company(
+                        store,
+                        actor=actor,
+                        company_id=edit_id,
+                        name=name,
+                        orgnr=orgnr,
+                        contact_emails=contacts,
+                        active_from=active_from or None,
+                    )
+                except PortalError as problem:
+                    ui.show_error(problem)
+                else:
+                    ui.flash(f"{saved.name} er lagret.")
+                    st.rerun()
+    ui.show_flash()
 
 with tab_users:
     ui.table(
@@ -97,6 +135,35 @@ with tab_users:
                         f"{plain(email.strip())} {'har allerede' if give else 'har ikke'} tilgang til "
                         f"{plain(company_label)}."
                     )
+    st.subheader("Endre bruker")
+    everyone = {u.id: f"{u.name} ({u.email})" for u in users.all_users(store, actor=actor)}
+    edit_user_id = st.selectbox(
+        "Bruker", list(everyone), format_func=everyone.get, index=None, placeholder="Velg bruker", key="edit_user_id"
+    )
+    if edit_user_id is not None:
+        person = users.get(store, user_id=edit_user_id)
+        company_names = {c.id: f"{c.name} ({c.orgnr})" for c in companies.all_companies(store, actor=actor)}
+        with st.form(f"edit_user_{edit_user_id}"):
+            name = st.text_input("Navn", value=person.name, max_chars=users.MAX_NAME)
+            email = st.text_input("E-post", value=person.email)
+            chosen_ids = None
+            if not person.is_staff:
+                chosen_ids = st.multiselect(
+                    "Bedrifter brukeren har tilgang til",
+                    list(company_names),
+                    default=users.company_ids(store, actor=actor, user_id=edit_user_id),
+                    format_func=company_names.get,
+                    placeholder="Velg bedrifter",
+                )
+            if st.form_submit_button("Lagre bruker"):
+                try:
+                    saved_user = users.update_user(
+                        store, actor=actor, user_id=edit_user_id, name=name, email=email, company_ids=chosen_ids
+                    )
+                except PortalError as problem:
+                    ui.show_error(problem)
+                else:
+                    st.success(f"{plain(saved_user.name)} ({plain(saved_user.email)}) er lagret.")
     st.subheader("Deaktiver, aktiver eller slett bruker")
     everyone = {u.id: u for u in users.all_users(store, actor=actor)}
     chosen_id = st.selectbox(

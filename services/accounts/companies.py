@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from stdnum.no import orgnr as orgnr_check
 
@@ -44,6 +45,88 @@ def add_company(store: Store, *, actor: Actor, orgnr: str, name: str) -> Company
         )
         audit.record(tx, actor=actor, action="company.add", company_id=company_id, target=number)
         return Company(company_id, number, name)
+
+    return store.transaction(work)
+
+
+MAX_NAME = 200
+
+# The first period a company is expected to send (c: the companies row): the start staff set,
+# else its first list, else the month it was added to the portal.
+START_SQL = (
+    "coalesce(c.active_from, (SELECT min(s0.period) FROM submissions s0 WHERE s0.company_id = c.id),"
+    " CAST(date_trunc('month', c.created_at) AS DATE))"
+)
+
+
+def start_period(store: Store, *, company_id: int) -> date:
+    return store.one(f"SELECT {START_SQL} FROM companies c WHERE c.id = ?", [company_id])[0]
+
+
+@dataclass(frozen=True)
+class CompanyDetails:
+    id: int
+    orgnr: str
+    name: str
+    contact_emails: list[str]
+    active_from: date | None
+
+
+def details(store: Store, *, actor: Actor, company_id: int) -> CompanyDetails:
+    actor.require_staff()
+    found = store.row("SELECT id, orgnr, name, contact_emails, active_from FROM companies WHERE id = ?", [company_id])
+    if found is None:
+        raise NotFound("Bedriften finnes ikke.")
+    company_id, number, name, contacts, active_from = found
+    return CompanyDetails(company_id, number, name, [c for c in (contacts or "").split(",") if c], active_from)
+
+
+def update_company(
+    store: Store,
+    *,
+    actor: Actor,
+    company_id: int,
+    name: str,
+    orgnr: str,
+    contact_emails: str = "",
+    active_from: date | None = None,
+) -> CompanyDetails:
+    """Staff correct a company's name or org nr, its contact addresses (comma or line separated)
+    and the period it started sending through the portal."""
+    from services.accounts.users import normalise_email
+
+    actor.require_staff()
+    number = normalise_orgnr(orgnr)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Fyll inn bedriftens navn.")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"Navnet kan ha høyst {MAX_NAME} tegn.")
+    contacts = [normalise_email(c) for c in contact_emails.replace("\n", ",").split(",") if c.strip()]
+    if len(contacts) > 10:
+        raise InvalidInput("Høyst ti kontaktadresser.")
+    start = active_from.replace(day=1) if active_from else None
+
+    def work(tx: Tx) -> CompanyDetails:
+        before = tx.row("SELECT orgnr, name FROM companies WHERE id = ?", [company_id])
+        if before is None:
+            raise NotFound("Bedriften finnes ikke.")
+        if tx.value("SELECT 1 FROM companies WHERE orgnr = ? AND id <> ?", [number, company_id]):
+            raise Conflict(f"En annen bedrift har organisasjonsnummer {number}.")
+        tx.execute(
+            "UPDATE companies SET orgnr = ?, name = ?, contact_emails = ?, active_from = ? WHERE id = ?",
+            [number, name, ",".join(dict.fromkeys(contacts)) or None, start, company_id],
+        )
+        changed = [what for what, old, new in (("orgnr", before[0], number), ("navn", before[1], name)) if old != new]
+        audit.record(
+            tx,
+            actor=actor,
+            action="company.update",
+            company_id=company_id,
+            target=number,
+            detail=", ".join(changed + ["kontakter", "aktiv fra"]),
+        )
+        return CompanyDetails(company_id, number, name, list(dict.fromkeys(contacts)), start)
 
     return store.transaction(work)
 

@@ -141,6 +141,61 @@ def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> bool:
     return store.transaction(work)
 
 
+MAX_NAME = 200
+
+
+def update_user(
+    store: Store, *, actor: Actor, user_id: int, name: str, email: str, company_ids: Sequence[int] | None = None
+) -> User:
+    """Staff correct a user's name and e-mail, and (for an employer) set exactly which companies they
+    act for. A new e-mail address ends the user's sessions: the login was under the old one."""
+    actor.require_staff()
+    user = _by_id(store, user_id)
+    address = normalise_email(email)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Fyll inn brukerens navn.")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"Navnet kan ha høyst {MAX_NAME} tegn.")
+    wanted = None if company_ids is None or user.role == STAFF else set(company_ids)
+    now = utcnow()
+
+    def work(tx: Tx) -> User:
+        if tx.value("SELECT 1 FROM users WHERE email = ? AND id <> ?", [address, user_id]):
+            raise Conflict(f"E-postadressen {address} er allerede registrert på en annen bruker.")
+        tx.execute("UPDATE users SET name = ?, email = ? WHERE id = ?", [name, address, user_id])
+        if address != user.email:
+            sessions.revoke_all(tx, user_id=user_id, now=now)
+        audit.record(
+            tx,
+            actor=actor,
+            action="user.update",
+            target=address,
+            detail="ny e-post" if address != user.email else "navn",
+            at=now,
+        )
+        if wanted is not None:
+            known = {
+                r[0]
+                for r in tx.rows("SELECT id FROM companies WHERE id IN (SELECT unnest(?::INTEGER[]))", [sorted(wanted)])
+            }
+            if known != wanted:
+                raise NotFound("En av bedriftene finnes ikke.")
+            having = {r[0] for r in tx.rows("SELECT company_id FROM user_companies WHERE user_id = ?", [user_id])}
+            for company_id in sorted(wanted - having):
+                tx.execute(
+                    "INSERT INTO user_companies (user_id, company_id, granted_at) VALUES (?, ?, ?)",
+                    [user_id, company_id, now],
+                )
+                audit.record(tx, actor=actor, action="access.grant", company_id=company_id, target=address, at=now)
+            for company_id in sorted(having - wanted):
+                tx.execute("DELETE FROM user_companies WHERE user_id = ? AND company_id = ?", [user_id, company_id])
+                audit.record(tx, actor=actor, action="access.revoke", company_id=company_id, target=address, at=now)
+        return User(*tx.one(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id]))
+
+    return store.transaction(work)
+
+
 def _by_id(store: Store, user_id: int) -> User:
     found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id])
     if found is None:
@@ -257,6 +312,12 @@ def all_users(store: Store, *, actor: Actor) -> list[User]:
     """Every user, for the staff's choice of whom to change."""
     actor.require_staff()
     return [User(*r) for r in store.rows(f"SELECT {USER_COLUMNS} FROM users ORDER BY email")]
+
+
+def company_ids(store: Store, *, actor: Actor, user_id: int) -> list[int]:
+    """The companies a user acts for, for the staff's edit form."""
+    actor.require_staff()
+    return [r[0] for r in store.rows("SELECT company_id FROM user_companies WHERE user_id = ? ORDER BY 1", [user_id])]
 
 
 def employer_emails(store: Store, *, company_id: int) -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services import periods
+from services import localtime, periods
 from services.accounts.access import Actor, require_company
-from services.db import Store, utcnow
+from services.accounts.companies import start_period
+from services.db import Store
 from services.register import reconcile
 
 
@@ -23,10 +24,10 @@ class HistoryEntry:
 def history(
     store: Store, *, actor: Actor, company_id: int, today: date | None = None
 ) -> tuple[list[HistoryEntry], list[date]]:
-    """What the company sent in the last 12 months, newest first, and the periods of
-    the last 12 months nothing was sent for. Never the files themselves."""
+    """What the company sent in the last 12 months, newest first, and the periods of the last
+    12 months nothing was sent for, from the company's start in the portal on. Never the files."""
     require_company(store, actor=actor, company_id=company_id)
-    today = today or utcnow().date()
+    today = today or localtime.today()
     since = datetime.combine(periods.add_months(periods.month_start(today), -11), datetime.min.time())
     rows = store.rows(
         "SELECT s.submitted_at, s.period, count(f.id),"
@@ -40,5 +41,6 @@ def history(
     entries = [HistoryEntry(*r) for r in rows]
     last_twelve = [periods.add_months(periods.previous(today), -n) for n in range(12)]
     sent = {r[0] for r in store.rows("SELECT DISTINCT period FROM submissions WHERE company_id = ?", [company_id])}
-    missing = [p for p in last_twelve if p not in sent]
+    start = start_period(store, company_id=company_id)
+    missing = [p for p in last_twelve if p not in sent and p >= start]
     return entries, missing

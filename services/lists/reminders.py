@@ -37,10 +37,9 @@ def _remind(
     deadline = settings_store.deadline(tx, period)
     subject = SUBJECT.format(month=periods.label(period).lower())
     body = _body(company_name, period, deadline, tx.settings.base_url)
-    ids = [
-        mail.enqueue(tx, kind="reminder", to=email, subject=subject, body=body)
-        for email in users.employer_emails(tx, company_id=company_id)
-    ]
+    contacts = tx.value("SELECT contact_emails FROM companies WHERE id = ?", [company_id]) or ""
+    addresses = dict.fromkeys([*users.employer_emails(tx, company_id=company_id), *filter(None, contacts.split(","))])
+    ids = [mail.enqueue(tx, kind="reminder", to=email, subject=subject, body=body) for email in addresses]
     tx.execute(
         "INSERT INTO reminders (company_id, period, auto_key, sent_at, sent_by, mails) VALUES (?, ?, ?, ?, ?, ?)",
         [company_id, period, AUTOMATIC if actor is None else None, at, actor.user_id if actor else None, len(ids)],
@@ -94,7 +93,7 @@ def send_due(store: Store, *, today: date | None = None, now: datetime | None = 
         outbox.clear()
         due = tx.rows(
             "SELECT c.id, c.name FROM companies c"
-            " WHERE CAST(c.created_at AS DATE) <= ?"
+            f" WHERE {companies.START_SQL} <= ?"
             " AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.company_id = c.id AND s.period = ?)"
             " AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.company_id = c.id AND r.period = ?"
             "                 AND r.auto_key = ?)"

@@ -44,7 +44,16 @@ def union(store):
         name: companies.add_company(store, actor=CLI, orgnr=listfiles.make_orgnr(n), name=name)
         for n, name in enumerate(("Alfa AS", "Beta AS", "Gamma AS"))
     }
-    store.transaction(lambda tx: tx.execute("UPDATE companies SET created_at = TIMESTAMP '2026-01-01 08:00:00'"))
+    # Staff set when each started sending through the portal.
+    for company in made.values():
+        companies.update_company(
+            store,
+            actor=CLI,
+            company_id=company.id,
+            name=company.name,
+            orgnr=company.orgnr,
+            active_from=date(2026, 1, 1),
+        )
     add_employer(store, "lonn@alfa.no", [made["Alfa AS"].orgnr])
     add_employer(store, "lonn@beta.no", [made["Beta AS"].orgnr])
     return made

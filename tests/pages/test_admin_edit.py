@@ -1,0 +1,38 @@
+"""«Administrasjon»: staff edit a company and a user."""
+
+from services.accounts import companies, users
+from services.accounts.access import CLI
+from tests.pages.conftest import activate, button, log_in, new_app, texts
+
+
+def test_staff_edit_a_company_and_a_user(app_store):
+    company = companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+    other = companies.add_company(app_store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
+    kari = users.add_user(app_store, actor=CLI, email="kari@firma.no", name="Kari", company_orgnrs=[company.orgnr])
+    users.add_user(app_store, actor=CLI, email="stab@forbund.no", name="Stab", staff=True)
+    activate(app_store, "stab@forbund.no")
+    at = log_in(new_app(), "stab@forbund.no")
+    at.selectbox(key="edit_company_id").select(company.id)
+    at.run()
+    [name] = [t for t in at.text_input if t.label == "Navn" and t.value == "Help Forsikring AS"]
+    name.input("Help Forsikring ASA")
+    [contacts] = [t for t in at.text_area if t.label.startswith("Kontaktadresser")]
+    contacts.input("okonomi@help.no")
+    button(at, "Lagre bedrift").click()
+    at.run()
+    assert not at.exception
+    assert "Help Forsikring ASA er lagret." in texts(at)
+    assert app_store.row("SELECT name, contact_emails FROM companies WHERE id = ?", [company.id]) == (
+        "Help Forsikring ASA",
+        "okonomi@help.no",
+    )
+
+    at.selectbox(key="edit_user_id").select(kari.id)
+    at.run()
+    [access] = [m for m in at.multiselect if m.label == "Bedrifter brukeren har tilgang til"]
+    access.select(other.id)
+    button(at, "Lagre bruker").click()
+    at.run()
+    assert not at.exception
+    assert "Kari (kari" in texts(at) and "firma.no) er lagret." in texts(at)
+    assert users.company_ids(app_store, actor=CLI, user_id=kari.id) == [company.id, other.id]
