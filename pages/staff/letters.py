@@ -79,6 +79,12 @@ with register_tab:
         st.markdown(f"**{letter_pdf.SUBJECTS[kind]}**: {len(pending)} {one if len(pending) == 1 else many}")
         if pending:
             st.caption(plain(", ".join(person.name for _, person in pending)))
+        if pending and st.toggle("Forhåndsvis", key=f"preview_register_{kind}"):
+            drafted = letters.preview(
+                store, actor=actor, company_id=company_id, kind=kind, persons=[person for _, person in pending]
+            )
+            for picture in letter_pdf.page_images(drafted):
+                st.image(picture, width="stretch")
         if st.button(f"Lag «{letter_pdf.SUBJECTS[kind]}»", key=f"from_register_{kind}", disabled=not pending):
             try:
                 letters.from_register(store, actor=actor, company_id=company_id, kind=kind)
@@ -133,8 +139,9 @@ with template_tab:
         + ("sats)" if kind == letter_pdf.START else "årsak utmeldt/overført)"),
         key=f"letter_paste_{kind}_{round_key}",
     )
-    if st.button("Lag brev", type="primary"):
-        people = [
+
+    def people() -> list[letter_pdf.LetterPerson]:
+        keyed = [
             letter_pdf.LetterPerson(
                 name=str(row["Navn"] or ""),
                 birth_date=row["Fødselsdato"],
@@ -145,9 +152,21 @@ with template_tab:
             for _, row in edited.iterrows()
             if row.get("Navn") and row.get("Fødselsdato") and row.get("Fra periode")
         ]
+        return keyed + letter_pdf.persons_from_text(pasted, kind=kind)
+
+    show, make = st.columns(2)
+    if show.button("Forhåndsvis", icon=":material/visibility:"):
         try:
-            people += letter_pdf.persons_from_text(pasted, kind=kind)
-            letters.generate(store, actor=actor, company_id=company_id, kind=kind, persons=people)
+            drafted = letters.preview(store, actor=actor, company_id=company_id, kind=kind, persons=people())
+        except PortalError as problem:
+            ui.show_error(problem)
+        else:
+            st.caption("Forhåndsvisning: brevet er ikke sendt. Slik ser det ut for bedriften.")
+            for picture in letter_pdf.page_images(drafted):
+                st.image(picture, width="stretch")
+    if make.button("Lag brev", type="primary"):
+        try:
+            letters.generate(store, actor=actor, company_id=company_id, kind=kind, persons=people())
         except PortalError as problem:
             ui.show_error(problem)
         else:

@@ -133,3 +133,23 @@ def persons_from_text(text: str, *, kind: str) -> list[LetterPerson]:
             )
         )
     return persons
+
+
+def page_images(pdf: bytes, *, scale: float = 1.4, max_pages: int = 5) -> list[bytes]:
+    """The first pages of a letter this module made, as PNG pictures for a preview on the page.
+    Only for our own output: a PDF someone uploaded is never opened in the portal process."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        pictures = []
+        for index in range(min(len(document), max_pages)):
+            image = document[index].render(scale=scale).to_pil()
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG")
+            pictures.append(buffer.getvalue())
+        return pictures
+    finally:
+        document.close()

@@ -278,3 +278,18 @@ def test_a_withdrawn_letter_is_gone_for_the_employer_and_kept_for_staff(store, s
     assert store.value("SELECT count(*) FROM letter_downloads") == 0  # staff reading is not the employer's download
     actions = [r[0] for r in store.rows("SELECT action FROM audit_log WHERE action LIKE 'letter.%' ORDER BY id")]
     assert actions == ["letter.create", "letter.withdraw", "letter.staff_download"]
+
+
+def test_a_preview_is_the_letter_that_would_be_made_and_nothing_is_stored(store, company):
+    from services.letters.pdf import page_images, persons_from_text
+
+    people = persons_from_text("Łukasz Žemaitis;23.11.2001;12.2026;1,3 %", kind=START)
+    drafted = letters.preview(store, actor=CLI, company_id=company.id, kind=START, persons=people)
+    assert drafted.startswith(b"%PDF")
+    assert store.value("SELECT count(*) FROM letters") == 0
+    assert store.value("SELECT count(*) FROM outbox") == 0
+    assert store.value("SELECT count(*) FROM stored_files") == 0
+    [picture] = page_images(drafted)
+    assert picture.startswith(b"\x89PNG")
+    with pytest.raises(InvalidInput, match="minst ett medlem"):
+        letters.preview(store, actor=CLI, company_id=company.id, kind=START, persons=[])
