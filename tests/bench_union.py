@@ -73,11 +73,11 @@ def counting() -> Iterator[list[int]]:
             setattr(db.Store, method_name, method)
 
 
-def fill(store: db.Store) -> list[int]:
+def fill(store: db.Store, *, months: int = MONTHS) -> list[int]:
     """The union: companies, members with one employment each, a list a month from every company,
     each leaving out two of its members. Returns the company ids."""
     now = datetime(2026, 11, 1)
-    months = [periods.add_months(LAST, -n) for n in range(MONTHS)]
+    periods_filled = [periods.add_months(LAST, -n) for n in range(months)]
 
     def work(tx: db.Tx) -> list[int]:
         tx.bulk_insert(
@@ -99,7 +99,7 @@ def fill(store: db.Store) -> list[int]:
             ("member_id", "company_id", "valid_from", "created_at"),
             [(m, ids[n % COMPANIES], date(2020, 1, 1), now) for n, m in enumerate(member_ids)],
         )
-        for month in months:
+        for month in periods_filled:
             tx.bulk_insert(
                 "submissions",
                 ("company_id", "period", "contact_email", "submitted_by", "submitted_at", "person_count", "total"),

@@ -94,10 +94,27 @@ with st.expander("Legg til medlem"):
             else:
                 st.success(f"{plain(name)} er lagt til.")
 
-filter_label = st.selectbox("Vis bedrift", ["Alle", *choices])
-rows = members.register(store, actor=actor, company_id=None if filter_label == "Alle" else choices[filter_label])
+left, middle, right = st.columns([2, 2, 1])
+filter_label = left.selectbox("Vis bedrift", ["Alle", *choices], key="register_company")
+search = middle.text_input("Søk (medlemsnr, navn eller bedrift)", key="register_search")
+only_current = right.checkbox("Bare nåværende", key="register_current")
+page_key = "register_page"
+# A new filter starts at the first page.
+filters = (filter_label, search, only_current)
+if st.session_state.get("_register_filters") != filters:
+    st.session_state["_register_filters"] = filters
+    st.session_state[page_key] = 0
+found = members.register_page(
+    store,
+    actor=actor,
+    company_id=None if filter_label == "Alle" else choices[filter_label],
+    search=search,
+    only_current=only_current,
+    page=st.session_state.get(page_key, 0),
+)
+rows = found.entries
 if not rows:
-    st.info("Registeret er tomt.")
+    st.info("Ingen medlemmer passer filteret." if search or filter_label != "Alle" else "Registeret er tomt.")
     st.stop()
 
 
@@ -119,6 +136,8 @@ ui.table(
     ),
     hide_index=True,
 )
+st.caption(f"Side {found.page + 1} av {found.pages} · {found.total} ansettelser")
+ui.page_buttons(page_key, found.page, found.pages)
 
 st.subheader("Avslutt eller flytt")
 open_rows = [r for r in rows if r.valid_to is None]

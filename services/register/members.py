@@ -459,6 +459,52 @@ class RegisterEntry:
     rate_class: str
 
 
+@dataclass(frozen=True)
+class RegisterPage:
+    entries: list[RegisterEntry]
+    total: int
+    page: int
+    pages: int
+
+
+REGISTER_PAGE_SIZE = 100
+
+
+def register_page(
+    store: Store,
+    *,
+    actor: Actor,
+    company_id: int | None = None,
+    search: str = "",
+    only_current: bool = False,
+    page: int = 0,
+    page_size: int = REGISTER_PAGE_SIZE,
+) -> RegisterPage:
+    """One page of the register, filtered and paged in the database: a union's 60 000 members
+    never go to the browser at once. `search` finds a member number, a name or a company."""
+    actor.require_staff()
+    needle = f"%{search.strip().lower()}%" if search.strip() else None
+    where = (
+        " WHERE (CAST(? AS INTEGER) IS NULL OR e.company_id = ?)"
+        " AND (CAST(? AS VARCHAR) IS NULL OR m.member_no LIKE ? OR lower(m.name) LIKE ? OR lower(c.name) LIKE ?"
+        "      OR c.orgnr LIKE ?)"
+        " AND (NOT ? OR e.valid_to IS NULL)"
+    )
+    params = [company_id, company_id, needle, needle, needle, needle, needle, only_current]
+    joined = " FROM members m JOIN employments e ON e.member_id = m.id JOIN companies c ON c.id = e.company_id"
+    total = store.value("SELECT count(*)" + joined + where, params)
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 0), pages - 1)
+    rows = store.rows(
+        "SELECT m.id, e.company_id, m.member_no, m.name, m.birth_date, c.name, c.orgnr,"
+        " e.valid_from, e.valid_to, m.rate_class" + joined + where + " ORDER BY m.name, e.valid_from, e.id"
+        " LIMIT ? OFFSET ?",
+        [*params, page_size, page * page_size],
+    )
+    audit.viewed(store, actor=actor, action="members.view", company_id=company_id)
+    return RegisterPage([RegisterEntry(*r) for r in rows], total, page, pages)
+
+
 def register(store: Store, *, actor: Actor, company_id: int | None = None) -> list[RegisterEntry]:
     """Members with their employments, for the staff page."""
     actor.require_staff()

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from services.accounts import companies
-from services.accounts.access import CLI
+from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput
 from services.register import members
 from tests import listfiles
@@ -152,3 +152,24 @@ def test_adding_by_hand_never_overwrites_and_a_move_needs_another_company(store,
         members.move(store, actor=CLI, member_id=first, to_company_id=a.id, first_day=date(2026, 10, 1))
     assert store.value("SELECT name FROM members WHERE member_no = '1001'") == "Nordmann, Ola"
     assert store.value("SELECT count(*) FROM employments") == 1
+
+
+def test_the_register_is_filtered_and_paged_in_the_database(store, two_companies):
+    first, second = two_companies
+    rows = [
+        f"{2000 + n};{listfiles.make_fnr(date(1960 + n, 1, 1))};Medlem{n:02d};Ola;910000004;01.01.2020;;"
+        for n in range(25)
+    ]
+    rows.append(f"3000;{listfiles.make_fnr(date(1990, 6, 6))};Ås;Kjersti;920000002;01.01.2020;31.12.2025;")
+    members.import_register(store, actor=CLI, data=register_csv(rows), filename="register.csv")
+    page = members.register_page(store, actor=CLI, page_size=10)
+    assert (page.total, page.pages, len(page.entries)) == (26, 3, 10)
+    last = members.register_page(store, actor=CLI, page_size=10, page=9)
+    assert (last.page, len(last.entries)) == (2, 6)
+    assert [e.name for e in members.register_page(store, actor=CLI, search="kjersti").entries] == ["Ås, Kjersti"]
+    assert members.register_page(store, actor=CLI, search="nordsjø").total == 1
+    assert members.register_page(store, actor=CLI, search="2003").entries[0].member_no == "2003"
+    assert members.register_page(store, actor=CLI, company_id=second.id).total == 1
+    assert members.register_page(store, actor=CLI, only_current=True).total == 25
+    with pytest.raises(AccessDenied):
+        members.register_page(store, actor=Actor(None, "x@firma.no", "employer"))
