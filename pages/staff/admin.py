@@ -37,7 +37,12 @@ with tab_companies:
     all_companies = companies.all_companies(store, actor=actor)
     by_id = {c.id: f"{c.name} ({c.orgnr})" for c in all_companies}
     edit_id = st.selectbox(
-        "Bedrift", list(by_id), format_func=by_id.get, index=None, placeholder="Velg bedrift", key="edit_company_id"
+        "Bedrift å endre",
+        list(by_id),
+        format_func=by_id.get,
+        index=None,
+        placeholder="Velg bedrift",
+        key="edit_company_id",
     )
     if edit_id is not None:
         current = companies.details(store, actor=actor, company_id=edit_id)
@@ -138,7 +143,12 @@ with tab_users:
     st.subheader("Endre bruker")
     everyone = {u.id: f"{u.name} ({u.email})" for u in users.all_users(store, actor=actor)}
     edit_user_id = st.selectbox(
-        "Bruker", list(everyone), format_func=everyone.get, index=None, placeholder="Velg bruker", key="edit_user_id"
+        "Bruker å endre",
+        list(everyone),
+        format_func=everyone.get,
+        index=None,
+        placeholder="Velg bruker",
+        key="edit_user_id",
     )
     if edit_user_id is not None:
         person = users.get(store, user_id=edit_user_id)

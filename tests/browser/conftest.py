@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -107,6 +107,7 @@ def _seed(data_dir: Path) -> None:
             declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)
         _seed_utrukne(store)
         _seed_injection(store)
+        _seed_transfer(store)
     finally:
         db.close_all()
 
@@ -144,6 +145,31 @@ def _seed_utrukne(store) -> None:
         contact_email=EMPLOYER,
         uploads=[submissions.Upload("nordsjo.csv", f"Fnr;Navn;Trekk\n{other}\n".encode())],
     )
+
+
+TRANSFERRED = ("Dahl, Frida", "7100")
+
+
+def _seed_transfer(store) -> None:
+    """A member registered at Fjord Kjemi AS, who will turn up on another company's list."""
+    from services.register import members
+
+    company = companies.by_orgnr(store, actor=CLI, orgnr="930000000")
+    members.add_member(
+        store,
+        actor=CLI,
+        member_no=TRANSFERRED[1],
+        name=TRANSFERRED[0],
+        company_id=company.id,
+        national_id=transferred_fnr(),
+        valid_from=date(2020, 1, 1),
+    )
+
+
+def transferred_fnr() -> str:
+    from tests import listfiles
+
+    return listfiles.make_fnr(date(1986, 6, 16))
 
 
 def _seed_injection(store) -> None:
