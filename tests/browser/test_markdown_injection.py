@@ -19,7 +19,14 @@ FIELDS = [
     "letter subject",
 ]
 EMPLOYER_PAGES = ["Hjem", "Innsending", "Innsendte lister det siste året", "Brev fra forbundet", "Utrukne"]
-STAFF_PAGES = ["Administrasjon", "Innkomne lister", "Medlemsregister", "Avstemming", "Brev til bedrifter"]
+STAFF_PAGES = [
+    "Administrasjon",
+    "Oversikt",
+    "Innkomne lister",
+    "Medlemsregister",
+    "Avstemming",
+    "Brev til bedrifter",
+]
 
 
 def _rendered(page) -> dict[str, int]:
@@ -33,7 +40,7 @@ def _rendered(page) -> dict[str, int]:
 
 def _choose_zeta(page) -> None:
     """Staff pages with a company choice: pick the company whose name is the payload."""
-    boxes = page.get_by_role("combobox", name="Bedrift")
+    boxes = page.get_by_role("combobox", name="Bedrift", exact=True)
     if boxes.count():
         boxes.first.click()
         page.get_by_role("option").filter(has_text="Zeta").first.click()
