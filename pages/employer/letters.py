@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages import ui
 from services.letters import letters
+from services.localtime import shown
 from services.text import plain
 
 company_id = ui.require_company()
@@ -37,23 +38,18 @@ else:
         column.markdown(f"**{title}**")
     for entry in entries:
         created, downloaded, subject = st.columns([1, 1, 4])
-        created.write(entry.created_on.strftime("%d.%m.%Y"))
+        created.write(shown(entry.created_at) if entry.created_at else entry.created_on.strftime("%d.%m.%Y"))
         downloaded.write("Ja" if entry.downloaded else "Nei")
         subject.download_button(
             plain(entry.subject),
             data=fetch(entry.id),
-            file_name=entry.file_name,
+            # The letter's number in the name: two letters with one subject on one day stay two files.
+            file_name=f"{entry.file_name.removesuffix('.pdf')}-{entry.id}.pdf",
             mime="application/pdf",
             key=f"letter_{entry.id}",
             type="tertiary",
             icon=":material/download:",
         )
 if pages > 1:
-    previous, where, following = st.columns([1, 2, 1])
-    if previous.button("Forrige side", disabled=page == 0):
-        st.session_state[page_key] = page - 1
-        st.rerun()
-    where.write(f"Side {page + 1} av {pages}")
-    if following.button("Neste side", disabled=page >= pages - 1):
-        st.session_state[page_key] = page + 1
-        st.rerun()
+    st.write(f"Side {page + 1} av {pages}")
+    ui.page_buttons(page_key, page, pages)

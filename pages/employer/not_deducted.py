@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages import ui
-from services import periods
+from services import fields, periods
 from services.errors import PortalError
 from services.localtime import shown
 from services.register import answers
@@ -44,7 +44,7 @@ else:
         )
         comment = ""
         if status == "annet":
-            comment = status_col.text_input("Kommentar:", key=f"comment_{item.id}")
+            comment = status_col.text_input("Kommentar:", key=f"comment_{item.id}", max_chars=fields.COMMENT)
         if status:
             given[item.id] = (status, comment)
     if st.button("Send status", type="primary"):

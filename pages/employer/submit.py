@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
-from services import periods
+from services import fields, localtime, periods
 from services.errors import PortalError
 from services.lists import submissions
 from services.lists.parsing import parse_bytes
@@ -77,7 +77,7 @@ if receipt is not None:
             for born, name, before, after in changes.changed:
                 st.write(f"Endret: {who(born, name)} {kr(before or 0)} → {kr(after or 0)}")
 
-today = date.today()
+today = localtime.today()
 default_period = periods.previous(today)
 years = list(range(today.year, periods.earliest(today).year - 1, -1))
 round_key = st.session_state.setdefault("_submit_round", 0)
@@ -154,7 +154,7 @@ if copies:
     confirmed = st.checkbox(
         "Ja, dette er riktig fil for denne perioden", key=f"confirm_copies_{company_id}_{round_key}"
     )
-remark = st.text_area("Merknad:", key=f"remark_{company_id}_{round_key}")
+remark = st.text_area("Merknad:", key=f"remark_{company_id}_{round_key}", max_chars=fields.REMARK)
 if st.button("Send inn", type="primary"):
     try:
         receipt = submissions.submit(

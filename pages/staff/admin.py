@@ -1,12 +1,12 @@
 """Administrasjon for the union's staff: companies, users and their access, the audit log."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from pages import ui
-from services import audit, settings_store
+from services import audit, localtime, settings_store
 from services.accounts import companies, users
 from services.errors import PortalError
 from services.localtime import shown, utc_start_of
@@ -250,7 +250,9 @@ with tab_settings:
         left, middle, right, last = st.columns(4)
         rate_class = left.text_input("Satsklasse", value="ordinær")
         valid_from = middle.date_input(
-            "Fra (1. januar eller 1. juli)", value=settings_store.next_rate_change(date.today()), format="DD.MM.YYYY"
+            "Fra (1. januar eller 1. juli)",
+            value=settings_store.next_rate_change(localtime.today()),
+            format="DD.MM.YYYY",
         )
         percent = right.text_input("Prosent")
         cap = last.text_input("Maks per måned (kr)")
@@ -320,7 +322,7 @@ with tab_log:
     ui.excel_download(
         "Last ned som Excel",
         lambda db, current: audit.export(db, actor=current, **log_filters),
-        file_name=f"logg-{date.today():%Y-%m-%d}.xlsx",
+        file_name=f"logg-{localtime.today():%Y-%m-%d}.xlsx",
         key="log_export",
     )
     pages_total = max(1, -(-found.total // 100))

@@ -1,12 +1,10 @@
 """Innkomne lister (staff): every list that came in, originals included, and who has not sent."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from pages import ui
-from services import periods
+from services import localtime, periods
 from services.accounts import companies
 from services.lists import inbox
 from services.localtime import shown
@@ -51,7 +49,7 @@ with incoming_tab:
                 )
 
 with missing_tab:
-    choices = [periods.add_months(periods.previous(date.today()), -n) for n in range(24)]
+    choices = [periods.add_months(periods.previous(localtime.today()), -n) for n in range(24)]
     period = st.selectbox("Periode", choices, format_func=periods.label, key="missing_period")
     ui.excel_download(
         f"Last ned listene for {periods.label(period).lower()} som Excel",

@@ -1,12 +1,10 @@
 """Brev til bedrifter (staff): upload a PDF letter, or make a start or stop letter from the template."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from pages import ui
-from services import periods
+from services import localtime, periods
 from services.accounts import companies
 from services.errors import PortalError
 from services.letters import letters
@@ -109,7 +107,7 @@ with upload_tab:
 
 with template_tab:
     kind = st.radio("Brev", [letter_pdf.START, letter_pdf.STOP], format_func=letter_pdf.SUBJECTS.get, horizontal=True)
-    next_period = periods.add_months(periods.month_start(date.today()), 1)
+    next_period = periods.add_months(periods.month_start(localtime.today()), 1)
     blank = pd.DataFrame(
         {
             "Navn": pd.Series(dtype="str"),

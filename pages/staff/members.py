@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from services import localtime
 from services.accounts import companies
 from services.errors import PortalError
 from services.register import members
@@ -77,7 +78,7 @@ with st.expander("Legg til medlem"):
         national_id = st.text_input("Fødselsnummer")
         name = st.text_input("Navn (Etternavn, Fornavn)")
         company_label = st.selectbox("Bedrift", list(choices))
-        valid_from = st.date_input("Ansatt fra", value=date.today(), format="DD.MM.YYYY")
+        valid_from = st.date_input("Ansatt fra", value=localtime.today(), format="DD.MM.YYYY")
         if st.form_submit_button("Legg til"):
             try:
                 members.add_member(
@@ -144,7 +145,7 @@ open_rows = [r for r in rows if r.valid_to is None]
 labels = {f"{r.name} ({r.member_no}) – {r.company} ({r.orgnr})": r for r in open_rows}
 if labels:
     picked = labels[st.selectbox("Medlem", list(labels))]
-    when = st.date_input("Dato", value=date.today(), format="DD.MM.YYYY", key="change_date")
+    when = st.date_input("Dato", value=localtime.today(), format="DD.MM.YYYY", key="change_date")
     target = st.selectbox("Flytt til bedrift", list(choices), key="move_target")
     sure = st.checkbox("Ja, endre registeret for dette medlemmet", key="change_sure")
     end_col, move_col = st.columns(2)

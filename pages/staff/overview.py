@@ -1,13 +1,11 @@
 """Oversikt (staff): every company against the last twelve periods, reminders for missing lists."""
 
-from datetime import date
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from pages import ui
-from services import periods, settings_store
+from services import localtime, periods, settings_store
 from services.errors import PortalError
 from services.lists import coverage, reminders
 from services.localtime import shown
@@ -44,7 +42,7 @@ with right:
     ui.excel_download(
         "Last ned som Excel",
         lambda db, current: coverage.export(db, actor=current),
-        file_name=f"oversikt-{date.today():%Y-%m-%d}.xlsx",
+        file_name=f"oversikt-{localtime.today():%Y-%m-%d}.xlsx",
         key="overview_export",
     )
 

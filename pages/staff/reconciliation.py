@@ -1,13 +1,13 @@
 """Avstemming (staff): per company and period, the utrukne with the employers' answers,
 unknown persons and anomalies; mark handled, reopen, end an employment."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from pages import ui
-from services import periods
+from services import localtime, periods
 from services.accounts import companies
 from services.errors import PortalError
 from services.lists import inbox
@@ -22,7 +22,7 @@ company_list = companies.all_companies(store, actor=actor)
 if not company_list:
     st.info("Registrer en bedrift først.")
     st.stop()
-choices = [periods.add_months(periods.previous(date.today()), -n) for n in range(24)]
+choices = [periods.add_months(periods.previous(localtime.today()), -n) for n in range(24)]
 
 
 def day(value) -> str:
@@ -66,7 +66,7 @@ def worklist_tab() -> None:
     ui.excel_download(
         "Last ned som Excel",
         lambda db, current: worklist.export(db, actor=current, **filters),
-        file_name=f"arbeidsliste-{date.today():%Y-%m-%d}.xlsx",
+        file_name=f"arbeidsliste-{localtime.today():%Y-%m-%d}.xlsx",
         key="worklist_export",
     )
     for column, kind in zip(st.columns(len(KIND_LABELS)), KIND_LABELS, strict=True):

@@ -7,7 +7,7 @@ from datetime import date
 
 from stdnum.no import orgnr as orgnr_check
 
-from services import audit
+from services import audit, fields
 from services.accounts.access import Actor, require_company
 from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput, NotFound
@@ -21,7 +21,7 @@ class Company:
 
 
 def normalise_orgnr(raw: str) -> str:
-    compact = orgnr_check.compact(raw or "")
+    compact = orgnr_check.compact(fields.text(raw, field="organisasjonsnummer", most=40, required=True))
     if not compact.isdigit() or len(compact) != 9:
         raise InvalidInput(f"Organisasjonsnummeret «{raw}» må ha ni sifre.")
     if not orgnr_check.is_valid(compact):
@@ -32,9 +32,7 @@ def normalise_orgnr(raw: str) -> str:
 def add_company(store: Store, *, actor: Actor, orgnr: str, name: str) -> Company:
     actor.require_staff()
     number = normalise_orgnr(orgnr)
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("Bedriften må ha et navn.")
+    name = fields.text(name, field="bedriftens navn", most=fields.NAME, required=True)
 
     def work(tx: Tx) -> Company:
         if tx.value("SELECT 1 FROM companies WHERE orgnr = ?", [number]):

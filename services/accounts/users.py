@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pyotp
 
-from services import audit
+from services import audit, fields
 from services.accounts import sessions
 from services.accounts.access import EMPLOYER, STAFF, Actor
 from services.accounts.companies import by_orgnr
@@ -38,7 +38,7 @@ USER_COLUMNS = "id, email, name, role, activated_at, declaration_version, deacti
 
 
 def normalise_email(raw: str) -> str:
-    email = (raw or "").strip().lower()
+    email = fields.text(raw, field="e-post", most=fields.EMAIL, required=True).lower()
     if not EMAIL_PATTERN.match(email):
         raise InvalidInput(f"«{(raw or '').strip()}» er ikke en gyldig e-postadresse.")
     return email
@@ -55,9 +55,7 @@ def add_user(
 ) -> User:
     actor.require_staff()
     address = normalise_email(email)
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("Brukeren må ha et navn.")
+    name = fields.text(name, field="navn", most=fields.NAME, required=True)
     # Resolve every company before writing anything.
     companies = [by_orgnr(store, actor=actor, orgnr=o) for o in company_orgnrs]
     role = STAFF if staff else EMPLOYER

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services import audit, filestore, mail, settings_store
+from services import audit, fields, filestore, localtime, mail, settings_store
 from services.accounts import users
 from services.accounts.access import Actor, require_company
 from services.accounts.companies import get as get_company
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, NotFound
 from services.letters import pdf as letter_pdf
+from services.localtime import oslo
 from services.periods import add_months, month_start, same_day_months_later
 
 PAGE_SIZE = 10
@@ -35,6 +36,8 @@ class LetterEntry:
     downloaded: bool
     subject: str
     file_name: str
+    # When it was made, to the minute: two letters with one subject on one day told apart.
+    created_at: datetime | None = None
 
 
 def _file_name(subject: str, created: date) -> str:
@@ -67,7 +70,7 @@ def _create(
 ) -> int:
     actor.require_staff()
     company = get_company(store, actor=actor, company_id=company_id)
-    subject = (subject or "").strip()
+    subject = fields.text(subject, field="emnet", most=fields.SUBJECT)
     if not subject:
         raise InvalidInput("Brevet må ha et emne.")
     if len(pdf) > MAX_PDF_BYTES:
@@ -75,7 +78,7 @@ def _create(
     if not pdf.startswith(b"%PDF"):
         raise InvalidInput("Brevet må være en PDF-fil.")
     now = now or utcnow()
-    file_name = _file_name(subject, now.date())
+    file_name = _file_name(subject, oslo(now).date())
     outbox: list[int] = []
 
     def work(tx: Tx, files: list[filestore.StoredFile]) -> int:
@@ -83,7 +86,7 @@ def _create(
         letter_id = tx.value(
             "INSERT INTO letters (company_id, subject, kind, file_id, file_name, created_at, created_by, last_day)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [company_id, subject, kind, file.id, file_name, now, actor.user_id, last_day(now.date())],
+            [company_id, subject, kind, file.id, file_name, now, actor.user_id, last_day(oslo(now).date())],
         )
         filestore.claim(tx, file, letter_id=letter_id)
         for employment_id in employment_ids:
@@ -245,7 +248,7 @@ def from_register(store: Store, *, actor: Actor, company_id: int, kind: str, now
 
 def expire(store: Store, *, today: date | None = None) -> int:
     """Delete the files of letters past their last day; the rows stay. Returns how many."""
-    today = today or utcnow().date()
+    today = today or localtime.today()
     due = store.rows("SELECT id, file_id FROM letters WHERE last_day < ? AND expired_at IS NULL", [today])
     for letter_id, file_id in due:
         filestore.delete_content(store, file_id=file_id)
@@ -264,7 +267,7 @@ def _available(company_id: int, today: date) -> tuple[str, list]:
 
 def count(store: Store, *, actor: Actor, company_id: int, today: date | None = None) -> int:
     require_company(store, actor=actor, company_id=company_id)
-    where, params = _available(company_id, today or utcnow().date())
+    where, params = _available(company_id, today or localtime.today())
     return store.value(f"SELECT count(*) FROM letters WHERE {where}", params)
 
 
@@ -273,19 +276,22 @@ def for_company(
 ) -> list[LetterEntry]:
     """One page of the company's letters: not yet downloaded first, newest first."""
     require_company(store, actor=actor, company_id=company_id)
-    where, params = _available(company_id, today or utcnow().date())
+    where, params = _available(company_id, today or localtime.today())
     rows = store.rows(
         "SELECT l.id, CAST(l.created_at AS DATE), EXISTS (SELECT 1 FROM letter_downloads d WHERE d.letter_id = l.id),"
-        f" l.subject, l.file_name FROM letters l WHERE {where}"
+        f" l.subject, l.file_name, l.created_at FROM letters l WHERE {where}"
         " ORDER BY 3, l.created_at DESC, l.id DESC LIMIT ? OFFSET ?",
         params + [PAGE_SIZE, max(page, 0) * PAGE_SIZE],
     )
-    return [LetterEntry(*r) for r in rows]
+    return [
+        LetterEntry(letter_id, oslo(at).date(), downloaded, subject, file_name, at)
+        for letter_id, _, downloaded, subject, file_name, at in rows
+    ]
 
 
 def unread(store: Store, *, actor: Actor, company_id: int, today: date | None = None) -> int:
     require_company(store, actor=actor, company_id=company_id)
-    where, params = _available(company_id, today or utcnow().date())
+    where, params = _available(company_id, today or localtime.today())
     return store.value(
         f"SELECT count(*) FROM letters l WHERE {where}"
         " AND NOT EXISTS (SELECT 1 FROM letter_downloads d WHERE d.letter_id = l.id)",
@@ -305,7 +311,7 @@ def download(
 ) -> tuple[str, bytes]:
     """The letter's PDF; marks it downloaded for the company and records who and when."""
     require_company(store, actor=actor, company_id=company_id)
-    where, params = _available(company_id, today or utcnow().date())
+    where, params = _available(company_id, today or localtime.today())
     found = store.row(f"SELECT file_id, file_name FROM letters WHERE id = ? AND {where}", [letter_id] + params)
     if found is None:
         raise NotFound("Brevet finnes ikke, eller er ikke lenger tilgjengelig.")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from services import audit, filestore, mail, periods
+from services import audit, fields, filestore, mail, periods
 from services.accounts import users
 from services.accounts.access import Actor, require_company
 from services.accounts.companies import get as get_company
@@ -22,6 +22,7 @@ from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 from services.lists.identity import name_key
 from services.lists.parsing import MAX_FILE_BYTES, ParseResult, Row, parse_bytes
+from services.localtime import oslo
 from services.money import kr
 from services.register import reconcile
 from services.text import one_line
@@ -206,12 +207,12 @@ def submit(
 ) -> Receipt:
     """Store a deduction list for the company and period, and mail a receipt to the contact address."""
     now = now or utcnow()
-    today = today or now.date()
+    today = today or oslo(now).date()
     require_company(store, actor=actor, company_id=company_id)
     company = get_company(store, actor=actor, company_id=company_id)
     period = periods.check(period, today=today)
     contact = normalise_email(contact_email)
-    remark = (remark or "").strip()
+    remark = fields.text(remark, field="merknaden", most=fields.REMARK)
     if not uploads:
         raise InvalidInput(REMARK_WITHOUT_FILE if remark else "Legg til minst én fil med trekklisten.")
     # A file name is one line of plain text wherever it goes: a newline in it could forge lines in a mail.

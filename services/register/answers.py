@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services import audit
+from services import audit, fields
 from services.accounts.access import Actor, require_company
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, NotFound
@@ -63,6 +63,7 @@ def answer(
             raise InvalidInput("Velg en status: Ansatt, Permittert, Sluttet i bedrift eller Annet.")
         if status == "annet" and not (comment or "").strip():
             raise InvalidInput("Skriv en kommentar når du velger «Annet».")
+        fields.text(comment, field="kommentaren", most=fields.COMMENT)
     now = now or utcnow()
 
     rows = [(item_id, status, (comment or "").strip() or None) for item_id, (status, comment) in answers.items()]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from services import audit
+from services import audit, fields, localtime
 from services.accounts.access import Actor
 from services.accounts.companies import normalise_orgnr
 from services.db import Store, Tx, utcnow
@@ -209,12 +209,7 @@ def import_register(
     report = ImportReport(full=full, preview=preview)
     rows = _read_member_rows(data, filename, report)
     companies = {r[0]: r[1] for r in store.rows("SELECT orgnr, id FROM companies")}
-    usable = []
-    for row in rows:
-        if row.orgnr not in companies:
-            report.problems.append((row.line, f"Medlem {row.member_no}: bedriften {row.orgnr} er ikke registrert."))
-        else:
-            usable.append(row)
+    usable = _without_conflicts(store, [r for r in rows if _known_company(r, companies, report)], report)
     if full and not usable:
         raise InvalidInput(
             "En fullstendig import uten gyldige rader ville avsluttet alle medlemmer. Ingenting er endret."
@@ -239,7 +234,7 @@ def import_register(
         {(r.member_no, companies[r.orgnr], r.valid_from, r.valid_to) for r in usable},
         key=lambda e: (e[0], e[1], e[2]),
     )
-    yesterday = (today or utcnow().date()) - timedelta(days=1)
+    yesterday = (today or localtime.today()) - timedelta(days=1)
 
     def work(tx: Tx) -> None:
         known = {r[0] for r in tx.rows("SELECT member_no FROM members")}
@@ -271,6 +266,40 @@ def import_register(
         pass
     report.problems.sort()
     return report
+
+
+def _known_company(row: MemberRow, companies: dict[str, int], report: ImportReport) -> bool:
+    if row.orgnr in companies:
+        return True
+    report.problems.append((row.line, f"Medlem {row.member_no}: bedriften {row.orgnr} er ikke registrert."))
+    return False
+
+
+def _without_conflicts(store: Store, rows: list[MemberRow], report: ImportReport) -> list[MemberRow]:
+    """Rows whose fødselsnummer belongs to another member number (in the register or earlier in the
+    file) are reported by line, never written: one person is one member."""
+    owners = {
+        national_id: (member_no, name)
+        for national_id, member_no, name in store.rows(
+            "SELECT national_id, member_no, name FROM members WHERE national_id IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted({r.national_id for r in rows})],
+        )
+    }
+    kept = []
+    for row in rows:
+        owner = owners.get(row.national_id)
+        if owner is not None and owner[0] != row.member_no:
+            report.problems.append(
+                (
+                    row.line,
+                    f"Medlem {row.member_no}: fødselsnummeret tilhører medlem {owner[0]} ({owner[1]}). "
+                    "Raden er ikke importert.",
+                )
+            )
+            continue
+        owners.setdefault(row.national_id, (row.member_no, row.name))
+        kept.append(row)
+    return kept
 
 
 MEMBER_COLUMNS = (
@@ -378,6 +407,8 @@ def add_member(
         raise InvalidInput("Fødselsnummeret er ugyldig.")
     if not (member_no or "").strip() or not (name or "").strip():
         raise InvalidInput("Medlemmet må ha medlemsnummer og navn.")
+    fields.text(name, field="navnet", most=fields.NAME)
+    fields.text(member_no, field="medlemsnummeret", most=40)
     if store.value("SELECT 1 FROM companies WHERE id = ?", [company_id]) is None:
         raise NotFound("Bedriften finnes ikke.")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services import audit, filestore, periods, settings_store
+from services import audit, filestore, localtime, periods, settings_store
 from services.db import Store, Tx, utcnow
 
 
@@ -20,7 +20,7 @@ def _months(store: Store, key: str) -> int:
 
 
 def purge(store: Store, *, today: date | None = None) -> dict[str, int]:
-    today = today or utcnow().date()
+    today = today or localtime.today()
     list_cutoff = periods.add_months(periods.month_start(today), -_months(store, "list_retention_months"))
     member_cutoff = periods.add_months(today, -_months(store, "member_retention_months"))
     due = [r[0] for r in store.rows("SELECT id FROM submissions WHERE period < ? AND purged_at IS NULL", [list_cutoff])]

@@ -173,3 +173,28 @@ def test_the_register_is_filtered_and_paged_in_the_database(store, two_companies
     assert members.register_page(store, actor=CLI, only_current=True).total == 25
     with pytest.raises(AccessDenied):
         members.register_page(store, actor=Actor(None, "x@firma.no", "employer"))
+
+
+def test_an_import_reports_a_fodselsnummer_owned_by_another_member_by_line(store, two_companies):
+    members.import_register(
+        store, actor=CLI, data=register_csv([f"1001;{OLA};Nordmann;Ola;910000004;01.01.2020;;"]), filename="a.csv"
+    )
+    report = members.import_register(
+        store,
+        actor=CLI,
+        filename="b.csv",
+        data=register_csv(
+            [
+                f"1005;{OLA};Nordmann;Ola;920000002;01.01.2021;;",  # Ola again, under another number
+                f"1002;{KARI};Ås;Kjersti;920000002;01.06.2021;;",
+                f"1003;{KARI};Ås;Kjersti;910000004;01.06.2021;;",  # the same person twice in the file
+            ]
+        ),
+    )
+    assert (report.imported, report.updated) == (1, 0)
+    assert [(line, message.split(":")[0]) for line, message in report.problems] == [
+        (2, "Medlem 1005"),
+        (4, "Medlem 1003"),
+    ]
+    assert "tilhører medlem 1001 (Nordmann, Ola)" in report.problems[0][1]
+    assert store.rows("SELECT member_no FROM members ORDER BY 1") == [("1001",), ("1002",)]
