@@ -267,18 +267,18 @@ def enter_rows(
             "UPDATE submissions SET manual_done_at = ?, manual_done_by = ?, person_count = ?, total = ? WHERE id = ?",
             [now, actor.user_id, result.persons, result.total, submission_id],
         )
-        outcome = reconcile.reconcile(tx, company_id=company_id, period=period, now=now)
+        outcome, others = reconcile.after_list(
+            tx,
+            submission_id=submission_id,
+            company_id=company_id,
+            period=period,
+            corrected=submissions.months_corrected(checked, period),
+            now=now,
+        )
         new = outcome.new_utrukne
-        for month in sorted({m for r in checked if (m := submissions.counts_for(r, period)) is not None}):
-            new += reconcile.reconcile(tx, company_id=company_id, period=month, now=now).new_utrukne
         if new:
             outbox.extend(reconcile.notify_new_utrukne(tx, company_id=company_id, company_name=company.name))
-        for other, changed in reconcile.reconcile_dependents(
-            tx, submission_id=submission_id, company_id=company_id, period=period, now=now
-        ).items():
-            if changed.new_utrukne:
-                name = tx.one("SELECT name FROM companies WHERE id = ?", [other])[0]
-                outbox.extend(reconcile.notify_new_utrukne(tx, company_id=other, company_name=name))
+        outbox.extend(others)
         audit.record(
             tx,
             actor=actor,

@@ -99,6 +99,16 @@ def counts_for(row: Row, period: date) -> date | None:
     return None
 
 
+def months_corrected(rows: list[Row], period: date) -> dict[date, int]:
+    """The months a list's correction rows count for, and how many rows each."""
+    corrected: dict[date, int] = {}
+    for row in rows:
+        month = counts_for(row, period)
+        if month is not None:
+            corrected[month] = corrected.get(month, 0) + 1
+    return corrected
+
+
 def insert_rows(tx: Tx, submission_id: int, file_id: int, result: ParseResult, period: date) -> None:
     """A list's rows, each with its person key and the month it counts for."""
     tx.bulk_insert(
@@ -231,7 +241,6 @@ def submit(
     outbox: dict = {}
 
     def create(tx: Tx, reserved: list[filestore.StoredFile]) -> Receipt:
-        outbox["others"] = []  # this attempt's mails only: a retried transaction starts again
         submission_id = tx.value(
             "INSERT INTO submissions (company_id, period, contact_email, remark, submitted_by, submitted_at,"
             " person_count, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -240,25 +249,14 @@ def submit(
         for file, result in zip(reserved, results, strict=True):
             filestore.claim(tx, file, submission_id=submission_id)
             insert_rows(tx, submission_id, file.id, result, period)
-        outcome = reconcile.reconcile(tx, company_id=company_id, period=period, now=now)
-        # Rows for another month are corrections to it: that month's outcome changes with them.
-        corrected: dict[date, int] = {}
-        for result in results:
-            for r in result.rows:
-                month = counts_for(r, period)
-                if month is not None:
-                    corrected[month] = corrected.get(month, 0) + 1
-        for month in sorted(corrected):
-            earlier = reconcile.reconcile(tx, company_id=company_id, period=month, now=now)
-            outcome.new_utrukne += earlier.new_utrukne
-        outcome.corrections = sum(corrected.values())
-        outcome.corrected_periods = sorted(corrected)
-        for other, changed in reconcile.reconcile_dependents(
-            tx, submission_id=submission_id, company_id=company_id, period=period, now=now
-        ).items():
-            if changed.new_utrukne:
-                other_company = tx.one("SELECT name FROM companies WHERE id = ?", [other])[0]
-                outbox["others"].extend(reconcile.notify_new_utrukne(tx, company_id=other, company_name=other_company))
+        outcome, outbox["others"] = reconcile.after_list(
+            tx,
+            submission_id=submission_id,
+            company_id=company_id,
+            period=period,
+            corrected=months_corrected([r for result in results for r in result.rows], period),
+            now=now,
+        )
         receipt = Receipt(
             submission_id,
             period,

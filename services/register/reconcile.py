@@ -390,3 +390,24 @@ def reconcile_period(store: Store, *, actor: Actor, period: date, batch: int = 2
         )
     )
     return PeriodRun(companies=len(ids), new_utrukne=new_utrukne)
+
+
+def after_list(
+    tx: Tx, *, submission_id: int, company_id: int, period: date, corrected: dict[date, int], now: datetime
+) -> tuple[Outcome, list[int]]:
+    """Everything a list's rows change, in the caller's transaction: its company's period, the
+    months its correction rows count for (`corrected`: month -> rows), and every other company whose
+    members it names. Returns the outcome here and the mails already queued to those other companies."""
+    outcome = reconcile(tx, company_id=company_id, period=period, now=now)
+    for month in sorted(corrected):
+        outcome.new_utrukne += reconcile(tx, company_id=company_id, period=month, now=now).new_utrukne
+    outcome.corrections = sum(corrected.values())
+    outcome.corrected_periods = sorted(corrected)
+    others: list[int] = []
+    for other, changed in reconcile_dependents(
+        tx, submission_id=submission_id, company_id=company_id, period=period, now=now
+    ).items():
+        if changed.new_utrukne:
+            name = tx.one("SELECT name FROM companies WHERE id = ?", [other])[0]
+            others.extend(notify_new_utrukne(tx, company_id=other, company_name=name))
+    return outcome, others
