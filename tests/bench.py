@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, Python puts tests/ first on the path, where tests/pages would stand in for pages/.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "tests"]
 sys.path.insert(0, str(ROOT))
 
 from services import db  # noqa: E402

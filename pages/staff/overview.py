@@ -90,7 +90,7 @@ heatmap = (
     .add_params(pick)
     .properties(height=max(22 * len(found.companies), 120))
 )
-event = st.altair_chart(heatmap, use_container_width=True, on_select="rerun", key="overview_heatmap")
+event = st.altair_chart(heatmap, width="stretch", on_select="rerun", key="overview_heatmap")
 st.caption(
     f"Side {found.page + 1} av {found.pages} · {found.company_count} bedrifter. Klikk på en bedrift for detaljer."
 )
