@@ -11,6 +11,7 @@ from services import fields, localtime, periods
 from services.errors import PortalError
 from services.lists import submissions
 from services.lists.parsing import parse_bytes
+from services.localtime import shown
 from services.money import kr
 from services.register import month_changes
 from services.text import plain
@@ -97,6 +98,25 @@ month = month_col.selectbox(
     key=f"month_{round_key}",
 )
 year = year_col.selectbox("År", years, index=years.index(default_period.year), key=f"year_{round_key}")
+earlier = submissions.earlier_lists(store, actor=actor, company_id=company_id, period=date(year, month, 1))
+resend_kind = None
+if earlier:
+    st.warning(
+        "Listen for denne perioden er allerede sendt inn: "
+        + "; ".join(f"{shown(e.submitted_at)} av {plain(e.sent_by)}" for e in earlier)
+        + ". Er den nye listen en korrigering eller et tillegg?",
+        icon=":material/history:",
+    )
+    resend_kind = st.radio(
+        "Den nye listen er",
+        list(submissions.RESEND_KINDS),
+        index=None,
+        format_func={
+            submissions.CORRECTION: "en korrigering (erstatter personene på den forrige listen)",
+            submissions.SUPPLEMENT: "et tillegg (personer som manglet)",
+        }.get,
+        key=f"resend_{company_id}_{year}_{month}_{round_key}",
+    )
 uploads = st.file_uploader(
     "Trekkliste:",
     type=list(submissions.ACCEPTED_KINDS),
@@ -166,6 +186,8 @@ if st.button("Send inn", type="primary"):
             remark=remark,
             uploads=chosen_uploads,
             confirm_earlier_copies=confirmed,
+            resend_kind=resend_kind,
+            ask_resend_kind=True,
         )
     except PortalError as problem:
         ui.show_error(problem)

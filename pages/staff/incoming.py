@@ -6,7 +6,7 @@ import streamlit as st
 from pages import ui
 from services import localtime, periods
 from services.accounts import companies
-from services.lists import inbox
+from services.lists import inbox, submissions
 from services.localtime import shown
 from services.money import kr
 from services.text import plain
@@ -36,6 +36,11 @@ with incoming_tab:
                 f"innsendt {shown(row.submitted_at)} av {plain(row.submitted_by)}"
             )
             st.write(f"{row.person_count} personer, {kr(row.total)}. Kontakt: {plain(row.contact_email)}")
+            if row.resend_kind:
+                st.caption(
+                    "Sendt på nytt for perioden som "
+                    + ("korrigering" if row.resend_kind == submissions.CORRECTION else "tillegg")
+                )
             if row.remark:
                 st.info(f"Merknad: {plain(row.remark)}")
             for file_id, name in row.files:

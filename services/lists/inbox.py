@@ -78,6 +78,8 @@ class Incoming:
     person_count: int
     total: Decimal
     files: list[tuple[int, str]]
+    # For a list sent again for its period: "correction" or "supplement", as the sender said.
+    resend_kind: str | None = None
 
 
 def incoming(store: Store, *, actor: Actor, company_id: int | None = None, limit: int = 200) -> list[Incoming]:
@@ -87,7 +89,7 @@ def incoming(store: Store, *, actor: Actor, company_id: int | None = None, limit
     where, params = ("WHERE s.company_id = ?", [company_id]) if company_id else ("", [])
     rows = store.rows(
         "SELECT s.id, s.submitted_at, c.name, c.orgnr, s.period, s.contact_email, s.remark,"
-        " coalesce(u.email, 'forbundet'), s.person_count, s.total"
+        " coalesce(u.email, 'forbundet'), s.person_count, s.total, s.resend_kind"
         " FROM submissions s JOIN companies c ON c.id = s.company_id LEFT JOIN users u ON u.id = s.submitted_by"
         f" {where} ORDER BY s.submitted_at DESC, s.id DESC LIMIT ?",
         params + [limit],
@@ -113,6 +115,7 @@ def incoming(store: Store, *, actor: Actor, company_id: int | None = None, limit
             person_count=r[8],
             total=r[9],
             files=by_list.get(r[0], []),
+            resend_kind=r[10],
         )
         for r in rows
     ]

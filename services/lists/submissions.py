@@ -198,6 +198,32 @@ def earlier_copies(
     return [EarlierCopy(hashes[sha], sent_for) for sha, sent_for in rows] + named
 
 
+CORRECTION, SUPPLEMENT = "correction", "supplement"
+RESEND_KINDS = (CORRECTION, SUPPLEMENT)
+
+
+@dataclass(frozen=True)
+class EarlierList:
+    """A list already sent for the period: when, and by whom."""
+
+    submitted_at: datetime
+    sent_by: str
+
+
+def earlier_lists(store: Store, *, actor: Actor, company_id: int, period: date) -> list[EarlierList]:
+    """The lists the company has sent for the period, oldest first: a new one is a correction or a supplement."""
+    require_company(store, actor=actor, company_id=company_id)
+    return [
+        EarlierList(*r)
+        for r in store.rows(
+            "SELECT s.submitted_at, coalesce(u.name, 'forbundet') FROM submissions s"
+            " LEFT JOIN users u ON u.id = s.submitted_by WHERE s.company_id = ? AND s.period = ?"
+            " ORDER BY s.submitted_at, s.id",
+            [company_id, periods.month_start(period)],
+        )
+    ]
+
+
 class SameFileOtherPeriod(InvalidInput):
     """The same file was sent for another period; sending it again needs the user's word."""
 
@@ -214,8 +240,15 @@ def submit(
     today: date | None = None,
     now: datetime | None = None,
     confirm_earlier_copies: bool = False,
+    resend_kind: str | None = None,
+    ask_resend_kind: bool = False,
 ) -> Receipt:
-    """Store a deduction list for the company and period, and mail a receipt to the contact address."""
+    """Store a deduction list for the company and period, and mail a receipt to the contact address.
+    `resend_kind` says what a list for a period that has one already is: a correction or a supplement
+    (the page asks, with `ask_resend_kind`; the portal reads both the same way: the latest list
+    naming a person counts)."""
+    if resend_kind is not None and resend_kind not in RESEND_KINDS:
+        raise InvalidInput("Velg om listen er en korrigering eller et tillegg.")
     now = now or utcnow()
     today = today or oslo(now).date()
     require_company(store, actor=actor, company_id=company_id)
@@ -234,6 +267,12 @@ def submit(
             " ".join(c.message for c in copies)
             + " Kryss av for at det er riktig fil for denne perioden, og send igjen."
         )
+    if (
+        ask_resend_kind
+        and resend_kind is None
+        and earlier_lists(store, actor=actor, company_id=company_id, period=period)
+    ):
+        raise InvalidInput("Velg om listen er en korrigering eller et tillegg før du sender.")
     receipt_to = _receipt_address(store, company_id=company_id, contact=contact, actor=actor)
 
     persons = len({r.person_key() for result in results for r in result.rows})
@@ -243,8 +282,8 @@ def submit(
     def create(tx: Tx, reserved: list[filestore.StoredFile]) -> Receipt:
         submission_id = tx.value(
             "INSERT INTO submissions (company_id, period, contact_email, remark, submitted_by, submitted_at,"
-            " person_count, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [company_id, period, contact, remark or None, actor.user_id, now, persons, total],
+            " person_count, total, resend_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [company_id, period, contact, remark or None, actor.user_id, now, persons, total, resend_kind],
         )
         for file, result in zip(reserved, results, strict=True):
             filestore.claim(tx, file, submission_id=submission_id)

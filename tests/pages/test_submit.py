@@ -104,3 +104,25 @@ def test_the_receipt_names_the_months_rows_were_corrections_for(at, app_store):
     assert not at.exception
     assert f"1 rad gjelder en annen måned og er ført som korrigering for {periods.label(before).lower()}" in texts(at)
     assert app_store.value("SELECT count(*) FROM submission_rows WHERE period = ?", [before]) == 1
+
+
+def test_a_second_list_for_a_period_asks_correction_or_supplement(at, app_store):
+    at.file_uploader[0].set_value(("oktober.csv", csv_bytes(), "text/csv"))
+    at.run()
+    button(at, "Send inn").click()
+    at.run()
+    assert app_store.value("SELECT count(*) FROM submissions") == 1
+    at.file_uploader[0].set_value(("tillegg.csv", csv_bytes(PEOPLE[:1]), "text/csv"))
+    at.run()
+    shown = texts(at)
+    assert "Listen for denne perioden er allerede sendt inn:" in shown and "av Kari" in shown
+    button(at, "Send inn").click()
+    at.run()
+    assert "Velg om listen er en korrigering eller et tillegg før du sender." in texts(at)
+    assert app_store.value("SELECT count(*) FROM submissions") == 1
+    [choice] = [r for r in at.radio if r.label == "Den nye listen er"]
+    choice.set_value("supplement")
+    button(at, "Send inn").click()
+    at.run()
+    assert not at.exception
+    assert app_store.value("SELECT resend_kind FROM submissions ORDER BY id DESC LIMIT 1") == "supplement"

@@ -282,3 +282,32 @@ def test_a_file_name_is_one_line_in_the_receipt(store, employer, company):
     assert receipt.file_names == ["liste.csv Bcc: alle@example.test Emne: falsk"]
     body = delivered_body(store, receipt.receipt_mail_id)
     assert "\nBcc:" not in body and "  - liste.csv Bcc: alle@example.test Emne: falsk" in body
+
+
+def test_earlier_lists_of_a_period_and_the_kind_of_a_new_one(store, employer, company):
+    assert submissions.earlier_lists(store, actor=employer, company_id=company.id, period=date(2026, 10, 1)) == []
+    send(store, employer, company, [csv_upload()])
+    [earlier] = submissions.earlier_lists(store, actor=employer, company_id=company.id, period=date(2026, 10, 1))
+    assert earlier.sent_by == store.value("SELECT name FROM users WHERE id = ?", [employer.user_id])
+    with pytest.raises(InvalidInput, match="korrigering eller et tillegg"):
+        submissions.submit(
+            store,
+            actor=employer,
+            company_id=company.id,
+            period=date(2026, 10, 1),
+            contact_email=employer.email,
+            uploads=[csv_upload()],
+            today=date(2026, 11, 15),
+            resend_kind="noe annet",
+        )
+    submissions.submit(
+        store,
+        actor=employer,
+        company_id=company.id,
+        period=date(2026, 10, 1),
+        contact_email=employer.email,
+        uploads=[csv_upload("rettet.csv")],
+        today=date(2026, 11, 15),
+        resend_kind=submissions.CORRECTION,
+    )
+    assert [r.resend_kind for r in inbox.incoming(store, actor=CLI)] == [submissions.CORRECTION, None]
