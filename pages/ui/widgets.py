@@ -42,8 +42,7 @@ def show_flash() -> None:
     if time.monotonic() > until:
         del st.session_state["_flash"]
         return
-    # Plain text always: a message may name a company or a person («Ny [x](…) AS er lagret.»).
-    st.success(plain(message))
+    st.success(message)
 
 
 def table(data, **options):
