@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from services import audit
+from services import audit, periods
 from services.accounts.access import Actor
 from services.db import Store, Tx
 from services.errors import InvalidInput
@@ -111,11 +111,11 @@ class Setting:
     meaning: str
 
 
-def deadline(store: Store, period: date) -> date:
-    """The last day a company's list for `period` is on time: the deadline day of the month after."""
-    day = int(numeric(store, "list_deadline_day"))
-    following = date(period.year + period.month // 12, period.month % 12 + 1, 1)
-    return following.replace(day=day)
+def deadline(store: Store, period: date, *, day: int | None = None) -> date:
+    """The last day a company's list for `period` is on time: the deadline day of the month after.
+    `day`, when given, saves reading the setting again (a page of twelve periods reads it once)."""
+    day = int(numeric(store, "list_deadline_day")) if day is None else day
+    return periods.add_months(periods.month_start(period), 1).replace(day=day)
 
 
 def overview(store: Store, *, actor: Actor) -> tuple[list[Rate], list[Setting]]:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
-from services import audit, localtime, settings_store
+from services import audit, fields, localtime, settings_store
 from services.accounts import companies, users
 from services.errors import PortalError
 from services.localtime import shown, utc_start_of
@@ -47,7 +47,7 @@ with tab_companies:
     if edit_id is not None:
         current = companies.details(store, actor=actor, company_id=edit_id)
         with st.form(f"edit_company_{edit_id}"):
-            name = st.text_input("Navn", value=current.name, max_chars=companies.MAX_NAME)
+            name = st.text_input("Navn", value=current.name, max_chars=fields.NAME)
             orgnr = st.text_input("Organisasjonsnummer", value=current.orgnr)
             contacts = st.text_area(
                 "Kontaktadresser for påminnelser (i tillegg til brukerne), én per linje",
@@ -154,7 +154,7 @@ with tab_users:
         person = users.get(store, user_id=edit_user_id)
         company_names = {c.id: f"{c.name} ({c.orgnr})" for c in companies.all_companies(store, actor=actor)}
         with st.form(f"edit_user_{edit_user_id}"):
-            name = st.text_input("Navn", value=person.name, max_chars=users.MAX_NAME)
+            name = st.text_input("Navn", value=person.name, max_chars=fields.NAME)
             email = st.text_input("E-post", value=person.email)
             chosen_ids = None
             if not person.is_staff:

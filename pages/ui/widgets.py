@@ -42,7 +42,8 @@ def show_flash() -> None:
     if time.monotonic() > until:
         del st.session_state["_flash"]
         return
-    st.success(message)
+    # Plain text always: a message may name a company or a person («Ny [x](…) AS er lagret.»).
+    st.success(plain(message))
 
 
 def table(data, **options):

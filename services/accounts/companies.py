@@ -47,8 +47,6 @@ def add_company(store: Store, *, actor: Actor, orgnr: str, name: str) -> Company
     return store.transaction(work)
 
 
-MAX_NAME = 200
-
 # The first period a company is expected to send (c: the companies row): the start staff set,
 # else its first list, else the month it was added to the portal.
 START_SQL = (
@@ -95,11 +93,7 @@ def update_company(
 
     actor.require_staff()
     number = normalise_orgnr(orgnr)
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("Fyll inn bedriftens navn.")
-    if len(name) > MAX_NAME:
-        raise InvalidInput(f"Navnet kan ha høyst {MAX_NAME} tegn.")
+    name = fields.text(name, field="bedriftens navn", most=fields.NAME, required=True)
     contacts = [normalise_email(c) for c in contact_emails.replace("\n", ",").split(",") if c.strip()]
     if len(contacts) > 10:
         raise InvalidInput("Høyst ti kontaktadresser.")

@@ -139,9 +139,6 @@ def revoke(store: Store, *, actor: Actor, email: str, orgnr: str) -> bool:
     return store.transaction(work)
 
 
-MAX_NAME = 200
-
-
 def update_user(
     store: Store, *, actor: Actor, user_id: int, name: str, email: str, company_ids: Sequence[int] | None = None
 ) -> User:
@@ -150,11 +147,7 @@ def update_user(
     actor.require_staff()
     user = _by_id(store, user_id)
     address = normalise_email(email)
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("Fyll inn brukerens navn.")
-    if len(name) > MAX_NAME:
-        raise InvalidInput(f"Navnet kan ha høyst {MAX_NAME} tegn.")
+    name = fields.text(name, field="brukerens navn", most=fields.NAME, required=True)
     wanted = None if company_ids is None or user.role == STAFF else set(company_ids)
     now = utcnow()
 

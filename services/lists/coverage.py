@@ -103,7 +103,8 @@ def coverage(
     today = today or localtime.today()
     last = periods.previous(today)
     shown = [periods.add_months(last, -n) for n in reversed(range(months))]
-    deadlines = {p: settings_store.deadline(store, p) for p in shown}
+    day = int(settings_store.numeric(store, "list_deadline_day"))
+    deadlines = {p: settings_store.deadline(store, p, day=day) for p in shown}
     found: dict[int, dict] = {}
     for company_id, name, orgnr, start, period, first, lists, manual in store.rows(GRID_SQL, [shown[0], last]):
         entry = found.setdefault(company_id, {"name": name, "orgnr": orgnr, "start": start, "sent": {}})

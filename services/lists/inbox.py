@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from services import audit, filestore, mail, periods
+from services import audit, fields, filestore, mail, periods
 from services.accounts.access import Actor
 from services.accounts.companies import get as get_company
 from services.db import Store, Tx, utcnow
@@ -217,8 +217,8 @@ def _checked_rows(rows: list[KeyedRow]) -> list[Row]:
         else:
             birth_date = values.birth_date_of_national_id(national_id)
         name = values.clean_name(keyed.name)
-        if name is None or len(name) > 200:
-            problems.append(f"rad {line}: skriv navnet (høyst 200 tegn)")
+        if name is None or len(name) > fields.NAME:
+            problems.append(f"rad {line}: skriv navnet (høyst {fields.NAME} tegn)")
             continue
         amount = values.parse_amount(keyed.amount, decimal_comma=True)
         if amount is None or abs(amount) >= MAX_AMOUNT_KR:

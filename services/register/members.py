@@ -509,7 +509,7 @@ def register_page(
     search: str = "",
     only_current: bool = False,
     page: int = 0,
-    page_size: int = REGISTER_PAGE_SIZE,
+    page_size: int | None = REGISTER_PAGE_SIZE,
 ) -> RegisterPage:
     """One page of the register, filtered and paged in the database: a union's 60 000 members
     never go to the browser at once. `search` finds a member number, a name or a company."""
@@ -524,6 +524,7 @@ def register_page(
     params = [company_id, company_id, needle, needle, needle, needle, needle, only_current]
     joined = " FROM members m JOIN employments e ON e.member_id = m.id JOIN companies c ON c.id = e.company_id"
     total = store.value("SELECT count(*)" + joined + where, params)
+    page_size = page_size or max(total, 1)
     pages = max(1, -(-total // page_size))
     page = min(max(page, 0), pages - 1)
     rows = store.rows(
@@ -537,15 +538,5 @@ def register_page(
 
 
 def register(store: Store, *, actor: Actor, company_id: int | None = None) -> list[RegisterEntry]:
-    """Members with their employments, for the staff page."""
-    actor.require_staff()
-    where, params = ("WHERE e.company_id = ?", [company_id]) if company_id else ("", [])
-    rows = store.rows(
-        "SELECT m.id, e.company_id, m.member_no, m.name, m.birth_date, c.name, c.orgnr,"
-        " e.valid_from, e.valid_to, m.rate_class"
-        " FROM members m JOIN employments e ON e.member_id = m.id JOIN companies c ON c.id = e.company_id"
-        f" {where} ORDER BY m.name, e.valid_from",
-        params,
-    )
-    audit.viewed(store, actor=actor, action="members.view", company_id=company_id)
-    return [RegisterEntry(*r) for r in rows]
+    """The whole register (or one company's), unpaged."""
+    return register_page(store, actor=actor, company_id=company_id, page_size=None).entries

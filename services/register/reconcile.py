@@ -165,26 +165,19 @@ WHERE e.company_id = ? AND e.valid_from <= ? AND (e.valid_to IS NULL OR e.valid_
   AND (m.member_to IS NULL OR m.member_to >= ?) AND (m.member_from IS NULL OR m.member_from <= ?)
 """
 
-# Of the company's own members, those deducted in the period by another company they also
-# worked for then, where the employment here covers only part of the period (a move in or out):
-# the other employer's deduction stands for the month. A job here for the whole period is owed
-# its own deduction, whatever another job deducts (two jobs at once). Looked up by the rows' person
-# key, for these members only, never by reading every list of the period.
-DEDUCTED_ELSEWHERE_SQL = """
-SELECT DISTINCT m.id FROM members m
-JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
-     AND (e.valid_to IS NULL OR e.valid_to >= ?)
-JOIN submissions s ON s.company_id = e.company_id AND s.period = ?
-JOIN submission_rows r ON r.submission_id = s.id AND r.period IS NULL
-     AND r.person_key IN (m.national_id, CAST(m.birth_date AS VARCHAR) || '|' || m.name_key)
-WHERE m.id IN (SELECT unnest(?::INTEGER[]))
-  AND NOT EXISTS (SELECT 1 FROM employments whole WHERE whole.member_id = m.id AND whole.company_id = ?
-                  AND whole.valid_from <= ? AND (whole.valid_to IS NULL OR whole.valid_to >= ?))
+# Of the company's members working elsewhere too, those whose employment here covers the whole
+# period: a job here for the whole month is owed its own deduction, whatever another job deducts
+# (two jobs at once); for the others (a move in or out) the other employer's deduction stands.
+WHOLE_PERIOD_HERE_SQL = """
+SELECT DISTINCT member_id FROM employments
+WHERE company_id = ? AND member_id IN (SELECT unnest(?::INTEGER[]))
+  AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)
 """
 
 
 # What other companies deducted from the company's members in the period, by the latest list of
-# each that names them (a list sent again replaces the earlier): for the monthly cap across employers.
+# each that names them (a list sent again replaces the earlier): for the monthly cap across employers,
+# and for who was deducted elsewhere at all.
 OTHER_DEDUCTIONS_SQL = """
 WITH found AS (
     SELECT m.id AS member_id, s.company_id, r.submission_id, r.amount FROM members m
@@ -230,26 +223,19 @@ def reconcile(
         if members
         else []
     )
-    elsewhere = (
-        {
-            r[0]
-            for r in tx.rows(
-                DEDUCTED_ELSEWHERE_SQL,
-                [company_id, last, period, period, [r[0] for r in working_elsewhere], company_id, period, last],
-            )
-        }
-        if working_elsewhere
-        else set()
-    )
+    others = [r[0] for r in working_elsewhere]
     other_deductions = (
-        [
-            engine.OtherDeduction(*r)
-            for r in tx.rows(
-                OTHER_DEDUCTIONS_SQL, [company_id, last, period, period, [r[0] for r in working_elsewhere]]
-            )
-        ]
-        if working_elsewhere
+        [engine.OtherDeduction(*r) for r in tx.rows(OTHER_DEDUCTIONS_SQL, [company_id, last, period, period, others])]
+        if others
         else []
+    )
+    # Deducted elsewhere: named on another employer's list of the period, and not here all month.
+    named_elsewhere = {d.member_id for d in other_deductions}
+    elsewhere = (
+        named_elsewhere
+        - {r[0] for r in tx.rows(WHOLE_PERIOD_HERE_SQL, [company_id, sorted(named_elsewhere), period, last])}
+        if named_elsewhere
+        else set()
     )
     awaiting_manual = bool(own_lists) and bool(
         tx.value(AWAITING_MANUAL_SQL, [company_id, period, *_id_range(own_lists)])

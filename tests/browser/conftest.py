@@ -372,6 +372,23 @@ def wait_for_login_cookie(page) -> list[dict]:
     raise AssertionError("the browser got no login cookie")
 
 
+def download_by_click(page, target, *, tries: int = 3, timeout_ms: int = 10_000):
+    """Click what starts a download and return the download. A click sent during a rerun (the
+    cookie component asks for one) is lost, not refused: it is tried again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        settle(page)
+        try:
+            with page.expect_download(timeout=timeout_ms) as pending:
+                target.click()
+            return pending.value
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def go(page, name: str) -> None:
     """Open a page from the navigation at the top, once the app is idle."""
     settle(page)

@@ -6,7 +6,7 @@ import pypdf
 from playwright.sync_api import expect
 
 from tests import listfiles
-from tests.browser.conftest import EMPLOYER, STAFF, go, log_in, settle, wait_for_mails
+from tests.browser.conftest import EMPLOYER, STAFF, download_by_click, go, log_in, settle, wait_for_mails
 
 
 def test_staff_creates_letters_employer_downloads_one(page, context, browser, portal, tmp_path, mailbox):
@@ -51,10 +51,7 @@ def test_staff_creates_letters_employer_downloads_one(page, context, browser, po
         start_letter = employer.get_by_role("button", name="Vedrørende kontingenttrekk for våre medlemmer")
         expect(start_letter).to_be_visible()
         expect(employer.get_by_text("Ja", exact=True)).to_have_count(0)
-        settle(employer)  # a click during the cookie component's extra rerun can be lost
-        with employer.expect_download() as pending:
-            start_letter.click()
-        download = pending.value
+        download = download_by_click(employer, start_letter)
         assert download.suggested_filename.endswith(".pdf")
         text = pypdf.PdfReader(io.BytesIO(open(download.path(), "rb").read())).pages[0].extract_text()
         assert "Bø, Øystein" in text and "Ås, Kjersti" in text and "Desember 2026" in text

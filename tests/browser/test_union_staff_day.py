@@ -14,6 +14,7 @@ from tests import listfiles
 from tests.browser.conftest import (
     STAFF,
     TRANSFERRED,
+    download_by_click,
     go,
     log_in,
     settle,
@@ -56,21 +57,11 @@ def pick(page, label: str, option: str) -> None:
 
 
 def download(page, button_name: str, into) -> openpyxl.Workbook:
-    """Click a download button and open the Excel file it gives; a click the page's rerun swallowed
-    is tried again."""
-    for attempt in range(3):
-        settle(page)
-        try:
-            with page.expect_download(timeout=10_000) as info:
-                page.get_by_role("button", name=button_name).first.click()
-        except Exception:  # noqa: BLE001 - no download came: the click fell in a rerun
-            if attempt == 2:
-                raise
-            continue
-        path = into / info.value.suggested_filename
-        info.value.save_as(path)
-        return openpyxl.load_workbook(path)
-    raise AssertionError("unreachable")
+    """Click a download button and open the Excel file it gives."""
+    got = download_by_click(page, page.get_by_role("button", name=button_name).first)
+    path = into / got.suggested_filename
+    got.save_as(path)
+    return openpyxl.load_workbook(path)
 
 
 def tick_rows(page, rows: list[int]) -> None:

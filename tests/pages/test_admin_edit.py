@@ -36,3 +36,21 @@ def test_staff_edit_a_company_and_a_user(app_store):
     assert not at.exception
     assert "Kari (kari" in texts(at) and "firma.no) er lagret." in texts(at)
     assert users.company_ids(app_store, actor=CLI, user_id=kari.id) == [company.id, other.id]
+
+
+def test_a_saved_message_naming_a_company_is_plain_text(app_store):
+    from services.text import plain
+
+    company = companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+    users.add_user(app_store, actor=CLI, email="stab@forbund.no", name="Stab", staff=True)
+    activate(app_store, "stab@forbund.no")
+    at = log_in(new_app(), "stab@forbund.no")
+    at.selectbox(key="edit_company_id").select(company.id)
+    at.run()
+    payload = "Ny [klikk](http://evil.test/lenke) **fet** AS"
+    [name] = [t for t in at.text_input if t.label == "Navn" and t.value == "Help Forsikring AS"]
+    name.input(payload)
+    button(at, "Lagre bedrift").click()
+    at.run()
+    [saved] = [s.value for s in at.success if "er lagret" in s.value]
+    assert saved == plain(f"{payload} er lagret.")
