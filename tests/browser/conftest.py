@@ -373,19 +373,24 @@ def wait_for_login_cookie(page) -> list[dict]:
 
 
 def download_by_click(page, target, *, tries: int = 3, timeout_ms: int = 10_000):
-    """Click what starts a download and return the download. A click sent during a rerun (the
-    cookie component asks for one) is lost, not refused: it is tried again."""
+    """Click what starts a download and return the download.
+
+    A click sent while a rerun replaces the button's deferred file id is lost: the browser may
+    then keep the button in its loading state. A person would click again, or reload the page
+    when the button stays greyed out, and so does this (the locator finds it again)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(tries):
         settle(page)
         try:
             with page.expect_download(timeout=timeout_ms) as pending:
-                target.click()
+                target.click(timeout=timeout_ms)
             return pending.value
         except PlaywrightTimeout:
             if attempt == tries - 1:
                 raise
+            if target.count() and target.is_disabled():
+                page.reload()
     raise AssertionError("unreachable")
 
 
