@@ -16,6 +16,44 @@ from services.text import plain
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="Trekklisteportal", page_icon="📄", layout="wide")
 
+# Every address the portal has. One the user may not open yet is never «Page not found»: logged
+# out it shows the login, and after the login the page asked for; logged in it goes to the start.
+KNOWN_PATHS = (
+    "logg-inn",
+    "taushetserklaering",
+    "hjem",
+    "innsending",
+    "innsendte-lister",
+    "brev",
+    "utrukne",
+    "ingen-tilgang",
+    "administrasjon",
+    "oversikt",
+    "innkomne-lister",
+    "medlemsregister",
+    "avstemming",
+    "brev-til-bedrifter",
+    "demo-innboks",
+)
+
+
+def every_path(pages: list, stand_in, *, start: str) -> list:
+    # The default page answers at the root; its own path (`start`) is taken all the same.
+    taken = {page.url_path for page in pages} | {start}
+    return pages + [stand_in(path) for path in KNOWN_PATHS if path not in taken]
+
+
+def forward_to(start):
+    def forward() -> None:
+        st.switch_page(start)
+
+    return lambda path: st.Page(forward, title="Videre", url_path=path, visibility="hidden")
+
+
+def shown_instead(script: str, title: str):
+    return lambda path: st.Page(script, title=title, url_path=path, visibility="hidden")
+
+
 try:
     settings = load_settings()
     store = ui.begin_run(settings)
@@ -32,6 +70,7 @@ if settings.sidecar_in_process:
 if settings.demo and not demo.is_seeded(store):
     demo.seed(store)
 
+ui.dress(settings)
 user = ui.authenticate()
 demo_inbox = [st.Page("pages/demo_inbox.py", title="Demo: innboks", icon=":material/inbox:", url_path="demo-innboks")]
 if not settings.demo:
@@ -43,18 +82,23 @@ own_companies = (
 )
 
 if user is None:
+    start = "logg-inn"
     pages = [
-        st.Page("pages/login.py", title="Logg inn", icon=":material/login:", url_path="logg-inn", default=True)
+        st.Page("pages/login.py", title="Logg inn", icon=":material/login:", url_path=start, default=True)
     ] + demo_inbox
+    stand_in = shown_instead("pages/login.py", "Logg inn")
 elif needs_declaration:
-    pages = [st.Page("pages/declaration.py", title="Taushetserklæring", url_path="taushetserklaering", default=True)]
+    start = "taushetserklaering"
+    pages = [st.Page("pages/declaration.py", title="Taushetserklæring", url_path=start, default=True)]
+    stand_in = shown_instead("pages/declaration.py", "Taushetserklæring")
 elif user.is_staff:
+    start = "administrasjon"
     pages = [
         st.Page(
             "pages/staff/admin.py",
             title="Administrasjon",
             icon=":material/admin_panel_settings:",
-            url_path="administrasjon",
+            url_path=start,
             default=True,
         ),
         st.Page("pages/staff/overview.py", title="Oversikt", url_path="oversikt"),
@@ -65,22 +109,30 @@ elif user.is_staff:
     ] + demo_inbox
 elif not own_companies:
     # Access taken away (or never given): one page that says so, no other page reachable.
-    pages = [st.Page("pages/employer/no_access.py", title="Ingen tilgang", url_path="ingen-tilgang", default=True)]
+    start = "ingen-tilgang"
+    pages = [st.Page("pages/employer/no_access.py", title="Ingen tilgang", url_path=start, default=True)]
 else:
+    start = "hjem"
     pages = [
-        st.Page("pages/employer/home.py", title="Hjem", icon=":material/home:", url_path="hjem", default=True),
+        st.Page("pages/employer/home.py", title="Hjem", icon=":material/home:", url_path=start, default=True),
         st.Page("pages/employer/submit.py", title="Innsending", url_path="innsending"),
         st.Page("pages/employer/history.py", title="Innsendte lister det siste året", url_path="innsendte-lister"),
         st.Page("pages/employer/letters.py", title="Brev fra forbundet", url_path="brev"),
         st.Page("pages/employer/not_deducted.py", title="Utrukne", url_path="utrukne"),
     ] + demo_inbox
 
+if user is not None and not needs_declaration:
+    stand_in = forward_to(pages[0])
+pages = every_path(pages, stand_in, start=start)
 if user is not None:
-    with st.sidebar:
-        st.markdown(f"Innlogget som **{plain(ui.display_name() or user.email)}**")
-    if own_companies:
-        ui.choose_company(own_companies)
-    st.sidebar.button("Logg ut", on_click=ui.request_logout, key="portal_logout")
+    ui.top_bar(settings=settings, user=user, companies=own_companies)
+    refused = ui.refused_company()
+    if refused:
+        st.warning(
+            f"Du har ikke tilgang til bedriften med organisasjonsnummer {plain(refused)}. "
+            "Velg en av dine bedrifter øverst til høyre.",
+            icon=":material/domain_disabled:",
+        )
 
 ui.show_refused_downloads()
 st.navigation(pages, position="top").run()

@@ -70,6 +70,8 @@ class Settings:
     sidecar_in_process: bool = True
     union_name: str = "Industri Energi"
     union_address: str = ""
+    # An image file for the page header; without one the union's name is drawn as the logo.
+    union_logo: str = ""
     union_signature: str = "Med vennlig hilsen\nMedlemsavdelingen"
     mail_timeout_seconds: float = 10.0
 
@@ -152,6 +154,12 @@ class ParseLimits:
     workers: int = 2
 
 
+def _existing_file(name: str, raw: str) -> str:
+    if raw and not Path(raw).is_file():
+        raise ConfigError(f"{name} peker på en fil som ikke finnes.")
+    return raw
+
+
 def _positive_int(name: str, raw: str | None, default: int) -> int:
     if raw is None or raw.strip() == "":
         return default
@@ -231,6 +239,7 @@ def load_settings(
         sidecar_in_process=(get("PORTAL_SIDECAR", "1") or "1").strip().lower() not in {"0", "false", "off", "nei"},
         union_name=get("PORTAL_UNION_NAME", Settings.union_name) or Settings.union_name,
         union_address=get("PORTAL_UNION_ADDRESS", Settings.union_address) or "",
+        union_logo=_existing_file("PORTAL_UNION_LOGO", get("PORTAL_UNION_LOGO", "") or ""),
         mail_timeout_seconds=float(
             _positive_int("PORTAL_MAIL_TIMEOUT_SECONDS", get("PORTAL_MAIL_TIMEOUT_SECONDS"), 10)
         ),

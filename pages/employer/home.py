@@ -19,7 +19,10 @@ except PortalError as problem:
     st.stop()
 
 st.title(plain(company.name))
-st.caption(f"Organisasjonsnummer {company.orgnr}")
+st.caption(
+    f"Organisasjonsnummer {company.orgnr}. Om det ikke er mulig å velge andre bedrifter, "
+    "ta kontakt med forbundet for å registrere riktig tilgang."
+)
 last = submissions.last_period(ui.store(), actor=ui.actor(), company_id=company.id)
 st.write(f"Siste innsendte periode: **{periods.label(last) if last else 'ingen ennå'}**")
 open_utrukne = answers.open_count(ui.store(), actor=ui.actor(), company_id=company.id)

@@ -19,12 +19,15 @@ from services.text import plain
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
 
+company = ui.company()
 st.title("Send inn trekkliste")
+st.markdown(f"For **{plain(company.name)}**, organisasjonsnummer {company.orgnr}")
 receipt = st.session_state.pop("_receipt", None)
 if receipt is not None:
     mail_state = submissions.receipt_mail_state(store, actor=actor, receipt=receipt)
     st.success(
-        f"Trekklisten er sendt inn for {periods.label(receipt.period).lower()}: "
+        f"Trekklisten for {plain(receipt.company_name)} ({receipt.orgnr}) er sendt inn for "
+        f"{periods.label(receipt.period).lower()}: "
         f"{plain(', '.join(receipt.file_names))}. "
         f"{receipt.persons} personer, til sammen {kr(receipt.total)}. "
         + {
@@ -175,7 +178,7 @@ if copies:
         "Ja, dette er riktig fil for denne perioden", key=f"confirm_copies_{company_id}_{round_key}"
     )
 remark = st.text_area("Merknad:", key=f"remark_{company_id}_{round_key}", max_chars=fields.REMARK)
-if st.button("Send inn", type="primary"):
+if st.button("Send inn", type="primary", key="send_list"):
     try:
         receipt = submissions.submit(
             store,

@@ -4,17 +4,21 @@
 - `login`: the login adapter (our flow and session; streamlit-authenticator behind it)
 - `downloads`: downloads served only to a session still live
 - `widgets`: tables safe to download, paging, messages
+- `frame`: the look, the logo, Norwegian for Streamlit's texts, the top bar with the company switcher
 
 Pages import `from pages import ui` and use the names below.
 """
 
 from pages.ui.downloads import excel_download, guarded_download, show_refused_downloads
+from pages.ui.frame import dress, top_bar
 from pages.ui.login import authenticate, display_name, login_form, request_logout
 from pages.ui.run import (
     actor,
     begin_run,
     choose_company,
+    company,
     current_company_id,
+    refused_company,
     require_company,
     settings,
     store,
@@ -27,13 +31,16 @@ __all__ = [
     "authenticate",
     "begin_run",
     "choose_company",
+    "company",
     "current_company_id",
     "display_name",
+    "dress",
     "excel_download",
     "flash",
     "guarded_download",
     "login_form",
     "page_buttons",
+    "refused_company",
     "request_logout",
     "require_company",
     "settings",
@@ -42,5 +49,6 @@ __all__ = [
     "show_refused_downloads",
     "store",
     "table",
+    "top_bar",
     "viewer",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -9,7 +11,6 @@ from services.accounts import access, companies
 from services.accounts.access import Actor
 from services.config import Settings
 from services.db import Store, open_store
-from services.text import plain
 
 
 def begin_run(settings: Settings) -> Store:
@@ -44,6 +45,11 @@ def require_company() -> int:
     return company_id
 
 
+def company() -> companies.Company:
+    """The company the employer acts for on this run (after `require_company`)."""
+    return st.session_state["_company"]
+
+
 def viewer() -> Actor:
     """Whoever looks at this page: the logged-in user, or an anonymous visitor of this browser session."""
     if st.session_state.get("_actor"):
@@ -52,26 +58,32 @@ def viewer() -> Actor:
     return access.anonymous(session_id=ctx.session_id if ctx else None)
 
 
-def choose_company(options: list[companies.Company]) -> int | None:
-    """The company switcher at the top of the sidebar, over the user's companies; the choice holds for the session."""
-    with st.sidebar:
-        if len(options) == 1:
-            st.session_state["_company_id"] = options[0].id
-            st.markdown(f"**{plain(options[0].name)}**")
-        else:
-            ids = [c.id for c in options]
-            names = {c.id: c.name for c in options}
-            if st.session_state.get("_company_id") not in ids:
-                st.session_state["_company_id"] = ids[0]
-            st.selectbox(
-                "Bedrift",
-                ids,
-                format_func=lambda company_id: names[company_id],
-                key="_company_choice",
-                index=ids.index(st.session_state["_company_id"]),
-                on_change=lambda: st.session_state.update(_company_id=st.session_state["_company_choice"]),
-            )
-        st.caption(
-            "Om det ikke er mulig å velge andre bedrifter, ta kontakt med forbundet for å registrere riktig tilgang."
-        )
-    return st.session_state.get("_company_id")
+def choose_company(options: list[companies.Company]) -> companies.Company:
+    """The company the employer acts for: the one the URL names (`?bedrift=ORGNR`), if the user
+    may act for it, else the one chosen earlier in this session, else the first. The URL is kept
+    naming it, so a reload or a new tab stays with the same company. Checked on every run
+    against `options`, the companies the user has access to now."""
+    by_orgnr = {c.orgnr: c for c in options}
+    asked = st.query_params.get("bedrift")
+    if asked in by_orgnr:
+        chosen = by_orgnr[asked]
+    else:
+        if asked:
+            # Kept a few seconds, not one run: the login's own rerun would swallow it.
+            st.session_state["_company_refused"] = (asked, time.monotonic() + 5.0)
+        earlier = st.session_state.get("_company_id")
+        chosen = next((c for c in options if c.id == earlier), options[0])
+    st.session_state["_company_id"] = chosen.id
+    st.session_state["_company"] = chosen
+    if asked != chosen.orgnr:
+        st.query_params["bedrift"] = chosen.orgnr
+    return chosen
+
+
+def refused_company() -> str | None:
+    """The org nr a URL asked for that the user may not act for, just now."""
+    refused = st.session_state.get("_company_refused")
+    if refused is None or time.monotonic() > refused[1]:
+        st.session_state.pop("_company_refused", None)
+        return None
+    return refused[0]

@@ -49,6 +49,9 @@ class Receipt:
     total: Decimal
     notes: list[str]
     outcome: reconcile.Outcome
+    # Named on the page's message as on the mail: a clerk for several companies sees which one got the list.
+    company_name: str = ""
+    orgnr: str = ""
     receipt_mail_id: int | None = None
     # Where the receipt went: the contact address when it is one of the company's users, else the sender.
     receipt_to: str | None = None
@@ -304,6 +307,8 @@ def submit(
             total,
             [f"{r.file}: {r.note}" for r in results if r.note],
             outcome,
+            company_name=company.name,
+            orgnr=company.orgnr,
         )
         subject, body = _receipt_mail(company.name, company.orgnr, receipt, tx.settings.base_url)
         outbox["ids"] = []

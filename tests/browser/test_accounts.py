@@ -69,9 +69,9 @@ def test_forgotten_password(page, mailbox):
 def test_company_switch_holds_across_pages(page):
     log_in(page, EMPLOYER)
     expect(page.get_by_role("heading", name="Help Forsikring AS").first).to_be_visible()
-    page.get_by_label("Bedrift").click()
+    page.get_by_role("combobox", name="Bedrift").click()
     options = page.get_by_role("option")
-    expect(options).to_have_text(["Help Forsikring AS", "Nordsjø Service AS"])
+    expect(options).to_have_text(["Help Forsikring AS (910000004)", "Nordsjø Service AS (920000002)"])
     page.get_by_role("option", name="Nordsjø Service AS").click()
     expect(page.get_by_role("heading", name="Nordsjø Service AS").first).to_be_visible()
     go(page, "Innsending")

@@ -38,7 +38,7 @@ def test_two_files_with_a_remark_preview_confirmation_receipt_history(page, tmp_
     expect(page.get_by_text("1 personer · sum 793,00\u00a0kr")).to_be_visible()
     page.get_by_label("Merknad:").fill("Én ny ansatt fra oktober")
     page.get_by_role("button", name="Send inn").click()
-    expect(page.get_by_text("Trekklisten er sendt inn for")).to_be_visible()
+    expect(page.get_by_text("Trekklisten for Help Forsikring AS (910000004) er sendt inn for")).to_be_visible()
     expect(page.get_by_text("oktober.xlsx, tillegg.csv")).to_be_visible()
 
     wait_for_mails(mailbox, EMPLOYER, 1)

@@ -82,23 +82,49 @@ def test_unknown_address_gets_the_same_answer(app_store, employer):
 def test_company_switcher_lists_only_granted_companies_and_holds(app_store, employer):
     activate(app_store, employer.email)
     at = log_in(new_app(), employer.email)
-    switcher = at.sidebar.selectbox[0]
+    switcher = at.selectbox(key="_company_choice")
     names = list(switcher.options)
-    assert names == ["Help Forsikring AS", "Nordsjø Service AS"]
+    assert names == ["Help Forsikring AS (910000004)", "Nordsjø Service AS (920000002)"]
     assert "Om det ikke er mulig å velge andre bedrifter" in texts(at)
+    assert at.query_params["bedrift"] == "910000004"
     switcher.select_index(1)
     at.run()
     assert at.title[0].value == "Nordsjø Service AS"
+    # The URL names the company now: a reload keeps it.
+    assert at.query_params["bedrift"] == "920000002"
+    assert "**Nordsjø Service AS** · org.nr. 920000002" in texts(at)
     at.run()
     assert at.title[0].value == "Nordsjø Service AS"
+
+
+def test_the_company_in_the_url_is_chosen_in_a_new_session(app_store, employer):
+    activate(app_store, employer.email)
+    at = new_app()
+    at.query_params["bedrift"] = "920000002"
+    at = log_in(at, employer.email)
+    assert at.title[0].value == "Nordsjø Service AS"
+    assert at.selectbox(key="_company_choice").value == app_store.value(
+        "SELECT id FROM companies WHERE orgnr = '920000002'"
+    )
+
+
+def test_a_company_in_the_url_without_access_is_refused_and_named(app_store, employer):
+    activate(app_store, employer.email)
+    at = new_app()
+    at.query_params["bedrift"] = "930000000"  # Fjord Kjemi AS: not Kari's
+    at = log_in(at, employer.email)
+    assert "Du har ikke tilgang til bedriften med organisasjonsnummer 930000000" in texts(at)
+    assert "Fjord Kjemi" not in texts(at)
+    assert at.title[0].value == "Help Forsikring AS"
+    assert at.query_params["bedrift"] == "910000004"
 
 
 def test_single_company_is_just_shown(app_store, employer):
     users.revoke(app_store, actor=CLI, email=employer.email, orgnr="920000002")
     activate(app_store, employer.email)
     at = log_in(new_app(), employer.email)
-    assert not at.sidebar.selectbox
-    assert "**Help Forsikring AS**" in [m.value for m in at.sidebar.markdown]
+    assert not [s for s in at.selectbox if s.key == "_company_choice"]
+    assert "**Help Forsikring AS** · org.nr. 910000004" in texts(at)
 
 
 def test_employer_cannot_open_the_staff_page(app_store, employer):
@@ -107,7 +133,9 @@ def test_employer_cannot_open_the_staff_page(app_store, employer):
     # The page is not registered for an employer, so there is nothing to open.
     with pytest.raises(ValueError, match="Could not find a navigation page") as refused:
         at.switch_page("pages/staff/admin.py")
-    assert "pages/employer/home.py" in str(refused.value) and "admin" not in str(refused.value).split("Known pages")[1]
+    known = str(refused.value).split("Known pages")[1]
+    # The staff page's address only forwards an employer to the start page; its script is not registered.
+    assert "pages/employer/home.py" in known and "pages/staff/" not in known
     at.run()
     assert at.title[0].value == "Help Forsikring AS"
 
@@ -124,7 +152,7 @@ def test_logout_ends_the_session_in_the_store(app_store, employer):
     activate(app_store, employer.email)
     at = log_in(new_app(), employer.email)
     assert app_store.value("SELECT count(*) FROM sessions WHERE revoked_at IS NULL") == 1
-    at.sidebar.button[0].click()
+    at.button(key="portal_logout").click()
     at.run()
     assert "Du er logget ut." in texts(at)
     assert "Innlogging" in texts(at)
