@@ -34,6 +34,10 @@ def purge(store: Store, *, today: date | None = None) -> dict[str, int]:
                 "UPDATE submissions SET purged_at = ? WHERE id IN (SELECT unnest(?::INTEGER[]))", [utcnow(), due]
             )
         # The outcome of reconciling those lists names the same persons.
+        tx.execute(
+            "DELETE FROM utrukket_answers WHERE item_id IN (SELECT id FROM reconciliation_items WHERE period < ?)",
+            [list_cutoff],
+        )
         tx.execute("DELETE FROM reconciliation_items WHERE period < ?", [list_cutoff])
         gone = [
             r[0]

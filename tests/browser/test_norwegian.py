@@ -26,6 +26,12 @@ ENGLISH = [
     "Help for",
     "Press Enter",
     "Running...",
+    "Skip to main content",
+    "Navigate to home page",
+    "App pages",
+    "Link to heading",
+    "Show/hide columns",
+    "Open",
 ]
 PATTERN = re.compile("|".join(rf"(?<![\w-]){re.escape(word)}" for word in ENGLISH))
 EMPLOYER_PAGES = ["Hjem", "Innsending", "Innsendte lister det siste året", "Brev fra forbundet", "Utrukne"]

@@ -46,28 +46,69 @@ def at(app_store):
     return app.run()
 
 
+def edit(at, rows: dict[int, dict]) -> None:
+    """Cell edits in the Utrukne table, as the browser sends them: {row position: {column: value}}."""
+    [table] = at.data_editor
+    at.session_state[table.key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+
+
 def test_answers_of_every_kind_in_one_send(at, app_store):
-    shown = texts(at)
-    for name in NAMES:
-        assert name in shown
-    assert "Oktober 2026" in shown and "10.01.1980" in shown
-    boxes = at.selectbox
-    assert boxes[0].options == ["Velg status", "Ansatt", "Permittert", "Sluttet i bedrift", "Annet"]
-    for box, status in zip(boxes, ["ansatt", "permittert", "sluttet", "annet"], strict=True):
-        box.set_value(status)
+    [table] = at.data_editor
+    shown = table.value
+    assert sorted(shown["Navn"]) == NAMES
+    assert set(shown["Periode utrukket"]) == {"Oktober 2026"} and "10.01.1980" in list(shown["Fødselsdato"])
+    assert "4 venter på svar. Viser 1–4 av 4." in texts(at)
+    order = list(shown["Navn"])
+    statuses = dict(zip(NAMES, ["Ansatt", "Permittert", "Sluttet i bedrift", "Annet"], strict=True))
+    edit(at, {order.index(name): {"Status": status} for name, status in statuses.items()})
     at.run()
     button(at, "Send status").click()
     at.run()
     assert "Skriv en kommentar" in texts(at)
-    at.text_input(key=[t.key for t in at.text_input if t.key and t.key.startswith("comment_")][0]).input("Sykmeldt")
+    edit(
+        at,
+        {
+            **{order.index(name): {"Status": status} for name, status in statuses.items()},
+            order.index("Vik, Geir"): {"Status": "Annet", "Kommentar": "Sykmeldt"},
+        },
+    )
+    at.run()
     button(at, "Send status").click()
     at.run()
     assert "Status er sendt for 4 medlemmer." in texts(at)
-    assert "Det er ingen utrukne medlemmer som venter på svar." in texts(at)
-    answered = at.dataframe[0].value
+    assert "Det er ingen utrukne medlemmer som venter på svar." not in texts(at)
+    assert "0 venter på svar" in texts(at)
+    answered = at.data_editor[0].value
     assert sorted(answered["Status"]) == ["Annet", "Ansatt", "Permittert", "Sluttet i bedrift"]
     assert "Sykmeldt" in list(answered["Kommentar"])
-    assert set(answered["Besvart av"]) == {"Kari"}
+    assert all(value.startswith("Kari, ") for value in answered["Besvart"])
+
+
+def test_an_answer_is_changed_and_the_first_kept(at, app_store):
+    order = list(at.data_editor[0].value["Navn"])
+    edit(at, {order.index("Berg, Anne"): {"Status": "Permittert"}})
+    at.run()
+    button(at, "Send status").click()
+    at.run()
+    assert "Status er sendt for 1 medlem." in texts(at)
+    # Answered ones come last; change the answer given.
+    order = list(at.data_editor[0].value["Navn"])
+    assert order[-1] == "Berg, Anne"
+    edit(at, {order.index("Berg, Anne"): {"Status": "Sluttet i bedrift"}})
+    at.run()
+    button(at, "Send status").click()
+    at.run()
+    assert "Status er sendt for 1 medlem." in texts(at)
+    history = at.dataframe[-1].value
+    assert list(history["Status"]) == ["Sluttet i bedrift", "Permittert"]
+    assert set(history["Navn"]) == {"Berg, Anne"}
+
+
+def test_filters_narrow_the_table(at):
+    at.text_input(key=[t.key for t in at.text_input if t.key.startswith("utrukne_search_")][0]).input("lie")
+    at.run()
+    assert list(at.data_editor[0].value["Navn"]) == ["Lie, Tone"]
+    assert "Viser 1–1 av 1." in texts(at)
 
 
 def test_sending_nothing_chosen_is_refused(at):

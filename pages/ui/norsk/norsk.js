@@ -35,6 +35,14 @@
     "Close": "Lukk",
     "Copy to clipboard": "Kopier",
     "Choose a date": "Velg dato",
+    "Skip to main content": "Hopp til innholdet",
+    "Navigate to home page": "Til startsiden",
+    "App pages": "Sider",
+    "Link to heading": "Lenke til overskriften",
+    "Logo": "Logo",
+    "Collapse sidebar": "Skjul sidemenyen",
+    "Expand sidebar": "Vis sidemenyen",
+    "Main menu": "Meny",
   };
   var PATTERNS = [
     [/^([\d.,]+\s?[KMG]?B) per file$/, "$1 per fil"],
