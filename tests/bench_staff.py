@@ -35,6 +35,9 @@ PAGES = {
     "Brev til bedrifter": "pages/staff/letters.py",
 }
 GOAL = 0.3
+# An employer at a large company with 500 open utrukne (issue 14): «Utrukne» in one table.
+CLERK = "bench-lonn@stor.no"
+UTRUKNE_OPEN = 500
 
 
 def _environment(data_dir: Path, *, demo_mode: bool, cookie_key: str) -> None:
@@ -67,6 +70,82 @@ def _union_store() -> None:
     mail.stop_couriers()
     db.close_all()
     (CACHE / "ready").write_text(f"{rows} list rows, filled in {time.perf_counter() - started:.0f} s\n")
+
+
+def _large_employer() -> None:
+    """Once, in the cached store: a company of 500 members whose list names none of them, and
+    a clerk for it."""
+    marker = CACHE / "utrukne-ready"
+    if marker.exists():
+        return
+    from datetime import datetime
+
+    from services.accounts import companies
+    from services.lists import submissions
+    from services.lists.identity import name_key
+    from tests import listfiles
+
+    store = db.open_store(load_settings())
+    large = companies.add_company(store, actor=CLI, orgnr=listfiles.make_orgnr(7000), name="Stor Utrukne AS")
+    now = datetime(2026, 11, 1)
+    staff = [
+        (str(700_000 + n), bench_union.newcomer(4000 + n), f"Utrukket{n:03}, Ansatt{n}") for n in range(UTRUKNE_OPEN)
+    ]
+
+    def hire(tx: db.Tx) -> None:
+        tx.bulk_insert(
+            "members",
+            ("member_no", "national_id", "name", "name_key", "rate_class", "created_at", "updated_at"),
+            [(no, nid, nm, name_key(nm), "ordinær", now, now) for no, nid, nm in staff],
+        )
+        tx.execute(
+            "INSERT INTO employments (member_id, company_id, valid_from, created_at)"
+            " SELECT id, ?, DATE '2020-01-01', ? FROM members WHERE member_no >= '700000' AND member_no < '800000'",
+            [large.id, now],
+        )
+
+    store.transaction(hire)
+    clerk = users.add_user(store, actor=CLI, email=CLERK, name="Benk Lønn", company_orgnrs=[large.orgnr])
+    codes.request_code(store, email=CLERK, purpose=codes.ACTIVATE)
+    codes.set_password_with_code(
+        store, email=CLERK, code=latest_code(store, CLERK), password=PASSWORD, confirmation=PASSWORD
+    )
+    actor = Actor(clerk.id, CLERK, clerk.role)
+    declaration.accept(store, actor=actor, accepted=True)
+    outsider = bench_union.list_upload([(bench_union.newcomer(9000), "Ny, Person")], "stor.csv")
+    submissions.submit(
+        store,
+        actor=actor,
+        company_id=large.id,
+        period=bench_union.LAST,
+        contact_email=CLERK,
+        uploads=[outsider],
+        today=bench_union.TODAY,
+    )
+    mail.stop_couriers()
+    db.close_all()
+    marker.write_text(f"{UTRUKNE_OPEN} open utrukne at Stor Utrukne AS\n")
+
+
+def _utrukne_time(repeat: int = 5) -> float:
+    at = log_in(new_app(), CLERK, PASSWORD)
+    at.switch_page("pages/employer/not_deducted.py")
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"Utrukne: {at.exception[0].message}")
+    shown = len(at.data_editor[0].value)
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        at.run()
+        runs.append(time.perf_counter() - start)
+    mail.stop_couriers()
+    db.close_all()
+    print(
+        f"«Utrukne» with {UTRUKNE_OPEN} open items ({shown} a page): {statistics.median(runs):.3f} s a run"
+        f" (median of {repeat}; goal {GOAL} s): {'ok' if statistics.median(runs) <= GOAL else 'OVER'}"
+    )
+    return statistics.median(runs)
 
 
 def _page_times(email: str, password: str, repeat: int = 5) -> dict[str, float]:
@@ -109,3 +188,5 @@ def run(folder: Path) -> None:
     for label in PAGES:
         verdict = "ok" if at_scale[label] <= GOAL else "OVER"
         print(f"{label:<40} {on_demo[label]:7.3f}s {at_scale[label]:11.3f}s  {verdict}")
+    _large_employer()
+    _utrukne_time()
