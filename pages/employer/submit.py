@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,8 @@ from services.localtime import shown
 from services.money import kr
 from services.register import month_changes
 from services.text import plain
+
+PREVIEW_ROWS = 10
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
@@ -150,18 +153,37 @@ for upload in uploads or []:
             st.info(plain(result.note))
         if result.rows:
             st.write(f"{result.persons} personer · sum {kr(result.total)}")
-            first = pd.DataFrame(
+            if result.stated_total is not None and abs(result.stated_total - abs(result.total)) <= Decimal("0.01"):
+                st.caption(f"Summen i filen ({kr(result.stated_total)}) stemmer med summen av radene.")
+            flagged = {w.line for w in result.warnings if w.line}
+            every_row = pd.DataFrame(
                 [
                     {
                         "Linje": r.line,
                         "Fødselsdato": r.birth_date.strftime("%d.%m.%Y") if r.birth_date else "",
                         "Navn": r.name or "",
                         "Beløp": kr(r.amount) if r.amount is not None else "",
+                        "Merknad": "⚠ se merknad" if r.line in flagged else "",
                     }
-                    for r in result.rows[:10]
+                    for r in result.rows
                 ]
             )
-            ui.table(first, hide_index=True)
+
+            def marked(row: pd.Series) -> list[str]:
+                # A row with a warning stands out in the table, not only in the messages below it.
+                colour = "background-color: #fff3cd" if row["Merknad"] else ""
+                return [colour] * len(row)
+
+            shown_rows = min(PREVIEW_ROWS, len(every_row))
+            # «personer» as the clerk counts them; «rader» when one person has more than one row.
+            unit = "personer" if result.persons == len(every_row) else "rader"
+            st.caption(
+                f"Viser {shown_rows} av {len(every_row)} {unit}" + (f" ({len(flagged)} med merknad)" if flagged else "")
+            )
+            ui.table(every_row.head(PREVIEW_ROWS), hide_index=True, styler=marked)
+            if len(every_row) > PREVIEW_ROWS:
+                with st.expander(f"Vis hele listen ({len(every_row)} rader)"):
+                    ui.table(every_row, hide_index=True, styler=marked)
         for warning in result.warnings:
             where = f"Linje {warning.line}: " if warning.line else ""
             st.warning(where + plain(warning.message), icon=":material/warning:")

@@ -46,15 +46,16 @@ def show_flash() -> None:
     st.success(plain(message))
 
 
-def table(data, **options):
+def table(data, *, styler=None, **options):
     """st.dataframe, with every text cell that a spreadsheet would read as a formula written as
-    text: the table's own «download as CSV» must not carry a formula a user typed."""
+    text: the table's own «download as CSV» must not carry a formula a user typed. `styler`
+    colours whole rows: a function of a row giving one CSS string per cell."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(safe_text)
-    return st.dataframe(safe, **options)
+    return st.dataframe(safe.style.apply(styler, axis=1) if styler else safe, **options)
 
 
 def show_error(error: PortalError) -> None:

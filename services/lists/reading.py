@@ -267,7 +267,9 @@ def read_list(data: bytes, filename: str) -> ParseResult:
     except UnreadableFile as problem:
         return ParseResult(name, False, _named_as(name, kind_of_content(data)) + str(problem))
     _flip_payroll_sign(rows)
-    result = ParseResult(name, True, rows=rows, kind=kind)
+    result = ParseResult(
+        name, True, rows=rows, kind=kind, stated_total=abs(stated_sum) if stated_sum is not None else None
+    )
     result.warnings = warnings + _person_warnings(rows)
     if stated_sum is not None and abs(abs(stated_sum) - abs(result.total)) > Decimal("0.01") and abs(stated_sum) != 0:
         result.warnings.append(

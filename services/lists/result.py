@@ -56,6 +56,8 @@ class ParseResult:
     note: str | None = None
     # Why a worker gave no result of its own ("limit", "crash", "unnamed"); never shown to a user.
     failure: str | None = None
+    # The sum the file states in a sum row of its own, if it has one (always positive).
+    stated_total: Decimal | None = None
 
     @property
     def total(self) -> Decimal:
@@ -100,6 +102,7 @@ class ParseResult:
             "kind": self.kind,
             "note": self.note,
             "failure": self.failure,
+            "stated_total": exact(self.stated_total),
             "rows": [
                 [
                     r.line,
@@ -143,4 +146,5 @@ class ParseResult:
             kind=wire["kind"],
             note=wire["note"],
             failure=wire["failure"],
+            stated_total=exact(wire.get("stated_total")),
         )

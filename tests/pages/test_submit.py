@@ -44,7 +44,7 @@ def test_two_files_preview_then_send_then_history(at, app_store):
     assert "2 personer · sum 1\u00a0300,01\u00a0kr" in shown
     assert "Linje 3: Raden mangler trekkbeløp." in shown
     grid = at.dataframe[0].value
-    assert list(grid.columns) == ["Linje", "Fødselsdato", "Navn", "Beløp"]
+    assert list(grid.columns) == ["Linje", "Fødselsdato", "Navn", "Beløp", "Merknad"]
     assert grid["Fødselsdato"][0] == "01.01.1990" and PEOPLE[0][0] not in grid.to_string()
     at.text_area[0].input("Én rettelse i tillegg")
     button(at, "Send inn").click()
@@ -127,3 +127,22 @@ def test_a_second_list_for_a_period_asks_correction_or_supplement(at, app_store)
     at.run()
     assert not at.exception
     assert app_store.value("SELECT resend_kind FROM submissions ORDER BY id DESC LIMIT 1") == "supplement"
+
+
+def test_the_preview_says_how_much_it_shows_marks_warnings_and_checks_the_sum_row(at):
+    people = [(listfiles.make_fnr(date(1970 + n, 1, 1)), f"Person{n:02}, Test", "100,00") for n in range(25)]
+    people[14] = (people[14][0], people[14][1], "")  # line 16: no amount
+    at.file_uploader[0].set_value([("stor.csv", csv_bytes(people, ["Sum;;2400,00"]), "text/csv")])
+    at.run()
+    shown = texts(at)
+    assert "Viser 10 av 25 personer (1 med merknad)" in shown
+    assert "Summen i filen (2\u00a0400,00\u00a0kr) stemmer med summen av radene." in shown
+    first, whole = at.dataframe[0].value, at.dataframe[1].value
+    assert len(first) == 10 and len(whole) == 25
+    assert list(whole.loc[whole["Merknad"] != "", "Linje"]) == [16]
+    # A sum row that disagrees is a warning, not a confirmation.
+    at.file_uploader[0].set_value([("feil.csv", csv_bytes(people[:3], ["Sum;;999,00"]), "text/csv")])
+    at.run()
+    shown = texts(at)
+    assert "stemmer med summen" not in shown and "stemmer ikke med summen av radene" in shown
+    assert "Viser 3 av 3 personer" in shown and len(at.dataframe) == 1
