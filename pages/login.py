@@ -1,15 +1,20 @@
 """Innlogging, with account activation and forgotten password by one-time code."""
 
+import math
+import time
+
 import streamlit as st
 
 from pages import ui
 from services.accounts import codes
 from services.errors import PortalError
+from services.text import masked_email, plain
 
 MODES = {
     codes.ACTIVATE: "Aktiver brukerkonto",
     codes.RESET: "Glemt passord",
 }
+RESEND_SECONDS = int(codes.RESEND_AFTER.total_seconds())
 INTRO = (
     "Vi må verifisere din identitet før du kan velge ditt passord. "
     "Dette skjer ved at vi sender deg en engangskode på e-post."
@@ -27,23 +32,24 @@ def code_flow(mode: str) -> None:
         st.write(INTRO)
         with st.form("request_code"):
             email = st.text_input("E-post:", key="code_email")
-            left, right = st.columns(2)
-            send = left.form_submit_button("Send engangskode", type="primary")
-            cancel = right.form_submit_button("Avbryt")
+            with st.container(horizontal=True):
+                send = st.form_submit_button("Send engangskode", type="primary")
+                cancel = st.form_submit_button("Avbryt")
         if cancel:
             set_mode(None)
             st.rerun()
         if send:
-            answer = codes.request_code(ui.store(), email=email, purpose=mode)
+            request(mode, email)
             st.session_state["login_step"] = "code"
-            # The widget's own key is dropped once the field is no longer drawn.
-            st.session_state["code_for_email"] = email
-            st.session_state["code_answer"] = answer
             st.rerun()
         return
 
-    st.write("Du vil om kort tid motta en engangskode på e-post. Fyll denne inn i feltet under.")
-    st.info(st.session_state.get("code_answer", codes.CODE_REQUESTED_MESSAGE))
+    # One text, the same for every address: it names the address as typed, never whether it is known.
+    email = st.session_state.get("code_for_email", "")
+    st.info(
+        f"Hvis {plain(masked_email(email))} er registrert hos oss, får du om kort tid en engangskode på e-post. "
+        "Koden gjelder i 10 minutter. Fyll den inn i feltet under og velg ditt nye passord."
+    )
     if codes.delivery_trouble(ui.store()):
         st.warning(
             "Vi har problemer med å sende e-post akkurat nå, så koden kan bli forsinket. "
@@ -54,20 +60,17 @@ def code_flow(mode: str) -> None:
         password = st.text_input("Nytt passord:", type="password")
         confirmation = st.text_input("Bekreft nytt passord:", type="password")
         st.caption("Passordet må ha minst 10 tegn og kan ikke være e-postadressen.")
-        left, right = st.columns(2)
-        submitted = left.form_submit_button("Sett nytt passord", type="primary")
-        cancel = right.form_submit_button("Avbryt")
+        with st.container(horizontal=True):
+            submitted = st.form_submit_button("Sett nytt passord", type="primary")
+            cancel = st.form_submit_button("Avbryt")
+    new_code(mode, email)
     if cancel:
         set_mode(None)
         st.rerun()
     if submitted:
         try:
             codes.set_password_with_code(
-                ui.store(),
-                email=st.session_state.get("code_for_email", ""),
-                code=code,
-                password=password,
-                confirmation=confirmation,
+                ui.store(), email=email, code=code, password=password, confirmation=confirmation
             )
         except PortalError as problem:
             ui.show_error(problem)
@@ -75,6 +78,34 @@ def code_flow(mode: str) -> None:
         set_mode(None)
         ui.flash("Passordet er satt. Du kan nå logge inn med e-post og passord.")
         st.rerun()
+
+
+def request(mode: str, email: str) -> None:
+    codes.request_code(ui.store(), email=email, purpose=mode)
+    # The widget's own key is dropped once the field is no longer drawn.
+    st.session_state["code_for_email"] = email
+    st.session_state["code_requested_at"] = time.monotonic()
+
+
+def new_code(mode: str, email: str) -> None:
+    """«Send ny kode», with the wait before it may be asked for shown: the same wait for every
+    address, as the service's own limit is one code a minute."""
+    wait = RESEND_SECONDS - (time.monotonic() - st.session_state.get("code_requested_at", 0.0))
+
+    @st.fragment(run_every=1 if wait > 0 else None)
+    def resend() -> None:
+        left = math.ceil(RESEND_SECONDS - (time.monotonic() - st.session_state.get("code_requested_at", 0.0)))
+        if left > 0:
+            st.button(f"Send ny kode (om {left} s)", disabled=True, key="resend_waiting")
+            return
+        if st.button("Send ny kode", key="resend_code"):
+            request(mode, email)
+            st.rerun(scope="app")
+        elif wait > 0:
+            # The wait just ended: one run of the whole page stops the ticking.
+            st.rerun(scope="app")
+
+    resend()
 
 
 mode = st.session_state.get("login_mode")

@@ -45,3 +45,11 @@ def one_line(value: object, *, limit: int = 200) -> str:
     """`value` on one line, without control characters: for file names in mail and logs."""
     text = _SPACES.sub(" ", _CONTROL.sub(" ", "" if value is None else str(value)).replace("\n", " ")).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def masked_email(address: str) -> str:
+    """An address shown so its owner knows it and a passer-by learns little: k***@firma.no."""
+    local, at, domain = (address or "").strip().partition("@")
+    if not at or not local or not domain:
+        return "***"
+    return f"{local[0]}***@{domain}"

@@ -36,7 +36,7 @@ def set_password_by_code(page, mailbox, email, link_text, password):
     page.get_by_label("E-post:").fill(email)
     before = len(mailbox.mails_to(email))
     page.get_by_role("button", name="Send engangskode").click()
-    expect(page.get_by_text("Fyll denne inn i feltet under")).to_be_visible()
+    expect(page.get_by_text("Fyll den inn i feltet under")).to_be_visible()
     wait_for_mail(mailbox, email, before + 1, page)
     page.get_by_label("Engangskode:").fill(code_from(mailbox, email))
     page.get_by_label("Nytt passord:", exact=True).fill(password)

@@ -27,3 +27,12 @@ def test_plain_breaks_bare_addresses_that_gfm_would_link():
 def test_one_line_removes_control_characters_and_newlines():
     assert one_line("liste\nBcc: alle@x.no\r\t.csv") == "liste Bcc: alle@x.no .csv"
     assert len(one_line("x" * 500)) == 200
+
+
+def test_masked_email_keeps_the_first_letter_and_the_domain():
+    from services.text import masked_email
+
+    assert masked_email("kari.nordmann@firma.no") == "k***@firma.no"
+    assert masked_email(" k@firma.no ") == "k***@firma.no"
+    assert masked_email("ikke-en-adresse") == "***"
+    assert masked_email("") == "***"
