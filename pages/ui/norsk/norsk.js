@@ -1,121 +1,7 @@
-// Streamlit's own widget texts in Norwegian. Streamlit has no setting for its language, so this
-// component (served from the portal itself, allowed by the CSP) watches the page and rewrites
-// the English texts and labels it knows. It changes only text and attributes, never elements:
-// React keeps owning the DOM.
+// The portal_norsk component: adds the translating script (norsk-page.js) to the portal's page
+// once, then tells Streamlit it is ready and takes no room.
 (function () {
   "use strict";
-
-  var EXACT = {
-    "Drag and drop files here": "Dra og slipp filer hit",
-    "Drag and drop file here": "Dra og slipp filen hit",
-    "Drag and drop a file here": "Dra og slipp filen hit",
-    "Browse files": "Velg filer",
-    "Upload": "Last opp",
-    "Add files": "Legg til filer",
-    "Remove file": "Fjern filen",
-    "Choose options": "Velg",
-    "Choose an option": "Velg",
-    "Select all": "Velg alle",
-    "No results": "Ingen treff",
-    "Clear all": "Fjern alle",
-    "Clear value": "Tøm",
-    "Open": "Åpne",
-    "Download as CSV": "Last ned som CSV",
-    "Search": "Søk",
-    "Fullscreen": "Fullskjerm",
-    "Close fullscreen": "Lukk fullskjerm",
-    "Show/hide columns": "Vis eller skjul kolonner",
-    "Add row": "Legg til rad",
-    "Delete row": "Slett rad",
-    "Delete rows": "Slett rader",
-    "Running...": "Arbeider …",
-    "Stop": "Stopp",
-    "Connecting": "Kobler til",
-    "Page not found": "Fant ikke siden",
-    "Close": "Lukk",
-    "Copy to clipboard": "Kopier",
-    "Choose a date": "Velg dato",
-    "Skip to main content": "Hopp til innholdet",
-    "Navigate to home page": "Til startsiden",
-    "App pages": "Sider",
-    "Link to heading": "Lenke til overskriften",
-    "Logo": "Logo",
-    "Collapse sidebar": "Skjul sidemenyen",
-    "Expand sidebar": "Vis sidemenyen",
-    "Main menu": "Meny",
-  };
-  var PATTERNS = [
-    [/^([\d.,]+\s?[KMG]?B) per file$/, "$1 per fil"],
-    [/^(?:.+ |This type of )files are not allowed\.$/, "Denne filtypen er ikke tillatt."],
-    [/^File must be ([\d.,]+\s?[KMG]?B) or smaller\.$/, "Filen må være $1 eller mindre."],
-    [/^Select (\d+) matches$/, "Velg $1 treff"],
-    [/^Help for (.*)$/, "Hjelp for $1"],
-    [/^Add: (.*)$/, "Legg til: $1"],
-    [/^Showing page (\d+) of (\d+)$/, "Side $1 av $2"],
-    [/^Press (.+) to apply$/, "Trykk $1 for å bruke"],
-    [/^Press (.+) to submit form$/, "Trykk $1 for å sende skjemaet"],
-    [/^You have requested page .*$/, "Siden finnes ikke. Du er sendt til startsiden."],
-    [/^The page that you have requested does not seem to exist.*$/, "Siden finnes ikke. Du er sendt til startsiden."],
-  ];
-  var ATTRIBUTES = ["aria-label", "title", "placeholder"];
-
-  function translated(text) {
-    var trimmed = text.trim();
-    if (!trimmed) return null;
-    if (Object.prototype.hasOwnProperty.call(EXACT, trimmed)) return text.replace(trimmed, EXACT[trimmed]);
-    for (var i = 0; i < PATTERNS.length; i++) {
-      if (PATTERNS[i][0].test(trimmed)) return text.replace(trimmed, trimmed.replace(PATTERNS[i][0], PATTERNS[i][1]));
-    }
-    return null;
-  }
-
-  function fixText(node) {
-    var better = translated(node.nodeValue || "");
-    if (better !== null && better !== node.nodeValue) node.nodeValue = better;
-  }
-
-  function fixAttributes(element) {
-    for (var i = 0; i < ATTRIBUTES.length; i++) {
-      var value = element.getAttribute(ATTRIBUTES[i]);
-      if (value) {
-        var better = translated(value);
-        if (better !== null && better !== value) element.setAttribute(ATTRIBUTES[i], better);
-      }
-    }
-  }
-
-  function fixTree(root) {
-    if (root.nodeType === 3) return fixText(root);
-    if (root.nodeType !== 1) return;
-    fixAttributes(root);
-    var doc = root.ownerDocument;
-    var walker = doc.createTreeWalker(root, 5 /* elements and text */);
-    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (node.nodeType === 3) fixText(node);
-      else fixAttributes(node);
-    }
-  }
-
-  function install(win) {
-    if (win.__portalNorsk) return;
-    win.__portalNorsk = true;
-    var doc = win.document;
-    fixTree(doc.body);
-    new win.MutationObserver(function (changes) {
-      for (var i = 0; i < changes.length; i++) {
-        var change = changes[i];
-        if (change.type === "characterData") fixText(change.target);
-        else if (change.type === "attributes") fixAttributes(change.target);
-        else for (var j = 0; j < change.addedNodes.length; j++) fixTree(change.addedNodes[j]);
-      }
-    }).observe(doc.body, {
-      subtree: true,
-      childList: true,
-      characterData: true,
-      attributes: true,
-      attributeFilter: ATTRIBUTES,
-    });
-  }
 
   function tell(message) {
     message.isStreamlitMessage = true;
@@ -123,7 +9,13 @@
   }
 
   try {
-    install(window.parent);
+    var page = window.parent.document;
+    if (!page.getElementById("portal-norsk")) {
+      var script = page.createElement("script");
+      script.id = "portal-norsk";
+      script.src = new URL("norsk-page.js", window.location.href).href;
+      page.head.appendChild(script);
+    }
   } catch (refused) {
     // Not the portal's own page (another origin): nothing to translate.
   }
