@@ -86,6 +86,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "personalnummer",
         "ressursnr",
         "ansatt id",
+        # A member number is the union's, not the payroll's, but it names a row the same way; without
+        # these, "medlemsnr" would be read as a name column for the "medlem" in it.
+        "medlemsnr",
+        "medlemsnummer",
+        "medlems nr",
+        "medlem nr",
+        "member no",
+        "member number",
     ),
     BASIS: (
         "trekkgrunnlag",

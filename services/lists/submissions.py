@@ -24,7 +24,7 @@ from services.lists.identity import name_key
 from services.lists.parsing import MAX_FILE_BYTES, ParseResult, Row, parse_bytes
 from services.localtime import oslo
 from services.money import kr
-from services.register import reconcile
+from services.register import answers, reconcile
 from services.text import one_line
 
 MAX_FILES = 10
@@ -245,11 +245,13 @@ def submit(
     confirm_earlier_copies: bool = False,
     resend_kind: str | None = None,
     ask_resend_kind: bool = False,
+    not_deducted: dict[int, tuple[str, str]] | None = None,
 ) -> Receipt:
     """Store a deduction list for the company and period, and mail a receipt to the contact address.
     `resend_kind` says what a list for a period that has one already is: a correction or a supplement
     (the page asks, with `ask_resend_kind`; the portal reads both the same way: the latest list
-    naming a person counts)."""
+    naming a person counts). `not_deducted` gives, by member id, the status and comment of members
+    the sender says were not deducted (a list filled in on the page): recorded with the list."""
     if resend_kind is not None and resend_kind not in RESEND_KINDS:
         raise InvalidInput("Velg om listen er en korrigering eller et tillegg.")
     now = now or utcnow()
@@ -299,6 +301,10 @@ def submit(
             corrected=months_corrected([r for result in results for r in result.rows], period),
             now=now,
         )
+        if not_deducted:
+            answers.answer_members_in(
+                tx, actor=actor, company_id=company_id, period=period, given=not_deducted, now=now
+            )
         receipt = Receipt(
             submission_id,
             period,

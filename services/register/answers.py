@@ -163,38 +163,56 @@ def answer(
     now = now or utcnow()
 
     rows = [(item_id, status, (comment or "").strip() or None) for item_id, (status, comment) in answers.items()]
+    return store.transaction(lambda tx: _record(tx, actor=actor, company_id=company_id, rows=rows, now=now))
 
-    def work(tx: Tx) -> int:
-        # Set-based: a handful of statements however many members are answered at once.
-        with tx.staged(("id", "status", "comment"), rows) as given:
-            found = tx.rows(
-                "SELECT i.id, i.handled_at IS NOT NULL AND i.status IS NOT NULL"
-                f" FROM reconciliation_items i JOIN {given} g ON g.id = i.id"
-                " WHERE i.company_id = ? AND i.kind = 'utrukket' AND i.closed_at IS NULL",
-                [company_id],
-            )
-            if len(found) != len(rows):
-                raise NotFound("Medlemmet står ikke lenger som utrukket.")
-            # A first answer is always welcome; a given one stands once the union has handled it.
-            if any(settled for _, settled in found):
-                raise Conflict(
-                    "Forbundet har allerede behandlet svaret, og det kan ikke endres. Ta kontakt med forbundet."
-                )
-            # Only what differs from the answer that stands is a new answer.
-            changed = f"""(SELECT g.* FROM {given} g JOIN reconciliation_items i ON i.id = g.id
-                 WHERE i.status IS DISTINCT FROM g.status OR i.comment IS DISTINCT FROM g.comment)"""
-            count = tx.value(f"SELECT count(*) FROM {changed}")
-            tx.execute(
-                "INSERT INTO utrukket_answers (item_id, company_id, status, comment, answered_by, answered_at)"
-                f" SELECT c.id, ?, c.status, c.comment, ?, ? FROM {changed} c",
-                [company_id, actor.user_id, now],
-            )
-            tx.execute(
-                "UPDATE reconciliation_items SET status = c.status, comment = c.comment, answered_by = ?,"
-                f" answered_at = ? FROM {changed} c WHERE reconciliation_items.id = c.id",
-                [actor.user_id, now],
-            )
-        audit.record(tx, actor=actor, action="utrukne.answer", company_id=company_id, detail=f"{count} svar")
-        return count
 
-    return store.transaction(work)
+def answer_members_in(
+    tx: Tx, *, actor: Actor, company_id: int, period: date, given: dict[int, tuple[str, str]], now: datetime
+) -> int:
+    """Within a list's own transaction: the status of each member the sender says was not
+    deducted, {member id: (status, comment)}, recorded on the member's utrukket item the list made."""
+    items = dict(
+        tx.rows(
+            "SELECT member_id, id FROM reconciliation_items WHERE company_id = ? AND period = ?"
+            " AND kind = 'utrukket' AND closed_at IS NULL AND member_id IN (SELECT unnest(?::INTEGER[]))",
+            [company_id, period, list(given)],
+        )
+    )
+    rows = [
+        (items[member_id], status, (comment or "").strip() or None)
+        for member_id, (status, comment) in given.items()
+        if member_id in items
+    ]
+    return _record(tx, actor=actor, company_id=company_id, rows=rows, now=now) if rows else 0
+
+
+def _record(tx: Tx, *, actor: Actor, company_id: int, rows: list[tuple], now: datetime) -> int:
+    # Set-based: a handful of statements however many members are answered at once.
+    with tx.staged(("id", "status", "comment"), rows) as given:
+        found = tx.rows(
+            "SELECT i.id, i.handled_at IS NOT NULL AND i.status IS NOT NULL"
+            f" FROM reconciliation_items i JOIN {given} g ON g.id = i.id"
+            " WHERE i.company_id = ? AND i.kind = 'utrukket' AND i.closed_at IS NULL",
+            [company_id],
+        )
+        if len(found) != len(rows):
+            raise NotFound("Medlemmet står ikke lenger som utrukket.")
+        # A first answer is always welcome; a given one stands once the union has handled it.
+        if any(settled for _, settled in found):
+            raise Conflict("Forbundet har allerede behandlet svaret, og det kan ikke endres. Ta kontakt med forbundet.")
+        # Only what differs from the answer that stands is a new answer.
+        changed = f"""(SELECT g.* FROM {given} g JOIN reconciliation_items i ON i.id = g.id
+             WHERE i.status IS DISTINCT FROM g.status OR i.comment IS DISTINCT FROM g.comment)"""
+        count = tx.value(f"SELECT count(*) FROM {changed}")
+        tx.execute(
+            "INSERT INTO utrukket_answers (item_id, company_id, status, comment, answered_by, answered_at)"
+            f" SELECT c.id, ?, c.status, c.comment, ?, ? FROM {changed} c",
+            [company_id, actor.user_id, now],
+        )
+        tx.execute(
+            "UPDATE reconciliation_items SET status = c.status, comment = c.comment, answered_by = ?,"
+            f" answered_at = ? FROM {changed} c WHERE reconciliation_items.id = c.id",
+            [actor.user_id, now],
+        )
+    audit.record(tx, actor=actor, action="utrukne.answer", company_id=company_id, detail=f"{count} svar")
+    return count

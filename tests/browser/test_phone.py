@@ -37,7 +37,9 @@ def test_a_list_sent_from_a_phone(browser, portal, tmp_path):
         settle(page)
         expect(page.get_by_text("1 personer · sum 500,00\u00a0kr")).to_be_visible()
         page.get_by_role("button", name="Send inn").click()
-        expect(page.get_by_text("Trekklisten for Help Forsikring AS (910000004) er sendt inn for januar")).to_be_visible()
+        expect(
+            page.get_by_text("Trekklisten for Help Forsikring AS (910000004) er sendt inn for januar")
+        ).to_be_visible()
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         # The form drawn again after the send is Norwegian too.
         assert english_on(page) == []

@@ -396,3 +396,15 @@ def test_the_month_a_text_names(text, month):
     from services.periods import named_in
 
     assert named_in(text) == month
+
+
+def test_a_member_number_column_is_no_name_column():
+    """«Medlemsnr» holds «medlem», a word for the name column: it is read as the row's number."""
+    data = (
+        "Medlemsnr;Fødselsdato;Navn;Trekk\n500;10.01.1980;Berg, Anne;400,00\n501;11.02.1981;Hansen, Per;410,00\n"
+    ).encode()
+    result = parse_bytes(data, "medlemmer.csv")
+    assert [(r.employee_no, r.birth_date, r.name, r.amount) for r in result.rows] == [
+        ("500", date(1980, 1, 10), "Berg, Anne", Decimal("400.00")),
+        ("501", date(1981, 2, 11), "Hansen, Per", Decimal("410.00")),
+    ]
