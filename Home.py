@@ -23,6 +23,7 @@ KNOWN_PATHS = (
     "taushetserklaering",
     "hjem",
     "innsending",
+    "registrer-trekk",
     "innsendte-lister",
     "brev",
     "utrukne",
@@ -116,6 +117,7 @@ else:
     pages = [
         st.Page("pages/employer/home.py", title="Hjem", icon=":material/home:", url_path=start, default=True),
         st.Page("pages/employer/submit.py", title="Innsending", url_path="innsending"),
+        st.Page("pages/employer/fill_in.py", title="Registrer trekk", url_path="registrer-trekk"),
         st.Page("pages/employer/history.py", title="Innsendte lister det siste året", url_path="innsendte-lister"),
         st.Page("pages/employer/letters.py", title="Brev fra forbundet", url_path="brev"),
         st.Page("pages/employer/not_deducted.py", title="Utrukne", url_path="utrukne"),

@@ -37,6 +37,7 @@ if unread:
     st.info(f"{unread} brev fra forbundet er ikke lastet ned.")
 st.write("Legg til fagforeningsfilene, velg periode og send inn.")
 st.page_link("pages/employer/submit.py", label="Send inn trekkliste", icon=":material/upload_file:")
+st.page_link("pages/employer/fill_in.py", label="Registrer trekk i portalen", icon=":material/edit_note:")
 st.page_link("pages/employer/history.py", label="Innsendte lister det siste året", icon=":material/history:")
 st.page_link("pages/employer/letters.py", label="Brev fra forbundet", icon=":material/mail:")
 st.page_link("pages/employer/not_deducted.py", label="Utrukne", icon=":material/person_alert:")

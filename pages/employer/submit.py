@@ -25,6 +25,11 @@ store, actor = ui.store(), ui.actor()
 company = ui.company()
 st.title("Send inn trekkliste")
 st.markdown(f"For **{plain(company.name)}**, organisasjonsnummer {company.orgnr}")
+st.page_link(
+    "pages/employer/fill_in.py",
+    label="Har du ikke en fil fra lønnssystemet? Registrer trekk i portalen",
+    icon=":material/edit_note:",
+)
 receipt = st.session_state.pop("_receipt", None)
 if receipt is not None:
     mail_state = submissions.receipt_mail_state(store, actor=actor, receipt=receipt)

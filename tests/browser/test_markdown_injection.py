@@ -18,7 +18,14 @@ FIELDS = [
     "file name",
     "letter subject",
 ]
-EMPLOYER_PAGES = ["Hjem", "Innsending", "Innsendte lister det siste året", "Brev fra forbundet", "Utrukne"]
+EMPLOYER_PAGES = [
+    "Hjem",
+    "Innsending",
+    "Registrer trekk",
+    "Innsendte lister det siste året",
+    "Brev fra forbundet",
+    "Utrukne",
+]
 STAFF_PAGES = [
     "Administrasjon",
     "Oversikt",

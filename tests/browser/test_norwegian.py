@@ -34,7 +34,14 @@ ENGLISH = [
     "Open",
 ]
 PATTERN = re.compile("|".join(rf"(?<![\w-]){re.escape(word)}" for word in ENGLISH))
-EMPLOYER_PAGES = ["Hjem", "Innsending", "Innsendte lister det siste året", "Brev fra forbundet", "Utrukne"]
+EMPLOYER_PAGES = [
+    "Hjem",
+    "Innsending",
+    "Registrer trekk",
+    "Innsendte lister det siste året",
+    "Brev fra forbundet",
+    "Utrukne",
+]
 STAFF_PAGES = [
     "Administrasjon",
     "Oversikt",

@@ -8,6 +8,7 @@ from tests.pages.conftest import log_in, new_app
 EMPLOYER_PAGES = [
     "pages/employer/home.py",
     "pages/employer/submit.py",
+    "pages/employer/fill_in.py",
     "pages/employer/history.py",
     "pages/employer/letters.py",
     "pages/employer/not_deducted.py",

@@ -1,0 +1,187 @@
+"""Registrer trekk i portalen: the month's list filled in on the page, for a clerk without a
+file from the payroll system. Sent, it is an ordinary list: stored, reconciled and receipted."""
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+from services import fields, localtime, periods
+from services.errors import PortalError
+from services.lists import portal_list, submissions
+from services.lists.portal_list import MemberLine, NewPerson
+from services.localtime import shown
+from services.money import kr
+from services.register import answers
+from services.text import plain
+
+company_id = ui.require_company()
+company = ui.company()
+store, actor = ui.store(), ui.actor()
+DEDUCTED = "Trukket"
+REASONS = {label: key for key, label in answers.STATUSES.items()}
+
+st.title("Registrer trekk i portalen")
+st.markdown(f"For **{plain(company.name)}**, organisasjonsnummer {company.orgnr}")
+receipt = st.session_state.pop("_fill_in_receipt", None)
+if receipt is not None:
+    st.success(
+        f"Trekklisten for {plain(receipt.company_name)} ({receipt.orgnr}) er sendt inn for "
+        f"{periods.label(receipt.period).lower()}: {receipt.persons} personer, til sammen {kr(receipt.total)}.",
+        icon=":material/check_circle:",
+    )
+st.write(
+    "Her ser du medlemmene vi har registrert hos dere for perioden, med beløpet fra forrige måned. "
+    "Rett beløpene, legg til personer som mangler, og velg hvorfor et medlem ikke er trukket. "
+    "Trykk «Send inn» når listen er riktig."
+)
+
+today = localtime.today()
+default_period = periods.previous(today)
+years = list(range(today.year, periods.earliest(today).year - 1, -1))
+rounds = st.session_state.setdefault("_fill_in_round", 0)
+month_col, year_col = st.columns(2)
+month = month_col.selectbox(
+    "Velg måned",
+    list(range(1, 13)),
+    index=default_period.month - 1,
+    format_func=lambda m: periods.MONTHS[m - 1].capitalize(),
+    key=f"fill_month_{rounds}",
+)
+year = year_col.selectbox("År", years, index=years.index(default_period.year), key=f"fill_year_{rounds}")
+period = date(year, month, 1)
+
+try:
+    expected = portal_list.expected(store, actor=actor, company_id=company_id, period=period)
+except PortalError as problem:
+    ui.show_error(problem)
+    st.stop()
+
+ui.excel_download(
+    "Last ned som Excel",
+    lambda db, current: portal_list.template(db, actor=current, company_id=company_id, period=period),
+    file_name=f"trekkliste-{company.orgnr}-{period:%Y-%m}.xlsx",
+    key=f"fill_template_{company_id}_{period}",
+)
+
+st.subheader("Medlemmer")
+if not expected:
+    st.info("Vi har ingen medlemmer registrert hos dere for perioden. Legg til personene under.")
+members_table = pd.DataFrame(
+    [
+        {
+            "id": m.member_id,
+            "Medlemsnr": m.member_no,
+            "Navn": m.name,
+            "Fødselsdato": m.birth_date.strftime("%d.%m.%Y") if m.birth_date else "",
+            "Beløp": float(m.last_amount) if m.last_amount is not None else None,
+            "Trukket?": DEDUCTED,
+            "Kommentar": "",
+        }
+        for m in expected
+    ],
+    columns=["id", "Medlemsnr", "Navn", "Fødselsdato", "Beløp", "Trukket?", "Kommentar"],
+).set_index("id")
+edited_members = st.data_editor(
+    members_table,
+    key=f"fill_members_{company_id}_{period}_{rounds}",
+    hide_index=True,
+    width="stretch",
+    num_rows="fixed",
+    disabled=["Medlemsnr", "Navn", "Fødselsdato"],
+    column_config={
+        "Beløp": st.column_config.NumberColumn("Beløp (kr)", min_value=0.0, max_value=100000.0, format="%.2f"),
+        "Trukket?": st.column_config.SelectboxColumn(
+            "Trukket?", options=[DEDUCTED, *REASONS], required=True, help="Velg hvorfor et medlem ikke er trukket."
+        ),
+        "Kommentar": st.column_config.TextColumn("Kommentar", max_chars=fields.COMMENT),
+    },
+)
+
+st.subheader("Andre personer som er trukket")
+new_table = st.data_editor(
+    pd.DataFrame(
+        {"Fødselsnummer": pd.Series(dtype=str), "Navn": pd.Series(dtype=str), "Beløp": pd.Series(dtype=float)}
+    ),
+    key=f"fill_new_{company_id}_{period}_{rounds}",
+    hide_index=True,
+    width="stretch",
+    num_rows="dynamic",
+    column_config={
+        "Fødselsnummer": st.column_config.TextColumn("Fødselsnummer (11 siffer)", max_chars=11),
+        "Navn": st.column_config.TextColumn("Navn", max_chars=fields.NAME),
+        "Beløp": st.column_config.NumberColumn("Beløp (kr)", min_value=0.0, max_value=100000.0, format="%.2f"),
+    },
+)
+
+lines: list[MemberLine] = []
+new_people: list[NewPerson] = []
+problems: list[str] = []
+for member_id, row in edited_members.iterrows():
+    reason = REASONS.get(row["Trukket?"])
+    try:
+        amount = None if reason else portal_list.amount_of(row["Beløp"], who=row["Navn"])
+    except PortalError as problem:
+        problems.append(str(problem))
+        continue
+    lines.append(MemberLine(int(member_id), amount, reason, row["Kommentar"] or ""))
+for n, row in new_table.iterrows():
+    try:
+        amount = portal_list.amount_of(row["Beløp"], who=row["Navn"] or f"ny person {n + 1}")
+    except PortalError as problem:
+        problems.append(str(problem))
+        continue
+    new_people.append(NewPerson(str(row["Fødselsnummer"] or ""), str(row["Navn"] or ""), amount))
+counted = [line.amount for line in lines if line.amount] + [p.amount for p in new_people if p.amount]
+st.write(f"**{len(counted)} personer · sum {kr(sum(counted, start=Decimal('0')))}**")
+
+contact = st.text_input(
+    "E-post vi kan kontakte dere på:",
+    value=submissions.last_contact_email(store, actor=actor, company_id=company_id) or actor.email,
+    key=f"fill_contact_{company_id}_{rounds}",
+)
+earlier = submissions.earlier_lists(store, actor=actor, company_id=company_id, period=period)
+resend_kind = None
+if earlier:
+    st.warning(
+        "Listen for denne perioden er allerede sendt inn: "
+        + "; ".join(f"{shown(e.submitted_at)} av {plain(e.sent_by)}" for e in earlier)
+        + ". Er den nye listen en korrigering eller et tillegg?",
+        icon=":material/history:",
+    )
+    resend_kind = st.radio(
+        "Den nye listen er",
+        list(submissions.RESEND_KINDS),
+        index=None,
+        format_func={
+            submissions.CORRECTION: "en korrigering (erstatter personene på den forrige listen)",
+            submissions.SUPPLEMENT: "et tillegg (personer som manglet)",
+        }.get,
+        key=f"fill_resend_{company_id}_{period}_{rounds}",
+    )
+remark = st.text_area("Merknad:", key=f"fill_remark_{company_id}_{rounds}", max_chars=fields.REMARK)
+if st.button("Send inn", type="primary", key="fill_send"):
+    if problems:
+        st.error(plain(" ".join(problems)), icon=":material/error:")
+    else:
+        try:
+            receipt = portal_list.submit(
+                store,
+                actor=actor,
+                company_id=company_id,
+                period=period,
+                contact_email=contact,
+                members=lines,
+                new_people=new_people,
+                remark=remark,
+                resend_kind=resend_kind,
+                ask_resend_kind=True,
+            )
+        except PortalError as problem:
+            ui.show_error(problem)
+        else:
+            st.session_state["_fill_in_receipt"] = receipt
+            st.session_state["_fill_in_round"] = rounds + 1
+            st.rerun()
