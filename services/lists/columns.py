@@ -274,3 +274,35 @@ def layout_from_content(rows: list[list], start: int = 0) -> Layout:
         if larger:
             layout.columns[BASIS] = larger[0]
     return layout
+
+
+@dataclass(frozen=True)
+class ChosenLayout:
+    """Columns a clerk picked for a file the parser could not read on its own (or read wrongly):
+    used for any later file of the company whose header row, on the same sheet, reads the same."""
+
+    header_key: str
+    sheet: int
+    header_row: int
+    columns: dict[str, int]
+
+    def to_wire(self) -> dict:
+        return {
+            "header_key": self.header_key,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "columns": self.columns,
+        }
+
+    @classmethod
+    def from_wire(cls, wire: dict) -> ChosenLayout:
+        columns = {str(role): int(col) for role, col in dict(wire["columns"]).items() if role in SYNONYMS}
+        return cls(str(wire["header_key"]), int(wire["sheet"]), int(wire["header_row"]), columns)
+
+
+def header_key(row: list) -> str:
+    """A header row as one string: its cells compared without case, accents or spacing."""
+    cells = [fold(values.text(c)) for c in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return "|".join(cells)

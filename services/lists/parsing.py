@@ -18,14 +18,15 @@ import sys
 from pathlib import Path
 
 from services.lists import sandbox
+from services.lists.columns import ChosenLayout
 from services.lists.limits import MAX_FILE_BYTES
 from services.lists.result import ListWarning, ParseResult, Row
 
 __all__ = ["MAX_FILE_BYTES", "ListWarning", "ParseResult", "Row", "parse_bytes", "parse_file", "main"]
 
 
-def parse_bytes(data: bytes, filename: str) -> ParseResult:
-    return sandbox.parse(data, filename)
+def parse_bytes(data: bytes, filename: str, chosen: list[ChosenLayout] | None = None) -> ParseResult:
+    return sandbox.parse(data, filename, chosen=chosen)
 
 
 def parse_file(path: Path | str) -> ParseResult:

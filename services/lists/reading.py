@@ -25,8 +25,10 @@ from services.lists.columns import (
     NATIONAL_ID,
     PERIOD,
     SURNAME,
+    ChosenLayout,
     Layout,
     find_header,
+    header_key,
     layout_from_content,
     role_of_header,
 )
@@ -245,8 +247,20 @@ def _named_as(name: str, kind: str | None) -> str:
     return f"Filen heter «.{extension}», men er {KIND_LABEL[kind]}. "
 
 
-def read_list(data: bytes, filename: str) -> ParseResult:
-    """The list in `data`; never raises for anything a file can hold."""
+def _chosen_table(sheets: list[Sheet], chosen: list[ChosenLayout]) -> tuple[Sheet, Layout, str] | None:
+    """The first layout a clerk chose for this company whose header row this file has."""
+    for choice in chosen:
+        if choice.sheet >= len(sheets) or choice.header_row >= len(sheets[choice.sheet].rows):
+            continue
+        sheet = sheets[choice.sheet]
+        if header_key(sheet.rows[choice.header_row]) == choice.header_key:
+            return sheet, Layout(choice.header_row, dict(choice.columns)), choice.header_key
+    return None
+
+
+def read_list(data: bytes, filename: str, chosen: list[ChosenLayout] | None = None) -> ParseResult:
+    """The list in `data`; never raises for anything a file can hold. `chosen`: the layouts the
+    company's clerks picked for files like this; one whose header row the file has is used as it is."""
     name = Path(filename).name
     if len(data) > MAX_FILE_BYTES:
         return ParseResult(name, False, f"Filen er større enn {MAX_FILE_BYTES // (1024 * 1024)} MB.")
@@ -254,13 +268,14 @@ def read_list(data: bytes, filename: str) -> ParseResult:
         return ParseResult(name, False, "Filen er tom. " + LOOKED_FOR)
     try:
         kind, sheets = read_tables(data, name)
-        chosen = _best_table(sheets)
-        if chosen is None:
+        picked = _chosen_table(sheets, chosen or [])
+        best = (picked[0], picked[1]) if picked else _best_table(sheets)
+        if best is None:
             if kind == "pdf":
                 return ParseResult(name, True, kind=kind, note=PDF_BY_HAND, warnings=[ListWarning(None, PDF_BY_HAND)])
             where = "filen" if len(sheets) <= 1 else f"noen av de {len(sheets)} arkene i regnearket"
             return ParseResult(name, False, f"Fant ingen trekkliste i {where}. " + LOOKED_FOR, kind=kind)
-        sheet, layout = chosen
+        sheet, layout = best
         rows, warnings, stated_sum = _extract(sheet, layout)
         if len(rows) > MAX_ROWS:
             raise UnreadableFile(f"Listen har {len(rows)} rader; høyst {MAX_ROWS} er tillatt.")
@@ -268,7 +283,12 @@ def read_list(data: bytes, filename: str) -> ParseResult:
         return ParseResult(name, False, _named_as(name, kind_of_content(data)) + str(problem))
     _flip_payroll_sign(rows)
     result = ParseResult(
-        name, True, rows=rows, kind=kind, stated_total=abs(stated_sum) if stated_sum is not None else None
+        name,
+        True,
+        rows=rows,
+        kind=kind,
+        stated_total=abs(stated_sum) if stated_sum is not None else None,
+        layout_used=picked[2] if picked else None,
     )
     result.warnings = warnings + _person_warnings(rows)
     if stated_sum is not None and abs(abs(stated_sum) - abs(result.total)) > Decimal("0.01") and abs(stated_sum) != 0:

@@ -58,6 +58,8 @@ class ParseResult:
     failure: str | None = None
     # The sum the file states in a sum row of its own, if it has one (always positive).
     stated_total: Decimal | None = None
+    # The header of the columns a clerk chose for the company, when the file was read by them.
+    layout_used: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -103,6 +105,7 @@ class ParseResult:
             "note": self.note,
             "failure": self.failure,
             "stated_total": exact(self.stated_total),
+            "layout_used": self.layout_used,
             "rows": [
                 [
                     r.line,
@@ -147,4 +150,5 @@ class ParseResult:
             note=wire["note"],
             failure=wire["failure"],
             stated_total=exact(wire.get("stated_total")),
+            layout_used=wire.get("layout_used"),
         )

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from services.config import ParseLimits, load_parse_limits
+from services.lists.columns import ChosenLayout
 from services.lists.early import spawn_server
 from services.lists.result import ParseResult
 
@@ -138,8 +139,9 @@ class ParseWorkers:
                     self._stop_server()
         raise WorkerUnavailable("the parse worker does not answer")
 
-    def run(self, job: str, filename: str, data: bytes) -> Outcome:
-        header = json.dumps({"job": job, "filename": filename}, ensure_ascii=False).encode("utf-8") + b"\n"
+    def run(self, job: str, filename: str, data: bytes, *, options: dict | None = None) -> Outcome:
+        request = {"job": job, "filename": filename, **(options or {})}
+        header = json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n"
         with self._slots:
             conn = self._connect()
             # The server kills a child at the wall limit; this is for a server that cannot.
@@ -218,10 +220,14 @@ def _failed(filename: str, data: bytes, outcome: Outcome) -> str:
     return TOO_COMPLEX if outcome.failure == "limit" else BROKEN
 
 
-def parse(data: bytes, filename: str, *, pool: ParseWorkers | None = None) -> ParseResult:
+def parse(
+    data: bytes, filename: str, *, pool: ParseWorkers | None = None, chosen: list[ChosenLayout] | None = None
+) -> ParseResult:
+    """The list in the file, read by a worker; `chosen`: the layouts the company's clerks picked."""
     name = Path(filename).name
+    options = {"chosen": [c.to_wire() for c in chosen]} if chosen else None
     try:
-        outcome = (pool or workers()).run("list", name, data)
+        outcome = (pool or workers()).run("list", name, data, options=options)
     except WorkerUnavailable:
         log.error("parse worker unavailable")
         return ParseResult(name, False, "Filen kan ikke leses akkurat nå. Prøv igjen om litt.", failure="crash")

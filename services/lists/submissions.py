@@ -20,6 +20,8 @@ from services.accounts.companies import get as get_company
 from services.accounts.users import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
+from services.lists import layouts
+from services.lists.columns import ChosenLayout
 from services.lists.identity import name_key
 from services.lists.parsing import MAX_FILE_BYTES, ParseResult, Row, parse_bytes
 from services.localtime import oslo
@@ -57,8 +59,9 @@ class Receipt:
     receipt_to: str | None = None
 
 
-def check_uploads(uploads: list[Upload]) -> list[ParseResult]:
-    """Read every file; refuse the whole lot if any cannot be sent."""
+def check_uploads(uploads: list[Upload], chosen: list[ChosenLayout] | None = None) -> list[ParseResult]:
+    """Read every file (with the columns the company's clerks chose, where a file's header row
+    matches one); refuse the whole lot if any cannot be sent."""
     if len(uploads) > MAX_FILES:
         raise InvalidInput(f"Du kan sende høyst {MAX_FILES} filer om gangen.")
     results = []
@@ -67,7 +70,7 @@ def check_uploads(uploads: list[Upload]) -> list[ParseResult]:
         if len(upload.data) > MAX_FILE_BYTES:
             problems.append(f"{upload.name}: filen er større enn {MAX_FILE_BYTES // (1024 * 1024)} MB.")
             continue
-        result = parse_bytes(upload.data, upload.name)
+        result = parse_bytes(upload.data, upload.name, chosen)
         if not result.ok:
             problems.append(f"{upload.name}: {result.error}")
         results.append(result)
@@ -265,7 +268,7 @@ def submit(
         raise InvalidInput(REMARK_WITHOUT_FILE if remark else "Legg til minst én fil med trekklisten.")
     # A file name is one line of plain text wherever it goes: a newline in it could forge lines in a mail.
     uploads = [Upload(one_line(Path(u.name).name) or "uten navn", u.data) for u in uploads]
-    results = check_uploads(uploads)
+    results = check_uploads(uploads, layouts.chosen_for(store, actor=actor, company_id=company_id))
     copies = earlier_copies(store, actor=actor, company_id=company_id, period=period, uploads=uploads)
     if copies and not confirm_earlier_copies:
         raise SameFileOtherPeriod(

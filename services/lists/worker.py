@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from services.lists.columns import ChosenLayout
 from services.lists.files import read_tables
 from services.lists.limits import MAX_FILE_BYTES, UnreadableFile
 from services.lists.reading import read_list
@@ -66,7 +67,8 @@ def _answer(job: dict, data: bytes) -> dict:
                 for s in sheets
             ],
         }
-    return {"result": read_list(data, filename).to_wire()}
+    chosen = [ChosenLayout.from_wire(c) for c in job.get("chosen") or []]
+    return {"result": read_list(data, filename, chosen).to_wire()}
 
 
 def _read_request(conn: socket.socket) -> tuple[dict, bytes]:
