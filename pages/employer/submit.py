@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from pages.ui.column_picker import pick_columns
 from services import fields, localtime, periods
 from services.errors import PortalError
-from services.lists import submissions
+from services.lists import layouts, submissions
 from services.lists.parsing import parse_bytes
 from services.localtime import shown
 from services.money import kr
@@ -143,16 +144,31 @@ st.write(
 st.write("Er det flere filer for en periode, kan disse lastes opp og sendes inn samtidig.")
 
 previews = st.session_state.setdefault("_previews", {})
+# The columns the company's clerks chose for files like these: part of what a preview depends on.
+chosen = layouts.chosen_for(store, actor=actor, company_id=company_id)
+chosen_version = tuple((c.header_key, c.sheet, c.header_row, tuple(sorted(c.columns.items()))) for c in chosen)
 for upload in uploads or []:
     data = upload.getvalue()
-    key = (upload.name, hashlib.sha256(data).hexdigest())
+    digest = hashlib.sha256(data).hexdigest()
+    key = (upload.name, digest, chosen_version)
     if key not in previews:
-        previews[key] = parse_bytes(data, upload.name)
+        previews[key] = parse_bytes(data, upload.name, chosen)
     result = previews[key]
     with st.container(border=True):
         st.markdown(f"**{plain(upload.name)}**")
         if not result.ok:
             st.error(plain(result.error), icon=":material/error:")
+        if result.kind != "pdf" and pick_columns(
+            company_id=company_id,
+            name=upload.name,
+            data=data,
+            key=f"columns_{digest[:16]}",
+            open_at_start=not result.ok and "Fant ingen trekkliste" in (result.error or ""),
+        ):
+            st.rerun()
+        if result.layout_used:
+            st.caption("Lest med kolonnene dere har valgt for denne typen fil.")
+        if not result.ok:
             continue
         if result.note:
             st.info(plain(result.note))

@@ -146,3 +146,29 @@ def test_the_preview_says_how_much_it_shows_marks_warnings_and_checks_the_sum_ro
     shown = texts(at)
     assert "stemmer med summen" not in shown and "stemmer ikke med summen av radene" in shown
     assert "Viser 3 av 3 personer" in shown and len(at.dataframe) == 1
+
+
+def test_columns_picked_once_are_used_for_next_months_file(at, app_store):
+    from tests.services.lists.test_layouts import NOVEMBER, OCTOBER
+
+    at.file_uploader[0].set_value([("oktober.csv", OCTOBER, "text/csv")])
+    at.run()
+    assert "Fant ingen trekkliste" in texts(at)
+    header = next(s for s in at.selectbox if s.key and s.key.endswith("_header"))
+    header.set_value(1)
+    boxes = {s.label: s for s in at.selectbox if s.label.startswith("Kolonne ")}
+    boxes["Kolonne A"].set_value("national_id")
+    boxes["Kolonne B"].set_value("name")
+    boxes["Kolonne C"].set_value("amount")
+    at.run()
+    button(at, "Bruk disse kolonnene og husk dem for bedriften").click()
+    at.run()
+    assert not at.exception
+    shown = texts(at)
+    assert "2 personer · sum 810,00\u00a0kr" in shown and "Lest med kolonnene dere har valgt" in shown
+    # Next month's file with the same header: read at once, nothing to pick.
+    at.file_uploader[0].set_value([("november.csv", NOVEMBER, "text/csv")])
+    at.run()
+    shown = texts(at)
+    assert "1 personer · sum 420,00\u00a0kr" in shown and "Fant ingen trekkliste" not in shown
+    assert not [s for s in at.selectbox if s.label.startswith("Kolonne ")]
