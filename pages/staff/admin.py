@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from pages.ui.column_picker import ROLE_LABELS
 from services import audit, fields, localtime, settings_store
 from services.accounts import companies, users
 from services.errors import PortalError
+from services.lists import layouts
 from services.localtime import shown, utc_start_of
 from services.money import kr
 from services.text import plain
@@ -74,6 +76,30 @@ with tab_companies:
                     ui.show_error(problem)
                 else:
                     ui.flash(f"{saved.name} er lagret.")
+                    st.rerun()
+        remembered = layouts.listed(store, actor=actor, company_id=edit_id)
+        st.markdown("**Kolonner bedriften har valgt selv**")
+        if not remembered:
+            st.caption("Ingen: portalen leser bedriftens filer på egen hånd.")
+        for saved_layout in remembered:
+            described = ", ".join(
+                f"{ROLE_LABELS.get(role, role)}: kolonne {chr(65 + col) if col < 26 else col + 1}"
+                for role, col in sorted(saved_layout.columns.items(), key=lambda item: item[1])
+            )
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            left.caption(
+                plain(
+                    f"Overskrift «{saved_layout.header_key.replace('|', ' | ')}» (rad {saved_layout.header_row + 1}): "
+                    f"{described}. Valgt av {saved_layout.saved_by or 'ukjent'} {shown(saved_layout.saved_at)}."
+                )
+            )
+            if right.button("Nullstill", key=f"forget_layout_{saved_layout.id}"):
+                try:
+                    layouts.forget(store, actor=actor, company_id=edit_id, layout_id=saved_layout.id)
+                except PortalError as problem:
+                    ui.show_error(problem)
+                else:
+                    ui.flash("Kolonnevalget er nullstilt. Neste fil leses av portalen på egen hånd.")
                     st.rerun()
     ui.show_flash()
 

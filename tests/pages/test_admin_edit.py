@@ -54,3 +54,35 @@ def test_a_saved_message_naming_a_company_is_plain_text(app_store):
     at.run()
     [saved] = [s.value for s in at.success if "er lagret" in s.value]
     assert saved == plain(f"{payload} er lagret.")
+
+
+def test_staff_see_and_reset_a_companys_own_columns(app_store):
+    from services.accounts.access import Actor
+    from services.lists import layouts
+    from tests.services.lists.test_layouts import COLUMNS, OCTOBER
+
+    company = companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+    kari = users.add_user(app_store, actor=CLI, email="kari@firma.no", name="Kari", company_orgnrs=[company.orgnr])
+    layouts.remember(
+        app_store,
+        actor=Actor(kari.id, kari.email, kari.role),
+        company_id=company.id,
+        data=OCTOBER,
+        filename="oktober.csv",
+        sheet=0,
+        header_row=1,
+        columns=COLUMNS,
+    )
+    users.add_user(app_store, actor=CLI, email="stab@forbund.no", name="Stab", staff=True)
+    activate(app_store, "stab@forbund.no")
+    at = log_in(new_app(), "stab@forbund.no")
+    at.selectbox(key="edit_company_id").select(company.id)
+    at.run()
+    shown = texts(at)
+    assert "Fødselsnummer\\: kolonne A, Navn\\: kolonne B, Beløp (trekk)\\: kolonne C" in shown
+    assert "Valgt av Kari" in shown
+    [reset] = [b for b in at.button if b.label == "Nullstill"]
+    reset.click()
+    at.run()
+    assert "Kolonnevalget er nullstilt." in texts(at)
+    assert app_store.value("SELECT count(*) FROM column_layouts") == 0
