@@ -116,6 +116,12 @@ new_table = st.data_editor(
     },
 )
 
+
+def cell_text(value) -> str:
+    """A text cell as typed; an empty cell of a new row can be None or NaN."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+
+
 lines: list[MemberLine] = []
 new_people: list[NewPerson] = []
 problems: list[str] = []
@@ -126,14 +132,14 @@ for member_id, row in edited_members.iterrows():
     except PortalError as problem:
         problems.append(str(problem))
         continue
-    lines.append(MemberLine(int(member_id), amount, reason, row["Kommentar"] or ""))
+    lines.append(MemberLine(int(member_id), amount, reason, cell_text(row["Kommentar"])))
 for n, row in new_table.iterrows():
     try:
-        amount = portal_list.amount_of(row["Beløp"], who=row["Navn"] or f"ny person {n + 1}")
+        amount = portal_list.amount_of(row["Beløp"], who=cell_text(row["Navn"]) or f"ny person {n + 1}")
     except PortalError as problem:
         problems.append(str(problem))
         continue
-    new_people.append(NewPerson(str(row["Fødselsnummer"] or ""), str(row["Navn"] or ""), amount))
+    new_people.append(NewPerson(cell_text(row["Fødselsnummer"]), cell_text(row["Navn"]), amount))
 counted = [line.amount for line in lines if line.amount] + [p.amount for p in new_people if p.amount]
 st.write(f"**{len(counted)} personer · sum {kr(sum(counted, start=Decimal('0')))}**")
 

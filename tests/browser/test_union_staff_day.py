@@ -146,7 +146,7 @@ def test_a_staff_members_day(page, context, mailbox, portal, tmp_path):
         )
         clerk.locator("input[type=file]").set_input_files(str(listed))
         settle(clerk)
-        expect(clerk.get_by_text("4 personer")).to_be_visible()
+        expect(clerk.get_by_text("4 personer · sum")).to_be_visible()
         clerk.get_by_role("button", name="Send inn").click()
         expect(clerk.get_by_text(f"Trekklisten for {COMPANY} ({ORGNR}) er sendt inn for")).to_be_visible()
     finally:

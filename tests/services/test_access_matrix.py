@@ -6,6 +6,7 @@ import importlib
 import inspect
 import pkgutil
 from datetime import date
+from decimal import Decimal
 
 import services
 from services.accounts import companies, users
@@ -13,6 +14,7 @@ from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, NotFound
 from services.letters import letters
 from services.lists import inbox, submissions
+from services.lists.portal_list import NewPerson
 from services.register import answers, members
 from tests import listfiles
 from tests.helpers import add_employer
@@ -29,6 +31,8 @@ SKIPPED = {
     "companies.for_user",
     # No data of anyone's: whether a given receipt mail has left.
     "submissions.receipt_mail_state",
+    # Runs inside a list's own transaction, after `submit` has checked the sender's access.
+    "answers.answer_members_in",
 }
 
 
@@ -123,6 +127,12 @@ def _world(store, tmp_path):
         "remark": "",
         "uploads": [submissions.Upload("x.csv", f"Fnr;Navn;Trekk\n{other};Ny, Per;500,00\n".encode())],
         "rows": [inbox.KeyedRow(other, "Ny, Per", "500,00")],
+        "members": [],
+        "new_people": [NewPerson(other, "Ny, Per", Decimal("500"))],
+        "sheet": 0,
+        "header_row": 0,
+        "columns": {"national_id": 1, "amount": 2},
+        "layout_id": 1,
     }
     actors = [Actor(outsider.id, outsider.email, outsider.role), Actor(nobody.id, nobody.email, nobody.role)]
     return arguments, actors
