@@ -1,18 +1,17 @@
 """Registrer trekk i portalen: the month's list filled in on the page, for a clerk without a
 file from the payroll system. Sent, it is an ordinary list: stored, reconciled and receipted."""
 
-from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
 
 from pages import ui
-from services import fields, localtime, periods
+from pages.ui import month
+from services import fields, periods
 from services.errors import PortalError
-from services.lists import portal_list, submissions
+from services.lists import portal_list
 from services.lists.portal_list import MemberLine, NewPerson
-from services.localtime import shown
 from services.money import kr
 from services.register import answers
 from services.text import plain
@@ -38,20 +37,8 @@ st.write(
     "Trykk «Send inn» når listen er riktig."
 )
 
-today = localtime.today()
-default_period = periods.previous(today)
-years = list(range(today.year, periods.earliest(today).year - 1, -1))
 rounds = st.session_state.setdefault("_fill_in_round", 0)
-month_col, year_col = st.columns(2)
-month = month_col.selectbox(
-    "Velg måned",
-    list(range(1, 13)),
-    index=default_period.month - 1,
-    format_func=lambda m: periods.MONTHS[m - 1].capitalize(),
-    key=f"fill_month_{rounds}",
-)
-year = year_col.selectbox("År", years, index=years.index(default_period.year), key=f"fill_year_{rounds}")
-period = date(year, month, 1)
+period = month.choose_period(key=f"fill_{rounds}")
 
 try:
     expected = portal_list.expected(store, actor=actor, company_id=company_id, period=period)
@@ -143,30 +130,8 @@ for n, row in new_table.iterrows():
 counted = [line.amount for line in lines if line.amount] + [p.amount for p in new_people if p.amount]
 st.write(f"**{len(counted)} personer · sum {kr(sum(counted, start=Decimal('0')))}**")
 
-contact = st.text_input(
-    "E-post vi kan kontakte dere på:",
-    value=submissions.last_contact_email(store, actor=actor, company_id=company_id) or actor.email,
-    key=f"fill_contact_{company_id}_{rounds}",
-)
-earlier = submissions.earlier_lists(store, actor=actor, company_id=company_id, period=period)
-resend_kind = None
-if earlier:
-    st.warning(
-        "Listen for denne perioden er allerede sendt inn: "
-        + "; ".join(f"{shown(e.submitted_at)} av {plain(e.sent_by)}" for e in earlier)
-        + ". Er den nye listen en korrigering eller et tillegg?",
-        icon=":material/history:",
-    )
-    resend_kind = st.radio(
-        "Den nye listen er",
-        list(submissions.RESEND_KINDS),
-        index=None,
-        format_func={
-            submissions.CORRECTION: "en korrigering (erstatter personene på den forrige listen)",
-            submissions.SUPPLEMENT: "et tillegg (personer som manglet)",
-        }.get,
-        key=f"fill_resend_{company_id}_{period}_{rounds}",
-    )
+contact = month.contact_address(company_id=company_id, key=f"fill_contact_{company_id}_{rounds}")
+resend_kind = month.resend_question(company_id=company_id, period=period, key=f"fill_resend_{company_id}_{rounds}")
 remark = st.text_area("Merknad:", key=f"fill_remark_{company_id}_{rounds}", max_chars=fields.REMARK)
 if st.button("Send inn", type="primary", key="fill_send"):
     if problems:

@@ -1,19 +1,18 @@
 """Send inn trekkliste: pick the period, add the files, see what was read, send."""
 
 import hashlib
-from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
 
 from pages import ui
+from pages.ui import month
 from pages.ui.column_picker import pick_columns
-from services import fields, localtime, periods
+from services import fields, periods
 from services.errors import PortalError
 from services.lists import layouts, submissions
 from services.lists.parsing import parse_bytes
-from services.localtime import shown
 from services.money import kr
 from services.register import month_changes
 from services.text import plain
@@ -90,45 +89,11 @@ if receipt is not None:
             for born, name, before, after in changes.changed:
                 st.write(f"Endret: {who(born, name)} {kr(before or 0)} → {kr(after or 0)}")
 
-today = localtime.today()
-default_period = periods.previous(today)
-years = list(range(today.year, periods.earliest(today).year - 1, -1))
 round_key = st.session_state.setdefault("_submit_round", 0)
-
-contact = st.text_input(
-    "E-post vi kan kontakte dere på:",
-    value=submissions.last_contact_email(store, actor=actor, company_id=company_id) or actor.email,
-    key=f"contact_{company_id}_{round_key}",
-)
+contact = month.contact_address(company_id=company_id, key=f"contact_{company_id}_{round_key}")
 st.markdown("**Periode:**")
-month_col, year_col = st.columns(2)
-month = month_col.selectbox(
-    "Velg måned",
-    list(range(1, 13)),
-    index=default_period.month - 1,
-    format_func=lambda m: periods.MONTHS[m - 1].capitalize(),
-    key=f"month_{round_key}",
-)
-year = year_col.selectbox("År", years, index=years.index(default_period.year), key=f"year_{round_key}")
-earlier = submissions.earlier_lists(store, actor=actor, company_id=company_id, period=date(year, month, 1))
-resend_kind = None
-if earlier:
-    st.warning(
-        "Listen for denne perioden er allerede sendt inn: "
-        + "; ".join(f"{shown(e.submitted_at)} av {plain(e.sent_by)}" for e in earlier)
-        + ". Er den nye listen en korrigering eller et tillegg?",
-        icon=":material/history:",
-    )
-    resend_kind = st.radio(
-        "Den nye listen er",
-        list(submissions.RESEND_KINDS),
-        index=None,
-        format_func={
-            submissions.CORRECTION: "en korrigering (erstatter personene på den forrige listen)",
-            submissions.SUPPLEMENT: "et tillegg (personer som manglet)",
-        }.get,
-        key=f"resend_{company_id}_{year}_{month}_{round_key}",
-    )
+period = month.choose_period(key=f"submit_{round_key}")
+resend_kind = month.resend_question(company_id=company_id, period=period, key=f"resend_{company_id}_{round_key}")
 uploads = st.file_uploader(
     "Trekkliste:",
     type=list(submissions.ACCEPTED_KINDS),
@@ -210,9 +175,7 @@ for upload in uploads or []:
             st.warning(where + plain(warning.message), icon=":material/warning:")
 
 chosen_uploads = [submissions.Upload(u.name, u.getvalue()) for u in uploads or []]
-copies = submissions.earlier_copies(
-    store, actor=actor, company_id=company_id, period=date(year, month, 1), uploads=chosen_uploads
-)
+copies = submissions.earlier_copies(store, actor=actor, company_id=company_id, period=period, uploads=chosen_uploads)
 confirmed = False
 if copies:
     for copy in copies:
@@ -227,7 +190,7 @@ if st.button("Send inn", type="primary", key="send_list"):
             store,
             actor=actor,
             company_id=company_id,
-            period=date(year, month, 1),
+            period=period,
             contact_email=contact,
             remark=remark,
             uploads=chosen_uploads,

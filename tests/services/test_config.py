@@ -57,3 +57,15 @@ def test_placeholder_like_and_low_entropy_cookie_keys_are_refused():
         assert cookie_key_problem(key) is not None, key
     for key in [secrets.token_urlsafe(48) for _ in range(2000)] + [secrets.token_hex(32) for _ in range(2000)]:
         assert cookie_key_problem(key) is None, key
+
+
+def test_a_logo_file_must_exist(tmp_path):
+    base = {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_COOKIE_KEY": secrets.token_urlsafe(48)}
+    assert load_settings(base, secrets_file=tmp_path / "none.toml").union_logo == ""
+    with pytest.raises(ConfigError, match="PORTAL_UNION_LOGO"):
+        load_settings({**base, "PORTAL_UNION_LOGO": str(tmp_path / "mangler.png")}, secrets_file=tmp_path / "none.toml")
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    assert load_settings(
+        {**base, "PORTAL_UNION_LOGO": str(logo)}, secrets_file=tmp_path / "none.toml"
+    ).union_logo == str(logo)
