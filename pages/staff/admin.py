@@ -126,7 +126,7 @@ with tab_users:
         st.subheader("Ny bruker")
         email = st.text_input("E-post")
         name = st.text_input("Navn")
-        chosen = st.multiselect("Tilgang til bedrifter", list(company_choices))
+        chosen = st.multiselect("Tilgang til bedrifter", list(company_choices), placeholder="Velg bedrifter")
         staff = st.checkbox("Ansatt i forbundet")
         if st.form_submit_button("Registrer bruker"):
             try:

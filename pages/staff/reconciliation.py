@@ -252,6 +252,25 @@ def company_view() -> None:
                 st.write(describe(item) + (" · behandlet" if item.handled_at else ""))
                 actions(item)
 
+    # An answer can be changed until it is handled: what the company said before stays visible.
+    given = answers.history(store, actor=actor, company_id=company_id)
+    if given:
+        with st.expander(f"Alle svar bedriften har gitt, også de som er endret ({len(given)})"):
+            ui.table(
+                [
+                    {
+                        "Navn": g.name,
+                        "Periode utrukket": periods.label(g.period),
+                        "Status": answers.STATUSES.get(g.status, g.status),
+                        "Kommentar": g.comment or "",
+                        "Besvart av": g.answered_by or "",
+                        "Besvart": shown(g.answered_at),
+                    }
+                    for g in given
+                ],
+                hide_index=True,
+            )
+
 
 with company_tab:
     company_view()

@@ -36,6 +36,8 @@ def test_staff_see_answers_and_end_an_employment(app_store):
         uploads=[submissions.Upload("l.csv", f"Fnr;Navn;Trekk\n{stranger};Ny, Person;390\n".encode())],
     )
     [item] = answers.utrukne(app_store, actor=employer, company_id=company.id, answered=False)
+    # First «Permittert», then corrected to «Sluttet i bedrift» before the union handled it.
+    answers.answer(app_store, actor=employer, company_id=company.id, answers={item.id: ("permittert", "")})
     answers.answer(app_store, actor=employer, company_id=company.id, answers={item.id: ("sluttet", "")})
     activate(app_store, "stab@forbund.no")
     at = log_in(new_app(), "stab@forbund.no")
@@ -43,6 +45,8 @@ def test_staff_see_answers_and_end_an_employment(app_store):
     at.run()
     shown = texts(at)
     assert "Utrukne (1)" in shown and "**Hansen, Per** (14.02.1983), medlem 1003: Sluttet i bedrift" in shown
+    [history] = [e for e in at.expander if e.label.startswith("Alle svar bedriften har gitt")]
+    assert list(history.dataframe[0].value["Status"]) == ["Sluttet i bedrift", "Permittert"]
     assert "Ukjente på listen (1)" in shown and "Ny, Person" in shown
     button(at, "Avslutt ansettelsen i registeret").click()
     at.run()
