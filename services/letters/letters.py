@@ -202,13 +202,16 @@ def pending_from_register(
             " AND e.id NOT IN (SELECT employment_id FROM letter_members WHERE kind = 'start') ORDER BY m.name",
             [company_id],
         )
+        # One rate lookup per rate class and month, not one per member: a large company has hundreds.
+        rates: dict[tuple[str, date], str] = {}
+
+        def rate(rate_class: str, period: date) -> str:
+            if (rate_class, period) not in rates:
+                rates[rate_class, period] = rate_text(store, rate_class, period)
+            return rates[rate_class, period]
+
         return [
-            (
-                r[0],
-                letter_pdf.LetterPerson(
-                    r[1], r[2], r[3].replace(day=1), rate=rate_text(store, r[4], r[3].replace(day=1))
-                ),
-            )
+            (r[0], letter_pdf.LetterPerson(r[1], r[2], r[3].replace(day=1), rate=rate(r[4], r[3].replace(day=1))))
             for r in rows
         ]
     rows = store.rows(
