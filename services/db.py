@@ -49,7 +49,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _migration_files() -> list[tuple[int, str, Path]]:
+def migration_files() -> list[tuple[int, str, Path]]:
+    """The numbered migrations in order: one set for every engine the store runs on."""
     found = []
     for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
         match = re.match(r"^(\d+)_(.+)\.sql$", path.name)
@@ -69,7 +70,7 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
     )
     done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
-    for version, name, path in _migration_files():
+    for version, name, path in migration_files():
         if version in done:
             continue
         conn.execute("BEGIN TRANSACTION")

@@ -60,7 +60,7 @@ CREATE TABLE login_attempts (
 CREATE TABLE sessions (
     id             VARCHAR PRIMARY KEY,
     user_id        INTEGER NOT NULL,
-    cookie_expiry  DOUBLE NOT NULL,
+    cookie_expiry  DOUBLE PRECISION NOT NULL,
     created_at     TIMESTAMP NOT NULL,
     expires_at     TIMESTAMP NOT NULL,
     revoked_at     TIMESTAMP

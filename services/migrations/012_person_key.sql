@@ -5,7 +5,7 @@
 ALTER TABLE submission_rows ADD COLUMN person_key VARCHAR;
 UPDATE submission_rows SET person_key = CASE
     WHEN national_id IS NOT NULL THEN national_id
-    WHEN birth_date IS NOT NULL THEN strftime(birth_date, '%Y-%m-%d') || '|' || coalesce(name_key, '')
+    WHEN birth_date IS NOT NULL THEN CAST(birth_date AS VARCHAR) || '|' || coalesce(name_key, '')
     ELSE 'u|' || coalesce(name_key, '')
 END;
 CREATE INDEX submission_rows_person ON submission_rows (person_key);
