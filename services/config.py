@@ -74,6 +74,8 @@ class Settings:
     union_logo: str = ""
     union_signature: str = "Med vennlig hilsen\nMedlemsavdelingen"
     mail_timeout_seconds: float = 10.0
+    # PORTAL_DATABASE_URL: a PostgreSQL server instead of the DuckDB file (issue 15, under way).
+    database_url: str | None = None
 
     @property
     def db_path(self) -> Path:
@@ -152,6 +154,14 @@ class ParseLimits:
     wall_seconds: int = 60
     # Files read at the same time; more wait their turn, so many uploads cannot exhaust the machine.
     workers: int = 2
+
+
+def _database_url(raw: str) -> str | None:
+    if not raw.strip():
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("PORTAL_DATABASE_URL må begynne med postgresql://.")
+    return raw.strip()
 
 
 def _existing_file(name: str, raw: str) -> str:
@@ -239,6 +249,7 @@ def load_settings(
         sidecar_in_process=(get("PORTAL_SIDECAR", "1") or "1").strip().lower() not in {"0", "false", "off", "nei"},
         union_name=get("PORTAL_UNION_NAME", Settings.union_name) or Settings.union_name,
         union_address=get("PORTAL_UNION_ADDRESS", Settings.union_address) or "",
+        database_url=_database_url(get("PORTAL_DATABASE_URL", "") or ""),
         union_logo=_existing_file("PORTAL_UNION_LOGO", get("PORTAL_UNION_LOGO", "") or ""),
         mail_timeout_seconds=float(
             _positive_int("PORTAL_MAIL_TIMEOUT_SECONDS", get("PORTAL_MAIL_TIMEOUT_SECONDS"), 10)

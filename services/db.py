@@ -1,14 +1,18 @@
-"""The one owner of the DuckDB connection and the schema.
+"""The one owner of the database connection and the schema.
 
-One connection per database file per process, opened and migrated once; every
-script run or command works through its own `.cursor()`, because a DuckDB
-connection shared between threads fails with "connection is busy".
+DuckDB (the default): one connection per database file per process, opened and
+migrated once; every script run or command works through its own `.cursor()`,
+because a DuckDB connection shared between threads fails with "connection is busy".
+PostgreSQL (PORTAL_DATABASE_URL, issue 15 under way): `db_postgres.PostgresCursor`
+gives the same cursor interface over a connection pool, so `Store` and `Tx` are the
+same for both engines.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import random
 import re
 import threading
 import time
@@ -62,7 +66,7 @@ def migration_files() -> list[tuple[int, str, Path]]:
     return found
 
 
-def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
+def migrate(conn: Any) -> list[int]:
     """Apply the migrations not yet recorded, each in its own transaction."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -118,12 +122,24 @@ def close_all() -> None:
             conn.close()
         _connections.clear()
         _modes_checked.clear()
+        _migrated_urls.clear()
+    if "services.db_postgres" in __import__("sys").modules:
+        from services.db_postgres import close_pools
+
+        close_pools()
 
 
 def _is_write_conflict(exc: Exception) -> bool:
-    # DuckDB raises TransactionException for a write-write conflict between connections; any other
-    # kind would be a bug here, and is raised all the same once the retries are spent.
-    return isinstance(exc, duckdb.TransactionException)
+    # DuckDB raises TransactionException for a write-write conflict between connections, PostgreSQL
+    # a serialisation failure or a deadlock; any other kind would be a bug here, and is raised all
+    # the same once the retries are spent.
+    if isinstance(exc, duckdb.TransactionException):
+        return True
+    if type(exc).__module__.startswith("psycopg"):
+        from services.db_postgres import WRITE_CONFLICTS
+
+        return isinstance(exc, WRITE_CONFLICTS)
+    return False
 
 
 @dataclass
@@ -131,7 +147,8 @@ class Store:
     """One cursor on the portal's database, plus the settings services need."""
 
     settings: Settings
-    cur: duckdb.DuckDBPyConnection = field(repr=False)
+    # A DuckDB cursor, or `db_postgres.PostgresCursor` with the same interface.
+    cur: Any = field(repr=False)
 
     def rows(self, sql: str, params: list[Any] | tuple = ()) -> list[tuple]:
         return self.cur.execute(sql, list(params)).fetchall()
@@ -173,7 +190,8 @@ class Store:
                 except Exception as exc:
                     self._rollback()
                     if _is_write_conflict(exc) and attempt < WRITE_RETRIES:
-                        time.sleep(0.01 * 2**attempt)
+                        # Jittered: writers in other processes must not clash again in step.
+                        time.sleep(0.01 * 2**attempt * (0.5 + random.random()))
                         continue
                     raise
         raise AssertionError("unreachable")
@@ -207,7 +225,7 @@ class Tx(Store):
         finally:
             try:
                 self.cur.unregister(relation)
-            except duckdb.Error:
+            except Exception:  # noqa: BLE001 - either engine's error in an aborted transaction
                 pass  # an aborted transaction refuses it; the error that aborted it is the one to raise
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -253,9 +271,31 @@ def _check_mode(store: Store) -> None:
         )
 
 
+_migrated_urls: set[str] = set()
+
+
+def _postgres_cursor(url: str) -> Any:
+    from services.db_postgres import PostgresCursor
+
+    cur = PostgresCursor(url)
+    with _connections_lock:
+        fresh = url not in _migrated_urls
+    if fresh:
+        # One process at a time applies migrations; the others wait, then find none left.
+        with cur.migration_lock():
+            migrate(cur)
+        with _connections_lock:
+            _migrated_urls.add(url)
+    return cur
+
+
 def open_store(settings: Settings) -> Store:
     """A fresh cursor for one script run or one command; refuses a store of the other mode."""
-    store = Store(settings=settings, cur=connection(settings.db_path).cursor())
+    if settings.database_url:
+        cur = _postgres_cursor(settings.database_url)
+    else:
+        cur = connection(settings.db_path).cursor()
+    store = Store(settings=settings, cur=cur)
     key = settings.db_path.resolve()
     if key not in _modes_checked:
         _check_mode(store)

@@ -40,6 +40,37 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL for the session (tests/postgres.py); each test makes its own database."""
+    from tests import postgres
+
+    if not postgres.available():
+        if os.environ.get("PORTAL_REQUIRE_POSTGRES") == "1":
+            pytest.fail(postgres.MISSING)
+        pytest.skip(postgres.MISSING)
+    running = postgres.start()
+    yield running
+    db.close_all()
+    running.stop()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def postgres_settings(tmp_path: Path, postgres_server) -> Settings:
+    """Settings for a store on a new, empty PostgreSQL database."""
+    import psycopg
+
+    name = f"portal_{next(_databases)}"
+    with psycopg.connect(postgres_server.dsn(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    url = f"postgresql://portal@/{name}?host={postgres_server.folder}&port={postgres_server.port}"
+    yield make_settings(tmp_path / "data", database_url=url)
+    db.close_all()
+
+
+@pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory) -> Path:
     """One store with every migration applied, made once: each test starts from a copy."""
     made = make_settings(tmp_path_factory.mktemp("template") / "data")

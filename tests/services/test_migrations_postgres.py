@@ -3,25 +3,9 @@ in order to a throwaway PostgreSQL, they give the same tables and columns, the s
 indexes (the rules that must hold when two requests arrive at once) and the same seeded
 settings as the DuckDB store the portal runs on today."""
 
-import os
-
-import pytest
+import psycopg
 
 from services import db
-from tests import postgres
-
-psycopg = pytest.importorskip("psycopg")
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not postgres.available():
-        if os.environ.get("PORTAL_REQUIRE_POSTGRES") == "1":
-            pytest.fail(postgres.MISSING)
-        pytest.skip(postgres.MISSING)
-    running = postgres.start()
-    yield running
-    running.stop()
 
 
 def _apply_all(conn) -> list[int]:
@@ -38,10 +22,10 @@ def _apply_all(conn) -> list[int]:
     return applied
 
 
-def test_every_migration_applies_to_postgresql_with_the_same_schema(server, store, figure):
-    with psycopg.connect(server.dsn(), autocommit=True) as admin:
-        admin.execute("CREATE DATABASE portal")
-    with psycopg.connect(server.dsn("portal"), autocommit=True) as conn:
+def test_every_migration_applies_to_postgresql_with_the_same_schema(postgres_server, store, figure):
+    with psycopg.connect(postgres_server.dsn(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE migrations_by_hand")
+    with psycopg.connect(postgres_server.dsn("migrations_by_hand"), autocommit=True) as conn:
         applied = _apply_all(conn)
         pg_columns = set(
             conn.execute(

@@ -1,0 +1,172 @@
+"""PostgreSQL behind the store's cursor interface (issue 15, under way).
+
+`services.db.Store` talks to a DuckDB cursor: `execute(sql, params)` with `?` placeholders,
+`BEGIN TRANSACTION` / `COMMIT` / `ROLLBACK` as statements, and `register` / `unregister` for
+rows staged as a relation. `PostgresCursor` gives the same to a PostgreSQL server through a
+psycopg connection pool, so the store and every service above it stay as they are:
+
+- a statement outside a transaction borrows a connection for itself;
+- a transaction keeps one connection from BEGIN to COMMIT or ROLLBACK, at SERIALIZABLE
+  isolation: the rules DuckDB's single writer gave (a lockout count, once-only reminders) hold
+  across processes, and a serialisation failure is a write conflict the store retries;
+- staged rows become a temporary table filled by COPY, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+import pyarrow as pa
+from psycopg import errors as pg_errors
+from psycopg_pool import ConnectionPool
+
+_pools: dict[str, ConnectionPool] = {}
+_pools_lock = threading.Lock()
+# One key for the advisory lock that lets one process at a time apply migrations.
+MIGRATION_LOCK = 1_151_014
+WRITE_CONFLICTS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
+_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
+
+
+def to_pyformat(sql: str) -> str:
+    """`?` placeholders as psycopg's `%s`; a literal `%` doubled; string literals left alone."""
+
+    def swap(match: re.Match) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        return token.replace("%", "%%")
+
+    return _PLACEHOLDER.sub(swap, sql)
+
+
+def pool(url: str) -> ConnectionPool:
+    with _pools_lock:
+        found = _pools.get(url)
+        if found is None:
+            found = ConnectionPool(url, min_size=1, max_size=10, kwargs={"autocommit": True}, open=True)
+            _pools[url] = found
+        return found
+
+
+def close_pools() -> None:
+    with _pools_lock:
+        for found in _pools.values():
+            found.close()
+        _pools.clear()
+
+
+class Result:
+    """What a statement gave, read out before its connection went back to the pool."""
+
+    def __init__(self, rows: list[tuple], description: Sequence[Any] | None):
+        self._rows, self.description = rows, description
+
+    def fetchall(self) -> list[tuple]:
+        return self._rows
+
+    def fetchone(self) -> tuple | None:
+        return self._rows[0] if self._rows else None
+
+
+_ARROW_TYPES = (
+    (pa.types.is_boolean, "BOOLEAN"),
+    (pa.types.is_integer, "BIGINT"),
+    (pa.types.is_floating, "DOUBLE PRECISION"),
+    (pa.types.is_decimal, "NUMERIC"),
+    (pa.types.is_date, "DATE"),
+    (pa.types.is_timestamp, "TIMESTAMP"),
+)
+
+
+def _column_type(arrow_type: pa.DataType) -> str:
+    for test, name in _ARROW_TYPES:
+        if test(arrow_type):
+            return name
+    return "TEXT"
+
+
+class PostgresCursor:
+    """One script run's or command's way to the server, shaped like a DuckDB cursor."""
+
+    def __init__(self, url: str):
+        self._pool = pool(url)
+        self._conn: psycopg.Connection | None = None
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result:
+        statement = sql.strip().rstrip(";").upper()
+        if statement in ("BEGIN", "BEGIN TRANSACTION"):
+            return self._begin()
+        if statement in ("COMMIT", "ROLLBACK"):
+            return self._end(statement)
+        query = to_pyformat(sql) if params else sql
+        if self._conn is not None:
+            return self._run(self._conn, query, params)
+        with self._pool.connection() as conn:
+            return self._run(conn, query, params)
+
+    @staticmethod
+    def _run(conn: psycopg.Connection, query: str, params: Sequence[Any] | None) -> Result:
+        with conn.cursor() as cur:
+            cur.execute(query, list(params) if params else None)
+            rows = cur.fetchall() if cur.description is not None else []
+            return Result(rows, cur.description)
+
+    def _begin(self) -> Result:
+        if self._conn is not None:
+            raise RuntimeError("a transaction is already open on this cursor")
+        self._conn = self._pool.getconn()
+        self._conn.execute("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+        return Result([], None)
+
+    def _end(self, statement: str) -> Result:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return Result([], None)  # a ROLLBACK after a failed COMMIT: already over
+        try:
+            conn.execute(statement)
+        finally:
+            self._pool.putconn(conn)
+        return Result([], None)
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """Rows staged for one set-based statement: a temporary table, filled by COPY."""
+        columns = ", ".join(f"{field.name} {_column_type(field.type)}" for field in table.schema)
+        self.execute(f"CREATE TEMPORARY TABLE {name} ({columns})")
+        target = self._conn
+        if target is None:
+            raise RuntimeError("rows are staged only inside a transaction")
+        names = ", ".join(table.column_names)
+        with target.cursor() as cur, cur.copy(f"COPY {name} ({names}) FROM STDIN") as copy:
+            for row in zip(*(column.to_pylist() for column in table.columns), strict=True):
+                copy.write_row(row)
+
+    def unregister(self, name: str) -> None:
+        if self._conn is not None:
+            self._conn.execute(f"DROP TABLE IF EXISTS {name}")
+
+    def migration_lock(self) -> Any:
+        """Held while this process applies migrations: another process waits, then finds none to apply."""
+        return _AdvisoryLock(self._pool)
+
+
+class _AdvisoryLock:
+    def __init__(self, connections: ConnectionPool):
+        self._pool = connections
+        self._conn: psycopg.Connection | None = None
+
+    def __enter__(self) -> None:
+        self._conn = self._pool.getconn()
+        self._conn.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+
+    def __exit__(self, *exc: object) -> None:
+        if self._conn is not None:
+            self._conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+            self._pool.putconn(self._conn)
+            self._conn = None
