@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast bench fuzz lint typecheck lock clean-data
+.PHONY: run test test-postgres test-fast bench fuzz lint typecheck lock clean-data
 
 $(VENV)/.run-deps: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ run: $(VENV)/.run-deps
 
 test: $(VENV)/.test-deps
 	$(PY) -m pytest
+	$(MAKE) test-postgres
+
+# The services suite again with the store on a throwaway PostgreSQL (issue 15); the parser fuzz
+# touches no store and runs once, above.
+test-postgres: $(VENV)/.test-deps
+	PORTAL_TEST_ENGINE=postgres $(PY) -m pytest tests/services --deselect tests/services/lists/test_fuzz.py
 
 # Pin the whole dependency tree again after changing requirements.in or requirements-test.in.
 lock: $(VENV)/.test-deps

@@ -34,6 +34,13 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WRITE_RETRIES = 6
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _staged_names = itertools.count()
+STAGED_TYPES = {
+    "date": pa.date32(),
+    "text": pa.string(),
+    "integer": pa.int64(),
+    "amount": pa.decimal128(14, 2),
+    "timestamp": pa.timestamp("us"),
+}
 T = TypeVar("T")
 
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
@@ -211,13 +218,20 @@ class Tx(Store):
         raise RuntimeError("a transaction inside a transaction: pass the Tx on instead")
 
     @contextmanager
-    def staged(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Iterator[str]:
+    def staged(
+        self, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, types: dict[str, str] | None = None
+    ) -> Iterator[str]:
         """Rows as a relation for one set-based statement, its name yielded. The values keep
-        their Python types: a Decimal stays an exact decimal, never a float on the way."""
+        their Python types: a Decimal stays an exact decimal, never a float on the way. `types`
+        names the type of a column that may hold only NULLs ("date", "text", …): such a column
+        has no type of its own, and PostgreSQL will not guess one."""
         for name in columns:
             if not IDENTIFIER.fullmatch(name):
                 raise ValueError(f"not a column name: {name!r}")
-        table = pa.table({name: pa.array([row[i] for row in rows]) for i, name in enumerate(columns)})
+        declared = {name: STAGED_TYPES[kind] for name, kind in (types or {}).items()}
+        table = pa.table(
+            {name: pa.array([row[i] for row in rows], type=declared.get(name)) for i, name in enumerate(columns)}
+        )
         relation = f"staged_{next(_staged_names)}"
         self.cur.register(relation, table)
         try:
@@ -235,8 +249,11 @@ class Tx(Store):
         if not IDENTIFIER.fullmatch(table):
             raise ValueError(f"not a table name: {table!r}")
         names = ", ".join(columns)
+        # PostgreSQL's cursor casts the staged columns to the table's types; DuckDB needs nothing.
+        select_as = getattr(self.cur, "select_as", None)
+        selected = select_as(table, columns) if select_as else names
         with self.staged(columns, rows) as relation:
-            self.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {relation}")
+            self.execute(f"INSERT INTO {table} ({names}) SELECT {selected} FROM {relation}")
 
 
 _modes_checked: set[Path] = set()

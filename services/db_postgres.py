@@ -147,6 +147,18 @@ class PostgresCursor:
             for row in zip(*(column.to_pylist() for column in table.columns), strict=True):
                 copy.write_row(row)
 
+    def select_as(self, table: str, columns: Sequence[str]) -> str:
+        """The staged columns cast to the target table's own types: a column staged with only
+        NULLs has no type of its own (TEXT), and PostgreSQL casts nothing into NUMERIC by itself."""
+        types = dict(
+            self.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                " WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped",
+                [table],
+            ).fetchall()
+        )
+        return ", ".join(f"CAST({c} AS {types[c]})" if c in types else c for c in columns)
+
     def unregister(self, name: str) -> None:
         if self._conn is not None:
             self._conn.execute(f"DROP TABLE IF EXISTS {name}")

@@ -80,7 +80,10 @@ def migrated_database(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, migrated_database: Path) -> Settings:
+def settings(tmp_path: Path, migrated_database: Path, request) -> Settings:
+    if os.environ.get("PORTAL_TEST_ENGINE") == "postgres":
+        # The services suite on PostgreSQL: `make test-postgres`, the second half of `make test`.
+        return request.getfixturevalue("postgres_settings")
     made = make_settings(tmp_path / "data")
     made.data_dir.mkdir(parents=True)
     shutil.copyfile(migrated_database, made.db_path)
@@ -120,6 +123,8 @@ _FIGURES: list[str] = []
 def figure():
     """Report a figure an issue asks the suite to print: listed in the summary of every run,
     whatever pytest captured."""
+    if os.environ.get("PORTAL_TEST_ENGINE") == "postgres":
+        return lambda line: _FIGURES.append(f"[PostgreSQL] {line}")
     return _FIGURES.append
 
 

@@ -339,7 +339,7 @@ def overview(store: Store, *, actor: Actor) -> list[UserOverview]:
     audit.viewed(store, actor=actor, action="users.view")
     rows = store.rows(
         "SELECT u.email, u.name, u.role = 'staff', u.activated_at IS NOT NULL, u.deactivated_at IS NULL,"
-        " list(c.name ORDER BY c.name) FILTER (WHERE c.name IS NOT NULL)"
+        " array_agg(c.name ORDER BY c.name) FILTER (WHERE c.name IS NOT NULL)"
         " FROM users u LEFT JOIN user_companies uc ON uc.user_id = u.id"
         " LEFT JOIN companies c ON c.id = uc.company_id"
         " GROUP BY u.id, u.email, u.name, u.role, u.activated_at, u.deactivated_at ORDER BY u.email"

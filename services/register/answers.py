@@ -203,7 +203,7 @@ def _record(tx: Tx, *, actor: Actor, company_id: int, rows: list[tuple], now: da
         # Only what differs from the answer that stands is a new answer.
         changed = f"""(SELECT g.* FROM {given} g JOIN reconciliation_items i ON i.id = g.id
              WHERE i.status IS DISTINCT FROM g.status OR i.comment IS DISTINCT FROM g.comment)"""
-        count = tx.value(f"SELECT count(*) FROM {changed}")
+        count = tx.value(f"SELECT count(*) FROM {changed} c")
         tx.execute(
             "INSERT INTO utrukket_answers (item_id, company_id, status, comment, answered_by, answered_at)"
             f" SELECT c.id, ?, c.status, c.comment, ?, ? FROM {changed} c",

@@ -313,12 +313,15 @@ MEMBER_COLUMNS = (
     "member_to",
 )
 EMPLOYMENT_COLUMNS = ("member_no", "company_id", "valid_from", "valid_to")
+# Columns a register file may leave empty for every row.
+MEMBER_TYPES = {"national_id": "text", "birth_date": "date", "member_from": "date", "member_to": "date"}
+EMPLOYMENT_TYPES = {"valid_from": "date", "valid_to": "date"}
 
 
 def _apply_import(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]) -> None:
     """Set-based: a whole register in a handful of statements, not a few per member."""
     now = utcnow()
-    with tx.staged(MEMBER_COLUMNS, member_rows) as staged:
+    with tx.staged(MEMBER_COLUMNS, member_rows, types=MEMBER_TYPES) as staged:
         tx.execute(
             "UPDATE members SET national_id = s.national_id, birth_date = s.birth_date, name = s.name,"
             " name_key = s.name_key, rate_class = s.rate_class, member_from = s.member_from,"
@@ -333,7 +336,7 @@ def _apply_import(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]
             f" FROM {staged} WHERE member_no NOT IN (SELECT member_no FROM members)",
             [now, now],
         )
-    with tx.staged(EMPLOYMENT_COLUMNS, employment_rows) as staged:
+    with tx.staged(EMPLOYMENT_COLUMNS, employment_rows, types=EMPLOYMENT_TYPES) as staged:
         placed = (
             "(SELECT m.id AS member_id, s.company_id, s.valid_from, s.valid_to"
             f" FROM {staged} s JOIN members m ON m.member_no = s.member_no)"
@@ -354,7 +357,7 @@ def _apply_import(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]
 
 def _end_missing(tx: Tx, employment_rows: list[tuple], yesterday: date) -> tuple[int, int]:
     """A full snapshot: end the open employments and the memberships the file no longer has."""
-    with tx.staged(EMPLOYMENT_COLUMNS, employment_rows) as staged:
+    with tx.staged(EMPLOYMENT_COLUMNS, employment_rows, types=EMPLOYMENT_TYPES) as staged:
         listed = (
             f"(SELECT m.id AS member_id, s.company_id, s.valid_from FROM {staged} s JOIN members m USING (member_no))"
         )

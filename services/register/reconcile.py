@@ -59,7 +59,8 @@ WITH rows AS (
 ), own AS (
     SELECT rows.* FROM rows JOIN latest ON latest.person_key = rows.person_key AND latest.sid = rows.sid
 ), corrections AS (
-    SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, NULL AS basis, s.id AS sid
+    SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount,
+           CAST(NULL AS DECIMAL(14, 2)) AS basis, s.id AS sid
     FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
     WHERE s.company_id = ? AND r.period = ?
 ), combined AS (
@@ -307,7 +308,7 @@ def _write(tx: Tx, inserts: list[dict], updates: list[dict], closing: list[int],
     tx.bulk_insert("reconciliation_items", ITEM_COLUMNS, [[item[c] for c in ITEM_COLUMNS] for item in inserts])
     if updates:
         rows = [(u["id"], u["amount"], u["expected"]) for u in updates]
-        with tx.staged(("id", "amount", "expected"), rows) as changed:
+        with tx.staged(("id", "amount", "expected"), rows, types={"amount": "amount", "expected": "amount"}) as changed:
             tx.execute(
                 "UPDATE reconciliation_items SET amount = c.amount, expected = c.expected, closed_at = NULL"
                 f" FROM {changed} c WHERE reconciliation_items.id = c.id"

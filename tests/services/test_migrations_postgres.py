@@ -3,6 +3,7 @@ in order to a throwaway PostgreSQL, they give the same tables and columns, the s
 indexes (the rules that must hold when two requests arrive at once) and the same seeded
 settings as the DuckDB store the portal runs on today."""
 
+import duckdb
 import psycopg
 
 from services import db
@@ -22,7 +23,7 @@ def _apply_all(conn) -> list[int]:
     return applied
 
 
-def test_every_migration_applies_to_postgresql_with_the_same_schema(postgres_server, store, figure):
+def test_every_migration_applies_to_postgresql_with_the_same_schema(postgres_server, migrated_database, figure):
     with psycopg.connect(postgres_server.dsn(), autocommit=True) as admin:
         admin.execute("CREATE DATABASE migrations_by_hand")
     with psycopg.connect(postgres_server.dsn("migrations_by_hand"), autocommit=True) as conn:
@@ -46,23 +47,30 @@ def test_every_migration_applies_to_postgresql_with_the_same_schema(postgres_ser
         pg_settings = conn.execute("SELECT key, value FROM portal_settings ORDER BY key").fetchall()
         pg_rates = conn.execute("SELECT count(*) FROM dues_rates").fetchone()
 
+    # The DuckDB side: the suite's migrated template, read-only, whatever engine the suite runs on.
+    store = duckdb.connect(str(migrated_database), read_only=True)
     duck_columns = set(
-        store.rows("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'")
+        store.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+        ).fetchall()
     )
     duck_unique = {
         (table, tuple(sorted(columns)))
-        for table, columns in store.rows(
+        for table, columns in store.execute(
             "SELECT table_name, constraint_column_names FROM duckdb_constraints() WHERE constraint_type = 'UNIQUE'"
-        )
+        ).fetchall()
     } | {
         (table, tuple(sorted(c.strip() for c in expressions.strip("[]").split(","))))
-        for table, expressions in store.rows("SELECT table_name, expressions FROM duckdb_indexes() WHERE is_unique")
+        for table, expressions in store.execute(
+            "SELECT table_name, expressions FROM duckdb_indexes() WHERE is_unique"
+        ).fetchall()
     }
     assert applied == [version for version, _, _ in db.migration_files()]
     assert pg_columns == duck_columns
     assert pg_unique == duck_unique and pg_unique
-    assert pg_settings == store.rows("SELECT key, value FROM portal_settings ORDER BY key")
-    assert pg_rates == store.row("SELECT count(*) FROM dues_rates")
+    assert pg_settings == store.execute("SELECT key, value FROM portal_settings ORDER BY key").fetchall()
+    assert pg_rates == store.execute("SELECT count(*) FROM dues_rates").fetchone()
+    store.close()
     tables = len({table for table, _ in pg_columns})
     figure(
         f"postgres migrations: {len(applied)}/{len(applied)} applied, {tables} tables with the same columns"

@@ -159,7 +159,7 @@ from services.accounts.access import Actor
 from tests.conftest import make_settings
 from tests.services.lists.test_submissions import csv_upload
 from pathlib import Path
-settings = make_settings(Path({data!r}), cookie_key={key!r})
+settings = make_settings(Path({data!r}), cookie_key={key!r}, database_url={url!r})
 store = db.open_store(settings)
 def crash(tx, *rows):
     os._exit(3)  # the process dies between the file write and the commit
@@ -180,6 +180,7 @@ def test_a_crash_between_file_write_and_commit_leaves_only_what_the_sweep_remove
         key=settings.cookie_key,
         user_id=employer.user_id,
         company_id=company.id,
+        url=settings.database_url,
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 3, done.stderr
