@@ -203,6 +203,25 @@ class Store:
                     raise
         raise AssertionError("unreachable")
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        """Work only one worker may do at a time, in every process on every machine: True when
+        this one holds it for the block, False at once when another does. On DuckDB there is one
+        writing process, so a lock in this process is enough; on PostgreSQL an advisory lock."""
+        try_lock = getattr(self.cur, "try_lock", None)
+        if try_lock is not None:
+            with try_lock(_lock_key(name)) as held:
+                yield held
+            return
+        with _connections_lock:
+            lock = _exclusive_locks.setdefault((self.settings.db_path.resolve(), name), threading.Lock())
+        held = lock.acquire(blocking=False)
+        try:
+            yield held
+        finally:
+            if held:
+                lock.release()
+
     def _rollback(self) -> None:
         try:
             self.cur.execute("ROLLBACK")
@@ -289,6 +308,14 @@ def _check_mode(store: Store) -> None:
 
 
 _migrated_urls: set[str] = set()
+_exclusive_locks: dict[tuple[Path, str], threading.Lock] = {}
+
+
+def _lock_key(name: str) -> int:
+    """A stable 63-bit key for an advisory lock, from its name."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
 
 
 def _postgres_cursor(url: str) -> Any:

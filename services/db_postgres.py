@@ -163,6 +163,11 @@ class PostgresCursor:
         if self._conn is not None:
             self._conn.execute(f"DROP TABLE IF EXISTS {name}")
 
+    def try_lock(self, key: int) -> Any:
+        """A session-level advisory lock held for the block, or None at once if another session
+        (in any process, on any machine) holds it."""
+        return _TryLock(self._pool, key)
+
     def migration_lock(self) -> Any:
         """Held while this process applies migrations: another process waits, then finds none to apply."""
         return _AdvisoryLock(self._pool)
@@ -180,5 +185,26 @@ class _AdvisoryLock:
     def __exit__(self, *exc: object) -> None:
         if self._conn is not None:
             self._conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+            self._pool.putconn(self._conn)
+            self._conn = None
+
+
+class _TryLock:
+    def __init__(self, connections: ConnectionPool, key: int):
+        self._pool, self._key = connections, key
+        self._conn: psycopg.Connection | None = None
+
+    def __enter__(self) -> bool:
+        conn = self._pool.getconn()
+        got = conn.execute("SELECT pg_try_advisory_lock(%s)", [self._key]).fetchone()
+        if got and got[0]:
+            self._conn = conn
+            return True
+        self._pool.putconn(conn)
+        return False
+
+    def __exit__(self, *exc: object) -> None:
+        if self._conn is not None:
+            self._conn.execute("SELECT pg_advisory_unlock(%s)", [self._key])
             self._pool.putconn(self._conn)
             self._conn = None

@@ -6,7 +6,9 @@ delete personal data past its retention.
 
 DuckDB lets one process write a database file. The portal process therefore
 runs this same loop in a background thread (`start_in_background`); the
-command is for when the portal is not running, and says so if it is.
+command is for when the portal is not running, and says so if it is. On
+PostgreSQL (PORTAL_DATABASE_URL) the command runs beside the portal, and only one
+sidecar works at a time however many run (`Store.exclusive`: an advisory lock).
 Each run logs one line with its counts.
 """
 
@@ -32,13 +34,19 @@ _background_lock = threading.Lock()
 
 
 def run_once(store: Store, *, today: date | None = None) -> dict[str, int]:
-    counts = {
-        "letters_expired": letters.expire(store, today=today),
-        "mail_sent": mail.retry_queued(store),
-        "files_swept": filestore.sweep(store),
-        **retention.purge(store, today=today),
-        "reminders_sent": reminders.send_due(store, today=today),
-    }
+    """Everything once; nothing when another sidecar is at work (on PostgreSQL, in any process on
+    any machine: the portal's own threads and `python -m services.sidecar` may all run)."""
+    with store.exclusive("sidecar") as mine:
+        if not mine:
+            log.info("sidecar run skipped: another sidecar is at work")
+            return {"skipped": 1}
+        counts = {
+            "letters_expired": letters.expire(store, today=today),
+            "mail_sent": mail.retry_queued(store),
+            "files_swept": filestore.sweep(store),
+            **retention.purge(store, today=today),
+            "reminders_sent": reminders.send_due(store, today=today),
+        }
     queued = store.value("SELECT count(*) FROM outbox WHERE status = 'queued'")
     log.info(
         "sidecar run: %s, mail still queued %d",

@@ -125,3 +125,16 @@ def test_a_second_process_is_refused_while_the_store_is_held(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_one_sidecar_at_work_at_a_time(store, settings):
+    """Another sidecar at work (on PostgreSQL: in any process, on any machine) means this run does
+    nothing; once it is done, the next run works. Runs on both engines (make test-postgres)."""
+    from services import db, sidecar
+
+    other = db.open_store(settings)
+    with other.exclusive("sidecar") as held:
+        assert held
+        assert sidecar.run_once(db.open_store(settings)) == {"skipped": 1}
+    done = sidecar.run_once(db.open_store(settings))
+    assert "skipped" not in done and "letters_expired" in done
