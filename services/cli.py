@@ -12,6 +12,7 @@ python -m services.cli reconciliation --company ORGNR --period YYYY-MM [--json]
 python -m services.cli reconcile-period --period YYYY-MM
 python -m services.cli set-rate --class ordinær --from 2027-01-01 --percent 1.35 [--cap 590]
 python -m services.cli set-setting KEY VALUE
+python -m services.cli copy-store --to postgresql://…
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from services import demo, periods, settings_store
+from services import demo, periods, settings_store, store_copy
 from services.accounts import companies, users
 from services.accounts.access import CLI, actor_for
 from services.config import ConfigError, load_settings
@@ -89,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("set-setting", help="endre en innstilling (toleranse, oppbevaringstid)")
     p.add_argument("key")
     p.add_argument("value")
+    p = sub.add_parser("copy-store", help="flytt DuckDB-databasen over i en tom PostgreSQL-database")
+    p.add_argument("--to", required=True, metavar="postgresql://…")
     return parser
 
 
@@ -200,6 +203,9 @@ def run(args: argparse.Namespace) -> str:
     if args.command == "set-setting":
         settings_store.set_value(store, actor=CLI, key=args.key, value=args.value)
         return f"{args.key} = {args.value}"
+    if args.command == "copy-store":
+        copied = store_copy.copy_store(store, to=args.to)
+        return f"Kopiert {sum(copied.values())} rader i {len(copied)} tabeller til PostgreSQL."
     if args.command == "seed-demo":
         if not store.settings.demo:
             raise ConfigError(

@@ -1,0 +1,75 @@
+"""`python -m services.cli copy-store --to postgresql://…`: a pilot's DuckDB store moved into
+PostgreSQL (issue 15). Every row of every table is copied in one transaction on the target, the
+target's id sequences continue after the copied ids, and a target that already holds a portal's
+data is refused. Stored files stay where they are: the local file folder (PORTAL_DATA_DIR) is
+the file store on both engines until the files can live in the database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from services.db import Store, Tx, open_store
+from services.errors import InvalidInput
+
+# Filled by the migrations themselves: the source's rows replace them.
+SEEDED = ("portal_settings", "dues_rates", "store_identity")
+_SEQUENCE = re.compile(r"nextval\('([a-z_][a-z0-9_]*)'")
+
+
+def _tables(source: Store) -> list[str]:
+    return [
+        name
+        for (name,) in source.rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            " AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY table_name"
+        )
+    ]
+
+
+def _columns(source: Store, table: str) -> list[str]:
+    return [
+        name
+        for (name,) in source.rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?"
+            " ORDER BY ordinal_position",
+            [table],
+        )
+    ]
+
+
+def copy_store(source: Store, *, to: str) -> dict[str, int]:
+    """Copy `source` (the DuckDB store) into the PostgreSQL database at `to`; rows per table."""
+    if source.settings.database_url:
+        raise InvalidInput("Kilden må være DuckDB-databasen (uten PORTAL_DATABASE_URL).")
+    target = open_store(dataclasses.replace(source.settings, database_url=to))
+    tables = _tables(source)
+    for table in tables:
+        if table in SEEDED:
+            continue
+        found = target.value(f"SELECT count(*) FROM {table}")
+        if found:
+            raise InvalidInput(f"Måldatabasen er ikke tom: tabellen {table} har {found} rader. Bruk en tom database.")
+    copied: dict[str, int] = {}
+    data = {table: (_columns(source, table), source.rows(f"SELECT * FROM {table}")) for table in tables}
+
+    def work(tx: Tx) -> None:
+        for table, (columns, rows) in data.items():
+            if table in SEEDED:
+                tx.execute(f"DELETE FROM {table}")
+            tx.bulk_insert(table, columns, rows)
+            copied[table] = len(rows)
+        # Ids were copied as they were: each sequence continues after the highest.
+        for table, column, default in tx.rows(
+            "SELECT table_name, column_name, column_default FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND column_default LIKE 'nextval(%'"
+        ):
+            sequence = _SEQUENCE.match(default)
+            if sequence:
+                tx.execute(
+                    f"SELECT setval('{sequence.group(1)}', coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)"
+                )
+
+    target.transaction(work)
+    return copied

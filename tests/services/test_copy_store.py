@@ -1,0 +1,51 @@
+"""`copy-store`: a pilot's DuckDB store (the demo data of `make run`) moved into PostgreSQL, the
+same rows in every table, new ids after the copied ones, and a second copy refused."""
+
+import dataclasses
+
+import pytest
+
+from services import db, demo
+from services.accounts import companies
+from services.accounts.access import CLI
+from services.cli import main as cli
+from services.errors import InvalidInput
+from services.store_copy import copy_store
+from tests.conftest import make_settings
+
+
+def test_a_pilot_store_is_copied_into_postgresql(tmp_path, postgres_settings, capsys):
+    pilot = db.open_store(make_settings(tmp_path / "pilot", demo=True))
+    demo.seed(pilot)
+    tables = [
+        t
+        for (t,) in pilot.rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            " AND table_name <> 'schema_migrations' ORDER BY table_name"
+        )
+    ]
+    before = {t: pilot.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    copied = copy_store(pilot, to=postgres_settings.database_url)
+    assert copied == {t: len(rows) for t, rows in before.items()}
+    assert sum(copied.values()) > 50
+    target = db.open_store(dataclasses.replace(pilot.settings, database_url=postgres_settings.database_url))
+    for table, rows in before.items():
+        columns = ", ".join(str(i + 1) for i in range(len(rows[0]))) if rows else "1"
+        assert target.rows(f"SELECT * FROM {table} ORDER BY {columns}") == rows, table
+    # New rows get ids after the copied ones.
+    newest = max(r[0] for r in pilot.rows("SELECT id FROM companies"))
+    added = companies.add_company(target, actor=CLI, orgnr="974760673", name="Ny Etter Kopi AS")
+    assert added.id > newest
+    with pytest.raises(InvalidInput, match="ikke tom"):
+        copy_store(pilot, to=postgres_settings.database_url)
+
+
+def test_the_command_refuses_a_target_that_is_not_empty(tmp_path, postgres_settings, monkeypatch, capsys):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "pilot"))
+    monkeypatch.setenv("PORTAL_DEMO", "1")
+    monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    assert cli(["seed-demo"]) == 0
+    assert cli(["copy-store", "--to", postgres_settings.database_url]) == 0
+    assert "Kopiert" in capsys.readouterr().out
+    assert cli(["copy-store", "--to", postgres_settings.database_url]) != 0
+    assert "ikke tom" in capsys.readouterr().err
