@@ -76,6 +76,8 @@ class Settings:
     mail_timeout_seconds: float = 10.0
     # PORTAL_DATABASE_URL: a PostgreSQL server instead of the DuckDB file (issue 15, under way).
     database_url: str | None = None
+    # PORTAL_FILE_STORE: "folder" (files under the data dir, the default) or "database".
+    file_store: str = "folder"
 
     @property
     def db_path(self) -> Path:
@@ -154,6 +156,13 @@ class ParseLimits:
     wall_seconds: int = 60
     # Files read at the same time; more wait their turn, so many uploads cannot exhaust the machine.
     workers: int = 2
+
+
+def _file_store(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("folder", "database"):
+        raise ConfigError("PORTAL_FILE_STORE må være «folder» eller «database».")
+    return value
 
 
 def _database_url(raw: str) -> str | None:
@@ -250,6 +259,7 @@ def load_settings(
         union_name=get("PORTAL_UNION_NAME", Settings.union_name) or Settings.union_name,
         union_address=get("PORTAL_UNION_ADDRESS", Settings.union_address) or "",
         database_url=_database_url(get("PORTAL_DATABASE_URL", "") or ""),
+        file_store=_file_store(get("PORTAL_FILE_STORE", "folder") or "folder"),
         union_logo=_existing_file("PORTAL_UNION_LOGO", get("PORTAL_UNION_LOGO", "") or ""),
         mail_timeout_seconds=float(
             _positive_int("PORTAL_MAIL_TIMEOUT_SECONDS", get("PORTAL_MAIL_TIMEOUT_SECONDS"), 10)

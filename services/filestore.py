@@ -1,9 +1,13 @@
-"""Original files on disk (deduction lists, letters), never without the store knowing them.
+"""Original files (deduction lists, letters), never without the store knowing them.
 
 A file is recorded in `stored_files` before it is written, then claimed by its
 owner (a submission or a letter) in the owner's own transaction. A failure in
 between removes it again; a crash leaves an unclaimed record that `sweep`
 removes together with its file.
+
+The bytes live in a folder under the data dir (PORTAL_FILE_STORE=folder, the default) or in
+the database (`stored_file_contents`, PORTAL_FILE_STORE=database), so that any app process on
+any machine can serve a download. Both are written, read and deleted only here.
 """
 
 from __future__ import annotations
@@ -25,6 +29,12 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 UNCLAIMED_AFTER = timedelta(hours=1)
 UNCLAIMED = "submission_id IS NULL AND letter_id IS NULL"
+# Above what any list or letter can be (lists are refused above 20 MB): a larger file is a fault.
+MAX_STORED_BYTES = 25 * 1024 * 1024
+
+
+class FileTooLarge(ValueError):
+    """A file larger than the store keeps."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,19 @@ def reserve(store: Store, *, files: list[tuple[str, bytes, dict]], now: datetime
     return store.transaction(work)
 
 
+def _in_database(store: Store) -> bool:
+    return store.settings.file_store == "database"
+
+
 def write(store: Store, files: list[StoredFile]) -> None:
+    for file in files:
+        if len(file.data) > MAX_STORED_BYTES:
+            raise FileTooLarge(f"{len(file.data)} bytes")
+    if _in_database(store):
+        store.transaction(
+            lambda tx: tx.bulk_insert("stored_file_contents", ("file_id", "content"), [(f.id, f.data) for f in files])
+        )
+        return
     target = folder(store)
     target.mkdir(parents=True, exist_ok=True)
     for file in files:
@@ -103,11 +125,16 @@ def _forget(store: Store, unclaimed: list[tuple[int, str]]) -> None:
             path.unlink(missing_ok=True)
     if unclaimed:
         ids = [file_id for file_id, _ in unclaimed]
-        store.transaction(
-            lambda tx: tx.execute(
-                f"DELETE FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[]))", [ids]
+
+        def work(tx: Tx) -> None:
+            tx.execute(
+                "DELETE FROM stored_file_contents WHERE file_id IN"
+                f" (SELECT id FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[])))",
+                [ids],
             )
-        )
+            tx.execute(f"DELETE FROM stored_files WHERE {UNCLAIMED} AND id IN (SELECT unnest(?::INTEGER[]))", [ids])
+
+        store.transaction(work)
 
 
 def discard(store: Store, files: list[StoredFile]) -> None:
@@ -126,14 +153,37 @@ def sweep(store: Store, *, now: datetime | None = None) -> int:
     return len(unclaimed)
 
 
-def path_of(store: Store, *, file_id: int) -> tuple[str, Path] | None:
-    found = store.row("SELECT original_name, stored_name FROM stored_files WHERE id = ?", [file_id])
-    return None if found is None else (found[0], folder(store) / found[1])
+def read(store: Store, *, file_id: int) -> tuple[str, bytes] | None:
+    """A file's original name and bytes; None when the file, or its bytes, are gone. The bytes
+    are checked against the size recorded when the file was stored."""
+    found = store.row("SELECT original_name, stored_name, size_bytes FROM stored_files WHERE id = ?", [file_id])
+    if found is None:
+        return None
+    name, stored_name, size = found
+    if _in_database(store):
+        data = store.value("SELECT content FROM stored_file_contents WHERE file_id = ?", [file_id])
+    else:
+        path = folder(store) / stored_name
+        data = path.read_bytes() if path.exists() else None
+    if data is None:
+        return None
+    data = bytes(data)
+    if size is not None and len(data) != size:
+        log.error("stored file %d has %d bytes, recorded %d", file_id, len(data), size)
+        return None
+    return name, data
 
 
 def delete_contents(store: Store, *, file_ids: list[int]) -> None:
     """Delete many files' bytes with one read of their names; their records stay for the audit."""
     if not file_ids:
+        return
+    if _in_database(store):
+        store.transaction(
+            lambda tx: tx.execute(
+                "DELETE FROM stored_file_contents WHERE file_id IN (SELECT unnest(?::INTEGER[]))", [list(file_ids)]
+            )
+        )
         return
     target = folder(store)
     for (name,) in store.rows(
@@ -144,6 +194,4 @@ def delete_contents(store: Store, *, file_ids: list[int]) -> None:
 
 def delete_content(store: Store, *, file_id: int) -> None:
     """Delete a file's bytes; its record stays (what existed, its hash) for the audit."""
-    found = path_of(store, file_id=file_id)
-    if found:
-        found[1].unlink(missing_ok=True)
+    delete_contents(store, file_ids=[file_id])

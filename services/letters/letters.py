@@ -303,10 +303,10 @@ def unread(store: Store, *, actor: Actor, company_id: int, today: date | None = 
 
 
 def _letter_bytes(store: Store, file_id: int, missing: str) -> bytes:
-    located = filestore.path_of(store, file_id=file_id)
-    if located is None or not located[1].exists():
+    found = filestore.read(store, file_id=file_id)
+    if found is None:
         raise NotFound(missing)
-    return located[1].read_bytes()
+    return found[1]
 
 
 def download(

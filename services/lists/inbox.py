@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from services import audit, fields, filestore, mail, periods
 from services.accounts.access import Actor
@@ -51,13 +50,14 @@ def mark_manual_handled(store: Store, *, actor: Actor, submission_id: int, now: 
     return new
 
 
-def stored_file_path(store: Store, *, actor: Actor, file_id: int) -> tuple[str, Path]:
-    """An original file, for union staff only: employers cannot download what they sent."""
+def stored_file(store: Store, *, actor: Actor, file_id: int) -> tuple[str, bytes]:
+    """An original list file's name and bytes, for union staff only: employers cannot download
+    what they sent."""
     if not actor.is_staff:
         raise AccessDenied("Det er ikke mulig å laste ned filene som tidligere er sendt forbundet.")
     found = None
     if store.value("SELECT submission_id FROM stored_files WHERE id = ?", [file_id]) is not None:
-        found = filestore.path_of(store, file_id=file_id)
+        found = filestore.read(store, file_id=file_id)
     if found is None:
         raise InvalidInput("Filen finnes ikke.")
     return found
@@ -123,8 +123,7 @@ def incoming(store: Store, *, actor: Actor, company_id: int | None = None, limit
 
 def original(store: Store, *, actor: Actor, file_id: int) -> tuple[str, bytes]:
     """An original file's bytes for staff; every fetch is audited."""
-    name, path = stored_file_path(store, actor=actor, file_id=file_id)
-    data = path.read_bytes()
+    name, data = stored_file(store, actor=actor, file_id=file_id)
     store.transaction(lambda tx: audit.record(tx, actor=actor, action="submission.file.download", target=str(file_id)))
     return name, data
 

@@ -207,7 +207,7 @@ def test_no_access_no_sending_and_no_history(store, company):
         submissions.last_contact_email(store, actor=outsider, company_id=company.id)
     assert history.history(store, actor=outsider, company_id=other.id, today=TODAY)[0] == []
     with pytest.raises(AccessDenied):
-        inbox.stored_file_path(store, actor=outsider, file_id=1)
+        inbox.stored_file(store, actor=outsider, file_id=1)
 
 
 def test_history_of_the_last_year_newest_first_with_missing_periods(store, employer, company):
@@ -244,9 +244,9 @@ def test_employers_cannot_download_what_they_sent(store, employer, company):
     receipt = send(store, employer, company, [csv_upload()])
     file_id = store.value("SELECT id FROM stored_files WHERE submission_id = ?", [receipt.submission_id])
     with pytest.raises(AccessDenied, match="ikke mulig å laste ned"):
-        inbox.stored_file_path(store, actor=employer, file_id=file_id)
-    name, path = inbox.stored_file_path(store, actor=CLI, file_id=file_id)
-    assert name == "oktober.csv" and path.exists()
+        inbox.stored_file(store, actor=employer, file_id=file_id)
+    name, data = inbox.stored_file(store, actor=CLI, file_id=file_id)
+    assert name == "oktober.csv" and data == csv_upload().data
 
 
 def test_staff_see_every_list_with_originals_and_who_has_not_sent(store, employer, company):
