@@ -12,7 +12,7 @@ python -m services.cli reconciliation --company ORGNR --period YYYY-MM [--json]
 python -m services.cli reconcile-period --period YYYY-MM
 python -m services.cli set-rate --class ordinær --from 2027-01-01 --percent 1.35 [--cap 590]
 python -m services.cli set-setting KEY VALUE
-python -m services.cli copy-store --to postgresql://…
+python -m services.cli copy-store --to postgresql://… [--files folder|database]
 """
 
 from __future__ import annotations
@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("value")
     p = sub.add_parser("copy-store", help="flytt DuckDB-databasen over i en tom PostgreSQL-database")
     p.add_argument("--to", required=True, metavar="postgresql://…")
+    p.add_argument(
+        "--files",
+        choices=("folder", "database"),
+        default="folder",
+        help="la filene bli i mappen, eller kopier dem inn i databasen (PORTAL_FILE_STORE=database)",
+    )
     return parser
 
 
@@ -204,7 +210,7 @@ def run(args: argparse.Namespace) -> str:
         settings_store.set_value(store, actor=CLI, key=args.key, value=args.value)
         return f"{args.key} = {args.value}"
     if args.command == "copy-store":
-        copied = store_copy.copy_store(store, to=args.to)
+        copied = store_copy.copy_store(store, to=args.to, files=args.files)
         return f"Kopiert {sum(copied.values())} rader i {len(copied)} tabeller til PostgreSQL."
     if args.command == "seed-demo":
         if not store.settings.demo:

@@ -1,8 +1,9 @@
 """`python -m services.cli copy-store --to postgresql://…`: a pilot's DuckDB store moved into
 PostgreSQL (issue 15). Every row of every table is copied in one transaction on the target, the
 target's id sequences continue after the copied ids, and a target that already holds a portal's
-data is refused. Stored files stay where they are: the local file folder (PORTAL_DATA_DIR) is
-the file store on both engines until the files can live in the database.
+data is refused. Stored files either stay in their folder (`files="folder"`: the portal on one
+machine) or are copied into the database with the rows (`files="database"`: then run the portal
+with PORTAL_FILE_STORE=database).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from services import filestore
 from services.db import Store, Tx, open_store
 from services.errors import InvalidInput
 
@@ -39,10 +41,12 @@ def _columns(source: Store, table: str) -> list[str]:
     ]
 
 
-def copy_store(source: Store, *, to: str) -> dict[str, int]:
+def copy_store(source: Store, *, to: str, files: str = "folder") -> dict[str, int]:
     """Copy `source` (the DuckDB store) into the PostgreSQL database at `to`; rows per table."""
     if source.settings.database_url:
         raise InvalidInput("Kilden må være DuckDB-databasen (uten PORTAL_DATABASE_URL).")
+    if files not in ("folder", "database"):
+        raise InvalidInput("Filene kopieres til «folder» eller «database».")
     target = open_store(dataclasses.replace(source.settings, database_url=to))
     tables = _tables(source)
     for table in tables:
@@ -53,10 +57,20 @@ def copy_store(source: Store, *, to: str) -> dict[str, int]:
             raise InvalidInput(f"Måldatabasen er ikke tom: tabellen {table} har {found} rader. Bruk en tom database.")
     copied: dict[str, int] = {}
     data = {table: (_columns(source, table), source.rows(f"SELECT * FROM {table}")) for table in tables}
+    if files == "database":
+        # The pilot kept its files in its folder: their bytes go into the database with the rows.
+        folder_settings = dataclasses.replace(source.settings, file_store="folder")
+        pilot = Store(settings=folder_settings, cur=source.cur)
+        contents = []
+        for (file_id,) in source.rows("SELECT id FROM stored_files ORDER BY id"):
+            found = filestore.read(pilot, file_id=file_id)
+            if found is not None:
+                contents.append((file_id, found[1]))
+        data["stored_file_contents"] = (["file_id", "content"], contents)
 
     def work(tx: Tx) -> None:
         for table, (columns, rows) in data.items():
-            if table in SEEDED:
+            if table in SEEDED or table == "stored_file_contents":
                 tx.execute(f"DELETE FROM {table}")
             tx.bulk_insert(table, columns, rows)
             copied[table] = len(rows)

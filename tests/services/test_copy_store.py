@@ -49,3 +49,20 @@ def test_the_command_refuses_a_target_that_is_not_empty(tmp_path, postgres_setti
     assert "Kopiert" in capsys.readouterr().out
     assert cli(["copy-store", "--to", postgres_settings.database_url]) != 0
     assert "ikke tom" in capsys.readouterr().err
+
+
+def test_files_copied_into_the_database_serve_the_same_bytes(tmp_path, postgres_settings):
+    from services import filestore
+
+    pilot = db.open_store(make_settings(tmp_path / "pilot", demo=True))
+    demo.seed(pilot)
+    originals = {
+        file_id: filestore.read(pilot, file_id=file_id) for (file_id,) in pilot.rows("SELECT id FROM stored_files")
+    }
+    assert originals and all(originals.values())
+    copied = copy_store(pilot, to=postgres_settings.database_url, files="database")
+    assert copied["stored_file_contents"] == len(originals)
+    hosted = db.open_store(
+        dataclasses.replace(pilot.settings, database_url=postgres_settings.database_url, file_store="database")
+    )
+    assert {file_id: filestore.read(hosted, file_id=file_id) for file_id in originals} == originals
