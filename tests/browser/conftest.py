@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -238,10 +240,11 @@ def mailbox():
     assert standin.invalid == [], "the portal sent SendGrid a request body outside its spec"
 
 
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory, mailbox):
-    data_dir = tmp_path_factory.mktemp("portal") / "data"
-    _seed(data_dir)
+@contextmanager
+def running_portal(data_dir: Path, mailbox: SendGridStandIn, **env_extra: str) -> Iterator[str]:
+    """`streamlit run Home.py` on a free port with its data under `data_dir`; the URL while it runs.
+    The server's log must end without a traceback."""
+    data_dir.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     env = dict(
         os.environ,
@@ -251,8 +254,9 @@ def portal(tmp_path_factory, mailbox):
         PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
         SENDGRID_API_KEY="SG.browser-test",
         SENDGRID_API_HOST=mailbox.url,
+        **env_extra,
     )
-    log_path = data_dir.parent / "server.log"
+    log_path = data_dir.parent / f"server-{port}.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [
@@ -274,7 +278,6 @@ def portal(tmp_path_factory, mailbox):
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    SERVER["process"] = server
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -286,6 +289,7 @@ def portal(tmp_path_factory, mailbox):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the portal did not start:\n" + log_path.read_text())
             time.sleep(0.2)
+        SERVER[url] = server
         yield url
     finally:
         server.terminate()
@@ -294,6 +298,15 @@ def portal(tmp_path_factory, mailbox):
         except subprocess.TimeoutExpired:
             server.kill()
     assert "Traceback" not in log_path.read_text(), log_path.read_text()
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory, mailbox):
+    data_dir = tmp_path_factory.mktemp("portal") / "data"
+    _seed(data_dir)
+    with running_portal(data_dir, mailbox) as url:
+        SERVER["process"] = SERVER[url]
+        yield url
 
 
 @pytest.fixture(scope="session")
