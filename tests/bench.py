@@ -26,7 +26,7 @@ from services.lists import submissions  # noqa: E402
 from services.lists.parsing import parse_file  # noqa: E402
 from services.lists.reading import read_list  # noqa: E402
 from services.register import members  # noqa: E402
-from tests import bench_staff, bench_union, listfiles  # noqa: E402
+from tests import bench_postgres, bench_staff, bench_union, listfiles  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 
 
@@ -111,6 +111,8 @@ def main() -> None:
     bench_union.run(folder / "union")
     print()
     bench_staff.run(folder / "staff")
+    print()
+    bench_postgres.run(folder / "engines")
 
 
 if __name__ == "__main__":

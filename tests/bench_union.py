@@ -175,19 +175,32 @@ def list_upload(people: list[tuple[str, str]], file_name: str) -> submissions.Up
     return submissions.Upload(file_name, ("\n".join(lines) + "\n").encode())
 
 
-def run(folder: Path) -> None:
+def run(
+    folder: Path,
+    *,
+    database_urls: dict[str, str] | None = None,
+    also: Callable[[db.Store], dict[str, float]] | None = None,
+) -> dict[str, float]:
+    """The union-scale figures on DuckDB, or on PostgreSQL when `database_urls` names an empty
+    database for "empty" and for "union". `also` measures more on the filled union store (before
+    the purge empties it). Returns the figures by name."""
+    urls = database_urls or {}
     newcomers = [(newcomer(n), f"Ny{n}, Person{n}") for n in range(6000)]
     uploads = {
         "20-row list": list_upload(newcomers[:20], "20.csv"),
         "6 000-row list": list_upload(newcomers, "6000.csv"),
     }
 
-    empty = db.open_store(make_settings(folder / "empty", cookie_key=secrets.token_urlsafe(48)))
+    empty = db.open_store(
+        make_settings(folder / "empty", cookie_key=secrets.token_urlsafe(48), database_url=urls.get("empty"))
+    )
     small = companies.add_company(empty, actor=CLI, orgnr="910000004", name="Tom AS")
     on_empty = submit_times(empty, small.id, uploads)
     db.close_all()
 
-    store = db.open_store(make_settings(folder / "union", cookie_key=secrets.token_urlsafe(48)))
+    store = db.open_store(
+        make_settings(folder / "union", cookie_key=secrets.token_urlsafe(48), database_url=urls.get("union"))
+    )
     started = time.perf_counter()
     ids = fill(store)
     rows = store.value("SELECT count(*) FROM submission_rows")
@@ -205,6 +218,9 @@ def run(folder: Path) -> None:
     )
 
     on_union = submit_times(store, ids[-1], uploads)
+    figures = {"reconcile whole period": whole_period, **{f"submit {k}": v for k, v in on_union.items()}}
+    if also is not None:
+        figures.update(also(store))
     for label in uploads:
         ratio = on_union[label] / on_empty[label]
         print(
@@ -260,3 +276,4 @@ def run(folder: Path) -> None:
         f" {done['lists_purged']} lists: {purge[0]} statements ({took:.1f} s)"
     )
     db.close_all()
+    return figures

@@ -29,6 +29,7 @@ class Grid:
             page.wait_for_timeout(300)
             box = self._grid().bounding_box()
             page.mouse.click(box["x"] + 20, box["y"] + HEADER + ROW * row + ROW // 2)
+            page.wait_for_timeout(150)  # the grid takes the focus before the keys come
             for _ in range(col):
                 page.keyboard.press("ArrowRight")
             page.keyboard.press("Enter")
@@ -47,7 +48,10 @@ class Grid:
             self._open(row, col, lambda: page.get_by_role("option", name=option, exact=True))
             page.get_by_role("option", name=option, exact=True).click()
         else:
-            editor = page.locator("#portal .gdg-input, #portal input, #portal textarea").first
+            # Only an editor that takes text: a lost arrow key opens a read-only column's instead.
+            editor = page.locator(
+                "#portal .gdg-input:not([disabled]), #portal input:not([disabled]), #portal textarea:not([disabled])"
+            ).first
             self._open(row, col, lambda: editor)
             editor.fill(text or "")
             editor.press("Enter")

@@ -1,0 +1,87 @@
+"""The union-scale figures side by side: DuckDB and a throwaway PostgreSQL (issue 15), for
+`make bench`. The same store is filled on both (2 000 companies, 12 months of lists); on each,
+a list is sent and reconciled against an empty store and the union store, and the staff's
+worklist pages («Avstemming», «Oversikt») are timed as script runs (AppTest)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import time
+from pathlib import Path
+
+from services import db
+from services.accounts import codes, declaration, users
+from services.accounts.access import CLI, Actor
+from tests import bench_union, postgres
+from tests.helpers import latest_code
+from tests.pages.conftest import log_in, new_app
+
+STAFF = "bench-pg@forbundet.no"
+PASSWORD = "et-langt-benkpassord"
+PAGES = {"Avstemming": "pages/staff/reconciliation.py", "Oversikt": "pages/staff/overview.py"}
+
+
+def _pages(folder: Path, database_url: str | None):
+    """A measure of the staff pages on the filled union store, for `bench_union.run(also=…)`."""
+
+    def measure(store: db.Store) -> dict[str, float]:
+        user = users.add_user(store, actor=CLI, email=STAFF, name="Benk Stab", staff=True)
+        codes.request_code(store, email=STAFF, purpose=codes.ACTIVATE)
+        codes.set_password_with_code(
+            store, email=STAFF, code=latest_code(store, STAFF), password=PASSWORD, confirmation=PASSWORD
+        )
+        declaration.accept(store, actor=Actor(user.id, STAFF, "staff"), accepted=True)
+        os.environ.update(
+            PORTAL_DATA_DIR=str(store.settings.data_dir),
+            PORTAL_COOKIE_KEY=secrets.token_urlsafe(48),
+            PORTAL_DEMO="0",
+            PORTAL_SIDECAR="0",
+        )
+        if database_url:
+            os.environ["PORTAL_DATABASE_URL"] = database_url
+        else:
+            os.environ.pop("PORTAL_DATABASE_URL", None)
+        at = log_in(new_app(), STAFF, PASSWORD)
+        times = {}
+        for label, page in PAGES.items():
+            at.switch_page(page)
+            at.run()
+            runs = []
+            for _ in range(5):
+                start = time.perf_counter()
+                at.run()
+                runs.append(time.perf_counter() - start)
+            if at.exception:
+                raise RuntimeError(f"{label}: {at.exception[0].message}")
+            times[f"page {label}"] = statistics.median(runs)
+        os.environ.pop("PORTAL_DATABASE_URL", None)
+        return times
+
+    return measure
+
+
+def run(folder: Path) -> None:
+    if not postgres.available():
+        print(postgres.MISSING)
+        return
+    import psycopg
+
+    print("DuckDB:")
+    duck = bench_union.run(folder / "duckdb", also=_pages(folder, None))
+    server = postgres.start()
+    try:
+        urls = {}
+        with psycopg.connect(server.dsn(), autocommit=True) as admin:
+            for name in ("empty", "union"):
+                admin.execute(f"CREATE DATABASE bench_{name}")
+                urls[name] = f"postgresql://portal@/bench_{name}?host={server.folder}&port={server.port}"
+        print("\nPostgreSQL:")
+        pg = bench_union.run(folder / "postgres", database_urls=urls, also=_pages(folder, urls["union"]))
+    finally:
+        db.close_all()
+        server.stop()
+    print(f"\n{'union scale, same store (seconds)':<44} {'DuckDB':>9} {'PostgreSQL':>11}")
+    for name in duck:
+        print(f"{name:<44} {duck[name]:9.3f} {pg.get(name, float('nan')):11.3f}")
