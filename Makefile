@@ -24,10 +24,10 @@ test: $(VENV)/.test-deps
 	$(PY) -m pytest
 	$(MAKE) test-postgres
 
-# The services suite again with the store on a throwaway PostgreSQL (issue 15); the parser fuzz
+# The services and page suites again with the store on a throwaway PostgreSQL (issue 15); the parser fuzz
 # touches no store and runs once, above.
 test-postgres: $(VENV)/.test-deps
-	PORTAL_TEST_ENGINE=postgres $(PY) -m pytest tests/services --deselect tests/services/lists/test_fuzz.py
+	PORTAL_TEST_ENGINE=postgres $(PY) -m pytest tests/services tests/pages --deselect tests/services/lists/test_fuzz.py
 
 # Pin the whole dependency tree again after changing requirements.in or requirements-test.in.
 lock: $(VENV)/.test-deps

@@ -353,7 +353,8 @@ def staff_letters(store: Store, *, actor: Actor, company_id: int | None = None, 
             "SELECT l.id, l.created_at, c.name, l.subject, l.last_day, l.expired_at IS NOT NULL,"
             " l.withdrawn_at IS NOT NULL,"
             " (SELECT min(downloaded_at) FROM letter_downloads d WHERE d.letter_id = l.id)"
-            " FROM letters l JOIN companies c ON c.id = l.company_id WHERE (? IS NULL OR l.company_id = ?)"
+            " FROM letters l JOIN companies c ON c.id = l.company_id"
+            " WHERE (CAST(? AS INTEGER) IS NULL OR l.company_id = ?)"
             " ORDER BY l.created_at DESC LIMIT ?",
             [company_id, company_id, limit],
         )

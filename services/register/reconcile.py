@@ -119,7 +119,7 @@ def awaiting_manual(
             "SELECT s.id, s.company_id, c.name, s.period, s.submitted_at FROM submissions s"
             " JOIN companies c ON c.id = s.company_id"
             f" WHERE {AWAITING_MANUAL}"
-            " AND (? IS NULL OR s.company_id = ?) AND (CAST(? AS DATE) IS NULL OR s.period = ?)"
+            " AND (CAST(? AS INTEGER) IS NULL OR s.company_id = ?) AND (CAST(? AS DATE) IS NULL OR s.period = ?)"
             " ORDER BY s.period DESC, c.name",
             [company_id, company_id, period, period],
         )

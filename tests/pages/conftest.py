@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -19,7 +20,10 @@ PASSWORD = "et-langt-passord"
 
 
 @pytest.fixture
-def app_store(tmp_path, monkeypatch):
+def app_store(tmp_path, monkeypatch, request):
+    if os.environ.get("PORTAL_TEST_ENGINE") == "postgres":
+        # The pages on PostgreSQL too (make test-postgres).
+        monkeypatch.setenv("PORTAL_DATABASE_URL", request.getfixturevalue("postgres_settings").database_url)
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PORTAL_COOKIE_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("PORTAL_DEMO", "0")

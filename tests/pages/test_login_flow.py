@@ -174,7 +174,7 @@ def test_a_new_code_once_the_minute_has_passed(app_store, employer):
     assert waiting.disabled and waiting.label.startswith("Send ny kode (om ")
     # A minute later (for the page and for the store's own limit): the button sends a new code.
     at.session_state["code_requested_at"] -= 61
-    app_store.execute("UPDATE one_time_codes SET created_at = created_at - INTERVAL 2 MINUTE")
+    app_store.execute("UPDATE one_time_codes SET created_at = created_at - INTERVAL '2 minutes'")
     at.run()
     assert not at.button(key="resend_code").disabled
     at.button(key="resend_code").click()
