@@ -10,10 +10,12 @@ same for both engines.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import random
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -130,7 +132,7 @@ def close_all() -> None:
         _connections.clear()
         _modes_checked.clear()
         _migrated_urls.clear()
-    if "services.db_postgres" in __import__("sys").modules:
+    if "services.db_postgres" in sys.modules:
         from services.db_postgres import close_pools
 
         close_pools()
@@ -313,8 +315,6 @@ _exclusive_locks: dict[tuple[Path, str], threading.Lock] = {}
 
 def _lock_key(name: str) -> int:
     """A stable 63-bit key for an advisory lock, from its name."""
-    import hashlib
-
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
 
 

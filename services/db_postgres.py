@@ -26,6 +26,7 @@ from psycopg_pool import ConnectionPool
 
 _pools: dict[str, ConnectionPool] = {}
 _pools_lock = threading.Lock()
+_column_types: dict[tuple[str, str], dict[str, str]] = {}
 # One key for the advisory lock that lets one process at a time apply migrations.
 MIGRATION_LOCK = 1_151_014
 WRITE_CONFLICTS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
@@ -60,6 +61,7 @@ def close_pools() -> None:
         for found in _pools.values():
             found.close()
         _pools.clear()
+        _column_types.clear()
 
 
 class Result:
@@ -96,6 +98,7 @@ class PostgresCursor:
     """One script run's or command's way to the server, shaped like a DuckDB cursor."""
 
     def __init__(self, url: str):
+        self._url = url
         self._pool = pool(url)
         self._conn: psycopg.Connection | None = None
 
@@ -150,13 +153,18 @@ class PostgresCursor:
     def select_as(self, table: str, columns: Sequence[str]) -> str:
         """The staged columns cast to the target table's own types: a column staged with only
         NULLs has no type of its own (TEXT), and PostgreSQL casts nothing into NUMERIC by itself."""
-        types = dict(
-            self.execute(
-                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
-                " WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped",
-                [table],
-            ).fetchall()
-        )
+        key = (self._url, table)
+        types = _column_types.get(key)
+        if types is None:
+            # The schema is fixed once migrated: read once per database and table, not per insert.
+            types = dict(
+                self.execute(
+                    "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                    " WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped",
+                    [table],
+                ).fetchall()
+            )
+            _column_types[key] = types
         return ", ".join(f"CAST({c} AS {types[c]})" if c in types else c for c in columns)
 
     def unregister(self, name: str) -> None:
