@@ -9,7 +9,7 @@ def test_migrations_are_recorded_and_applied_once(store, settings):
     versions = [r[0] for r in store.rows("SELECT version FROM schema_migrations")]
     assert versions == sorted(int(p.name[:3]) for p in db.MIGRATIONS_DIR.glob("*.sql"))
     assert versions[:2] == [1, 2]
-    assert db.migrate(db.connection(settings.db_path)) == []
+    assert db.migrate(store.cur) == []  # on whichever engine the store runs
 
 
 def test_transaction_rolls_back_everything_on_error(store):

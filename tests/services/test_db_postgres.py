@@ -1,13 +1,11 @@
-"""The store on PostgreSQL (PORTAL_DATABASE_URL): the same interface as on DuckDB — statements
-with `?` placeholders, short write transactions retried on a conflict, rows staged for one
-set-based statement with their exact types, migrations applied once however many processes open
-the store at once."""
+"""The store on PostgreSQL (PORTAL_DATABASE_URL): what only that engine needs — `?` placeholders
+rewritten, rows staged with their exact types, migrations applied once, and writers in separate
+processes serialised by the server. The store's own contract (rollback, retried conflicts, a
+transaction inside a transaction refused) is tests/services/test_db.py, which make test-postgres
+runs on PostgreSQL too."""
 
-import threading
 from datetime import date, datetime
 from decimal import Decimal
-
-import pytest
 
 from services import db
 from services.db import Tx
@@ -31,21 +29,6 @@ def test_migrated_once_and_the_store_answers_as_on_duckdb(postgres_settings):
     ]
 
 
-def test_a_transaction_rolls_back_everything_on_error(postgres_settings):
-    store = db.open_store(postgres_settings)
-
-    def work(tx):
-        tx.execute("INSERT INTO companies (orgnr, name, created_at) VALUES ('910000004', 'A', now())")
-        raise ValueError("boom")
-
-    with pytest.raises(ValueError):
-        store.transaction(work)
-    assert store.value("SELECT count(*) FROM companies") == 0
-    with pytest.raises(RuntimeError, match="inside a transaction"):
-        store.transaction(lambda tx: tx.transaction(lambda inner: None))
-    assert store.transaction(lambda tx: type(tx)) is Tx
-
-
 def test_staged_rows_keep_their_types_and_bulk_insert_writes_them(postgres_settings):
     store = db.open_store(postgres_settings)
     rows = [(1, "Ås, Kjersti", Decimal("676.01"), date(2026, 10, 1), datetime(2026, 11, 1, 12, 30), None)]
@@ -61,30 +44,6 @@ def test_staged_rows_keep_their_types_and_bulk_insert_writes_them(postgres_setti
         )
     )
     assert store.row("SELECT orgnr, name FROM companies") == ("910000004", "A AS")
-
-
-def test_concurrent_writers_to_one_row_are_retried_not_lost(postgres_settings):
-    store = db.open_store(postgres_settings)
-    store.execute("INSERT INTO companies (orgnr, name, created_at) VALUES ('910000004', '0', now())")
-    errors = []
-
-    def bump():
-        own = db.open_store(postgres_settings)
-        for _ in range(20):
-            try:
-                own.transaction(
-                    lambda tx: tx.execute("UPDATE companies SET name = CAST(CAST(name AS INTEGER) + 1 AS VARCHAR)")
-                )
-            except Exception as exc:  # collected, asserted below
-                errors.append(exc)
-
-    threads = [threading.Thread(target=bump) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert store.value("SELECT name FROM companies") == "60"
 
 
 BUMP = """
