@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import statistics
-import time
 from pathlib import Path
 
 from services import db
 from services.accounts import codes, declaration, users
 from services.accounts.access import CLI, Actor
 from tests import bench_union, postgres
+from tests.bench_staff import script_run_time
 from tests.helpers import latest_code
 from tests.pages.conftest import log_in, new_app
 
@@ -48,14 +47,7 @@ def _pages(folder: Path, database_url: str | None):
         for label, page in PAGES.items():
             at.switch_page(page)
             at.run()
-            runs = []
-            for _ in range(5):
-                start = time.perf_counter()
-                at.run()
-                runs.append(time.perf_counter() - start)
-            if at.exception:
-                raise RuntimeError(f"{label}: {at.exception[0].message}")
-            times[f"page {label}"] = statistics.median(runs)
+            times[f"page {label}"] = script_run_time(at, label)
         os.environ.pop("PORTAL_DATABASE_URL", None)
         return times
 

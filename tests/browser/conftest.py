@@ -57,6 +57,23 @@ STALE_STAFF = "stab2@forbund.no"  # active staff: a password reset ends an open 
 INJECTOR = "injeksjon@firma.no"  # active, one company whose every free text is Markdown and HTML
 # A link, an image, emphasis, raw HTML and a Streamlit directive: none may render anywhere.
 PAYLOAD = "[klikk her](http://evil.test/lenke) ![](http://evil.test/bilde.png) **fet** <b>html</b> :red[rød]"
+# Every page of each role, by its title in the navigation (the checks that visit them all).
+EMPLOYER_PAGES = [
+    "Hjem",
+    "Innsending",
+    "Registrer trekk",
+    "Innsendte lister det siste året",
+    "Brev fra forbundet",
+    "Utrukne",
+]
+STAFF_PAGES = [
+    "Administrasjon",
+    "Oversikt",
+    "Innkomne lister",
+    "Medlemsregister",
+    "Avstemming",
+    "Brev til bedrifter",
+]
 # The running portal's process, for tests that check it survived what they did.
 SERVER: dict[str, subprocess.Popen] = {}
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, INJECTOR, PASSWORD, STAFF, go, log_in, settle
+from tests.browser.conftest import ARTIFACTS, EMPLOYER_PAGES, INJECTOR, PASSWORD, STAFF, STAFF_PAGES, go, log_in, settle
 
 # The free-text fields seeded with the payload (see conftest._seed_injection).
 FIELDS = [
@@ -17,22 +17,6 @@ FIELDS = [
     "«Annet» comment",
     "file name",
     "letter subject",
-]
-EMPLOYER_PAGES = [
-    "Hjem",
-    "Innsending",
-    "Registrer trekk",
-    "Innsendte lister det siste året",
-    "Brev fra forbundet",
-    "Utrukne",
-]
-STAFF_PAGES = [
-    "Administrasjon",
-    "Oversikt",
-    "Innkomne lister",
-    "Medlemsregister",
-    "Avstemming",
-    "Brev til bedrifter",
 ]
 
 

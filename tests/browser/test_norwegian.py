@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import EMPLOYER, STAFF, go, log_in, settle
+from tests.browser.conftest import EMPLOYER, EMPLOYER_PAGES, STAFF, STAFF_PAGES, go, log_in, settle
 
 # The English texts a clerk met before (issue 14), and their kin from the same widgets.
 ENGLISH = [
@@ -34,22 +34,6 @@ ENGLISH = [
     "Open",
 ]
 PATTERN = re.compile("|".join(rf"(?<![\w-]){re.escape(word)}" for word in ENGLISH))
-EMPLOYER_PAGES = [
-    "Hjem",
-    "Innsending",
-    "Registrer trekk",
-    "Innsendte lister det siste året",
-    "Brev fra forbundet",
-    "Utrukne",
-]
-STAFF_PAGES = [
-    "Administrasjon",
-    "Oversikt",
-    "Innkomne lister",
-    "Medlemsregister",
-    "Avstemming",
-    "Brev til bedrifter",
-]
 # What the user can see or hear read: the page's text and the labels, tooltips and placeholders.
 SEEN = """() => {
   const seen = [document.body.innerText];
