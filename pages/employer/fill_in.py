@@ -63,7 +63,8 @@ members_table = pd.DataFrame(
             "Medlemsnr": m.member_no,
             "Navn": m.name,
             "Fødselsdato": m.birth_date.strftime("%d.%m.%Y") if m.birth_date else "",
-            "Beløp": float(m.last_amount) if m.last_amount is not None else None,
+            # Text, as the clerk writes it («520,50»): an empty number cell would show «None».
+            "Beløp": f"{m.last_amount:.2f}".replace(".", ",") if m.last_amount is not None else "",
             "Trukket?": DEDUCTED,
             "Kommentar": "",
         }
@@ -79,7 +80,7 @@ edited_members = st.data_editor(
     num_rows="fixed",
     disabled=["Medlemsnr", "Navn", "Fødselsdato"],
     column_config={
-        "Beløp": st.column_config.NumberColumn("Beløp (kr)", min_value=0.0, max_value=100000.0, format="%.2f"),
+        "Beløp": st.column_config.TextColumn("Beløp (kr)", max_chars=12),
         "Trukket?": st.column_config.SelectboxColumn(
             "Trukket?", options=[DEDUCTED, *REASONS], required=True, help="Velg hvorfor et medlem ikke er trukket."
         ),
@@ -90,7 +91,7 @@ edited_members = st.data_editor(
 st.subheader("Andre personer som er trukket")
 new_table = st.data_editor(
     pd.DataFrame(
-        {"Fødselsnummer": pd.Series(dtype=str), "Navn": pd.Series(dtype=str), "Beløp": pd.Series(dtype=float)}
+        {"Fødselsnummer": pd.Series(dtype=str), "Navn": pd.Series(dtype=str), "Beløp": pd.Series(dtype=str)}
     ),
     key=f"fill_new_{company_id}_{period}_{rounds}",
     hide_index=True,
@@ -99,7 +100,7 @@ new_table = st.data_editor(
     column_config={
         "Fødselsnummer": st.column_config.TextColumn("Fødselsnummer (11 siffer)", max_chars=11),
         "Navn": st.column_config.TextColumn("Navn", max_chars=fields.NAME),
-        "Beløp": st.column_config.NumberColumn("Beløp (kr)", min_value=0.0, max_value=100000.0, format="%.2f"),
+        "Beløp": st.column_config.TextColumn("Beløp (kr)", max_chars=12),
     },
 )
 

@@ -53,7 +53,7 @@ def test_a_list_filled_in_and_sent(at, app_store):
     [members_table, new_table] = at.data_editor
     shown = members_table.value
     assert list(shown["Navn"]) == [name for name, _ in PEOPLE]
-    assert list(shown["Beløp"]) == [400.0, 410.0, 420.0]
+    assert list(shown["Beløp"]) == ["400,00", "410,00", "420,00"]
     # Member number, name and birth date; never a fødselsnummer.
     assert not any(listfiles.make_fnr(born) in shown.to_string() for _, born in PEOPLE)
     assert "3 personer · sum 1\u00a0230,00\u00a0kr" in texts(at)
