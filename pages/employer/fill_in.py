@@ -90,9 +90,7 @@ edited_members = st.data_editor(
 
 st.subheader("Andre personer som er trukket")
 new_table = st.data_editor(
-    pd.DataFrame(
-        {"Fødselsnummer": pd.Series(dtype=str), "Navn": pd.Series(dtype=str), "Beløp": pd.Series(dtype=str)}
-    ),
+    pd.DataFrame({"Fødselsnummer": pd.Series(dtype=str), "Navn": pd.Series(dtype=str), "Beløp": pd.Series(dtype=str)}),
     key=f"fill_new_{company_id}_{period}_{rounds}",
     hide_index=True,
     width="stretch",

@@ -9,6 +9,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from tests.browser.conftest import settle
 
 HEADER, ROW = 36, 35
+TEXT_EDITOR = "#portal .gdg-input:not([disabled]), #portal input:not([disabled]), #portal textarea:not([disabled])"
 
 
 class Grid:
@@ -41,19 +42,24 @@ class Grid:
         raise AssertionError(f"the cell in row {row}, column {col} did not open")
 
     def edit(self, name: str, column: str, *, option: str | None = None, text: str | None = None) -> None:
+        """Edit the cell and check that it shows the new value; an edit lost in a rerun is made again."""
         page = self.page
-        settle(page)
-        row, col = self.row_of(name), self.columns.index(column)
-        if option is not None:
-            self._open(row, col, lambda: page.get_by_role("option", name=option, exact=True))
-            page.get_by_role("option", name=option, exact=True).click()
-        else:
-            # Only an editor that takes text: a lost arrow key opens a read-only column's instead.
-            editor = page.locator(
-                "#portal .gdg-input:not([disabled]), #portal input:not([disabled]), #portal textarea:not([disabled])"
-            ).first
-            self._open(row, col, lambda: editor)
-            editor.fill(text or "")
-            editor.press("Enter")
-        page.wait_for_timeout(300)
-        settle(page)
+        wanted = option if option is not None else (text or "")
+        for _ in range(3):
+            settle(page)
+            row, col = self.row_of(name), self.columns.index(column)
+            if option is not None:
+                self._open(row, col, lambda: page.get_by_role("option", name=option, exact=True))
+                page.get_by_role("option", name=option, exact=True).click()
+            else:
+                # Only an editor that takes text: a lost arrow key opens a read-only column's instead.
+                editor = page.locator(TEXT_EDITOR).first
+                self._open(row, col, lambda editor=editor: editor)
+                editor.fill(text or "")
+                editor.press("Enter")
+            page.wait_for_timeout(300)
+            settle(page)
+            shown = self._grid().locator(f"[role=gridcell][id='glide-cell-{col}-{self.row_of(name)}']")
+            if shown.count() and shown.first.inner_text().strip() == wanted:
+                return
+        raise AssertionError(f"{name}: «{column}» did not take «{wanted}»")
