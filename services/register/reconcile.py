@@ -54,10 +54,12 @@ WITH rows AS (
     SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount, r.basis, s.id AS sid
     FROM submission_rows r JOIN submissions s ON s.id = r.submission_id
     WHERE s.company_id = ? AND s.period = ? AND r.period IS NULL AND r.submission_id BETWEEN ? AND ?
-), latest AS (
-    SELECT person_key, max(sid) AS sid FROM rows GROUP BY person_key
 ), own AS (
-    SELECT rows.* FROM rows JOIN latest ON latest.person_key = rows.person_key AND latest.sid = rows.sid
+    -- The newest list naming each person, by a window rather than a join back to a grouped copy:
+    -- PostgreSQL guesses one row for a CTE and would loop the join over every pair of rows.
+    SELECT person_key, national_id, birth_date, name, name_key, amount, basis, sid FROM (
+        SELECT rows.*, max(sid) OVER (PARTITION BY person_key) AS newest FROM rows
+    ) ranked WHERE sid = newest
 ), corrections AS (
     SELECT r.person_key, r.national_id, r.birth_date, r.name, r.name_key, r.amount,
            CAST(NULL AS DECIMAL(14, 2)) AS basis, s.id AS sid
