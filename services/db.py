@@ -62,28 +62,44 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def migration_files() -> list[tuple[int, str, Path]]:
-    """The numbered migrations in order: one set for every engine the store runs on."""
-    found = []
+ENGINES = ("duckdb", "postgres")
+
+
+def migration_files(engine: str = "duckdb") -> list[tuple[int, str, Path]]:
+    """The numbered migrations in order for `engine`. `NNN_name.sql` serves every engine; where
+    the engines really differ, `NNN_name.duckdb.sql` and `NNN_name.postgres.sql` sit side by side,
+    and a version must then have one for each."""
+    by_version: dict[int, dict[str | None, tuple[str, Path]]] = {}
     for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-        match = re.match(r"^(\d+)_(.+)\.sql$", path.name)
-        if match:
-            found.append((int(match.group(1)), match.group(2), path))
-    versions = [v for v, _, _ in found]
-    if len(versions) != len(set(versions)):
-        raise RuntimeError("two migrations share a number")
+        match = re.match(r"^(\d+)_([a-z0-9_]+)(?:\.(duckdb|postgres))?\.sql$", path.name)
+        if match is None:
+            raise RuntimeError(f"a migration's file name does not say its version and engine: {path.name}")
+        files = by_version.setdefault(int(match.group(1)), {})
+        if match.group(3) in files:
+            raise RuntimeError(f"two migrations share the number {match.group(1)}")
+        files[match.group(3)] = (match.group(2), path)
+    found = []
+    for version, files in sorted(by_version.items()):
+        if None in files:
+            if len(files) > 1:
+                raise RuntimeError(f"migration {version:03d} is for every engine and for one engine at once")
+            found.append((version, *files[None]))
+        elif set(files) != set(ENGINES):
+            raise RuntimeError(f"migration {version:03d} needs a file for each engine: {', '.join(ENGINES)}")
+        else:
+            found.append((version, *files[engine]))
     return found
 
 
-def migrate(conn: Any) -> list[int]:
-    """Apply the migrations not yet recorded, each in its own transaction."""
+def migrate(conn: Any, engine: str = "duckdb") -> list[int]:
+    """Apply the migrations for `engine` not yet recorded, each in its own transaction."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
     done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
-    for version, name, path in migration_files():
+    for version, name, path in migration_files(engine):
         if version in done:
             continue
         conn.execute("BEGIN TRANSACTION")
@@ -158,6 +174,11 @@ class Store:
     settings: Settings
     # A DuckDB cursor, or `db_postgres.PostgresCursor` with the same interface.
     cur: Any = field(repr=False)
+
+    @property
+    def engine(self) -> str:
+        """ "postgres" or "duckdb": which of `ENGINES` the store runs on."""
+        return "postgres" if self.settings.database_url else "duckdb"
 
     def rows(self, sql: str, params: list[Any] | tuple = ()) -> list[tuple]:
         return self.cur.execute(sql, list(params)).fetchall()
@@ -327,7 +348,7 @@ def _postgres_cursor(url: str) -> Any:
     if fresh:
         # One process at a time applies migrations; the others wait, then find none left.
         with cur.migration_lock():
-            migrate(cur)
+            migrate(cur, "postgres")
         with _connections_lock:
             _migrated_urls.add(url)
     return cur

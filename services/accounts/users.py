@@ -240,6 +240,25 @@ def remove_staff_rights(store: Store, *, actor: Actor, user_id: int) -> None:
     store.transaction(work)
 
 
+# Every record that names the user as the one who did something: the user is then kept
+# (deactivated), since deleting would leave it naming nobody (PostgreSQL's foreign keys refuse).
+ACTED_BY = (
+    ("submissions", "submitted_by"),
+    ("submissions", "manual_done_by"),
+    ("reconciliation_items", "answered_by"),
+    ("reconciliation_items", "handled_by"),
+    ("utrukket_answers", "answered_by"),
+    ("letters", "created_by"),
+    ("letters", "withdrawn_by"),
+    ("letter_downloads", "user_id"),
+    ("reminders", "sent_by"),
+    ("column_layouts", "saved_by"),
+)
+# What is the user's own and goes with the user (by `user_id`).
+REMOVED_WITH_USER = ("user_companies", "sessions", "one_time_codes")
+ACTED_SQL = "SELECT " + " + ".join(f"(SELECT count(*) FROM {t} WHERE {c} = ?)" for t, c in ACTED_BY)
+
+
 def delete(store: Store, *, actor: Actor, user_id: int) -> None:
     """Delete a user who never sent or answered anything; others are deactivated instead,
     so what they did stays attributed."""
@@ -249,17 +268,13 @@ def delete(store: Store, *, actor: Actor, user_id: int) -> None:
         raise InvalidInput("Du kan ikke slette din egen bruker.")
 
     def work(tx: Tx) -> None:
-        acted = tx.value(
-            "SELECT (SELECT count(*) FROM submissions WHERE submitted_by = ?)"
-            " + (SELECT count(*) FROM reconciliation_items WHERE answered_by = ? OR handled_by = ?)"
-            " + (SELECT count(*) FROM letters WHERE created_by = ?)",
-            [user.id] * 4,
-        )
+        acted = tx.value(ACTED_SQL, [user.id] * len(ACTED_BY))
         if acted:
             raise Conflict(
-                f"{user.email} har sendt inn eller svart på noe og kan ikke slettes. Deaktiver brukeren i stedet."
+                f"{user.email} har sendt, svart på, lastet ned eller lagret noe i portalen og kan ikke slettes."
+                " Deaktiver brukeren i stedet."
             )
-        for table in ("user_companies", "sessions", "one_time_codes"):
+        for table in REMOVED_WITH_USER:
             tx.execute(f"DELETE FROM {table} WHERE user_id = ?", [user.id])
         tx.execute("DELETE FROM users WHERE id = ?", [user.id])
         audit.record(tx, actor=actor, action="user.delete", target=user.email)

@@ -53,6 +53,11 @@ def purge(store: Store, *, today: date | None = None) -> dict[str, int]:
                 " (SELECT id FROM employments WHERE member_id IN (SELECT unnest(?::INTEGER[])))",
                 [gone],
             )
+            # Outcomes kept longer than the member name the person by their own fields.
+            tx.execute(
+                "UPDATE reconciliation_items SET member_id = NULL WHERE member_id IN (SELECT unnest(?::INTEGER[]))",
+                [gone],
+            )
             tx.execute("DELETE FROM employments WHERE member_id IN (SELECT unnest(?::INTEGER[]))", [gone])
             tx.execute("DELETE FROM members WHERE id IN (SELECT unnest(?::INTEGER[]))", [gone])
         if due or gone:

@@ -66,3 +66,30 @@ def test_files_copied_into_the_database_serve_the_same_bytes(tmp_path, postgres_
         dataclasses.replace(pilot.settings, database_url=postgres_settings.database_url, file_store="database")
     )
     assert {file_id: filestore.read(hosted, file_id=file_id) for file_id in originals} == originals
+
+
+def test_a_reference_to_a_row_that_is_gone_is_named_and_nothing_is_copied(tmp_path, postgres_settings):
+    """The pilot's DuckDB store has no foreign keys; PostgreSQL has. An outcome that outlived its
+    member (retention before it cleared the reference) is copied without the member; any other
+    reference to nothing refuses the copy, named, before a row is written."""
+    pilot = db.open_store(make_settings(tmp_path / "pilot", demo=True))
+    demo.seed(pilot)
+    member_id = pilot.value("SELECT min(member_id) FROM reconciliation_items WHERE member_id IS NOT NULL")
+    pilot.execute("UPDATE reconciliation_items SET member_id = 99999 WHERE member_id = ?", [member_id])
+    orphans = pilot.value("SELECT count(*) FROM reconciliation_items WHERE member_id = 99999")
+    assert orphans > 0
+    pilot.execute("UPDATE submissions SET company_id = 88888 WHERE id = (SELECT min(id) FROM submissions)")
+    with pytest.raises(InvalidInput, match=r"submissions\.company_id \(1 rader\)") as refused:
+        copy_store(pilot, to=postgres_settings.database_url)
+    assert "reconciliation_items" not in str(refused.value)
+    target = db.open_store(dataclasses.replace(pilot.settings, database_url=postgres_settings.database_url))
+    assert target.value("SELECT count(*) FROM companies") == 0
+
+    pilot.execute("UPDATE submissions SET company_id = (SELECT min(id) FROM companies) WHERE company_id = 88888")
+    copy_store(pilot, to=postgres_settings.database_url)
+    assert target.value("SELECT count(*) FROM reconciliation_items WHERE member_id IS NULL") == orphans + pilot.value(
+        "SELECT count(*) FROM reconciliation_items WHERE member_id IS NULL"
+    )
+    assert target.value("SELECT count(*) FROM reconciliation_items") == pilot.value(
+        "SELECT count(*) FROM reconciliation_items"
+    )

@@ -7,9 +7,9 @@ from services import db
 
 def test_migrations_are_recorded_and_applied_once(store, settings):
     versions = [r[0] for r in store.rows("SELECT version FROM schema_migrations")]
-    assert versions == sorted(int(p.name[:3]) for p in db.MIGRATIONS_DIR.glob("*.sql"))
+    assert versions == sorted({int(p.name[:3]) for p in db.MIGRATIONS_DIR.glob("*.sql")})
     assert versions[:2] == [1, 2]
-    assert db.migrate(store.cur) == []  # on whichever engine the store runs
+    assert db.migrate(store.cur, store.engine) == []  # on whichever engine the store runs
 
 
 def test_transaction_rolls_back_everything_on_error(store):
@@ -54,3 +54,26 @@ def test_work_that_needs_a_transaction_gets_one(store):
     assert seen is Tx
     with pytest.raises(RuntimeError, match="inside a transaction"):
         store.transaction(lambda tx: tx.transaction(lambda inner: None))
+
+
+def test_a_migration_is_for_every_engine_or_has_a_file_for_each(tmp_path, monkeypatch):
+    for name in ("001_base.sql", "002_keys.duckdb.sql", "002_keys.postgres.sql", "003_more.sql"):
+        (tmp_path / name).write_text("-- x\n")
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", tmp_path)
+    assert [(v, p.name) for v, _, p in db.migration_files("postgres")] == [
+        (1, "001_base.sql"),
+        (2, "002_keys.postgres.sql"),
+        (3, "003_more.sql"),
+    ]
+    assert db.migration_files("duckdb")[1][2].name == "002_keys.duckdb.sql"
+    (tmp_path / "002_keys.postgres.sql").unlink()
+    with pytest.raises(RuntimeError, match="needs a file for each engine"):
+        db.migration_files("duckdb")
+    (tmp_path / "002_keys.sql").write_text("-- x\n")
+    (tmp_path / "002_keys.postgres.sql").write_text("-- x\n")
+    with pytest.raises(RuntimeError, match="for every engine and for one engine"):
+        db.migration_files("duckdb")
+    (tmp_path / "002_keys.sql").unlink()
+    (tmp_path / "002_other.sql").write_text("-- x\n")
+    with pytest.raises(RuntimeError, match="every engine and for one engine"):
+        db.migration_files("duckdb")

@@ -20,8 +20,8 @@ def test_placeholders_become_psycopgs_and_percent_signs_stay_literal():
 def test_migrated_once_and_the_store_answers_as_on_duckdb(postgres_settings):
     store = db.open_store(postgres_settings)
     versions = [r[0] for r in store.rows("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == [v for v, _, _ in db.migration_files()]
-    assert db.migrate(store.cur) == []
+    assert versions == [v for v, _, _ in db.migration_files("postgres")]
+    assert db.migrate(store.cur, "postgres") == []
     assert store.value("SELECT value FROM store_identity WHERE key = 'mode'") == "real"
     assert store.value("SELECT count(*) FROM companies WHERE orgnr LIKE '9%' AND name = ?", ["x"]) == 0
     assert store.dicts("SELECT key FROM portal_settings WHERE key = ?", ["list_deadline_day"]) == [
@@ -78,3 +78,54 @@ def test_writers_in_separate_processes_are_serialised_by_the_server(postgres_set
     ]
     assert [w.wait(timeout=120) for w in workers] == [0, 0, 0]
     assert store.value("SELECT name FROM companies") == "75"
+
+
+FOREIGN_KEYS_SQL = """
+SELECT c.conrelid::regclass::text, a.attname::text, c.confrelid::regclass::text, c.condeferred
+FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+WHERE c.contype = 'f'
+"""
+
+
+def test_foreign_keys_refuse_a_reference_to_nothing_at_commit(postgres_settings, figure):
+    import psycopg
+    import pytest
+
+    store = db.open_store(postgres_settings)
+    keys = store.rows(FOREIGN_KEYS_SQL)
+    assert keys and all(deferred for *_, deferred in keys)
+    # Every column naming a row by its id has its key, except in the two records of what happened.
+    named = {
+        (table, column)
+        for table, column in store.rows(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+            " AND (column_name LIKE '%\\_id' OR column_name LIKE '%\\_by') AND data_type IN ('integer', 'bigint')"
+        )
+    }
+    keyed = {(table, column) for table, column, _, _ in keys}
+    assert named - keyed == {("audit_log", "actor_user_id"), ("audit_log", "company_id"), ("login_attempts", "user_id")}
+
+    def dangling(tx: Tx) -> None:
+        tx.execute(
+            "INSERT INTO submissions (company_id, period, contact_email, submitted_at, person_count, total)"
+            " VALUES (4242, DATE '2026-10-01', 'a@b.no', now(), 0, 0)"
+        )
+
+    # Deferred: the insert itself passes, the COMMIT refuses it, and nothing is kept.
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        store.transaction(dangling)
+    assert store.value("SELECT count(*) FROM submissions") == 0
+    figure(
+        f"postgres foreign keys: {len(keys)}, each checked at commit; a list for a company that is not there is refused"
+    )
+
+
+def test_every_key_to_a_user_is_removed_with_the_user_or_keeps_the_user(postgres_settings):
+    """`users.delete` removes a user's access, sessions and codes, and refuses when anything
+    else names the user: the foreign keys to users are exactly those two sets."""
+    from services.accounts import users
+
+    store = db.open_store(postgres_settings)
+    to_users = {(table, column) for table, column, target, _ in store.rows(FOREIGN_KEYS_SQL) if target == "users"}
+    removed = {(table, "user_id") for table in users.REMOVED_WITH_USER}
+    assert to_users == removed | set(users.ACTED_BY)

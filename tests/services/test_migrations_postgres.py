@@ -15,7 +15,7 @@ def _apply_all(conn) -> list[int]:
         " (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
     applied = []
-    for version, name, path in db.migration_files():
+    for version, name, path in db.migration_files("postgres"):
         with conn.transaction():
             conn.execute(path.read_text(encoding="utf-8"))
             conn.execute("INSERT INTO schema_migrations VALUES (%s, %s, now())", [version, name])
@@ -65,7 +65,7 @@ def test_every_migration_applies_to_postgresql_with_the_same_schema(postgres_ser
             "SELECT table_name, expressions FROM duckdb_indexes() WHERE is_unique"
         ).fetchall()
     }
-    assert applied == [version for version, _, _ in db.migration_files()]
+    assert applied == [version for version, _, _ in db.migration_files("postgres")]
     assert pg_columns == duck_columns
     assert pg_unique == duck_unique and pg_unique
     assert pg_settings == store.execute("SELECT key, value FROM portal_settings ORDER BY key").fetchall()

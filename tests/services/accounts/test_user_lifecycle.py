@@ -1,5 +1,7 @@
 """Offboarding: deactivate, reactivate, take staff rights away, delete a user who did nothing."""
 
+from datetime import date
+
 import pytest
 
 from services.accounts import codes, login, sessions, users
@@ -63,6 +65,21 @@ def test_only_a_user_who_never_acted_can_be_deleted(store, company):
     send(store, Actor(sender.id, sender.email, sender.role), company, [csv_upload()])
     with pytest.raises(Conflict, match="Deaktiver"):
         users.delete(store, actor=CLI, user_id=sender.id)
+
+
+def test_a_user_who_only_downloaded_a_letter_is_kept(store, company):
+    from services.letters import letters
+    from services.letters.pdf import START, LetterPerson
+
+    reader = add_employer(store, email="les@firma.no")
+    person = LetterPerson("Bø, Øystein", date(2001, 11, 23), date(2026, 11, 1), rate="1,3 %")
+    letter_id = letters.generate(store, actor=CLI, company_id=company.id, kind=START, persons=[person])
+    letters.download(
+        store, actor=Actor(reader.id, reader.email, reader.role), company_id=company.id, letter_id=letter_id
+    )
+    with pytest.raises(Conflict, match="lastet ned"):
+        users.delete(store, actor=CLI, user_id=reader.id)
+    assert users.find_by_email(store, email="les@firma.no") is not None
 
 
 def test_employers_cannot_change_users(store, company):

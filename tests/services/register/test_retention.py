@@ -55,3 +55,43 @@ def test_members_who_left_long_ago_leave_the_register_with_a_setting(store, comp
     assert retention.purge(store, today=date(2026, 6, 30))["members_removed"] == 1
     assert [r[0] for r in store.rows("SELECT member_no FROM members")] == ["2"]
     assert store.value("SELECT count(*) FROM employments") == 1
+
+
+def test_an_outcome_kept_longer_than_its_member_names_the_person_without_the_member(store, company):
+    """Lists are kept 36 months, members here 24 after they left: the utrukket outcome of their
+    last month stays, naming the person by its own fields, and no longer points at a member row
+    (PostgreSQL's foreign key would refuse the purge otherwise)."""
+    left = members.add_member(
+        store,
+        actor=CLI,
+        member_no="1",
+        national_id=OLA,
+        name="Nordmann, Ola",
+        company_id=company.id,
+        valid_from=date(2015, 1, 1),
+    )
+    members.end_employment(store, actor=CLI, member_id=left, company_id=company.id, last_day=date(2023, 6, 30))
+    kjersti = listfiles.make_fnr(date(1975, 3, 9))
+    members.add_member(
+        store,
+        actor=CLI,
+        member_no="2",
+        national_id=kjersti,
+        name="Ås, Kjersti",
+        company_id=company.id,
+        valid_from=date(2015, 1, 1),
+    )
+    submissions.submit(
+        store,
+        actor=CLI,
+        company_id=company.id,
+        period=date(2023, 6, 1),
+        contact_email="a@b.no",
+        uploads=[submissions.Upload("juni.csv", f"Fnr;Navn;Trekk\n{kjersti};Ås, Kjersti;520\n".encode())],
+        today=date(2023, 7, 10),
+    )
+    assert store.value("SELECT member_id FROM reconciliation_items WHERE kind = 'utrukket'") == left
+    store.execute("UPDATE portal_settings SET value = '24' WHERE key = 'member_retention_months'")
+    assert retention.purge(store, today=date(2026, 6, 30)) == {"lists_purged": 0, "members_removed": 1}
+    kept = store.row("SELECT member_id, name, period FROM reconciliation_items WHERE kind = 'utrukket'")
+    assert kept == (None, "Nordmann, Ola", date(2023, 6, 1))

@@ -1,0 +1,8 @@
+-- Foreign keys: none on DuckDB. PostgreSQL has them (023_foreign_keys.postgres.sql).
+--
+-- DuckDB adds a foreign key only when a table is created, and it refuses any UPDATE of a row
+-- that another row references (it treats an update as a delete and an insert), so
+-- `UPDATE users SET failed_logins = ...` or `UPDATE submissions SET purged_at = ...` would fail.
+-- The rules the keys state hold by the services: every write names rows it has just read in
+-- the same transaction, and the one writer DuckDB allows makes that read still true at COMMIT.
+-- The PostgreSQL suite (`make test-postgres`) runs every service with the keys in force.
