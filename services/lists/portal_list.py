@@ -80,6 +80,13 @@ class NewPerson:
 def expected(store: Store, *, actor: Actor, company_id: int, period: date) -> list[ExpectedMember]:
     """The members the union expects on the company's list for the period, with what the last
     period's list deducted from each."""
+    found = _expected(store, actor=actor, company_id=company_id, period=period)
+    audit.viewed(store, actor=actor, action="portal_list.view", company_id=company_id, target=periods.short(period))
+    return found
+
+
+def _expected(store: Store, *, actor: Actor, company_id: int, period: date) -> list[ExpectedMember]:
+    """`expected` without its audit row: each caller records the one access it makes."""
     require_company(store, actor=actor, company_id=company_id)
     last = periods.month_end(period)
     members = store.rows(MEMBERS_SQL, [company_id, last, period, period, last])
@@ -88,7 +95,6 @@ def expected(store: Store, *, actor: Actor, company_id: int, period: date) -> li
         ids = [m[0] for m in members]
         for member_id, amount, _ in store.rows(LAST_AMOUNTS_SQL, [company_id, periods.add_months(period, -1), ids]):
             amounts[member_id] = amount  # ordered by list: the latest list's amount stands
-    audit.viewed(store, actor=actor, action="portal_list.view", company_id=company_id, target=periods.short(period))
     found = [ExpectedMember(m[0], m[1], m[4], m[3], amounts.get(m[0])) for m in members]
     return sorted(found, key=lambda e: (e.name.lower(), e.member_no))
 
@@ -192,7 +198,7 @@ def submit(
     """Send the list filled in on the page: validated whole, then stored and reconciled like an
     upload, with the statuses of those not deducted recorded in the same transaction."""
     require_company(store, actor=actor, company_id=company_id)
-    known = {m.member_id: m for m in expected(store, actor=actor, company_id=company_id, period=period)}
+    known = {m.member_id: m for m in _expected(store, actor=actor, company_id=company_id, period=period)}
     checked, statuses = _checked(known, members, new_people)
     # The register's own number for a member: the page never had it, the list file needs it.
     numbers = dict(
@@ -230,7 +236,7 @@ def submit(
 def template(store: Store, *, actor: Actor, company_id: int, period: date) -> bytes:
     """«Last ned som Excel»: the expected members with last period's amounts, as a file the
     clerk can fill in and upload; the parser reads it back as it is."""
-    found = expected(store, actor=actor, company_id=company_id, period=period)
+    found = _expected(store, actor=actor, company_id=company_id, period=period)
     book = Workbook()
     sheet = book.active
     sheet.title = "Trekkliste"

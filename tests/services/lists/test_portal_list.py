@@ -147,6 +147,8 @@ def test_every_line_is_checked_before_anything_is_written(store, world):
 def test_the_template_is_read_back_unchanged(store, world):
     company, clerk = world
     data = portal_list.template(store, actor=clerk, company_id=company.id, period=OCTOBER)
+    # One download, one record of it.
+    assert store.rows("SELECT action FROM audit_log WHERE action LIKE 'portal_list.%'") == [("portal_list.template",)]
     result = parse_bytes(data, "mal.xlsx")
     assert result.ok, result.error
     read = [(r.birth_date, r.name, r.amount) for r in result.rows]
