@@ -3,6 +3,7 @@ read on its own or reads wrongly; the choice is remembered for the company."""
 
 from __future__ import annotations
 
+import hashlib
 import string
 
 import pandas as pd
@@ -41,12 +42,23 @@ def _shown(cell) -> str:
     return str(cell)
 
 
+def _first_rows(data: bytes, name: str, key: str) -> list[layouts.SheetPreview]:
+    """The file's first rows, read by the worker once per file, not on every choice made."""
+    this_file = (hashlib.sha256(data).hexdigest(), name)
+    kept = st.session_state.get(f"{key}_first_rows")
+    if kept is not None and kept[0] == this_file:
+        return kept[1]
+    sheets = layouts.preview(data, name)
+    st.session_state[f"{key}_first_rows"] = (this_file, sheets)
+    return sheets
+
+
 def pick_columns(*, company_id: int, name: str, data: bytes, key: str, open_at_start: bool) -> bool:
     """Draw the picker for one uploaded file. True once a choice is saved (the caller reads again)."""
     if not st.toggle("Velg kolonnene selv", value=open_at_start, key=f"{key}_open"):
         return False
     try:
-        sheets = layouts.preview(data, name)
+        sheets = _first_rows(data, name, key)
     except PortalError as problem:
         show_error(problem)
         return False
