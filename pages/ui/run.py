@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from pages.ui import brief
 from services.accounts import access, companies
 from services.accounts.access import Actor
 from services.config import Settings
@@ -69,8 +68,7 @@ def choose_company(options: list[companies.Company]) -> companies.Company:
         chosen = by_orgnr[asked]
     else:
         if asked:
-            # Kept a few seconds, not one run: the login's own rerun would swallow it.
-            st.session_state["_company_refused"] = (asked, time.monotonic() + 5.0)
+            brief.keep("_company_refused", asked)
         earlier = st.session_state.get("_company_id")
         chosen = next((c for c in options if c.id == earlier), options[0])
     st.session_state["_company_id"] = chosen.id
@@ -82,8 +80,4 @@ def choose_company(options: list[companies.Company]) -> companies.Company:
 
 def refused_company() -> str | None:
     """The org nr a URL asked for that the user may not act for, just now."""
-    refused = st.session_state.get("_company_refused")
-    if refused is None or time.monotonic() > refused[1]:
-        st.session_state.pop("_company_refused", None)
-        return None
-    return refused[0]
+    return brief.kept("_company_refused")

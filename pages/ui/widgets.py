@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
+from pages.ui import brief
 from services.errors import PortalError
 from services.export import safe_text
 from services.text import plain
@@ -25,25 +24,16 @@ def page_buttons(
         st.rerun()
 
 
-FLASH_SECONDS = 5.0
-
-
 def flash(message: str) -> None:
-    """A message for the next page shown. It stays a few seconds, not one run: the login
-    cookie component asks for an extra rerun that would otherwise swallow it."""
-    st.session_state["_flash"] = (message, time.monotonic() + FLASH_SECONDS)
+    """A message for the next page shown."""
+    brief.keep("_flash", message)
 
 
 def show_flash() -> None:
-    found = st.session_state.get("_flash")
-    if not found:
-        return
-    message, until = found
-    if time.monotonic() > until:
-        del st.session_state["_flash"]
-        return
-    # Plain text always: a message may name a company or a person («Ny [x](…) AS er lagret.»).
-    st.success(plain(message))
+    message = brief.kept("_flash")
+    if message:
+        # Plain text always: a message may name a company or a person («Ny [x](…) AS er lagret.»).
+        st.success(plain(message))
 
 
 def table(data, *, styler=None, **options):
