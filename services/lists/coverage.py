@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from services import localtime, periods, settings_store
 from services.accounts.access import Actor
-from services.accounts.companies import START_SQL
+from services.accounts.companies import COMPANIES_WITH_START, START_SQL
 from services.db import Store
 from services.lists import reminders
 from services.localtime import oslo
@@ -64,13 +64,12 @@ class Coverage:
 
 
 # One row per company and period: the first list, how many lists, and whether one waits for manual
-# handling (a list whose files had no rows and that staff have not handled). The start is found
-# once per company, not once per company and period.
+# handling (a list whose files had no rows and that staff have not handled).
 GRID_SQL = f"""
 SELECT c.id, c.name, c.orgnr, c.start, s.period, min(s.submitted_at), count(s.id),
        coalesce(bool_or(s.manual_done_at IS NULL AND s.purged_at IS NULL AND NOT EXISTS (
            SELECT 1 FROM stored_files f WHERE f.submission_id = s.id AND f.row_count > 0)), false)
-FROM (SELECT c.id, c.name, c.orgnr, {START_SQL} AS start FROM companies c) c
+FROM (SELECT c.id, c.name, c.orgnr, {START_SQL} AS start FROM {COMPANIES_WITH_START}) c
 LEFT JOIN submissions s ON s.company_id = c.id AND s.period >= ? AND s.period <= ?
 GROUP BY c.id, c.name, c.orgnr, c.start, s.period
 """

@@ -92,7 +92,7 @@ def send_due(store: Store, *, today: date | None = None, now: datetime | None = 
     def work(tx: Tx) -> int:
         outbox.clear()
         due = tx.rows(
-            "SELECT c.id, c.name FROM companies c"
+            f"SELECT c.id, c.name FROM {companies.COMPANIES_WITH_START}"
             f" WHERE {companies.START_SQL} <= ?"
             " AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.company_id = c.id AND s.period = ?)"
             " AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.company_id = c.id AND r.period = ?"
