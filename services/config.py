@@ -74,7 +74,7 @@ class Settings:
     union_logo: str = ""
     union_signature: str = "Med vennlig hilsen\nMedlemsavdelingen"
     mail_timeout_seconds: float = 10.0
-    # PORTAL_DATABASE_URL: a PostgreSQL server instead of the DuckDB file (issue 15, under way).
+    # PORTAL_DATABASE_URL: a PostgreSQL server instead of the DuckDB file.
     database_url: str | None = None
     # PORTAL_FILE_STORE: "folder" (files under the data dir, the default) or "database".
     file_store: str = "folder"

@@ -1,4 +1,4 @@
-"""PostgreSQL behind the store's cursor interface (issue 15, under way).
+"""PostgreSQL behind the store's cursor interface.
 
 `services.db.Store` talks to a DuckDB cursor: `execute(sql, params)` with `?` placeholders,
 `BEGIN TRANSACTION` / `COMMIT` / `ROLLBACK` as statements, and `register` / `unregister` for
