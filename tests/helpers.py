@@ -5,13 +5,59 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from collections.abc import Iterable
+from datetime import date
 
-from services.accounts import users
-from services.accounts.access import CLI
+from services.accounts import companies, users
+from services.accounts.access import CLI, Actor
 
 
 def add_employer(store, email="kari@firma.no", orgnrs=("910000004",)):
     return users.add_user(store, actor=CLI, email=email, name="Kari Nordmann", company_orgnrs=list(orgnrs))
+
+
+def add_clerk(store, email="kari@firma.no", orgnrs=("910000004",)) -> Actor:
+    """A payroll clerk with access to `orgnrs`, as the acting user."""
+    user = add_employer(store, email, orgnrs)
+    return Actor(user.id, user.email, user.role)
+
+
+def other_company(store) -> companies.Company:
+    """The company beside the `company` fixture's (Help Forsikring AS): whose data must stay its own."""
+    return companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
+
+
+def add_members(store, company_id: int, people: Iterable[tuple[str, str, date]]) -> None:
+    """Members (member no, name, birth date) employed at the company since 2020, each with a
+    fødselsnummer made from the birth date."""
+    from services.register import members
+    from tests import listfiles
+
+    for member_no, name, born in people:
+        members.add_member(
+            store,
+            actor=CLI,
+            member_no=member_no,
+            name=name,
+            company_id=company_id,
+            national_id=listfiles.make_fnr(born),
+            valid_from=date(2020, 1, 1),
+        )
+
+
+def send_list(store, *, actor, company_id: int, period: date, text: str, today: date, filename: str = "l.csv"):
+    """A list sent as a csv file with `text` as its content; returns the receipt."""
+    from services.lists import submissions
+
+    return submissions.submit(
+        store,
+        actor=actor,
+        company_id=company_id,
+        period=period,
+        contact_email=actor.email,
+        uploads=[submissions.Upload(filename, text.encode())],
+        today=today,
+    )
 
 
 def delivered_body(store, outbox_id: int) -> str:

@@ -15,7 +15,7 @@ from services.lists import layouts, submissions
 from services.lists.columns import AMOUNT, NAME, NATIONAL_ID
 from services.lists.parsing import parse_bytes
 from tests import listfiles
-from tests.helpers import add_employer
+from tests.helpers import add_clerk, add_employer, other_company
 
 TODAY = date(2026, 11, 20)
 # Headers no payroll dictionary knows: «Ref» holds the fødselsnummer, «Kol B» the name, «Sum A» the amount.
@@ -37,9 +37,8 @@ COLUMNS = {NATIONAL_ID: 0, NAME: 1, AMOUNT: 2}
 @pytest.fixture
 def world(store):
     company = companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
-    companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
-    kari = add_employer(store, "kari@firma.no", ["910000004"])
-    return company, Actor(kari.id, kari.email, kari.role)
+    other_company(store)
+    return company, add_clerk(store)
 
 
 def test_a_file_mapped_once_is_read_by_itself_next_month(store, world):

@@ -10,12 +10,12 @@ import pytest
 from services.accounts import companies
 from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput
-from services.lists import portal_list, submissions
+from services.lists import portal_list
 from services.lists.parsing import parse_bytes
 from services.lists.portal_list import MemberLine, NewPerson
-from services.register import answers, members
+from services.register import answers
 from tests import listfiles
-from tests.helpers import add_employer
+from tests.helpers import add_clerk, add_employer, add_members, other_company, send_list
 
 SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
 TODAY = date(2026, 11, 20)
@@ -25,32 +25,22 @@ PEOPLE = [("Berg, Anne", date(1980, 1, 10)), ("Hansen, Per", date(1981, 2, 11)),
 @pytest.fixture
 def world(store):
     company = companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
-    companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
-    for n, (name, born) in enumerate(PEOPLE):
-        members.add_member(
-            store,
-            actor=CLI,
-            member_no=str(500 + n),
-            name=name,
-            company_id=company.id,
-            national_id=listfiles.make_fnr(born),
-            valid_from=date(2020, 1, 1),
-        )
-    kari = add_employer(store, "kari@firma.no", ["910000004"])
-    clerk = Actor(kari.id, kari.email, kari.role)
+    other_company(store)
+    add_members(store, company.id, [(str(500 + n), name, born) for n, (name, born) in enumerate(PEOPLE)])
+    kari = add_clerk(store)
     september = "Fnr;Navn;Trekk\n" + "".join(
         f"{listfiles.make_fnr(born)};{name};{400 + 10 * n},00\n" for n, (name, born) in enumerate(PEOPLE[:2])
     )
-    submissions.submit(
+    send_list(
         store,
-        actor=clerk,
+        actor=kari,
         company_id=company.id,
         period=SEPTEMBER,
-        contact_email=clerk.email,
-        uploads=[submissions.Upload("september.csv", september.encode())],
+        text=september,
         today=TODAY,
+        filename="september.csv",
     )
-    return company, clerk
+    return company, kari
 
 
 def test_the_expected_members_with_last_periods_amounts(store, world):

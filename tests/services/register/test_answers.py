@@ -8,10 +8,9 @@ import pytest
 from services.accounts import companies
 from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, Conflict
-from services.lists import submissions
-from services.register import answers, members, worklist
+from services.register import answers, worklist
 from tests import listfiles
-from tests.helpers import add_employer
+from tests.helpers import add_clerk, add_employer, add_members, other_company, send_list
 
 P = date(2026, 10, 1)
 TODAY = date(2026, 11, 20)
@@ -21,29 +20,16 @@ TODAY = date(2026, 11, 20)
 def company(store):
     """Twelve members at Help Forsikring AS, none on October's list: twelve utrukne."""
     help_ = companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
-    companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
-    for n in range(12):
-        members.add_member(
-            store,
-            actor=CLI,
-            member_no=f"10{n:02}",
-            name=f"{'Berg' if n % 2 else 'Dahl'}{n:02}, Anne",
-            company_id=help_.id,
-            national_id=listfiles.make_fnr(date(1970 + n, 1, 1)),
-            valid_from=date(2020, 1, 1),
-        )
-    kari = add_employer(store, "kari@firma.no", ["910000004"])
-    sender = Actor(kari.id, kari.email, kari.role)
-    submissions.submit(
+    other_company(store)
+    add_members(
         store,
-        actor=sender,
-        company_id=help_.id,
-        period=P,
-        contact_email=sender.email,
-        uploads=[
-            submissions.Upload("l.csv", f"Fnr;Navn;Trekk\n{listfiles.make_fnr(date(1999, 9, 9))};Ny;1\n".encode())
-        ],
-        today=TODAY,
+        help_.id,
+        [(f"10{n:02}", f"{'Berg' if n % 2 else 'Dahl'}{n:02}, Anne", date(1970 + n, 1, 1)) for n in range(12)],
+    )
+    sender = add_clerk(store)
+    newcomer = listfiles.make_fnr(date(1999, 9, 9))
+    send_list(
+        store, actor=sender, company_id=help_.id, period=P, text=f"Fnr;Navn;Trekk\n{newcomer};Ny;1\n", today=TODAY
     )
     return help_, sender
 

@@ -5,12 +5,11 @@ from datetime import date
 import pytest
 
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
+from services.accounts.access import CLI
 from services.errors import AccessDenied, InvalidInput
-from services.lists import submissions
-from services.register import answers, members, worklist
+from services.register import answers, worklist
 from tests import listfiles
-from tests.helpers import add_employer
+from tests.helpers import add_clerk, add_members, other_company, send_list
 
 P = date(2026, 10, 1)
 TODAY = date(2026, 11, 15)
@@ -19,43 +18,19 @@ TODAY = date(2026, 11, 15)
 @pytest.fixture
 def two(store):
     a = companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
-    b = companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
-    for n in range(3):
-        members.add_member(
-            store,
-            actor=CLI,
-            member_no=f"10{n}",
-            name=f"Medlem{n}, A",
-            company_id=a.id,
-            national_id=listfiles.make_fnr(date(1970 + n, 1, 1)),
-            valid_from=date(2020, 1, 1),
-        )
+    b = other_company(store)
+    add_members(store, a.id, [(f"10{n}", f"Medlem{n}, A", date(1970 + n, 1, 1)) for n in range(3)])
+    add_members(store, a.id, [("200", "Flytter, Frida", date(1988, 8, 8))])
     moved = listfiles.make_fnr(date(1988, 8, 8))
-    members.add_member(
-        store,
-        actor=CLI,
-        member_no="200",
-        name="Flytter, Frida",
-        company_id=a.id,
-        national_id=moved,
-        valid_from=date(2020, 1, 1),
+    sender_a, sender_b = (
+        add_clerk(store, "kari@firma.no", ["910000004"]),
+        add_clerk(store, "ola@nordsjo.no", ["920000002"]),
     )
-    kari = add_employer(store, "kari@firma.no", ["910000004"])
-    ola = add_employer(store, "ola@nordsjo.no", ["920000002"])
-    sender_a, sender_b = Actor(kari.id, kari.email, kari.role), Actor(ola.id, ola.email, ola.role)
     for sender, company, rows in (
         (sender_a, a, f"Fnr;Navn;Trekk\n{listfiles.make_fnr(date(1999, 9, 9))};Ny, Person;390,00\n"),
         (sender_b, b, f"Fnr;Navn;Trekk\n{moved};Flytter, Frida;500,00\n"),
     ):
-        submissions.submit(
-            store,
-            actor=sender,
-            company_id=company.id,
-            period=P,
-            contact_email=sender.email,
-            uploads=[submissions.Upload("l.csv", rows.encode())],
-            today=TODAY,
-        )
+        send_list(store, actor=sender, company_id=company.id, period=P, text=rows, today=TODAY)
     return a, b, sender_a
 
 
