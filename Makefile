@@ -24,10 +24,12 @@ test: $(VENV)/.test-deps
 	$(PY) -m pytest
 	$(MAKE) test-postgres
 
-# The services and page suites again with the store on a throwaway PostgreSQL (issue 15); the parser fuzz
-# touches no store and runs once, above.
+# The whole suite again with the store on a throwaway PostgreSQL, the browser's portal with its files in
+# the database; the parser fuzz touches no store, and the two-server test is on PostgreSQL already:
+# both run once, above.
 test-postgres: $(VENV)/.test-deps
-	PORTAL_TEST_ENGINE=postgres $(PY) -m pytest tests/services tests/pages --deselect tests/services/lists/test_fuzz.py
+	PORTAL_TEST_ENGINE=postgres $(PY) -m pytest tests/services tests/pages tests/browser \
+		--deselect tests/services/lists/test_fuzz.py --deselect tests/browser/test_two_servers.py
 
 # Pin the whole dependency tree again after changing requirements.in or requirements-test.in.
 lock: $(VENV)/.test-deps

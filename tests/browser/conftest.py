@@ -95,8 +95,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _seed(data_dir: Path) -> None:
-    store = db.open_store(make_settings(data_dir))
+def _seed(data_dir: Path, **engine: str) -> None:
+    store = db.open_store(make_settings(data_dir, **engine))
     try:
         companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
         companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
@@ -317,11 +317,30 @@ def running_portal(data_dir: Path, mailbox: SendGridStandIn, **env_extra: str) -
     assert "Traceback" not in log_path.read_text(), log_path.read_text()
 
 
+def _engine(request) -> dict[str, str]:
+    """The store's settings for the browser suite: the DuckDB file, or under
+    PORTAL_TEST_ENGINE=postgres (`make test-postgres`) a database on the throwaway PostgreSQL,
+    with the files in it, as a hosted union runs the portal."""
+    if os.environ.get("PORTAL_TEST_ENGINE") != "postgres":
+        return {}
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    with psycopg.connect(server.dsn(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE browser_suite")
+    return {
+        "database_url": f"postgresql://portal@/browser_suite?host={server.folder}&port={server.port}",
+        "file_store": "database",
+    }
+
+
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory, mailbox):
+def portal(tmp_path_factory, mailbox, request):
     data_dir = tmp_path_factory.mktemp("portal") / "data"
-    _seed(data_dir)
-    with running_portal(data_dir, mailbox) as url:
+    engine = _engine(request)
+    _seed(data_dir, **engine)
+    server_env = {f"PORTAL_{name.upper()}": value for name, value in engine.items()}
+    with running_portal(data_dir, mailbox, **server_env) as url:
         SERVER["process"] = SERVER[url]
         yield url
 
