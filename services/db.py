@@ -177,7 +177,7 @@ class Store:
 
     @property
     def engine(self) -> str:
-        """ "postgres" or "duckdb": which of `ENGINES` the store runs on."""
+        """Which of `ENGINES` the store runs on: "postgres" or "duckdb"."""
         return "postgres" if self.settings.database_url else "duckdb"
 
     def rows(self, sql: str, params: list[Any] | tuple = ()) -> list[tuple]:
