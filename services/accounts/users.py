@@ -260,8 +260,8 @@ ACTED_SQL = "SELECT " + " + ".join(f"(SELECT count(*) FROM {t} WHERE {c} = ?)" f
 
 
 def delete(store: Store, *, actor: Actor, user_id: int) -> None:
-    """Delete a user who never sent or answered anything; others are deactivated instead,
-    so what they did stays attributed."""
+    """Delete a user no record names as the one who did something (`ACTED_BY`); others are
+    deactivated instead, so what they did stays attributed."""
     actor.require_staff()
     user = _by_id(store, user_id)
     if user.id == actor.user_id:
