@@ -22,6 +22,7 @@ def test_migrated_once_and_the_store_answers_as_on_duckdb(postgres_settings):
     versions = [r[0] for r in store.rows("SELECT version FROM schema_migrations ORDER BY version")]
     assert versions == [v for v, _, _ in db.migration_files("postgres")]
     assert db.migrate(store.cur, "postgres") == []
+    assert store.value("SHOW jit") == "off"  # set on every pooled connection
     assert store.value("SELECT value FROM store_identity WHERE key = 'mode'") == "real"
     assert store.value("SELECT count(*) FROM companies WHERE orgnr LIKE '9%' AND name = ?", ["x"]) == 0
     assert store.dicts("SELECT key FROM portal_settings WHERE key = ?", ["list_deadline_day"]) == [
