@@ -131,7 +131,9 @@ else:
 
 given_before = answers.history(store, actor=actor, company_id=company_id)
 if given_before:
-    with st.expander(f"Alle svar som er gitt ({len(given_before)})"):
+    # A label without the count: a label that changes makes a new expander, closed again after a send.
+    with st.expander("Alle svar som er gitt"):
+        st.caption(f"{len(given_before)} svar, det nyeste først.")
         ui.table(
             [
                 {

@@ -443,6 +443,27 @@ def download_by_click(page, target, *, tries: int = 3, timeout_ms: int = 10_000)
     raise AssertionError("unreachable")
 
 
+def open_expander(page, label: str, *, tries: int = 3) -> None:
+    """Open the expander whose label holds `label`. A click that arrives while a rerun draws the
+    page again can be lost (once in CI, after «Send status»): a person would click again, and so
+    does this."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    details = page.locator("[data-testid=stExpander] details", has_text=label).first
+    for _ in range(tries):
+        settle(page)
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+        try:
+            page.locator("[data-testid=stExpander] details[open]", has_text=label).first.wait_for(timeout=5_000)
+            settle(page)
+            if details.get_attribute("open") is not None:
+                return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the expander «{label}» did not open")
+
+
 def go(page, name: str) -> None:
     """Open a page from the navigation at the top, once the app is idle."""
     settle(page)

@@ -3,7 +3,7 @@ comment, and an answer changed afterwards with the first one kept."""
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import EMPLOYER, UTRUKNE, go, log_in
+from tests.browser.conftest import EMPLOYER, UTRUKNE, go, log_in, open_expander
 from tests.browser.grid import Grid
 
 COLUMNS = ["Fødselsdato", "Navn", "Periode utrukket", "Status", "Kommentar", "Besvart"]
@@ -38,7 +38,7 @@ def test_an_utrukket_member_answered_with_each_status_then_changed(page):
     table.edit(UTRUKNE[0], "Status", option="Permittert")
     page.get_by_role("button", name="Send status").click()
     expect(page.get_by_text("Status er sendt for 1 medlem.")).to_be_visible()
-    page.get_by_text("Alle svar som er gitt").click()
+    open_expander(page, "Alle svar som er gitt")
     history = page.locator("[data-testid=stExpander] [data-testid=stDataFrame]")
     expect(history).to_contain_text(UTRUKNE[0])
     assert (
