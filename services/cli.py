@@ -26,7 +26,7 @@ from pathlib import Path
 from services import demo, periods, settings_store, store_copy
 from services.accounts import companies, users
 from services.accounts.access import CLI, actor_for
-from services.config import ConfigError, load_settings
+from services.config import FILE_STORES, ConfigError, load_settings
 from services.db import StoreUnavailable, close_all, open_store
 from services.errors import InvalidInput, NotFound, PortalError
 from services.lists import submissions
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, metavar="postgresql://…")
     p.add_argument(
         "--files",
-        choices=("folder", "database"),
+        choices=FILE_STORES,
         default="folder",
         help="la filene bli i mappen, eller kopier dem inn i databasen (PORTAL_FILE_STORE=database)",
     )

@@ -158,9 +158,13 @@ class ParseLimits:
     workers: int = 2
 
 
+# Where stored files' bytes live: a folder under the data dir, or the database.
+FILE_STORES = ("folder", "database")
+
+
 def _file_store(raw: str) -> str:
     value = raw.strip().lower()
-    if value not in ("folder", "database"):
+    if value not in FILE_STORES:
         raise ConfigError("PORTAL_FILE_STORE må være «folder» eller «database».")
     return value
 

@@ -12,6 +12,7 @@ import dataclasses
 import re
 
 from services import filestore
+from services.config import FILE_STORES
 from services.db import Store, Tx, open_store
 from services.errors import InvalidInput
 
@@ -84,7 +85,7 @@ def copy_store(source: Store, *, to: str, files: str = "folder") -> dict[str, in
     """Copy `source` (the DuckDB store) into the PostgreSQL database at `to`; rows per table."""
     if source.settings.database_url:
         raise InvalidInput("Kilden må være DuckDB-databasen (uten PORTAL_DATABASE_URL).")
-    if files not in ("folder", "database"):
+    if files not in FILE_STORES:
         raise InvalidInput("Filene kopieres til «folder» eller «database».")
     target = open_store(dataclasses.replace(source.settings, database_url=to))
     tables = _tables(source)
