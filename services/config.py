@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -61,11 +61,12 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
-    cookie_key: str
+    # Secrets are left out of the repr: a traceback or a log line never shows them.
+    cookie_key: str = field(repr=False)
     demo: bool
     base_url: str
     mail_from: str
-    sendgrid_api_key: str | None
+    sendgrid_api_key: str | None = field(repr=False)
     sendgrid_api_host: str
     sidecar_in_process: bool = True
     union_name: str = "Industri Energi"
@@ -78,6 +79,11 @@ class Settings:
     database_url: str | None = None
     # PORTAL_FILE_STORE: "folder" (files under the data dir, the default) or "database".
     file_store: str = "folder"
+    # PORTAL_SECRET_KEY: keys the hashes of one-time codes and encrypts second-factor secrets.
+    # Never in the store, so a copy of the database gives no code and no second factor.
+    secret_key: str = field(default="", repr=False)
+    # PORTAL_TRUSTED_PROXIES: addresses of the proxies whose X-Forwarded-For names the client.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def db_path(self) -> Path:
@@ -103,19 +109,19 @@ def _read_secrets_file(path: Path) -> dict:
         return tomllib.load(fh)
 
 
-def cookie_key_problem(key: str | None) -> str | None:
-    """Why `key` is unfit to sign login cookies, or None when it is fit."""
+def cookie_key_problem(key: str | None, *, name: str = "PORTAL_COOKIE_KEY") -> str | None:
+    """Why `key` is unfit as a server secret (the cookie key, the secret key), or None when it is fit."""
     if not key:
-        return "PORTAL_COOKIE_KEY er ikke satt."
+        return f"{name} er ikke satt."
     if len(key) < MIN_COOKIE_KEY_LENGTH:
-        return f"PORTAL_COOKIE_KEY må ha minst {MIN_COOKIE_KEY_LENGTH} tegn (har {len(key)})."
+        return f"{name} må ha minst {MIN_COOKIE_KEY_LENGTH} tegn (har {len(key)})."
     lowered = key.lower()
     words = set(re.split(r"[^0-9a-zæøå]+", lowered))
     if words & PLACEHOLDER_WORDS or any(marker in lowered for marker in PLACEHOLDER_MARKERS):
-        return "PORTAL_COOKIE_KEY ser ut som en eksempelverdi; lag en tilfeldig nøkkel."
+        return f"{name} ser ut som en eksempelverdi; lag en tilfeldig nøkkel."
     bits = _bits_per_character(key)
     if len(set(key)) < 12 or bits < MIN_BITS_PER_CHARACTER or bits * len(key) < MIN_KEY_BITS or _has_run(key):
-        return "PORTAL_COOKIE_KEY er for ensformig til å være tilfeldig."
+        return f"{name} er for ensformig til å være tilfeldig."
     return None
 
 
@@ -135,9 +141,9 @@ def _has_run(key: str, length: int = 8) -> bool:
     return False
 
 
-def _demo_cookie_key(data_dir: Path) -> str:
-    """A random key kept in the data dir, so demo logins survive a restart."""
-    path = data_dir / "demo-cookie-key"
+def _demo_key(data_dir: Path, name: str = "demo-cookie-key") -> str:
+    """A random key kept in the data dir, so demo logins (and codes, and second factors) survive a restart."""
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -145,6 +151,22 @@ def _demo_cookie_key(data_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _secret_key(raw: str | None, data_dir: Path, *, demo: bool, web: bool) -> str:
+    """The server secret for codes and second factors. The portal refuses to start without a fit
+    one; the command line runs without it until it is asked for something that needs it."""
+    problem = cookie_key_problem(raw, name="PORTAL_SECRET_KEY")
+    if problem is None:
+        return raw or ""
+    if demo:
+        return _demo_key(data_dir, "demo-secret-key")
+    if not web:
+        return ""
+    raise ConfigError(
+        problem + " Portalen starter ikke uten den: engangskoder og tofaktornøkler er bundet til den, så den "
+        "skal aldri ligge i databasen. Lag en med: python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+    )
 
 
 @dataclass(frozen=True)
@@ -245,7 +267,8 @@ def load_settings(
                 f"{MIN_COOKIE_KEY_LENGTH} tegn, for ellers kan hvem som helst forfalske en "
                 'innlogging. Lag en med: python -c "import secrets; print(secrets.token_urlsafe(48))"'
             )
-        cookie_key = _demo_cookie_key(data_dir)
+        cookie_key = _demo_key(data_dir)
+    secret_key = _secret_key(get("PORTAL_SECRET_KEY"), data_dir, demo=demo, web=web)
     sendgrid_api_key = get("SENDGRID_API_KEY") or None
     if demo and sendgrid_api_key:
         raise ConfigError(
@@ -264,6 +287,8 @@ def load_settings(
         union_address=get("PORTAL_UNION_ADDRESS", Settings.union_address) or "",
         database_url=_database_url(get("PORTAL_DATABASE_URL", "") or ""),
         file_store=_file_store(get("PORTAL_FILE_STORE", "folder") or "folder"),
+        secret_key=secret_key,
+        trusted_proxies=tuple(p.strip() for p in (get("PORTAL_TRUSTED_PROXIES", "") or "").split(",") if p.strip()),
         union_logo=_existing_file("PORTAL_UNION_LOGO", get("PORTAL_UNION_LOGO", "") or ""),
         mail_timeout_seconds=float(
             _positive_int("PORTAL_MAIL_TIMEOUT_SECONDS", get("PORTAL_MAIL_TIMEOUT_SECONDS"), 10)

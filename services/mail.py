@@ -9,6 +9,12 @@ for the provider; the provider call has a timeout (`PORTAL_MAIL_TIMEOUT_SECONDS`
 Only the worker that holds a mail's claim may mark it sent. A mail with a
 `deliver_by` (a one-time code) is dropped once that has passed. Bodies that
 carry a code or personal data are emptied once sent; the metadata stays.
+
+A code or a login alert is queued for every address alike (so a request cannot tell
+who has an account); the courier drops one to an address no user has. A provider that
+does not answer in time may still have sent the mail: its outcome is 'unknown', and a
+code is then never sent again; other mails are tried again, carrying their outbox id to
+the provider (`custom_args`), so the provider's log shows which deliveries are one mail.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from __future__ import annotations
 import logging
 import queue
 import secrets
+import socket
 import threading
+import urllib.error
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -72,9 +80,11 @@ class SendGridProvider:
         self.timeout = settings.mail_timeout_seconds
 
     def send(self, *, outbox_id: int, to: str, subject: str, body: str) -> None:
-        from sendgrid.helpers.mail import Mail
+        from sendgrid.helpers.mail import CustomArg, Mail
 
         message = Mail(from_email=self.mail_from, to_emails=to, subject=subject, plain_text_content=body)
+        # The same id on every try of one mail: a retry after a timeout shows in the provider's log as that mail.
+        message.custom_arg = CustomArg("outbox_id", str(outbox_id))
         # The client's own send() has no timeout: a hanging provider would hold the courier for minutes.
         response = self.client.client.mail.send.post(request_body=message.get(), timeout=self.timeout)
         if not 200 <= response.status_code < 300:
@@ -89,6 +99,18 @@ def provider_for(settings: Settings) -> Provider:
 
 # Kinds whose body carries a one-time code or personal data (a receipt names the files).
 PURGED_KINDS = ("code.", "receipt")
+LOGIN_ALERT = "login.alert"
+# Kinds queued for any address a visitor typed: sent only where a user has the address.
+USERS_ONLY_KINDS = ("code.", LOGIN_ALERT)
+# Kinds never sent twice: a code whose first mail may have gone is void, not repeated.
+ONCE_ONLY_KINDS = ("code.",)
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Whether the provider may have taken the mail: it did not answer in time."""
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return True
+    return isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, (TimeoutError, socket.timeout))
 
 
 def enqueue(tx: Tx, *, kind: str, to: str, subject: str, body: str, deliver_by: datetime | None = None) -> int:
@@ -128,6 +150,14 @@ def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
             )
             log.info("mail %s (%s) dropped: not delivered in time", outbox_id, found[3])
             return None
+        if found[3].startswith(USERS_ONLY_KINDS) and not tx.value(
+            "SELECT 1 FROM users WHERE email = ? AND deactivated_at IS NULL", [found[0]]
+        ):
+            tx.execute(
+                "UPDATE outbox SET status = 'dropped', body = '', body_purged_at = ? WHERE id = ?", [now, outbox_id]
+            )
+            log.info("mail %s (%s) dropped: no user has the address", outbox_id, found[3])
+            return None
         tx.execute(
             "UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?", [now + CLAIM_FOR, worker, outbox_id]
         )
@@ -155,6 +185,17 @@ def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = 
             provider.send(outbox_id=outbox_id, to=to, subject=subject, body=body)
         except Exception as exc:  # any provider failure leaves the mail queued for a retry
             error = _describe(exc)
+            if is_timeout(exc) and kind.startswith(ONCE_ONLY_KINDS):
+                log.warning("mail %s (%s) timed out; it may have gone, so it is not sent again", outbox_id, kind)
+                _record(
+                    store,
+                    "UPDATE outbox SET status = 'unknown', attempts = attempts + 1, last_error = ?, body = '',"
+                    " body_purged_at = ?, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+                    [error, utcnow(), outbox_id, worker],
+                )
+                continue
+            if is_timeout(exc):
+                error += " (kan være levert)"
             log.warning("mail %s (%s) not sent, left queued: %s", outbox_id, kind, error)
             _record(
                 store,

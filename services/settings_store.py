@@ -20,6 +20,10 @@ KNOWN = {
     "wrong_codes_per_day": "feil engangskoder én bruker kan skrive per døgn før kodene stenges til neste døgn",
     "code_requests_per_hour": "engangskoder alle til sammen kan be om per time",
     "list_deadline_day": "dagen i måneden etter perioden da trekklisten senest skal være sendt (1–28)",
+    "login_failures_per_source_hour": "mislykkede innlogginger fra ett sted (én adresse) per time før stedet sperres",
+    "code_requests_per_source_hour": "engangskoder som kan bes om fra ett sted (én adresse) per time",
+    "session_idle_minutes": "minutter uten bruk før en innlogging avsluttes",
+    "second_factor_for_all": "1: alle brukere må ha innlogging i to trinn; 0: bare forbundets ansatte",
 }
 
 
@@ -86,6 +90,10 @@ def set_value(store: Store, *, actor: Actor, key: str, value: str) -> None:
         raise InvalidInput(f"{key} er et helt antall måneder.")
     if "_per_" in key and number != number.to_integral_value():
         raise InvalidInput(f"{key} er et helt tall.")
+    if key == "second_factor_for_all" and number not in (0, 1):
+        raise InvalidInput("second_factor_for_all er 1 (alle brukere) eller 0 (bare forbundets ansatte).")
+    if key == "session_idle_minutes" and not 5 <= number <= 720:
+        raise InvalidInput("session_idle_minutes er fra 5 til 720 minutter.")
     if key == "list_deadline_day" and (number != number.to_integral_value() or not 1 <= number <= 28):
         raise InvalidInput("Fristen er en dag i måneden fra 1 til 28.")
 

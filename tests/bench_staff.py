@@ -43,6 +43,7 @@ def _environment(data_dir: Path, *, demo_mode: bool, cookie_key: str) -> None:
     os.environ.update(
         PORTAL_DATA_DIR=str(data_dir),
         PORTAL_COOKIE_KEY=cookie_key,
+        PORTAL_SECRET_KEY=cookie_key[::-1],
         PORTAL_DEMO="1" if demo_mode else "0",
         PORTAL_SIDECAR="0",
     )

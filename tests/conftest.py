@@ -29,6 +29,7 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     values = dict(
         data_dir=data_dir,
         cookie_key=secrets.token_urlsafe(48),
+        secret_key=secrets.token_urlsafe(48),
         demo=False,
         base_url="http://portal.test",
         mail_from="trekkliste@forbundet.test",

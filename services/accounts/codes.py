@@ -1,24 +1,24 @@
 """One-time codes by mail, for activating an account and for a forgotten password.
 
-Codes are HOTP (a per-user secret and counter), 6 digits, valid 10 minutes,
-single use, void after 5 wrong tries, at most one new code a minute per
-address. Only a salted hash of a code is stored.
+A code is random (`secrets`), 6 digits, valid 10 minutes, single use, void after 5 wrong tries,
+at most one new code a minute per address. It exists only in the mail: the store keeps a hash
+keyed with the server secret (`keys`), so a copy of the database yields no code.
+
+Every address is treated alike: a code is made, stored and its mail queued whether or not the
+address is registered, and the courier drops a code mail to an address no user has. So the answer,
+the writes and the work are the same, and the form cannot tell who has an account.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
 
-import pyotp
-
 from services import audit, mail, settings_store
-from services.accounts import passwords, sessions
+from services.accounts import keys, passwords, second_factor, sessions
 from services.accounts.access import actor_for
-from services.accounts.users import find_by_email
+from services.accounts.users import find_by_email, normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 
@@ -36,15 +36,10 @@ CODE_REQUESTED_MESSAGE = (
     "Koden gjelder i 10 minutter."
 )
 WRONG_CODE_MESSAGE = "Engangskoden er feil eller utløpt. Be om en ny kode om du ikke har en gyldig kode."
-
-
-def _hash_code(code: str, salt: str) -> str:
-    return salt + "$" + hashlib.sha256((salt + code).encode()).hexdigest()
-
-
-def _code_matches(code: str, stored: str) -> bool:
-    salt = stored.split("$", 1)[0]
-    return hmac.compare_digest(_hash_code(code, salt), stored)
+WRONG_FACTOR_MESSAGE = (
+    "Engangskoden eller koden fra autentiseringsappen er feil eller utløpt. "
+    "Har du slått på innlogging i to trinn, skriv koden fra appen eller en reservekode."
+)
 
 
 def _code_mail(purpose: str, code: str, base_url: str) -> tuple[str, str]:
@@ -67,50 +62,62 @@ def _day_start(now: datetime) -> datetime:
     return now - timedelta(hours=24)
 
 
-def request_code(store: Store, *, email: str, purpose: str, now: datetime | None = None) -> str:
-    """Mail a new code if the address is registered; returns the answer to show.
+def _address(email: str) -> str | None:
+    try:
+        return normalise_email(email)
+    except InvalidInput:
+        return None
 
-    Every address gets the same answer and the same kind of work (one short write);
-    the mail itself is delivered in the background. Caps: one code a minute and a few
-    a day per account, and a ceiling per hour for all accounts together.
+
+def request_code(
+    store: Store, *, email: str, purpose: str, source: str = "", now: datetime | None = None
+) -> str:
+    """Make and mail a new code; returns the answer to show, the same for every address.
+
+    Caps: one code a minute and a few a day per address, a few an hour per source, and a
+    ceiling per hour for all addresses together. The mail is only queued here.
     """
     now = now or utcnow()
-    user = find_by_email(store, email=email)
-    if user is None or user.deactivated_at is not None:
-        store.transaction(lambda tx: audit.record(tx, actor=None, action="code.unknown_address", at=now))
+    address = _address(email)
+    if address is None:
         return CODE_REQUESTED_MESSAGE
 
     def work(tx: Tx) -> int | None:
         last, today = tx.one(
-            "SELECT max(created_at), count(*) FILTER (WHERE created_at > ?) FROM one_time_codes WHERE user_id = ?",
-            [_day_start(now), user.id],
+            "SELECT max(created_at), count(*) FILTER (WHERE created_at > ?) FROM access_codes WHERE email = ?",
+            [_day_start(now), address],
         )
         if last is not None and now - last < RESEND_AFTER:
             return None
         if today >= settings_store.numeric(tx, "code_requests_per_day"):
-            audit.record(tx, actor=None, action="code.capped", target=user.email, at=now)
+            audit.record(tx, actor=None, action="code.capped", target=address, at=now)
             return None
-        this_hour = tx.value("SELECT count(*) FROM one_time_codes WHERE created_at > ?", [now - timedelta(hours=1)])
+        from_source = tx.value(
+            "SELECT count(*) FROM access_codes WHERE source = ? AND created_at > ?", [source, now - timedelta(hours=1)]
+        )
+        if from_source >= settings_store.numeric(tx, "code_requests_per_source_hour"):
+            audit.record(tx, actor=None, action="code.capped_source", target=address, at=now)
+            return None
+        this_hour = tx.value("SELECT count(*) FROM access_codes WHERE created_at > ?", [now - timedelta(hours=1)])
         if this_hour >= settings_store.numeric(tx, "code_requests_per_hour"):
             log.warning("one-time codes: the hourly ceiling for all accounts is reached")
-            audit.record(tx, actor=None, action="code.capped_hourly", target=user.email, at=now)
+            audit.record(tx, actor=None, action="code.capped_hourly", target=address, at=now)
             return None
-        secret, counter = tx.one("SELECT otp_secret, otp_counter + 1 FROM users WHERE id = ?", [user.id])
-        code = pyotp.HOTP(secret, digits=6).at(counter)
-        tx.execute("UPDATE users SET otp_counter = ? WHERE id = ?", [counter, user.id])
+        code = f"{secrets.randbelow(1_000_000):06d}"
         # A new code replaces any earlier one.
         tx.execute(
-            "UPDATE one_time_codes SET voided_at = ? WHERE user_id = ? AND used_at IS NULL AND voided_at IS NULL",
-            [now, user.id],
+            "UPDATE access_codes SET voided_at = ? WHERE email = ? AND used_at IS NULL AND voided_at IS NULL",
+            [now, address],
         )
         tx.execute(
-            "INSERT INTO one_time_codes (user_id, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-            [user.id, _hash_code(code, secrets.token_hex(8)), now, now + VALID_FOR],
+            "INSERT INTO access_codes (email, purpose, source, code_hash, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [address, purpose, source, keys.hash_code(tx.settings, code), now, now + VALID_FOR],
         )
         subject, body = _code_mail(purpose, code, tx.settings.base_url)
-        audit.record(tx, actor=None, action=f"code.{purpose}", target=user.email, at=now)
+        audit.record(tx, actor=None, action=f"code.{purpose}", target=address, at=now)
         return mail.enqueue(
-            tx, kind=f"code.{purpose}", to=user.email, subject=subject, body=body, deliver_by=now + VALID_FOR
+            tx, kind=f"code.{purpose}", to=address, subject=subject, body=body, deliver_by=now + VALID_FOR
         )
 
     outbox_id = store.transaction(work)
@@ -131,13 +138,15 @@ def set_password_with_code(
     code: str,
     password: str,
     confirmation: str,
+    second_code: str = "",
     now: datetime | None = None,
 ) -> None:
     """Check the code and set the password; activates the account and ends all its sessions.
 
-    An unknown address gets the same answers, in the same order, after the same work
-    (the password rules, a hash), as a registered one with a wrong code. A new
-    password does not lift a login lock: an attacker who guessed a code still waits.
+    Every address gets the same answers, in the same order, after the same work (the password
+    rules, a hash, a code looked up by address). A user with a second factor (every staff user who
+    has set one up) must also give a code from the app or a recovery code: a mailbox alone does
+    not open the account. A new password does not lift a login lock.
     """
     now = now or utcnow()
     code = (code or "").strip().replace(" ", "")
@@ -145,41 +154,51 @@ def set_password_with_code(
         raise InvalidInput("Engangskoden er seks sifre.")
     passwords.check_new_password(email=email.strip(), password=password, confirmation=confirmation)
     password_hash = passwords.hash_password(password)
-    user = find_by_email(store, email=email)
-    if user is None or user.deactivated_at is not None:
-        store.transaction(lambda tx: audit.record(tx, actor=None, action="code.unknown_address", at=now))
-        raise InvalidInput(WRONG_CODE_MESSAGE)
+    address = _address(email) or (email or "").strip().lower()
+    user = find_by_email(store, email=address)
+    usable = user is not None and user.deactivated_at is None
 
-    def work(tx: Tx) -> bool:
+    def work(tx: Tx) -> str:
         wrong_today = tx.value(
-            "SELECT coalesce(sum(failed_attempts), 0) FROM one_time_codes WHERE user_id = ? AND created_at > ?",
-            [user.id, _day_start(now)],
+            "SELECT coalesce(sum(failed_attempts), 0) FROM access_codes WHERE email = ? AND created_at > ?",
+            [address, _day_start(now)],
         )
         if wrong_today >= settings_store.numeric(tx, "wrong_codes_per_day"):
             tx.execute(
-                "UPDATE one_time_codes SET voided_at = ? WHERE user_id = ? AND used_at IS NULL AND voided_at IS NULL",
-                [now, user.id],
+                "UPDATE access_codes SET voided_at = ? WHERE email = ? AND used_at IS NULL AND voided_at IS NULL",
+                [now, address],
             )
-            audit.record(tx, actor=None, action="code.capped_wrong", target=user.email, at=now)
-            return False
+            audit.record(tx, actor=None, action="code.capped_wrong", target=address, at=now)
+            return "wrong"
         current = tx.row(
-            "SELECT id, code_hash, expires_at, failed_attempts FROM one_time_codes"
-            " WHERE user_id = ? AND used_at IS NULL AND voided_at IS NULL ORDER BY id DESC LIMIT 1",
-            [user.id],
+            "SELECT id, code_hash, expires_at, failed_attempts FROM access_codes"
+            " WHERE email = ? AND used_at IS NULL AND voided_at IS NULL ORDER BY id DESC LIMIT 1",
+            [address],
         )
         if current is None or current[2] <= now:
-            audit.record(tx, actor=None, action="code.wrong", target=user.email, at=now)
-            return False
+            audit.record(tx, actor=None, action="code.wrong", target=address, at=now)
+            return "wrong"
         code_id, stored, _, failed = current
-        if not _code_matches(code, stored):
+        if not keys.code_matches(tx.settings, code, stored) or not usable:
             failed += 1
             tx.execute(
-                "UPDATE one_time_codes SET failed_attempts = ?, voided_at = ? WHERE id = ?",
+                "UPDATE access_codes SET failed_attempts = ?, voided_at = ? WHERE id = ?",
                 [failed, now if failed >= MAX_WRONG_TRIES else None, code_id],
             )
-            audit.record(tx, actor=None, action="code.wrong", target=user.email, at=now)
-            return False
-        tx.execute("UPDATE one_time_codes SET used_at = ? WHERE id = ?", [now, code_id])
+            audit.record(tx, actor=None, action="code.wrong", target=address, at=now)
+            return "wrong"
+        assert user is not None
+        if second_factor.is_enabled(tx, user_id=user.id) and not second_factor.check(
+            tx, user_id=user.id, code=second_code, now=now
+        ):
+            failed += 1
+            tx.execute(
+                "UPDATE access_codes SET failed_attempts = ?, voided_at = ? WHERE id = ?",
+                [failed, now if failed >= MAX_WRONG_TRIES else None, code_id],
+            )
+            audit.record(tx, actor=None, action="code.wrong_second_factor", target=address, at=now)
+            return "factor"
+        tx.execute("UPDATE access_codes SET used_at = ? WHERE id = ?", [now, code_id])
         tx.execute(
             "UPDATE users SET password_hash = ?, activated_at = coalesce(activated_at, ?) WHERE id = ?",
             [password_hash, now, user.id],
@@ -187,7 +206,10 @@ def set_password_with_code(
         sessions.revoke_all(tx, user_id=user.id, now=now)
         actor = actor_for(tx, user_id=user.id)
         audit.record(tx, actor=actor, action="password.set", target=user.email, at=now)
-        return True
+        return "ok"
 
-    if not store.transaction(work):
+    outcome = store.transaction(work)
+    if outcome == "factor":
+        raise InvalidInput(WRONG_FACTOR_MESSAGE)
+    if outcome != "ok":
         raise InvalidInput(WRONG_CODE_MESSAGE)

@@ -1,14 +1,19 @@
-"""Password login with a lockout kept in the store.
+"""Password login, with failed logins counted for every address alike.
 
-Five failed logins lock the account for 15 minutes. The count and the lock
-live in the users table, so a new browser session or a restart keeps them.
+Failures are counted per address from one source (five lock that pair for 15 minutes), per
+source over all addresses (a cap an hour), and per address over all sources (a growing delay, at
+most `MAX_DELAY`, and one mail to the owner a day while it is being guessed at). Unknown, not
+activated, activated and deactivated addresses get the same answers, counts and work, so the
+lockout tells nothing about who has an account; and since a lock holds one source only, a flood
+from one source cannot lock the owner out from another.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
-from services import audit
+from services import audit, mail, settings_store
 from services.accounts import passwords
 from services.accounts.access import Actor, actor_for
 from services.accounts.users import normalise_email
@@ -17,6 +22,13 @@ from services.errors import InvalidInput, PortalError
 
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
+SOURCE_WINDOW = timedelta(hours=1)
+ADDRESS_WINDOW = timedelta(minutes=15)
+# Failures of an address from every source before each further try waits, and the longest wait.
+FREE_FAILURES = 5
+MAX_DELAY = 0.8
+ALERT_AFTER = 10
+ALERT_EVERY = timedelta(days=1)
 
 
 class LoginRefused(PortalError):
@@ -35,80 +47,165 @@ DEACTIVATED_MESSAGE = "Brukerkontoen er deaktivert av forbundet. Ta kontakt med 
 
 
 LOCKED_MESSAGE = (
-    "Kontoen er midlertidig sperret etter fem mislykkede innlogginger. "
+    "Innloggingen er midlertidig sperret etter fem mislykkede forsøk. "
     "Prøv igjen om 15 minutter, eller velg nytt passord med «Glemt passord»."
+)
+ALERT_SUBJECT = "Noen prøver å logge inn på brukeren din i trekklisteportalen"
+ALERT_BODY = (
+    "Det har vært mange mislykkede forsøk på å logge inn på brukeren din i trekklisteportalen "
+    "det siste kvarteret.\n\n"
+    "Var det deg, kan du se bort fra denne e-posten. Var det ikke deg, er passordet ditt fortsatt trygt "
+    "så lenge ingen andre kjenner det: innloggingen sperres etter fem feil fra samme sted. "
+    "Er du i tvil, velg et nytt passord med «Glemt passord» på innloggingssiden ({base_url}).\n"
 )
 
 
-def check_password(store: Store, *, email: str, password: str, now: datetime | None = None) -> Actor | None:
-    """The user if the password is right; None if not; AccountLocked while locked.
+def _address(email: str) -> str:
+    try:
+        return normalise_email(email)
+    except InvalidInput:
+        return (email or "").strip().lower()[:320]
 
-    The attempt is counted before the slow hash check, in the same transaction that
-    checks the lock, so parallel guesses are each counted and none slips past a lock
-    another one set; a right password takes its count back afterwards.
+
+def _count(tx: Tx, scope: str, subject: str, window: timedelta, now: datetime) -> tuple[int, datetime | None]:
+    """Failures in the window and the lock, of one counter."""
+    found = tx.row(
+        "SELECT failures, window_start, locked_until FROM login_throttle WHERE scope = ? AND subject = ?",
+        [scope, subject],
+    )
+    if found is None:
+        return 0, None
+    failures, started, locked_until = found
+    return (failures if started > now - window else 0), locked_until
+
+
+def _bump(tx: Tx, scope: str, subject: str, window: timedelta, now: datetime) -> None:
+    tx.execute(
+        "INSERT INTO login_throttle (scope, subject, window_start, failures) VALUES (?, ?, ?, 1)"
+        " ON CONFLICT (scope, subject) DO UPDATE SET"
+        " failures = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.failures + 1 END,"
+        " window_start = CASE WHEN login_throttle.window_start <= ? THEN ? ELSE login_throttle.window_start END",
+        [scope, subject, now, now - window, now - window, now],
+    )
+
+
+def _take_back(tx: Tx, scope: str, subject: str) -> None:
+    tx.execute(
+        "UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE scope = ? AND subject = ?",
+        [scope, subject],
+    )
+
+
+def _lock(tx: Tx, pair: str, now: datetime) -> None:
+    tx.execute(
+        "UPDATE login_throttle SET failures = 0, window_start = ?, locked_until = ? WHERE scope = 'pair' AND subject = ?",
+        [now, now + LOCK_FOR, pair],
+    )
+
+
+def delay_for(failures: int) -> float:
+    """How long a try waits when the address has failed `failures` times lately, from anywhere."""
+    if failures <= FREE_FAILURES:
+        return 0.0
+    return min(0.05 * 2 ** (failures - FREE_FAILURES), MAX_DELAY)
+
+
+def check_password(
+    store: Store, *, email: str, password: str, source: str = "", now: datetime | None = None
+) -> Actor | None:
+    """The user if the password is right; None if not; AccountLocked while this address is locked
+    from this source, or this source has failed too often.
+
+    The attempt is counted before the slow hash check, in the same transaction that checks the
+    locks, so parallel guesses are each counted and none slips past a lock another one set; a
+    right password takes its counts back afterwards.
     """
     now = now or utcnow()
-    try:
-        address = normalise_email(email)
-    except InvalidInput:
-        passwords.dummy_verify(password)
-        return None
-    found = store.row(
-        "SELECT id, role, password_hash, activated_at, deactivated_at FROM users WHERE email = ?", [address]
-    )
-    if found is None or found[3] is None:
-        passwords.dummy_verify(password)
-        store.transaction(lambda tx: _record_attempt(tx, address, None, False, now))
-        return None
-    user_id, role, password_hash, _, deactivated_at = found
-    actor = actor_for(store, user_id=user_id)
+    address = _address(email)
+    pair = f"{address}\n{source}"
+    found = store.row("SELECT id, password_hash, activated_at, deactivated_at FROM users WHERE email = ?", [address])
+    user_id, password_hash, _, deactivated_at = found if found else (None, None, None, None)
+    actor = actor_for(store, user_id=user_id) if user_id is not None else None
 
-    def reserve(tx: Tx) -> bool:
-        failures, locked_until = tx.one("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
+    def reserve(tx: Tx) -> float | None:
+        from_source, _ = _count(tx, "source", source, SOURCE_WINDOW, now)
+        if from_source >= settings_store.numeric(tx, "login_failures_per_source_hour"):
+            _record_attempt(tx, address, user_id, False, now)
+            audit.record(tx, actor=None, action="login.capped_source", target=address, at=now)
+            return None
+        failures, locked_until = _count(tx, "pair", pair, LOCK_FOR, now)
         if locked_until is not None and locked_until > now:
             _record_attempt(tx, address, user_id, False, now)
-            return False
+            return None
         if failures >= MAX_FAILURES:
-            # Enough attempts are already under way to lock the account, whatever this one holds.
-            tx.execute("UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", [now + LOCK_FOR, user_id])
+            # Enough attempts are already under way to lock, whatever this one holds.
+            _lock(tx, pair, now)
             _record_attempt(tx, address, user_id, False, now)
-            audit.record(tx, actor=actor, action="login.locked", at=now)
-            return False
-        tx.execute("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?", [user_id])
-        return True
+            audit.record(tx, actor=None, action="login.locked", target=address, at=now)
+            return None
+        _bump(tx, "pair", pair, LOCK_FOR, now)
+        _bump(tx, "address", address, ADDRESS_WINDOW, now)
+        _bump(tx, "source", source, SOURCE_WINDOW, now)
+        return delay_for(_count(tx, "address", address, ADDRESS_WINDOW, now)[0])
 
-    if not store.transaction(reserve):
+    delay = store.transaction(reserve)
+    if delay is None:
         passwords.dummy_verify(password)
         raise AccountLocked(LOCKED_MESSAGE)
-    ok = passwords.verify(password, password_hash)
+    time.sleep(delay)
+    if password_hash:
+        ok = passwords.verify(password, password_hash)
+    else:
+        passwords.dummy_verify(password)
+        ok = False
 
-    def settle(tx: Tx) -> str:
-        failures, locked_until = tx.one("SELECT failed_logins, locked_until FROM users WHERE id = ?", [user_id])
+    def settle(tx: Tx) -> tuple[str, int | None]:
         _record_attempt(tx, address, user_id, ok, now)
+        failures, locked_until = _count(tx, "pair", pair, LOCK_FOR, now)
         if locked_until is not None and locked_until > now:
-            audit.record(tx, actor=actor, action="login.refused_locked", at=now)
-            return "locked"
-        if ok and deactivated_at is not None:
-            tx.execute("UPDATE users SET failed_logins = 0 WHERE id = ?", [user_id])
-            audit.record(tx, actor=actor, action="login.refused_deactivated", at=now)
-            return "deactivated"
+            audit.record(tx, actor=actor, action="login.refused_locked", target=address, at=now)
+            return "locked", None
         if ok:
-            tx.execute("UPDATE users SET failed_logins = 0 WHERE id = ?", [user_id])
+            tx.execute("UPDATE login_throttle SET failures = 0 WHERE scope = 'pair' AND subject = ?", [pair])
+            _take_back(tx, "address", address)
+            _take_back(tx, "source", source)
+            if deactivated_at is not None:
+                audit.record(tx, actor=actor, action="login.refused_deactivated", at=now)
+                return "deactivated", None
             audit.record(tx, actor=actor, action="login", at=now)
-            return "ok"
+            return "ok", None
+        outbox_id = _alert_if_guessed(tx, address, now)
         if failures >= MAX_FAILURES:
-            tx.execute("UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", [now + LOCK_FOR, user_id])
-            audit.record(tx, actor=actor, action="login.locked", at=now)
-            return "locked"
-        audit.record(tx, actor=actor, action="login.failed", at=now)
-        return "failed"
+            _lock(tx, pair, now)
+            audit.record(tx, actor=actor, action="login.locked", target=address, at=now)
+            return "locked", outbox_id
+        audit.record(tx, actor=actor, action="login.failed", target=address, at=now)
+        return "failed", outbox_id
 
-    outcome = store.transaction(settle)
+    outcome, outbox_id = store.transaction(settle)
+    if outbox_id is not None:
+        mail.dispatch(store, outbox_ids=[outbox_id])
     if outcome == "locked":
         raise AccountLocked(LOCKED_MESSAGE)
     if outcome == "deactivated":
         raise AccountDeactivated(DEACTIVATED_MESSAGE)
     return actor if outcome == "ok" else None
+
+
+def _alert_if_guessed(tx: Tx, address: str, now: datetime) -> int | None:
+    """One mail a day to the owner while the address is being guessed at. Queued for every address
+    alike; the courier drops a mail to an address no user has."""
+    failures, _ = _count(tx, "address", address, ADDRESS_WINDOW, now)
+    if failures < ALERT_AFTER:
+        return None
+    alerted = tx.value("SELECT alerted_at FROM login_throttle WHERE scope = 'address' AND subject = ?", [address])
+    if alerted is not None and alerted > now - ALERT_EVERY:
+        return None
+    tx.execute("UPDATE login_throttle SET alerted_at = ? WHERE scope = 'address' AND subject = ?", [now, address])
+    audit.record(tx, actor=None, action="login.alert", target=address, at=now)
+    return mail.enqueue(
+        tx, kind=mail.LOGIN_ALERT, to=address, subject=ALERT_SUBJECT, body=ALERT_BODY.format(base_url=tx.settings.base_url)
+    )
 
 
 def _record_attempt(tx: Tx, email: str, user_id: int | None, succeeded: bool, now: datetime) -> None:
@@ -118,6 +215,10 @@ def _record_attempt(tx: Tx, email: str, user_id: int | None, succeeded: bool, no
     )
 
 
-def is_locked(store: Store, *, email: str, now: datetime | None = None) -> bool:
-    until = store.value("SELECT locked_until FROM users WHERE email = ?", [email.strip().lower()])
+def is_locked(store: Store, *, email: str, source: str = "", now: datetime | None = None) -> bool:
+    """Whether the address is locked from `source`."""
+    until = store.value(
+        "SELECT locked_until FROM login_throttle WHERE scope = 'pair' AND subject = ?",
+        [f"{_address(email)}\n{source}"],
+    )
     return until is not None and until > (now or utcnow())

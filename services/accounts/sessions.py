@@ -2,7 +2,11 @@
 password ends them for good: a copied cookie of an ended session is refused.
 
 The login cookie carries the session's id (random, 192 bits) in a JWT signed with the
-cookie key: a cookie names a session, and is only as good as that session is here.
+cookie key: a cookie names a session, and is only as good as that session is here. The store
+keeps only the SHA-256 of the id, so a copy of the database names no session to present.
+
+A session ends after 12 hours, or after `session_idle_minutes` (a setting, 30 by default)
+without a page being drawn; staff can see a user's open sessions and end them.
 """
 
 from __future__ import annotations
@@ -13,10 +17,21 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from services import audit, settings_store
 from services.accounts.access import Actor, actor_for
+from services.accounts.keys import session_digest
 from services.db import Store, Tx, utcnow
 
 LIFETIME = timedelta(hours=12)
+# A session's last sight is written at most this often: not one write per rerun.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+# A session that is live: not ended, not past its 12 hours, used within the idle limit, its user active.
+LIVE = (
+    "s.revoked_at IS NULL AND s.expires_at > ? AND coalesce(s.last_seen_at, s.created_at) > ?"
+    " AND u.deactivated_at IS NULL"
+)
 
 
 @dataclass(frozen=True)
@@ -25,12 +40,28 @@ class Session:
     user_id: int
 
 
+@dataclass(frozen=True)
+class OpenSession:
+    """A user's open session as staff see it: when it began, was last used, and from where."""
+
+    started_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    source: str
+
+
+def idle_limit(store: Store) -> timedelta:
+    return timedelta(minutes=float(settings_store.numeric(store, "session_idle_minutes")))
+
+
 def expiry_for(now: datetime) -> float:
     """The cookie expiry (a Unix timestamp) for a session starting at naive-UTC `now`."""
     return (now + LIFETIME).replace(tzinfo=UTC).timestamp()
 
 
-def start(store: Store, *, user_id: int, cookie_expiry: float, now: datetime | None = None) -> Session:
+def start(
+    store: Store, *, user_id: int, cookie_expiry: float, source: str = "", now: datetime | None = None
+) -> Session:
     now = now or utcnow()
     expires_at = min(
         now + LIFETIME,
@@ -39,8 +70,9 @@ def start(store: Store, *, user_id: int, cookie_expiry: float, now: datetime | N
     session = Session(id=secrets.token_urlsafe(24), user_id=user_id)
     store.transaction(
         lambda tx: tx.execute(
-            "INSERT INTO sessions (id, user_id, cookie_expiry, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-            [session.id, user_id, cookie_expiry, now, expires_at],
+            "INSERT INTO sessions (id, user_id, cookie_expiry, created_at, expires_at, last_seen_at, source)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [session_digest(session.id), user_id, cookie_expiry, now, expires_at, now, source],
         )
     )
     return session
@@ -67,22 +99,35 @@ def from_cookie(store: Store, *, token: str, cookie_key: str, now: datetime | No
     session_id = decode_cookie(token, cookie_key=cookie_key)
     if session_id is None:
         return None
-    found = store.row(
-        "SELECT s.id, s.user_id FROM sessions s JOIN users u ON u.id = s.user_id"
-        " WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.deactivated_at IS NULL",
-        [session_id, now or utcnow()],
+    now = now or utcnow()
+    user_id = store.value(
+        f"SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND {LIVE}",
+        [session_digest(session_id), now, now - idle_limit(store)],
     )
-    return Session(*found) if found else None
+    return Session(session_id, user_id) if user_id is not None else None
 
 
 def is_live(store: Store, *, session_id: str, now: datetime | None = None) -> bool:
+    now = now or utcnow()
     return (
         store.value(
-            "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.deactivated_at IS NULL",
-            [session_id, now or utcnow()],
+            f"SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND {LIVE}",
+            [session_digest(session_id), now, now - idle_limit(store)],
         )
         is not None
+    )
+
+
+def touch(store: Store, *, session_id: str, now: datetime | None = None) -> None:
+    """The session was used now: it stays open for another idle period (one that has been idle
+    past the limit stays ended)."""
+    now = now or utcnow()
+    store.transaction(
+        lambda tx: tx.execute(
+            "UPDATE sessions SET last_seen_at = ? WHERE id = ? AND revoked_at IS NULL"
+            " AND last_seen_at < ? AND last_seen_at > ?",
+            [now, session_digest(session_id), now - TOUCH_EVERY, now - idle_limit(tx)],
+        )
     )
 
 
@@ -93,11 +138,10 @@ def actor_if_live(
     for work done after the page was drawn (a download), which must not trust the page."""
     if not session_id or user_id is None:
         return None
+    now = now or utcnow()
     found = store.value(
-        "SELECT u.id FROM sessions s JOIN users u ON u.id = s.user_id"
-        " WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
-        " AND u.deactivated_at IS NULL",
-        [session_id, user_id, now or utcnow()],
+        f"SELECT u.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ? AND {LIVE}",
+        [session_digest(session_id), user_id, now, now - idle_limit(store)],
     )
     return actor_for(store, user_id=found, session_id=session_id) if found is not None else None
 
@@ -105,7 +149,8 @@ def actor_if_live(
 def revoke(store: Store, *, session_id: str, now: datetime | None = None) -> None:
     store.transaction(
         lambda tx: tx.execute(
-            "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [now or utcnow(), session_id]
+            "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            [now or utcnow(), session_digest(session_id)],
         )
     )
 
@@ -115,3 +160,35 @@ def revoke_all(tx: Tx, *, user_id: int, now: datetime | None = None) -> None:
     tx.execute(
         "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [now or utcnow(), user_id]
     )
+
+
+def open_sessions(store: Store, *, actor: Actor, user_id: int, now: datetime | None = None) -> list[OpenSession]:
+    """A user's live sessions, newest first, for staff."""
+    actor.require_staff()
+    now = now or utcnow()
+    return [
+        OpenSession(*r)
+        for r in store.rows(
+            "SELECT s.created_at, coalesce(s.last_seen_at, s.created_at), s.expires_at, coalesce(s.source, '')"
+            f" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = ? AND {LIVE}"
+            " ORDER BY s.created_at DESC",
+            [user_id, now, now - idle_limit(store)],
+        )
+    ]
+
+
+def end_sessions(store: Store, *, actor: Actor, user_id: int, now: datetime | None = None) -> int:
+    """Staff end every open session of a user (a lost laptop, a leaver); returns how many ended."""
+    actor.require_staff()
+    now = now or utcnow()
+
+    def work(tx: Tx) -> int:
+        email = tx.value("SELECT email FROM users WHERE id = ?", [user_id])
+        ended = tx.value(
+            "SELECT count(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?", [user_id, now]
+        )
+        revoke_all(tx, user_id=user_id, now=now)
+        audit.record(tx, actor=actor, action="sessions.end", target=email, detail=str(ended))
+        return int(ended)
+
+    return store.transaction(work)

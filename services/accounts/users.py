@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import pyotp
-
 from services import audit, fields
 from services.accounts import sessions
 from services.accounts.access import EMPLOYER, STAFF, Actor
@@ -65,8 +63,8 @@ def add_user(
             raise Conflict(f"E-postadressen {address} er allerede registrert.")
         now = utcnow()
         user_id = tx.value(
-            "INSERT INTO users (email, name, role, otp_secret, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-            [address, name, role, pyotp.random_base32(), now],
+            "INSERT INTO users (email, name, role, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            [address, name, role, now],
         )
         for company in companies:
             tx.execute(
@@ -255,7 +253,7 @@ ACTED_BY = (
     ("column_layouts", "saved_by"),
 )
 # What is the user's own and goes with the user (by `user_id`).
-REMOVED_WITH_USER = ("user_companies", "sessions", "one_time_codes")
+REMOVED_WITH_USER = ("user_companies", "sessions", "second_factors", "recovery_codes")
 ACTED_SQL = "SELECT " + " + ".join(f"(SELECT count(*) FROM {t} WHERE {c} = ?)" for t, c in ACTED_BY)
 
 
@@ -276,6 +274,7 @@ def delete(store: Store, *, actor: Actor, user_id: int) -> None:
             )
         for table in REMOVED_WITH_USER:
             tx.execute(f"DELETE FROM {table} WHERE user_id = ?", [user.id])
+        tx.execute("DELETE FROM access_codes WHERE email = ?", [user.email])
         tx.execute("DELETE FROM users WHERE id = ?", [user.id])
         audit.record(tx, actor=actor, action="user.delete", target=user.email)
 

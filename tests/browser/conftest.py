@@ -44,6 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "et-langt-passord"
+# The server secret of the portal the suite runs: the seed seals the staff users' second factors with it.
+SECRET_KEY = secrets.token_urlsafe(48)
 TIMEOUT_MS = 20_000
 
 # Users the suite needs, seeded before the server starts (it then holds the file).
@@ -96,7 +98,7 @@ def _free_port() -> int:
 
 
 def _seed(data_dir: Path, **engine: str) -> None:
-    store = db.open_store(make_settings(data_dir, **engine))
+    store = db.open_store(make_settings(data_dir, secret_key=SECRET_KEY, **engine))
     try:
         companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
         companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
@@ -267,6 +269,7 @@ def running_portal(data_dir: Path, mailbox: SendGridStandIn, **env_extra: str) -
         os.environ,
         PORTAL_DATA_DIR=str(data_dir),
         PORTAL_COOKIE_KEY=secrets.token_urlsafe(48),
+        PORTAL_SECRET_KEY=SECRET_KEY,
         PORTAL_DEMO="0",
         PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
         SENDGRID_API_KEY="SG.browser-test",

@@ -26,6 +26,7 @@ def app_store(tmp_path, monkeypatch, request):
         monkeypatch.setenv("PORTAL_DATABASE_URL", request.getfixturevalue("postgres_settings").database_url)
     monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PORTAL_COOKIE_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("PORTAL_SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("PORTAL_DEMO", "0")
     # The tests run the timed work themselves; a background loop would race them.
     monkeypatch.setenv("PORTAL_SIDECAR", "0")

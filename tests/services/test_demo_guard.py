@@ -29,6 +29,7 @@ def test_demo_guard(tmp_path, monkeypatch, capsys, figure):
     def seed_demo_on_real():
         monkeypatch.setenv("PORTAL_DATA_DIR", str(real))
         monkeypatch.setenv("PORTAL_COOKIE_KEY", secrets.token_urlsafe(48))
+        monkeypatch.setenv("PORTAL_SECRET_KEY", secrets.token_urlsafe(48))
         monkeypatch.delenv("PORTAL_DEMO", raising=False)
         assert cli.main(["seed-demo"]) == 2
         assert "demodatabase" in capsys.readouterr().err

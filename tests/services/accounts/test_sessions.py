@@ -55,8 +55,44 @@ def test_sessions_last_at_most_12_hours(store, settings, user):
     start = utcnow()
     far = sessions.expiry_for(start) + 30 * 86400
     started = sessions.start(store, user_id=user.id, cookie_expiry=far, now=start)
+    # In use all day: a page drawn every twenty minutes.
+    for minutes in range(20, 12 * 60, 20):
+        sessions.touch(store, session_id=started.id, now=start + timedelta(minutes=minutes))
     assert sessions.is_live(store, session_id=started.id, now=start + timedelta(hours=11, minutes=59))
     assert not sessions.is_live(store, session_id=started.id, now=start + timedelta(hours=12, seconds=1))
+
+
+def test_a_session_left_idle_ends_after_the_idle_limit(store, settings, user):
+    from services import settings_store
+    from services.accounts.access import CLI
+
+    start = utcnow()
+    started = sessions.start(store, user_id=user.id, cookie_expiry=sessions.expiry_for(start), now=start)
+    assert sessions.is_live(store, session_id=started.id, now=start + timedelta(minutes=29))
+    sessions.touch(store, session_id=started.id, now=start + timedelta(minutes=29))
+    assert sessions.is_live(store, session_id=started.id, now=start + timedelta(minutes=58))
+    assert not sessions.is_live(store, session_id=started.id, now=start + timedelta(minutes=59, seconds=1))
+    # A touch after the limit does not bring it back.
+    sessions.touch(store, session_id=started.id, now=start + timedelta(minutes=60))
+    assert not sessions.is_live(store, session_id=started.id, now=start + timedelta(minutes=60))
+    settings_store.set_value(store, actor=CLI, key="session_idle_minutes", value="120")
+    assert sessions.is_live(store, session_id=started.id, now=start + timedelta(minutes=60))
+
+
+def test_staff_see_and_end_a_users_open_sessions(store, settings, user):
+    from services.accounts.access import CLI
+    from services.errors import AccessDenied
+
+    first = sessions.start(store, user_id=user.id, cookie_expiry=sessions.expiry_for(utcnow()), source="10.0.0.7")
+    second = sessions.start(store, user_id=user.id, cookie_expiry=sessions.expiry_for(utcnow()), source="10.0.0.8")
+    sessions.revoke(store, session_id=second.id)
+    shown = sessions.open_sessions(store, actor=CLI, user_id=user.id)
+    assert [s.source for s in shown] == ["10.0.0.7"]
+    with pytest.raises(AccessDenied):
+        sessions.open_sessions(store, actor=sessions.actor_for(store, user_id=user.id), user_id=user.id)
+    assert sessions.end_sessions(store, actor=CLI, user_id=user.id) == 1
+    assert not sessions.is_live(store, session_id=first.id)
+    assert store.value("SELECT detail FROM audit_log WHERE action = 'sessions.end'") == "1"
 
 
 def test_a_cookie_of_the_old_kind_or_past_its_expiry_is_rejected(store, settings, user):
