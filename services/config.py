@@ -165,7 +165,7 @@ def _secret_key(raw: str | None, data_dir: Path, *, demo: bool, web: bool) -> st
         return ""
     raise ConfigError(
         problem + " Portalen starter ikke uten den: engangskoder og tofaktornøkler er bundet til den, så den "
-        "skal aldri ligge i databasen. Lag en med: python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+        'skal aldri ligge i databasen. Lag en med: python -c "import secrets; print(secrets.token_urlsafe(48))"'
     )
 
 

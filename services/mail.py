@@ -84,7 +84,8 @@ class SendGridProvider:
 
         message = Mail(from_email=self.mail_from, to_emails=to, subject=subject, plain_text_content=body)
         # The same id on every try of one mail: a retry after a timeout shows in the provider's log as that mail.
-        message.custom_arg = CustomArg("outbox_id", str(outbox_id))
+        # (On the personalization: SendGrid's spec types the message-level custom_args as a string.)
+        message.personalizations[0].add_custom_arg(CustomArg("outbox_id", str(outbox_id)))
         # The client's own send() has no timeout: a hanging provider would hold the courier for minutes.
         response = self.client.client.mail.send.post(request_body=message.get(), timeout=self.timeout)
         if not 200 <= response.status_code < 300:

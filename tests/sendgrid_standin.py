@@ -37,6 +37,8 @@ class SendGridStandIn:
         self.status = 202
         # Seconds to hang before answering; a hanging stand-in never accepts the mail.
         self.delay = 0.0
+        # Seconds to hang after accepting the mail: the provider took it, but the client times out first.
+        self.late = 0.0
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,6 +61,8 @@ class SendGridStandIn:
                 standin.requests.append(record)
                 if standin.status == 202:
                     standin.accepted.append(record)
+                if standin.late:
+                    time.sleep(standin.late)
                 self._answer(standin.status)
 
             def _answer(self, status: int) -> None:

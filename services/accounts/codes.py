@@ -69,9 +69,7 @@ def _address(email: str) -> str | None:
         return None
 
 
-def request_code(
-    store: Store, *, email: str, purpose: str, source: str = "", now: datetime | None = None
-) -> str:
+def request_code(store: Store, *, email: str, purpose: str, source: str = "", now: datetime | None = None) -> str:
     """Make and mail a new code; returns the answer to show, the same for every address.
 
     Caps: one code a minute and a few a day per address, a few an hour per source, and a

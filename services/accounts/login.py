@@ -204,7 +204,11 @@ def _alert_if_guessed(tx: Tx, address: str, now: datetime) -> int | None:
     tx.execute("UPDATE login_throttle SET alerted_at = ? WHERE scope = 'address' AND subject = ?", [now, address])
     audit.record(tx, actor=None, action="login.alert", target=address, at=now)
     return mail.enqueue(
-        tx, kind=mail.LOGIN_ALERT, to=address, subject=ALERT_SUBJECT, body=ALERT_BODY.format(base_url=tx.settings.base_url)
+        tx,
+        kind=mail.LOGIN_ALERT,
+        to=address,
+        subject=ALERT_SUBJECT,
+        body=ALERT_BODY.format(base_url=tx.settings.base_url),
     )
 
 

@@ -30,6 +30,7 @@ RECOVERY_CODES = 10
 DRIFT_STEPS = 1
 STEP_SECONDS = 30
 MAX_WRONG = 5
+RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 WRONG_WINDOW = timedelta(minutes=15)
 
 WRONG_MESSAGE = "Koden er feil eller allerede brukt. Skriv den nye koden appen viser, eller en reservekode."
@@ -121,9 +122,7 @@ def confirm_enrolment(store: Store, *, actor: Actor, code: str, now: datetime | 
     recovery = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
 
     def work(tx: Tx) -> bool:
-        found = tx.row(
-            "SELECT sealed_secret, confirmed_at FROM second_factors WHERE user_id = ?", [actor.user_id]
-        )
+        found = tx.row("SELECT sealed_secret, confirmed_at FROM second_factors WHERE user_id = ?", [actor.user_id])
         if found is None or found[1] is not None:
             raise Conflict("Start oppsettet av innlogging i to trinn på nytt.")
         secret = keys.unseal(tx.settings, found[0])
@@ -153,7 +152,7 @@ def _store_recovery_codes(tx: Tx, user_id: int | None, codes: list[str]) -> None
 
 def _new_recovery_code() -> str:
     # 10 characters of base32 (50 bits), in two groups for reading aloud from paper.
-    raw = pyotp.random_base32(length=10).lower()
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
     return f"{raw[:5]}-{raw[5:]}"
 
 
@@ -298,9 +297,7 @@ def statuses(store: Store, *, actor: Actor) -> dict[int, FactorStatus]:
 
 
 def own_status(store: Store, *, actor: Actor) -> FactorStatus:
-    left = store.value(
-        "SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", [actor.user_id]
-    )
+    left = store.value("SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", [actor.user_id])
     return FactorStatus(actor.user_id or 0, is_enabled(store, user_id=actor.user_id or 0), int(left or 0))
 
 
