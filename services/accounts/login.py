@@ -98,7 +98,8 @@ def _take_back(tx: Tx, scope: str, subject: str) -> None:
 
 def _lock(tx: Tx, pair: str, now: datetime) -> None:
     tx.execute(
-        "UPDATE login_throttle SET failures = 0, window_start = ?, locked_until = ? WHERE scope = 'pair' AND subject = ?",
+        "UPDATE login_throttle SET failures = 0, window_start = ?, locked_until = ?"
+        " WHERE scope = 'pair' AND subject = ?",
         [now, now + LOCK_FOR, pair],
     )
 

@@ -290,7 +290,8 @@ def statuses(store: Store, *, actor: Actor) -> dict[int, FactorStatus]:
     return {
         user_id: FactorStatus(user_id, True, left)
         for user_id, left in store.rows(
-            "SELECT f.user_id, (SELECT count(*) FROM recovery_codes r WHERE r.user_id = f.user_id AND r.used_at IS NULL)"
+            "SELECT f.user_id,"
+            " (SELECT count(*) FROM recovery_codes r WHERE r.user_id = f.user_id AND r.used_at IS NULL)"
             " FROM second_factors f WHERE f.confirmed_at IS NOT NULL"
         )
     }
