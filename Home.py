@@ -20,6 +20,7 @@ st.set_page_config(page_title="Trekklisteportal", page_icon="📄", layout="wide
 # out it shows the login, and after the login the page asked for; logged in it goes to the start.
 KNOWN_PATHS = (
     "logg-inn",
+    "to-trinn",
     "taushetserklaering",
     "hjem",
     "innsending",
@@ -82,7 +83,14 @@ own_companies = (
     companies.for_user(store, actor=user) if user is not None and not user.is_staff and not needs_declaration else []
 )
 
-if user is None:
+if user is None and ui.pending_second_factor() is not None:
+    # A right password, and the second step still to come: that step is the only page.
+    start = "to-trinn"
+    pages = [
+        st.Page("pages/second_factor.py", title="Innlogging i to trinn", url_path=start, default=True)
+    ] + demo_inbox
+    stand_in = shown_instead("pages/second_factor.py", "Innlogging i to trinn")
+elif user is None:
     start = "logg-inn"
     pages = [
         st.Page("pages/login.py", title="Logg inn", icon=":material/login:", url_path=start, default=True)

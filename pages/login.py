@@ -60,6 +60,14 @@ def code_flow(mode: str) -> None:
         password = st.text_input("Nytt passord:", type="password")
         confirmation = st.text_input("Bekreft nytt passord:", type="password")
         st.caption("Passordet må ha minst 10 tegn og kan ikke være e-postadressen.")
+        second_code = ""
+        if mode == codes.RESET:
+            # Asked of everyone alike: the form says nothing about who has a second factor.
+            second_code = st.text_input(
+                "Kode fra autentiseringsappen eller reservekode:",
+                max_chars=11,
+                help="Bare hvis du har innlogging i to trinn. Forbundets ansatte har det alltid.",
+            )
         with st.container(horizontal=True):
             submitted = st.form_submit_button("Sett nytt passord", type="primary")
             cancel = st.form_submit_button("Avbryt")
@@ -70,7 +78,12 @@ def code_flow(mode: str) -> None:
     if submitted:
         try:
             codes.set_password_with_code(
-                ui.store(), email=email, code=code, password=password, confirmation=confirmation
+                ui.store(),
+                email=email,
+                code=code,
+                password=password,
+                confirmation=confirmation,
+                second_code=second_code,
             )
         except PortalError as problem:
             ui.show_error(problem)
@@ -81,7 +94,7 @@ def code_flow(mode: str) -> None:
 
 
 def request(mode: str, email: str) -> None:
-    codes.request_code(ui.store(), email=email, purpose=mode)
+    codes.request_code(ui.store(), email=email, purpose=mode, source=ui.source())
     # The widget's own key is dropped once the field is no longer drawn.
     st.session_state["code_for_email"] = email
     st.session_state["code_requested_at"] = time.monotonic()

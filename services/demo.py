@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from services import periods
-from services.accounts import companies, users
+import pyotp
+
+from services.accounts import companies, second_factor, users
 from services.accounts.access import CLI, actor_for
 from services.accounts.passwords import hash_password
 from services.db import Store, utcnow
@@ -18,6 +20,10 @@ DEMO_PASSWORD = "demo-passord-2026"
 DEMO_EMPLOYER = "lonn@demo.example"
 DEMO_STAFF = "forbund@demo.example"
 DEMO_NEW_USER = "ny@demo.example"
+# The demo staff user's authenticator key: as public as the demo password, in a store that holds
+# no real person (demo mode belongs to the store). Any authenticator app takes it, and so does
+# «Demo: innboks», which shows the code it gives now.
+DEMO_FACTOR_KEY = "TREKKLISTEPORTALDEMOFORBUNDETXYZ"
 DEMO_COMPANIES = (
     ("910000004", "Help Forsikring AS"),
     ("920000002", "Nordsjø Service AS"),
@@ -52,8 +58,16 @@ def seed(store: Store) -> bool:
             [password_hash, utcnow(), DEMO_EMPLOYER, DEMO_STAFF],
         )
     )
+    staff = users.find_by_email(store, email=DEMO_STAFF)
+    assert staff is not None
+    second_factor.set_up_with_secret(store, user_id=staff.id, secret=DEMO_FACTOR_KEY)
     _seed_register_and_lists(store)
     return True
+
+
+def staff_code() -> str:
+    """The code the demo staff user's app shows now."""
+    return pyotp.TOTP(DEMO_FACTOR_KEY).now()
 
 
 DEMO_MEMBERS = (
@@ -109,7 +123,8 @@ def login_help() -> str:
     return (
         "Demo-innlogging:\n"
         f"  arbeidsgiver: {DEMO_EMPLOYER} / {DEMO_PASSWORD}  (to bedrifter)\n"
-        f"  forbundet:    {DEMO_STAFF} / {DEMO_PASSWORD}\n"
+        f"  forbundet:    {DEMO_STAFF} / {DEMO_PASSWORD}, og koden fra appen (innlogging i to trinn):\n"
+        f"                nøkkel {DEMO_FACTOR_KEY} i en autentiseringsapp, eller koden på «Demo: innboks»\n"
         f"  ny bruker:    {DEMO_NEW_USER} aktiveres med «Klikk her for å aktivere din brukerkonto»;\n"
         "                koden står under «Demo: innboks»."
     )

@@ -19,3 +19,7 @@ class AccessDenied(PortalError):
 
 class Conflict(PortalError):
     """The change collides with what is already stored."""
+
+
+class NeedsConfirmation(PortalError):
+    """The step is allowed, but must be asked for again on purpose; the message says why."""

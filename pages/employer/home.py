@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages import ui
+from pages.ui.factor import own_factor
 from services import periods
 from services.accounts import companies
 from services.errors import PortalError
@@ -41,3 +42,5 @@ st.page_link("pages/employer/fill_in.py", label="Registrer trekk i portalen", ic
 st.page_link("pages/employer/history.py", label="Innsendte lister det siste året", icon=":material/history:")
 st.page_link("pages/employer/letters.py", label="Brev fra forbundet", icon=":material/mail:")
 st.page_link("pages/employer/not_deducted.py", label="Utrukne", icon=":material/person_alert:")
+with st.expander("Innlogging i to trinn"):
+    own_factor(ui.actor())

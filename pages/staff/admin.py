@@ -7,9 +7,10 @@ import streamlit as st
 
 from pages import ui
 from pages.ui.column_picker import ROLE_LABELS
+from pages.ui.factor import own_factor
 from services import audit, fields, localtime, settings_store
-from services.accounts import companies, users
-from services.errors import PortalError
+from services.accounts import companies, second_factor, sessions, users
+from services.errors import NeedsConfirmation, PortalError
 from services.lists import layouts
 from services.localtime import shown, utc_start_of
 from services.money import kr
@@ -17,6 +18,8 @@ from services.text import plain
 
 store, actor = ui.store(), ui.actor()
 st.title("Administrasjon")
+with st.expander("Min innlogging i to trinn"):
+    own_factor(actor)
 tab_companies, tab_users, tab_settings, tab_log = st.tabs(
     ["Bedrifter", "Brukere og tilgang", "Satser og innstillinger", "Logg"]
 )
@@ -103,7 +106,73 @@ with tab_companies:
                     st.rerun()
     ui.show_flash()
 
+
+def invitation_again(person: users.User) -> None:
+    """«Send invitasjonen på nytt»; past three mails a day it asks first, saying when the last one went."""
+    asked = st.session_state.get("_invite_confirm") == person.id
+    if not st.button("Send invitasjonen på nytt") and not asked:
+        return
+    if asked:
+        st.warning(plain(st.session_state.get("_invite_question", "")))
+        yes, no = st.columns(2)
+        if no.button("Avbryt", key="invite_no"):
+            st.session_state.pop("_invite_confirm", None)
+            st.rerun()
+        if not yes.button("Send likevel", key="invite_yes"):
+            return
+    try:
+        users.invite(store, actor=actor, user_id=person.id, confirmed=asked)
+    except NeedsConfirmation as question:
+        st.session_state["_invite_confirm"] = person.id
+        st.session_state["_invite_question"] = str(question)
+        st.rerun()
+    except PortalError as problem:
+        ui.show_error(problem)
+    else:
+        st.session_state.pop("_invite_confirm", None)
+        st.success(f"Invitasjonen er sendt til {plain(person.email)} på nytt.")
+
+
+def user_sessions(person: users.User) -> None:
+    """The user's open logins and second factor: ended or reset by staff, never by the user's mail."""
+    open_now = sessions.open_sessions(store, actor=actor, user_id=person.id)
+    if open_now:
+        st.write(f"Åpne innlogginger: {len(open_now)}")
+        ui.table(
+            pd.DataFrame(
+                [
+                    {
+                        "Logget inn": shown(s.started_at),
+                        "Sist brukt": shown(s.last_seen_at),
+                        "Fra": s.source or "ukjent",
+                    }
+                    for s in open_now
+                ]
+            ),
+            hide_index=True,
+        )
+        if st.button("Avslutt alle innlogginger", key="end_sessions"):
+            ended = sessions.end_sessions(store, actor=actor, user_id=person.id)
+            st.session_state["_admin_flash"] = f"{person.email}: {ended} innlogging(er) er avsluttet."
+            st.rerun()
+    else:
+        st.caption("Ingen åpne innlogginger.")
+    if person.id in factors and person.id != actor.user_id:
+        if st.button("Nullstill innlogging i to trinn (mistet telefon)", key="reset_factor"):
+            try:
+                second_factor.reset(store, actor=actor, user_id=person.id)
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                st.session_state["_admin_flash"] = (
+                    f"{person.email} setter opp innlogging i to trinn på nytt ved neste innlogging. "
+                    "Alle innlogginger er avsluttet."
+                )
+                st.rerun()
+
+
 with tab_users:
+    factors = second_factor.statuses(store, actor=actor)
     ui.table(
         pd.DataFrame(
             [
@@ -113,6 +182,7 @@ with tab_users:
                     "Rolle": "Forbundet" if u.is_staff else "Arbeidsgiver",
                     "Aktivert": "Ja" if u.activated else "Nei",
                     "Kan logge inn": "Ja" if u.may_log_in else "Nei (deaktivert)",
+                    "Innlogging i to trinn": "Ja" if u.id in factors else "Nei",
                     "Bedrifter": ", ".join(u.companies),
                 }
                 for u in users.overview(store, actor=actor)
@@ -216,13 +286,9 @@ with tab_users:
         chosen_user = everyone[chosen_id]
         cols = st.columns(4)
         confirm = st.checkbox("Ja, slett brukeren for godt", key="lifecycle_confirm_delete")
-        if (
-            chosen_user.activated_at is None
-            and chosen_user.deactivated_at is None
-            and st.button("Send invitasjonen på nytt")
-        ):
-            users.invite(store, actor=actor, user_id=chosen_user.id)
-            st.success(f"Invitasjonen er sendt til {plain(chosen_user.email)} på nytt.")
+        if chosen_user.activated_at is None and chosen_user.deactivated_at is None:
+            invitation_again(chosen_user)
+        user_sessions(chosen_user)
         changes = {
             "deactivate": cols[0].button("Deaktiver", disabled=chosen_user.deactivated_at is not None),
             "reactivate": cols[1].button("Aktiver igjen", disabled=chosen_user.deactivated_at is None),

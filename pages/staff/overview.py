@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages import ui
 from services import localtime, periods, settings_store
-from services.errors import PortalError
+from services.errors import NeedsConfirmation, PortalError
 from services.lists import coverage, reminders
 from services.localtime import shown
 from services.text import plain
@@ -131,15 +131,30 @@ if missing:
     period = st.selectbox(
         "Send påminnelse for", missing, format_func=periods.label, key=f"remind_period_{company.company_id}"
     )
-    if st.button("Send påminnelse", type="primary", key=f"remind_{company.company_id}"):
+    asking = st.session_state.get("_remind_again") == (company.company_id, period)
+    again = False
+    if asking:
+        # A second reminder for the same period: the question says when the last one went.
+        st.warning(plain(st.session_state.get("_remind_question", "")))
+        yes, no = st.columns(2)
+        again = yes.button("Send likevel", key=f"remind_yes_{company.company_id}")
+        if no.button("Avbryt", key=f"remind_no_{company.company_id}"):
+            st.session_state.pop("_remind_again", None)
+            st.rerun()
+    if st.button("Send påminnelse", type="primary", key=f"remind_{company.company_id}", disabled=asking) or again:
         try:
-            mailed = reminders.send(store, actor=actor, company_id=company.company_id, period=period)
+            mailed = reminders.send(store, actor=actor, company_id=company.company_id, period=period, confirmed=again)
+        except NeedsConfirmation as question:
+            st.session_state["_remind_again"] = (company.company_id, period)
+            st.session_state["_remind_question"] = str(question)
+            st.rerun()
         except PortalError as problem:
             ui.show_error(problem)
         else:
+            st.session_state.pop("_remind_again", None)
             ui.flash(
                 f"Påminnelse om {periods.label(period).lower()} er sendt til {mailed} "
-                f"{'bruker' if mailed == 1 else 'brukere'} i {company.name}."
+                f"{'e-postadresse' if mailed == 1 else 'e-postadresser'} i {company.name}."
             )
             st.rerun()
 else:

@@ -11,7 +11,15 @@ Pages import `from pages import ui` and use the names below.
 
 from pages.ui.downloads import excel_download, guarded_download, show_refused_downloads
 from pages.ui.frame import dress, top_bar
-from pages.ui.login import authenticate, display_name, login_form, request_logout
+from pages.ui.login import (
+    authenticate,
+    cancel_login,
+    display_name,
+    login_form,
+    pending_second_factor,
+    request_logout,
+    second_factor_passed,
+)
 from pages.ui.run import (
     actor,
     begin_run,
@@ -21,6 +29,7 @@ from pages.ui.run import (
     refused_company,
     require_company,
     settings,
+    source,
     store,
     viewer,
 )
@@ -30,6 +39,7 @@ __all__ = [
     "actor",
     "authenticate",
     "begin_run",
+    "cancel_login",
     "choose_company",
     "company",
     "current_company_id",
@@ -40,13 +50,16 @@ __all__ = [
     "guarded_download",
     "login_form",
     "page_buttons",
+    "pending_second_factor",
     "refused_company",
     "request_logout",
+    "second_factor_passed",
     "require_company",
     "settings",
     "show_error",
     "show_flash",
     "show_refused_downloads",
+    "source",
     "store",
     "table",
     "top_bar",

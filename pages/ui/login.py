@@ -8,6 +8,8 @@ is written and removed. Everything else is ours:
   just accepted: no dict of every user's password hash is ever built;
 - the session (`services.accounts.sessions`): the cookie carries that session's id, signed with
   the cookie key, and a cookie is only as good as the store says its session is;
+- the second step: a user with a second factor (every staff user) gives a code before any
+  session exists; a staff user without one sets it up first (`pending_second_factor`);
 - logging out: the session is revoked in the store, the cookie removed, this browser session
   forgotten. The library's own cookie, under another name, is never written (expiry 0) and so
   never read.
@@ -25,10 +27,10 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from pages.ui.run import settings, store
+from pages.ui.run import settings, source, store
 from pages.ui.widgets import flash
 from services import audit
-from services.accounts import access, login, sessions, users
+from services.accounts import access, login, second_factor, sessions, users
 from services.accounts.access import Actor
 from services.db import Store, utcnow
 
@@ -37,7 +39,7 @@ COOKIE_NAME = "trekklisteportal_innlogging"
 LIBRARY_COOKIE = "trekklisteportal_bibliotek"
 LOGIN_FIELDS = {"Form name": "Innlogging", "Username": "E-post", "Password": "Passord", "Login": "Logg inn"}
 LIBRARY_STATE = ("name", "username", "authentication_status", "email", "roles")
-OURS = ("_session", "_actor", "_company_id", "_cookie", "_display_name")
+OURS = ("_session", "_actor", "_company_id", "_cookie", "_display_name", "_pending_factor", "_factor_passed")
 
 TESTED_VERSION = "0.4.2"
 # Where the adapter reaches into the library: (what, dotted path from an Authenticate instance).
@@ -68,7 +70,7 @@ def _authenticator(db: Store) -> stauth.Authenticate:
 
     def check_credentials(username: str, password: str) -> bool:
         # Attempts and lockout live in the store; LoginRefused (locked) goes up to the form.
-        actor = login.check_password(db, email=username, password=password)
+        actor = login.check_password(db, email=username, password=password, source=source())
         if actor is None:
             return False
         user = users.find_by_email(db, email=actor.email)
@@ -110,8 +112,15 @@ def _from_form(db: Store) -> sessions.Session | None:
     user = users.find_by_email(db, email=st.session_state["username"])
     if user is None:
         return None
+    if st.session_state.get("_factor_passed") != user.id:
+        step = second_factor.needed_at_login(db, user_id=user.id, role=user.role)
+        if step is not None:
+            # No session until the second step is done: the password alone opens nothing.
+            st.session_state["_pending_factor"] = (step, user.id, user.email, user.role)
+            return None
+    st.session_state.pop("_pending_factor", None)
     expiry = sessions.expiry_for(utcnow())
-    session = sessions.start(db, user_id=user.id, cookie_expiry=expiry)
+    session = sessions.start(db, user_id=user.id, cookie_expiry=expiry, source=source())
     st.session_state["_cookie"] = (sessions.cookie_token(session, cookie_key=settings().cookie_key), expiry)
     st.session_state["_display_name"] = user.name
     return session
@@ -153,6 +162,7 @@ def authenticate() -> Actor | None:
         flash("Økten er avsluttet. Logg inn på nytt.")
         return None
     st.session_state["_session"] = session
+    sessions.touch(db, session_id=session.id)
     if "_cookie" in st.session_state:
         # Drawn every run of a session that logged in here: a run cut short by a rerun may have
         # dropped it before the browser ran it; drawn again with the same key it is the same element.
@@ -194,3 +204,19 @@ def login_form() -> bool:
 
 def request_logout() -> None:
     st.session_state["_logout_requested"] = True
+
+
+def pending_second_factor() -> tuple[str, int, str, str] | None:
+    """After a right password: ('code' or 'enrol', user id, e-mail, role) until the second step is done."""
+    return st.session_state.get("_pending_factor")
+
+
+def second_factor_passed(user_id: int) -> None:
+    """The second step is done: the next run starts the session."""
+    st.session_state["_factor_passed"] = user_id
+    st.session_state.pop("_pending_factor", None)
+
+
+def cancel_login() -> None:
+    """Back to the login form from the second step; nothing was started."""
+    _forget()

@@ -8,6 +8,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from pages.ui import brief
 from services.accounts import access, companies
 from services.accounts.access import Actor
+from services.accounts.sources import client_source
 from services.config import Settings
 from services.db import Store, open_store
 
@@ -81,3 +82,16 @@ def choose_company(options: list[companies.Company]) -> companies.Company:
 def refused_company() -> str | None:
     """The org nr a URL asked for that the user may not act for, just now."""
     return brief.kept("_company_refused")
+
+
+def source() -> str:
+    """The client's address, as the trusted proxy (PORTAL_TRUSTED_PROXIES) names it: failed logins
+    and code requests are counted per source."""
+    peer = st.context.ip_address
+    forwarded = st.context.headers.get_all("X-Forwarded-For")
+    # Outside a browser's request (AppTest) there is no peer and no header.
+    return client_source(
+        peer if isinstance(peer, str) else None,
+        [h for h in forwarded if isinstance(h, str)] if isinstance(forwarded, list) else [],
+        settings().trusted_proxies,
+    )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services import audit, fields
 from services.accounts import sessions
 from services.accounts.access import EMPLOYER, STAFF, Actor
 from services.accounts.companies import by_orgnr
 from services.db import Store, Tx, utcnow
-from services.errors import Conflict, InvalidInput, NotFound
+from services.errors import Conflict, InvalidInput, NeedsConfirmation, NotFound
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -284,10 +284,16 @@ def delete(store: Store, *, actor: Actor, user_id: int) -> None:
 INVITATION_SUBJECT = "Du er registrert i trekklisteportalen"
 
 
-def invite(store: Store, *, actor: Actor, user_id: int) -> int:
+INVITATIONS_A_DAY = 3
+
+
+def invite(store: Store, *, actor: Actor, user_id: int, confirmed: bool = False) -> int:
     """Mail the user how to activate the account: the portal's address and the button to press.
-    No code and no password: the user asks for a code on the login page. Returns the outbox id."""
+    No code and no password: the user asks for a code on the login page. Returns the outbox id.
+    Past three invitations to the address in a day, `confirmed` is needed: NeedsConfirmation says
+    when the last one went."""
     from services import mail
+    from services.localtime import shown
 
     actor.require_staff()
     user = _by_id(store, user_id)
@@ -297,6 +303,17 @@ def invite(store: Store, *, actor: Actor, user_id: int) -> int:
         raise InvalidInput(f"{user.email} har allerede aktivert kontoen.")
 
     def work(tx: Tx) -> int:
+        today, last = tx.one(
+            "SELECT count(*), max(created_at) FROM outbox WHERE kind = 'invite' AND to_addr = ? AND created_at > ?",
+            [user.email, utcnow() - timedelta(days=1)],
+        )
+        if today >= INVITATIONS_A_DAY and not confirmed:
+            raise NeedsConfirmation(
+                f"{user.email} har fått {today} invitasjoner det siste døgnet, den siste {shown(last)}. "
+                "Vil du sende en til?"
+            )
+        if today >= INVITATIONS_A_DAY:
+            audit.record(tx, actor=actor, action="user.invite.again", target=user.email, detail=str(today))
         body = (
             "Du er registrert som bruker av trekklisteportalen, der arbeidsgivere sender trekklister til "
             "forbundet.\n\n"
@@ -339,6 +356,7 @@ def employer_emails(store: Store, *, company_id: int) -> list[str]:
 
 @dataclass(frozen=True)
 class UserOverview:
+    id: int
     email: str
     name: str
     is_staff: bool
@@ -352,13 +370,13 @@ def overview(store: Store, *, actor: Actor) -> list[UserOverview]:
     actor.require_staff()
     audit.viewed(store, actor=actor, action="users.view")
     rows = store.rows(
-        "SELECT u.email, u.name, u.role = 'staff', u.activated_at IS NOT NULL, u.deactivated_at IS NULL,"
+        "SELECT u.id, u.email, u.name, u.role = 'staff', u.activated_at IS NOT NULL, u.deactivated_at IS NULL,"
         " array_agg(c.name ORDER BY c.name) FILTER (WHERE c.name IS NOT NULL)"
         " FROM users u LEFT JOIN user_companies uc ON uc.user_id = u.id"
         " LEFT JOIN companies c ON c.id = uc.company_id"
         " GROUP BY u.id, u.email, u.name, u.role, u.activated_at, u.deactivated_at ORDER BY u.email"
     )
     return [
-        UserOverview(email, name, staff, activated, active, companies or [])
-        for email, name, staff, activated, active, companies in rows
+        UserOverview(user_id, email, name, staff, activated, active, companies or [])
+        for user_id, email, name, staff, activated, active, companies in rows
     ]

@@ -13,8 +13,8 @@ from services import audit, mail, periods, settings_store
 from services.accounts import companies, users
 from services.accounts.access import Actor
 from services.db import Store, Tx, utcnow
-from services.errors import InvalidInput
-from services.localtime import oslo
+from services.errors import InvalidInput, NeedsConfirmation
+from services.localtime import oslo, shown
 
 AUTOMATIC = "auto"
 SUBJECT = "Påminnelse: trekklisten for {month} er ikke mottatt"
@@ -56,8 +56,12 @@ def _remind(
     return ids
 
 
-def send(store: Store, *, actor: Actor, company_id: int, period: date, now: datetime | None = None) -> int:
-    """Staff remind a company of a missing list. Returns how many of its users were mailed."""
+def send(
+    store: Store, *, actor: Actor, company_id: int, period: date, confirmed: bool = False, now: datetime | None = None
+) -> int:
+    """Staff remind a company of a missing list. Returns how many addresses were mailed.
+    A second reminder for the same company and period needs `confirmed`: NeedsConfirmation says
+    when the last one went."""
     actor.require_staff()
     company = companies.get(store, actor=actor, company_id=company_id)
     period = periods.month_start(period)
@@ -66,9 +70,19 @@ def send(store: Store, *, actor: Actor, company_id: int, period: date, now: date
     if not users.employer_emails(store, company_id=company_id):
         raise InvalidInput(f"{company.name} har ingen aktive brukere å sende påminnelsen til.")
     now = now or utcnow()
-    ids = store.transaction(
-        lambda tx: _remind(tx, company_id=company_id, company_name=company.name, period=period, actor=actor, at=now)
-    )
+
+    def work(tx: Tx) -> list[int]:
+        last = tx.value("SELECT max(sent_at) FROM reminders WHERE company_id = ? AND period = ?", [company_id, period])
+        if last is not None and not confirmed:
+            raise NeedsConfirmation(
+                f"{company.name} fikk en påminnelse for {periods.label(period).lower()} {shown(last)}. "
+                "Vil du sende en til?"
+            )
+        if last is not None:
+            audit.record(tx, actor=actor, action="reminder.again", company_id=company_id, detail=shown(last), at=now)
+        return _remind(tx, company_id=company_id, company_name=company.name, period=period, actor=actor, at=now)
+
+    ids = store.transaction(work)
     mail.dispatch(store, outbox_ids=ids)
     return len(ids)
 

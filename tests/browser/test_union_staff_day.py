@@ -118,7 +118,7 @@ def test_a_staff_members_day(page, context, mailbox, portal, tmp_path):
     expect(page.locator("[data-testid=stVegaLiteChart]").first).to_be_visible()
     pick(page, "Bedrift", f"{COMPANY} ({ORGNR})")
     page.get_by_role("button", name="Send påminnelse").click()
-    expect(page.get_by_text(f"er sendt til 2 brukere i {COMPANY}")).to_be_visible()
+    expect(page.get_by_text(f"er sendt til 2 e-postadresser i {COMPANY}")).to_be_visible()
     for email in (FIRST, SECOND):
         assert any("Påminnelse" in m["subject"] for m in wait_for_mails(mailbox, email, 2))
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
+import pyotp
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services import db, mail
-from services.accounts import codes, declaration
+from services import db, demo, mail
+from services.accounts import codes, declaration, second_factor
 from services.accounts.access import Actor
 from services.config import load_settings
 from tests.helpers import latest_code
@@ -43,14 +45,42 @@ def new_app() -> AppTest:
     return at
 
 
+# Each staff user's authenticator, as its app holds it, and the newest time step it has given:
+# a code is good once, so the next login takes the next step.
+AUTHENTICATORS: dict[str, pyotp.TOTP] = {demo.DEMO_STAFF: pyotp.TOTP(demo.DEMO_FACTOR_KEY)}
+USED_STEPS: dict[str, int] = {}
+
+
 def activate(store, email: str, password: str = PASSWORD, accept_declaration: bool = True) -> None:
     codes.request_code(store, email=email, purpose=codes.ACTIVATE)
     codes.set_password_with_code(
         store, email=email, code=latest_code(store, email), password=password, confirmation=password
     )
+    user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
     if accept_declaration:
-        user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
         declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)
+    if role == "staff":
+        set_up_second_factor(store, user_id, email)
+
+
+def set_up_second_factor(store, user_id: int, email: str) -> list[str]:
+    """The staff user's app set up, as the enrolment page does it; returns the recovery codes."""
+    enrolment = second_factor.begin_enrolment(store, user_id=user_id, email=email)
+    AUTHENTICATORS[email] = pyotp.TOTP(enrolment.key)
+    USED_STEPS[email] = int(time.time()) // 30
+    code = AUTHENTICATORS[email].at(USED_STEPS[email] * 30)
+    return second_factor.confirm_enrolment(store, actor=Actor(user_id, email, "staff"), code=code)
+
+
+def app_code(email: str) -> str:
+    """The code the user's app shows for a step not used yet (the next one, within the drift allowed)."""
+    while True:
+        now = int(time.time()) // 30
+        step = max(now, USED_STEPS.get(email, 0) + 1)
+        if step <= now + 1:
+            USED_STEPS[email] = step
+            return AUTHENTICATORS[email].at(step * 30)
+        time.sleep(1)
 
 
 def log_in(at: AppTest, email: str, password: str = PASSWORD) -> AppTest:
@@ -58,6 +88,15 @@ def log_in(at: AppTest, email: str, password: str = PASSWORD) -> AppTest:
     inputs["E-post"].input(email)
     inputs["Passord"].input(password)
     next(b for b in at.button if b.label == "Logg inn").click()
+    at.run()
+    if email in AUTHENTICATORS and any(t.label == "Kode fra appen eller reservekode:" for t in at.text_input):
+        second_step(at, app_code(email))
+    return at
+
+
+def second_step(at: AppTest, code: str) -> AppTest:
+    next(t for t in at.text_input if t.label == "Kode fra appen eller reservekode:").input(code)
+    next(b for b in at.button if b.label == "Bekreft").click()
     return at.run()
 
 

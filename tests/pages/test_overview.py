@@ -22,5 +22,5 @@ def test_a_missing_company_is_reminded_from_the_overview(app_store):
     button(at, "Send påminnelse").click()
     at.run()
     assert not at.exception
-    assert "er sendt til 1 bruker i Help Forsikring AS" in texts(at)
+    assert "er sendt til 1 e-postadresse i Help Forsikring AS" in texts(at)
     assert app_store.value("SELECT count(*) FROM outbox WHERE kind = 'reminder' AND to_addr = 'kari@firma.no'") == 1
