@@ -85,3 +85,47 @@ def mail_count(store, email: str) -> int:
 
     mail.wait_for_courier(store.settings)
     return store.value("SELECT count(*) FROM outbox WHERE to_addr = ? AND status <> 'dropped'", [email])
+
+
+# Each second factor's authenticator app, as the tests hold it, and the newest time step each has
+# given: a code is good once, so the next login takes the next step (the demo staff user's key is
+# known, as `make run` prints it).
+def _demo_authenticator() -> dict:
+    import pyotp
+
+    from services import demo
+
+    return {demo.DEMO_STAFF: pyotp.TOTP(demo.DEMO_FACTOR_KEY)}
+
+
+AUTHENTICATORS: dict = _demo_authenticator()
+USED_STEPS: dict[str, int] = {}
+
+
+def app_code(email: str) -> str:
+    """The code the user's app shows for a step not used yet: this one or the next (the drift allowed)."""
+    import time
+
+    while True:
+        now = int(time.time()) // 30
+        step = max(now, USED_STEPS.get(email, 0) + 1)
+        if step <= now + 1:
+            USED_STEPS[email] = step
+            return AUTHENTICATORS[email].at(step * 30)
+        time.sleep(1)
+
+
+def set_up_app(store, user_id: int, email: str, role: str = "staff") -> list[str]:
+    """The user's authenticator set up, as the enrolment page does it; returns the recovery codes."""
+    import time
+
+    import pyotp
+
+    from services.accounts import second_factor
+    from services.accounts.access import Actor
+
+    enrolment = second_factor.begin_enrolment(store, user_id=user_id, email=email)
+    AUTHENTICATORS[email] = pyotp.TOTP(enrolment.key)
+    USED_STEPS[email] = int(time.time()) // 30
+    code = AUTHENTICATORS[email].at(USED_STEPS[email] * 30)
+    return second_factor.confirm_enrolment(store, actor=Actor(user_id, email, role), code=code)

@@ -112,6 +112,10 @@ def _from_form(db: Store) -> sessions.Session | None:
     user = users.find_by_email(db, email=st.session_state["username"])
     if user is None:
         return None
+    pending = st.session_state.get("_pending_factor")
+    if pending is not None and pending[1] == user.id:
+        # The second step under way (a set-up showing its recovery codes) is finished as it began.
+        return None
     if st.session_state.get("_factor_passed") != user.id:
         step = second_factor.needed_at_login(db, user_id=user.id, role=user.role)
         if step is not None:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 from pathlib import Path
 
-import pyotp
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services import db, demo, mail
-from services.accounts import codes, declaration, second_factor
+from services import db, mail
+from services.accounts import codes, declaration
 from services.accounts.access import Actor
 from services.config import load_settings
-from tests.helpers import latest_code
+from tests.helpers import AUTHENTICATORS, app_code, latest_code, set_up_app
 
 HOME = str(Path(__file__).resolve().parents[2] / "Home.py")
 PASSWORD = "et-langt-passord"
@@ -45,12 +43,6 @@ def new_app() -> AppTest:
     return at
 
 
-# Each staff user's authenticator, as its app holds it, and the newest time step it has given:
-# a code is good once, so the next login takes the next step.
-AUTHENTICATORS: dict[str, pyotp.TOTP] = {demo.DEMO_STAFF: pyotp.TOTP(demo.DEMO_FACTOR_KEY)}
-USED_STEPS: dict[str, int] = {}
-
-
 def activate(store, email: str, password: str = PASSWORD, accept_declaration: bool = True) -> None:
     codes.request_code(store, email=email, purpose=codes.ACTIVATE)
     codes.set_password_with_code(
@@ -64,23 +56,7 @@ def activate(store, email: str, password: str = PASSWORD, accept_declaration: bo
 
 
 def set_up_second_factor(store, user_id: int, email: str) -> list[str]:
-    """The staff user's app set up, as the enrolment page does it; returns the recovery codes."""
-    enrolment = second_factor.begin_enrolment(store, user_id=user_id, email=email)
-    AUTHENTICATORS[email] = pyotp.TOTP(enrolment.key)
-    USED_STEPS[email] = int(time.time()) // 30
-    code = AUTHENTICATORS[email].at(USED_STEPS[email] * 30)
-    return second_factor.confirm_enrolment(store, actor=Actor(user_id, email, "staff"), code=code)
-
-
-def app_code(email: str) -> str:
-    """The code the user's app shows for a step not used yet (the next one, within the drift allowed)."""
-    while True:
-        now = int(time.time()) // 30
-        step = max(now, USED_STEPS.get(email, 0) + 1)
-        if step <= now + 1:
-            USED_STEPS[email] = step
-            return AUTHENTICATORS[email].at(step * 30)
-        time.sleep(1)
+    return set_up_app(store, user_id, email)
 
 
 def log_in(at: AppTest, email: str, password: str = PASSWORD) -> AppTest:
