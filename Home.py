@@ -11,6 +11,7 @@ from pages import ui
 from services import demo, mail, sidecar
 from services.accounts import companies, declaration
 from services.config import ConfigError, load_settings
+from services.db import StoreUnavailable
 from services.text import plain
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -59,7 +60,7 @@ def shown_instead(script: str, title: str):
 try:
     settings = load_settings()
     store = ui.begin_run(settings)
-except ConfigError as problem:
+except (ConfigError, StoreUnavailable) as problem:
     logging.getLogger("portal").error("refusing to start: %s", problem)
     st.error(f"Portalen kan ikke starte: {problem}")
     st.stop()

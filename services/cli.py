@@ -13,6 +13,8 @@ python -m services.cli reconcile-period --period YYYY-MM
 python -m services.cli set-rate --class ordinær --from 2027-01-01 --percent 1.35 [--cap 590]
 python -m services.cli set-setting KEY VALUE
 python -m services.cli copy-store --to postgresql://… [--files folder|database]
+python -m services.cli migrate [--grant-to ROLE]      # PostgreSQL: as the owner role
+python -m services.cli purge-audit                    # PostgreSQL: as the owner role (cron)
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from services import demo, periods, settings_store, store_copy
+from services import audit, demo, periods, settings_store, store_copy
 from services.accounts import companies, users
 from services.accounts.access import CLI, actor_for
 from services.config import FILE_STORES, ConfigError, load_settings
-from services.db import StoreUnavailable, close_all, open_store
+from services.db import StoreUnavailable, close_all, migration_files, open_store
 from services.errors import InvalidInput, NotFound, PortalError
 from services.lists import submissions
 from services.money import kr
@@ -98,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="folder",
         help="la filene bli i mappen, eller kopier dem inn i databasen (PORTAL_FILE_STORE=database)",
     )
+    p = sub.add_parser(
+        "migrate", help="oppgrader databasen (på PostgreSQL som eierrollen) og gi portalens rolle tilgang til radene"
+    )
+    p.add_argument("--grant-to", metavar="ROLLE", help="portalens databaserolle, som bare får lese og skrive rader")
+    sub.add_parser("purge-audit", help="slett logglinjer eldre enn audit_retention_months (som eierrollen)")
     return parser
 
 
@@ -212,6 +219,20 @@ def run(args: argparse.Namespace) -> str:
     if args.command == "copy-store":
         copied = store_copy.copy_store(store, to=args.to, files=args.files)
         return f"Kopiert {sum(copied.values())} rader i {len(copied)} tabeller til PostgreSQL."
+    if args.command == "migrate":
+        done = f"Databasen er oppgradert til migrering {max(v for v, _, _ in migration_files(store.engine)):03d}."
+        if args.grant_to:
+            if store.engine != "postgres":
+                raise InvalidInput("--grant-to gjelder bare PostgreSQL.")
+            store.cur.grant_runtime(args.grant_to)
+            done += (
+                f" Rollen {args.grant_to} kan lese og skrive rader, men ikke endre tabellene, og den kan bare"
+                " legge til i loggen."
+            )
+        return done
+    if args.command == "purge-audit":
+        removed = audit.purge(store, actor=CLI)
+        return f"{removed} logglinjer eldre enn oppbevaringstiden er slettet."
     if args.command == "seed-demo":
         if not store.settings.demo:
             raise ConfigError(

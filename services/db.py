@@ -91,17 +91,32 @@ def migration_files(engine: str = "duckdb") -> list[tuple[int, str, Path]]:
     return found
 
 
+class SchemaBehind(StoreUnavailable):
+    """The database needs migrations its connection may not apply (the portal's runtime role)."""
+
+
+def pending_migrations(conn: Any, engine: str = "duckdb") -> list[tuple[int, str, Path]]:
+    """The migrations not yet recorded; read without writing, so a role that may only read and
+    write rows can tell whether the schema is current."""
+    exists = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        " AND table_schema = current_schema()"
+    ).fetchone()[0]
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()} if exists else set()
+    return [m for m in migration_files(engine) if m[0] not in done]
+
+
 def migrate(conn: Any, engine: str = "duckdb") -> list[int]:
     """Apply the migrations for `engine` not yet recorded, each in its own transaction."""
+    pending = pending_migrations(conn, engine)
+    if not pending:
+        return []
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
-    for version, name, path in migration_files(engine):
-        if version in done:
-            continue
+    for version, name, path in pending:
         conn.execute("BEGIN TRANSACTION")
         try:
             conn.execute(path.read_text(encoding="utf-8"))
@@ -346,8 +361,14 @@ def _postgres_cursor(url: str) -> Any:
     with _connections_lock:
         fresh = url not in _migrated_urls
     if fresh:
-        # One process at a time applies migrations; the others wait, then find none left.
+        # One process at a time applies migrations; the others wait, then find none left. The
+        # portal's runtime role may not change the schema: the owner runs `services.cli migrate`.
         with cur.migration_lock():
+            if pending_migrations(cur, "postgres") and not cur.may_change_schema():
+                raise SchemaBehind(
+                    "Databasen trenger en oppgradering som portalens databaserolle ikke har lov til å gjøre. "
+                    "Kjør «python -m services.cli migrate --grant-to ROLLE» med eierrollens PORTAL_DATABASE_URL."
+                )
             migrate(cur, "postgres")
         with _connections_lock:
             _migrated_urls.add(url)

@@ -185,6 +185,33 @@ class PostgresCursor:
         (in any process, on any machine) holds it."""
         return _TryLock(self._pool, key)
 
+    def may_change_schema(self) -> bool:
+        """Whether this connection's role may create tables (the owner), or only use rows (the portal)."""
+        return bool(self.execute("SELECT has_schema_privilege(current_schema(), 'CREATE')").fetchone()[0])
+
+    def grant_runtime(self, role: str) -> None:
+        """What the portal's runtime role may do: read and write rows, use sequences and temporary
+        tables; never change the schema. The audit log is append-only for it, and the record of
+        migrations read-only. Run by the owner after every migration (`services.cli migrate`)."""
+        from psycopg import sql
+
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+            raise ValueError(f"not a role name: {role!r}")
+        who = sql.Identifier(role)
+        statements = [
+            sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
+                sql.Identifier(self.execute("SELECT current_database()").fetchone()[0]), who
+            ),
+            sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(who),
+            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(who),
+            sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(who),
+            sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {}").format(who),
+            sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM {}").format(who),
+        ]
+        with self._pool.connection() as conn:
+            for statement in statements:
+                conn.execute(statement)
+
     def migration_lock(self) -> Any:
         """Held while this process applies migrations: another process waits, then finds none to apply."""
         return _AdvisoryLock(self._pool)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from services import periods
 import pyotp
 
+from services import periods
 from services.accounts import companies, second_factor, users
 from services.accounts.access import CLI, actor_for
 from services.accounts.passwords import hash_password

@@ -22,6 +22,7 @@ KNOWN = {
     "list_deadline_day": "dagen i måneden etter perioden da trekklisten senest skal være sendt (1–28)",
     "login_failures_per_source_hour": "mislykkede innlogginger fra ett sted (én adresse) per time før stedet sperres",
     "code_requests_per_source_hour": "engangskoder som kan bes om fra ett sted (én adresse) per time",
+    "audit_retention_months": "måneder loggen over hvem som har gjort og sett hva, beholdes",
     "session_idle_minutes": "minutter uten bruk før en innlogging avsluttes",
     "second_factor_for_all": "1: alle brukere må ha innlogging i to trinn; 0: bare forbundets ansatte",
 }

@@ -48,3 +48,5 @@ CREATE TABLE login_throttle (
 INSERT INTO portal_settings VALUES ('login_failures_per_source_hour', '50');
 INSERT INTO portal_settings VALUES ('code_requests_per_source_hour', '20');
 INSERT INTO portal_settings VALUES ('session_idle_minutes', '30');
+-- How long the audit log is kept; deleted only by the owner role (`services.cli purge-audit`).
+INSERT INTO portal_settings VALUES ('audit_retention_months', '60');

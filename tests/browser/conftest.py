@@ -28,7 +28,7 @@ from services.accounts import codes, companies, declaration, users
 from services.accounts.access import CLI, Actor
 from services.db import utcnow
 from tests.conftest import SENDGRID_SPEC, make_settings
-from tests.helpers import latest_code
+from tests.helpers import AUTHENTICATORS, app_code, latest_code, set_up_app
 from tests.sendgrid_standin import SendGridStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +126,8 @@ def _seed(data_dir: Path, **engine: str) -> None:
             )
             user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
             declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)
+            if role == "staff":
+                set_up_app(store, user_id, email)
         _seed_utrukne(store)
         _seed_injection(store)
         _seed_transfer(store)
@@ -408,10 +410,22 @@ def settle(page) -> None:
 
 
 def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """The login form, and for a user with an authenticator app the second step with its code."""
     settle(page)
     page.get_by_label("E-post").fill(email)
     page.get_by_label("Passord").fill(password)
     page.get_by_role("button", name="Logg inn").click()
+    if email in AUTHENTICATORS and password == PASSWORD:
+        second_step(page, app_code(email))
+
+
+def second_step(page, code: str) -> None:
+    field = page.get_by_label("Kode fra appen eller reservekode:")
+    field.wait_for()
+    settle(page)
+    field.fill(code)
+    page.get_by_role("button", name="Bekreft").click()
+    settle(page)
 
 
 def wait_for_login_cookie(page) -> list[dict]:

@@ -13,9 +13,18 @@ from services import db
 from services.accounts import codes, companies, declaration, users
 from services.accounts.access import CLI, Actor
 from tests import listfiles
-from tests.browser.conftest import PASSWORD, ROOT, download_by_click, go, log_in, running_portal, settle
+from tests.browser.conftest import (
+    PASSWORD,
+    ROOT,
+    SECRET_KEY,
+    download_by_click,
+    go,
+    log_in,
+    running_portal,
+    settle,
+)
 from tests.conftest import make_settings
-from tests.helpers import latest_code
+from tests.helpers import latest_code, set_up_app
 
 CLERK, STAFF = "lonn@fjell.no", "stab@forbund.no"
 
@@ -32,6 +41,8 @@ def _seed(settings) -> None:
         )
         user_id, role = store.row("SELECT id, role FROM users WHERE email = ?", [email])
         declaration.accept(store, actor=Actor(user_id, email, role), accepted=True)
+        if role == "staff":
+            set_up_app(store, user_id, email)
     db.close_all()
 
 
@@ -43,7 +54,7 @@ def test_two_servers_on_one_postgresql(browser, postgres_settings, mailbox, tmp_
     import os
 
     url = postgres_settings.database_url
-    _seed(make_settings(tmp_path / "seed", database_url=url))
+    _seed(make_settings(tmp_path / "seed", database_url=url, secret_key=SECRET_KEY))
     shared = {"PORTAL_DATABASE_URL": url, "PORTAL_FILE_STORE": "database", "PORTAL_SIDECAR": "0"}
     with (
         running_portal(tmp_path / "machine-a" / "data", mailbox, **shared) as first,
