@@ -187,7 +187,8 @@ class PostgresCursor:
 
     def may_change_schema(self) -> bool:
         """Whether this connection's role may create tables (the owner), or only use rows (the portal)."""
-        return bool(self.execute("SELECT has_schema_privilege(current_schema(), 'CREATE')").fetchone()[0])
+        found = self.execute("SELECT has_schema_privilege(current_schema(), 'CREATE')").fetchone()
+        return bool(found and found[0])
 
     def grant_runtime(self, role: str) -> None:
         """What the portal's runtime role may do: read and write rows, use sequences and temporary
@@ -198,10 +199,9 @@ class PostgresCursor:
         if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
             raise ValueError(f"not a role name: {role!r}")
         who = sql.Identifier(role)
+        database = (self.execute("SELECT current_database()").fetchone() or ("",))[0]
         statements = [
-            sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
-                sql.Identifier(self.execute("SELECT current_database()").fetchone()[0]), who
-            ),
+            sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(sql.Identifier(database), who),
             sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(who),
             sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(who),
             sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(who),
