@@ -64,3 +64,33 @@ def test_stale_downloads_serve_nothing(browser, portal, mailbox, figure):
         reset_context.close()
     figure(f"stale download: {served} files served after logout or password reset")
     assert served == 0
+
+
+def test_a_downloaded_file_is_not_served_again_at_its_media_url(browser, portal, figure):
+    """A personal-data download's bytes leave Streamlit's media store once fetched: the URL, asked
+    again with the login cookie or without it, serves nothing."""
+    from tests.browser.conftest import download_by_click
+
+    urls: list[str] = []
+    context, staff_page = _new_page(browser, portal)
+    try:
+        log_in(staff_page, STALE_STAFF)
+        go(staff_page, "Innkomne lister")
+        original = staff_page.get_by_role("button").filter(has_text=".csv").first
+        expect(original).to_be_visible()
+        for _ in range(2):
+            download = download_by_click(staff_page, original)
+            assert download.path() is not None and download.failure() is None
+            urls.append(download.url)
+        with_cookie = [staff_page.request.get(url).status for url in urls]
+        bare = browser.new_context()
+        try:
+            without_cookie = [bare.request.get(url).status for url in urls]
+        finally:
+            bare.close()
+    finally:
+        context.close()
+    served = sum(status == 200 for status in with_cookie + without_cookie)
+    figure(f"media after download: {served} of {len(urls) * 2} URLs served (with and without the login cookie)")
+    assert all("/media/" in url for url in urls)
+    assert served == 0, (with_cookie, without_cookie)

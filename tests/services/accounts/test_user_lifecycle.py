@@ -7,7 +7,7 @@ import pytest
 from services.accounts import codes, login, sessions, users
 from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, Conflict, InvalidInput
-from tests.helpers import add_employer, latest_code
+from tests.helpers import add_employer, latest_code, mail_count
 
 PASSWORD = "et-langt-passord"
 
@@ -105,3 +105,17 @@ def test_a_new_user_is_invited_and_can_be_invited_again(store, company):
     active = active_user(store, email="kari@firma.no")
     with pytest.raises(InvalidInput, match="allerede aktivert"):
         users.invite(store, actor=CLI, user_id=active.id)
+
+
+def test_a_fourth_invitation_in_a_day_asks_first(store, company):
+    from services.errors import NeedsConfirmation
+
+    user = add_employer(store, email="ny@firma.no")
+    for _ in range(3):
+        users.invite(store, actor=CLI, user_id=user.id)
+    with pytest.raises(NeedsConfirmation, match="har fått 3 invitasjoner det siste døgnet, den siste"):
+        users.invite(store, actor=CLI, user_id=user.id)
+    assert mail_count(store, user.email) == 3
+    users.invite(store, actor=CLI, user_id=user.id, confirmed=True)
+    assert mail_count(store, user.email) == 4
+    assert store.value("SELECT count(*) FROM audit_log WHERE action = 'user.invite.again'") == 1

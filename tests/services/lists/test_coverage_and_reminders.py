@@ -1,7 +1,7 @@
 """The overview of who has sent what, and reminders: by staff, and once by the sidecar."""
 
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -116,6 +116,23 @@ def test_staff_remind_a_company_of_a_missing_list(store, union):
     cell = next(c for c in coverage.coverage(store, actor=CLI, today=TODAY).companies if c.name == "Alfa AS").cells[-1]
     assert cell.status == coverage.MISSING and cell.reminded is not None
     assert store.value("SELECT count(*) FROM audit_log WHERE action = 'reminder.send'") == 1
+
+
+def test_a_second_reminder_for_the_same_period_asks_first(store, union):
+    from services.errors import NeedsConfirmation
+
+    alfa = union["Alfa AS"]
+    staff = actor_for(store, user_id=users.add_user(store, actor=CLI, email="s@forbund.no", name="S", staff=True).id)
+    first = datetime(2026, 11, 20, 9, 30)
+    reminders.send(store, actor=staff, company_id=alfa.id, period=OCTOBER, now=first)
+    with pytest.raises(NeedsConfirmation, match="fikk en påminnelse for oktober 2026 20.11.2026 10:30"):
+        reminders.send(store, actor=staff, company_id=alfa.id, period=OCTOBER, now=first + timedelta(hours=1))
+    assert store.value("SELECT count(*) FROM outbox WHERE kind = 'reminder'") == 1
+    reminders.send(
+        store, actor=staff, company_id=alfa.id, period=OCTOBER, confirmed=True, now=first + timedelta(hours=1)
+    )
+    assert store.value("SELECT count(*) FROM outbox WHERE kind = 'reminder'") == 2
+    assert store.value("SELECT count(*) FROM audit_log WHERE action = 'reminder.again'") == 1
 
 
 def test_the_sidecar_reminds_once_per_company_and_period_the_day_after_the_deadline(store, union, settings):
