@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from pages.ui import confirm
 from pages.ui.column_picker import ROLE_LABELS
 from pages.ui.factor import own_factor
 from services import audit, fields, localtime, settings_store
@@ -109,27 +110,17 @@ with tab_companies:
 
 def invitation_again(person: users.User) -> None:
     """«Send invitasjonen på nytt»; past three mails a day it asks first, saying when the last one went."""
-    asked = st.session_state.get("_invite_confirm") == person.id
-    if not st.button("Send invitasjonen på nytt") and not asked:
+    again = confirm.confirmed("invite", person.id)
+    if not st.button("Send invitasjonen på nytt", disabled=confirm.pending("invite", person.id)) and not again:
         return
-    if asked:
-        st.warning(plain(st.session_state.get("_invite_question", "")))
-        yes, no = st.columns(2)
-        if no.button("Avbryt", key="invite_no"):
-            st.session_state.pop("_invite_confirm", None)
-            st.rerun()
-        if not yes.button("Send likevel", key="invite_yes"):
-            return
     try:
-        users.invite(store, actor=actor, user_id=person.id, confirmed=asked)
+        users.invite(store, actor=actor, user_id=person.id, confirmed=again)
     except NeedsConfirmation as question:
-        st.session_state["_invite_confirm"] = person.id
-        st.session_state["_invite_question"] = str(question)
-        st.rerun()
+        confirm.ask("invite", person.id, question)
     except PortalError as problem:
         ui.show_error(problem)
     else:
-        st.session_state.pop("_invite_confirm", None)
+        confirm.settle("invite")
         st.success(f"Invitasjonen er sendt til {plain(person.email)} på nytt.")
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
+from pages.ui import confirm
 from services import localtime, periods, settings_store
 from services.errors import NeedsConfirmation, PortalError
 from services.lists import coverage, reminders
@@ -131,27 +132,18 @@ if missing:
     period = st.selectbox(
         "Send påminnelse for", missing, format_func=periods.label, key=f"remind_period_{company.company_id}"
     )
-    asking = st.session_state.get("_remind_again") == (company.company_id, period)
-    again = False
-    if asking:
-        # A second reminder for the same period: the question says when the last one went.
-        st.warning(plain(st.session_state.get("_remind_question", "")))
-        yes, no = st.columns(2)
-        again = yes.button("Send likevel", key=f"remind_yes_{company.company_id}")
-        if no.button("Avbryt", key=f"remind_no_{company.company_id}"):
-            st.session_state.pop("_remind_again", None)
-            st.rerun()
+    subject = (company.company_id, period)
+    again = confirm.confirmed("remind", subject)
+    asking = confirm.pending("remind", subject)
     if st.button("Send påminnelse", type="primary", key=f"remind_{company.company_id}", disabled=asking) or again:
         try:
             mailed = reminders.send(store, actor=actor, company_id=company.company_id, period=period, confirmed=again)
         except NeedsConfirmation as question:
-            st.session_state["_remind_again"] = (company.company_id, period)
-            st.session_state["_remind_question"] = str(question)
-            st.rerun()
+            confirm.ask("remind", subject, question)
         except PortalError as problem:
             ui.show_error(problem)
         else:
-            st.session_state.pop("_remind_again", None)
+            confirm.settle("remind")
             ui.flash(
                 f"Påminnelse om {periods.label(period).lower()} er sendt til {mailed} "
                 f"{'e-postadresse' if mailed == 1 else 'e-postadresser'} i {company.name}."

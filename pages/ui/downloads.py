@@ -1,7 +1,7 @@
 """Downloads fetched when the browser asks for them, only for a session that is still live, and
-served once: Streamlit keeps a download's bytes at its `/media` URL until the session ends, so a
-personal-data download is taken out of Streamlit's media store as soon as the browser has fetched
-it, when the page runs again, or after `SERVED_FOR` at the latest."""
+served for that download only: Streamlit keeps a download's bytes at its `/media` URL until the
+session ends, so a personal-data download is taken out of Streamlit's media store as soon as the
+browser has fetched it (`FETCHES`), when the page runs again, or after `SERVED_FOR` at the latest."""
 
 from __future__ import annotations
 
@@ -52,8 +52,10 @@ logging.getLogger("streamlit.runtime.backend_operation_handler").addFilter(_Quie
 SERVED_FOR = 60.0
 # A rerun drops bytes not fetched once they are this old: the click that made them also reruns the page.
 RERUN_GRACE = 5.0
-# Streamlit media file id -> (the Streamlit session whose download made it, when): served once, then gone.
-_served_once: dict[str, tuple[str, float]] = {}
+# Streamlit's download button fetches the URL twice: a check that it answers, then the download.
+FETCHES = 2
+# Streamlit media file id -> [the Streamlit session whose download made it, when, fetches left].
+_served_once: dict[str, list] = {}
 _served_once_lock = threading.Lock()
 _installed = threading.Lock()
 
@@ -90,7 +92,7 @@ def _serve_once() -> None:
         if entry is not None and getattr(entry["callable"], "served_once", None) is not None:
             file_id = os.path.splitext(url.rsplit("/", 1)[-1])[0]
             with _served_once_lock:
-                _served_once[file_id] = (entry["callable"].served_once, time.monotonic())
+                _served_once[file_id] = [entry["callable"].served_once, time.monotonic(), FETCHES]
             threading.Timer(SERVED_FOR, _forget_media, [file_id]).start()
         return url
 
@@ -98,8 +100,14 @@ def _serve_once() -> None:
         found = read(filename)
         file_id = os.path.splitext(filename)[0]
         # The media route asks by "id.ext"; get_url asks by the bare id while the URL is made.
-        if filename != file_id and file_id in _served_once:
-            _forget_media(file_id)
+        if filename != file_id:
+            with _served_once_lock:
+                entry = _served_once.get(file_id)
+                if entry is not None:
+                    entry[2] -= 1
+                last = entry is not None and entry[2] <= 0
+            if last:
+                _forget_media(file_id)
         return found
 
     manager.execute_deferred = execute_deferred
@@ -115,7 +123,7 @@ def forget_unfetched_downloads() -> None:
     with _served_once_lock:
         mine = [
             file_id
-            for file_id, (session, made) in _served_once.items()
+            for file_id, (session, made, _) in _served_once.items()
             if session == ctx.session_id and now - made > RERUN_GRACE
         ]
     for file_id in mine:

@@ -178,22 +178,14 @@ def set_password_with_code(
             return "wrong"
         code_id, stored, _, failed = current
         if not keys.code_matches(tx.settings, code, stored) or not usable:
-            failed += 1
-            tx.execute(
-                "UPDATE access_codes SET failed_attempts = ?, voided_at = ? WHERE id = ?",
-                [failed, now if failed >= MAX_WRONG_TRIES else None, code_id],
-            )
+            _count_wrong(tx, code_id, failed, now)
             audit.record(tx, actor=None, action="code.wrong", target=address, at=now)
             return "wrong"
         assert user is not None
         if second_factor.is_enabled(tx, user_id=user.id) and not second_factor.check(
             tx, user_id=user.id, code=second_code, now=now
         ):
-            failed += 1
-            tx.execute(
-                "UPDATE access_codes SET failed_attempts = ?, voided_at = ? WHERE id = ?",
-                [failed, now if failed >= MAX_WRONG_TRIES else None, code_id],
-            )
+            _count_wrong(tx, code_id, failed, now)
             audit.record(tx, actor=None, action="code.wrong_second_factor", target=address, at=now)
             return "factor"
         tx.execute("UPDATE access_codes SET used_at = ? WHERE id = ?", [now, code_id])
@@ -211,3 +203,12 @@ def set_password_with_code(
         raise InvalidInput(WRONG_FACTOR_MESSAGE)
     if outcome != "ok":
         raise InvalidInput(WRONG_CODE_MESSAGE)
+
+
+def _count_wrong(tx: Tx, code_id: int, failed_before: int, now: datetime) -> None:
+    """One more wrong try at a code; the fifth voids it."""
+    failed = failed_before + 1
+    tx.execute(
+        "UPDATE access_codes SET failed_attempts = ?, voided_at = ? WHERE id = ?",
+        [failed, now if failed >= MAX_WRONG_TRIES else None, code_id],
+    )

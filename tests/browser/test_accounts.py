@@ -44,7 +44,7 @@ def set_password_by_code(page, mailbox, email, link_text, password):
     page.get_by_label("Bekreft nytt passord:").fill(password)
     if email in AUTHENTICATORS and link_text == "Glemt passord":
         # A mailbox alone does not reset a password that has a second factor beside it.
-        page.get_by_label("Kode fra autentiseringsappen eller reservekode:").fill(app_code(email))
+        page.get_by_role("textbox", name="Kode fra autentiseringsappen eller reservekode:").fill(app_code(email))
     page.get_by_role("button", name="Sett nytt passord").click()
     expect(page.get_by_text("Passordet er satt")).to_be_visible()
 

@@ -3,7 +3,7 @@
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, INJECTOR, STALE_STAFF, go, log_in, settle
+from tests.browser.conftest import ARTIFACTS, INJECTOR, STAFF, STALE_STAFF, go, log_in, settle
 from tests.browser.test_accounts import set_password_by_code
 
 
@@ -74,7 +74,7 @@ def test_a_downloaded_file_is_not_served_again_at_its_media_url(browser, portal,
     urls: list[str] = []
     context, staff_page = _new_page(browser, portal)
     try:
-        log_in(staff_page, STALE_STAFF)
+        log_in(staff_page, STAFF)
         go(staff_page, "Innkomne lister")
         original = staff_page.get_by_role("button").filter(has_text=".csv").first
         expect(original).to_be_visible()

@@ -29,6 +29,10 @@ SKIPPED = {
     "declaration.accept",
     "declaration.needs_acceptance",
     "companies.for_user",
+    "second_factor.confirm_enrolment",
+    "second_factor.new_recovery_codes",
+    "second_factor.turn_off_own",
+    "second_factor.own_status",
     # No data of anyone's: whether a given receipt mail has left.
     "submissions.receipt_mail_state",
     # Runs inside a list's own transaction, after `submit` has checked the sender's access.
@@ -133,6 +137,7 @@ def _world(store, tmp_path):
         "header_row": 0,
         "columns": {"national_id": 1, "amount": 2},
         "layout_id": 1,
+        "code": "000000",
     }
     actors = [Actor(outsider.id, outsider.email, outsider.role), Actor(nobody.id, nobody.email, nobody.role)]
     return arguments, actors

@@ -23,11 +23,13 @@ def test_placeholder_or_weak_keys_are_refused(tmp_path, key):
 def test_random_key_is_accepted_and_env_overrides_secrets_file(tmp_path):
     key = secrets.token_urlsafe(48)
     secrets_file = tmp_path / "secrets.toml"
-    secrets_file.write_text(f'PORTAL_COOKIE_KEY = "{key}"\nPORTAL_MAIL_FROM = "fil@forbund.test"\n')
+    secrets_file.write_text(
+        f'PORTAL_COOKIE_KEY = "{key}"\nPORTAL_SECRET_KEY = "{key[::-1]}"\nPORTAL_MAIL_FROM = "fil@forbund.test"\n'
+    )
     settings = load_settings(
         {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_MAIL_FROM": "env@forbund.test"}, secrets_file=secrets_file
     )
-    assert settings.cookie_key == key
+    assert settings.cookie_key == key and settings.secret_key == key[::-1]
     assert settings.mail_from == "env@forbund.test"
     assert settings.sendgrid_api_key is None
     assert settings.sendgrid_api_host == "https://api.sendgrid.com"
@@ -40,6 +42,23 @@ def test_demo_mode_makes_and_keeps_a_random_key(tmp_path):
     second = load_settings(env, secrets_file=tmp_path / "x")
     assert first.demo and first.cookie_key == second.cookie_key
     assert cookie_key_problem(first.cookie_key) is None
+    assert first.secret_key == second.secret_key and first.secret_key != first.cookie_key
+    assert cookie_key_problem(first.secret_key) is None
+
+
+def test_refuses_to_start_without_a_fit_secret_key_outside_demo(tmp_path):
+    """The key that hashes one-time codes and seals second factors: the portal needs a real one;
+    the command line starts without it. The settings never show a key in their repr."""
+    base = {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_COOKIE_KEY": secrets.token_urlsafe(48)}
+    with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY er ikke satt"):
+        load_settings(base, secrets_file=tmp_path / "x")
+    with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY ser ut som en eksempelverdi"):
+        load_settings(
+            {**base, "PORTAL_SECRET_KEY": "change-me-change-me-change-me-change-me"}, secrets_file=tmp_path / "x"
+        )
+    assert load_settings(base, secrets_file=tmp_path / "x", web=False).secret_key == ""
+    fit = load_settings({**base, "PORTAL_SECRET_KEY": secrets.token_urlsafe(48)}, secrets_file=tmp_path / "x")
+    assert fit.secret_key not in repr(fit) and fit.cookie_key not in repr(fit)
 
 
 def test_placeholder_like_and_low_entropy_cookie_keys_are_refused():
@@ -60,7 +79,11 @@ def test_placeholder_like_and_low_entropy_cookie_keys_are_refused():
 
 
 def test_a_logo_file_must_exist(tmp_path):
-    base = {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_COOKIE_KEY": secrets.token_urlsafe(48)}
+    base = {
+        "PORTAL_DATA_DIR": str(tmp_path),
+        "PORTAL_COOKIE_KEY": secrets.token_urlsafe(48),
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
+    }
     assert load_settings(base, secrets_file=tmp_path / "none.toml").union_logo == ""
     with pytest.raises(ConfigError, match="PORTAL_UNION_LOGO"):
         load_settings({**base, "PORTAL_UNION_LOGO": str(tmp_path / "mangler.png")}, secrets_file=tmp_path / "none.toml")
