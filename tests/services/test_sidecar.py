@@ -70,7 +70,13 @@ def test_two_workers_at_once_never_send_a_mail_twice(store, settings):
 
 
 def _env(data_dir):
-    return dict(os.environ, PORTAL_DATA_DIR=str(data_dir), PORTAL_COOKIE_KEY=secrets.token_urlsafe(48), PORTAL_DEMO="0")
+    return dict(
+        os.environ,
+        PORTAL_DATA_DIR=str(data_dir),
+        PORTAL_COOKIE_KEY=secrets.token_urlsafe(48),
+        PORTAL_SECRET_KEY=secrets.token_urlsafe(48),
+        PORTAL_DEMO="0",
+    )
 
 
 def test_command_once_runs_and_exits(tmp_path):
