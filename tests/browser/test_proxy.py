@@ -2,6 +2,7 @@
 with the portal still working through it in a real browser."""
 
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM_ARGS, EMPLOYER, log_in  # noqa: F401
+from tests.browser.conftest import CHROMIUM_ARGS, EMPLOYER, STAFF, go, log_in  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 CADDY = shutil.which("caddy")
@@ -98,6 +99,46 @@ def test_the_proxy_adds_tls_and_the_security_headers(proxy, browser, figure):
         tab.get_by_text("Innlogging").first.wait_for()
         log_in(tab, EMPLOYER)
         expect(tab.get_by_role("heading", name="Help Forsikring AS").first).to_be_visible()
+        # Staff, with the second step, and «Oversikt» with its chart (Vega): still nothing blocked.
+        staff_tab = browser.new_context(ignore_https_errors=True, locale="nb-NO").new_page()
+        staff_tab.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        staff_tab.goto(url)
+        staff_tab.get_by_text("Innlogging").first.wait_for()
+        log_in(staff_tab, STAFF)
+        go(staff_tab, "Oversikt")
+        expect(
+            staff_tab.locator("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg").first
+        ).to_be_visible()
+        staff_tab.context.close()
         assert blocked == [], blocked
     finally:
         context.close()
+
+
+def _inline_script_hashes(index_html: Path) -> set[str]:
+    import base64
+    import hashlib
+    import re
+
+    text = index_html.read_text(encoding="utf-8")
+    return {
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for body in re.findall(r"<script>(.*?)</script>", text, re.S)
+    }
+
+
+def test_the_policy_names_exactly_the_inline_scripts_the_installed_pages_have():
+    """The Caddyfile allows an inline script by its hash, not 'unsafe-inline': when an upgrade of
+    Streamlit or of the cookie component changes one, this names it."""
+    import extra_streamlit_components
+    import streamlit
+
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    page, component = re.findall(r'Content-Security-Policy "([^"]+)"', caddyfile)
+    streamlit_page = Path(streamlit.__file__).parent / "static" / "index.html"
+    cookie_page = (
+        Path(extra_streamlit_components.__file__).parent / "CookieManager" / "frontend" / "build" / "index.html"
+    )
+    assert "'unsafe-inline'" not in page.split("script-src", 1)[1].split(";")[0]
+    assert set(re.findall(r"'sha256-[^']+'", page)) == _inline_script_hashes(streamlit_page), streamlit.__version__
+    assert set(re.findall(r"'sha256-[^']+'", component)) == _inline_script_hashes(cookie_page)

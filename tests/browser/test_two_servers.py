@@ -26,7 +26,8 @@ from tests.browser.conftest import (
 from tests.conftest import make_settings
 from tests.helpers import latest_code, set_up_app
 
-CLERK, STAFF = "lonn@fjell.no", "stab@forbund.no"
+# Its own staff address: the suite keeps one authenticator app per address (tests.helpers).
+CLERK, STAFF = "lonn@fjell.no", "stab@fjell-forbund.no"
 
 
 def _seed(settings) -> None:
