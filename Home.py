@@ -74,6 +74,10 @@ if settings.demo and not demo.is_seeded(store):
     demo.seed(store)
 
 ui.dress(settings)
+if st.query_params.get("utlogget"):
+    # Back from /portal/utlogging, which cleared the login cookie.
+    del st.query_params["utlogget"]
+    ui.flash("Du er logget ut.")
 user = ui.authenticate()
 demo_inbox = [st.Page("pages/demo_inbox.py", title="Demo: innboks", icon=":material/inbox:", url_path="demo-innboks")]
 if not settings.demo:

@@ -18,7 +18,7 @@ $(VENV)/.test-deps: $(VENV)/.run-deps requirements-test.txt
 
 run: $(VENV)/.run-deps
 	PORTAL_DEMO=1 $(PY) -m services.cli seed-demo
-	PORTAL_DEMO=1 $(PY) -m streamlit run Home.py --server.port $(PORT)
+	PORTAL_DEMO=1 $(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.test-deps
 	$(PY) -m pytest

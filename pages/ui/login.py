@@ -1,18 +1,18 @@
 """The login adapter: the login flow and the session are ours; streamlit-authenticator sits behind it.
 
-The library does two things here, what it does well: it draws the login form, and it owns the
-cookie component (extra-streamlit-components' CookieManager) through which the browser's cookie
-is written and removed. Everything else is ours:
+The library does one thing here, what it does well: it draws the login form. Everything else is ours:
 - the password check, attempts and lockout (`services.accounts.login`), handed to the library as
   its credential check; its credentials get one entry, without a hash, for the user the store has
   just accepted: no dict of every user's password hash is ever built;
-- the session (`services.accounts.sessions`): the cookie carries that session's id, signed with
-  the cookie key, and a cookie is only as good as the store says its session is;
 - the second step: a user with a second factor (every staff user) gives a code before any
   session exists; a staff user without one sets it up first (`pending_second_factor`);
-- logging out: the session is revoked in the store, the cookie removed, this browser session
-  forgotten. The library's own cookie, under another name, is never written (expiry 0) and so
-  never read.
+- the session (`services.accounts.sessions`) and its cookie: the server sets it, not a script
+  (app.py), so it is HttpOnly and SameSite=Strict. The page hands the browser a one-minute,
+  single-use handoff for the new session and sends it to `/portal/innlogging` (the `portal_goto`
+  component); a cookie is only as good as the store says its session is;
+- logging out: the session is revoked in the store, this browser session forgotten, and the
+  browser sent to `/portal/utlogging`, which clears the cookie. The library's own cookie, under
+  another name, is never written (expiry 0) and so never read.
 
 The few library internals this relies on are `SEAMS`; tests/pages/test_login_adapter.py checks
 each against the installed library and fails naming its version when one moves.
@@ -21,9 +21,11 @@ each against the installed library and fails naming its version when one moves.
 from __future__ import annotations
 
 import importlib.metadata
-from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote, urlparse
 
 import streamlit as st
+import streamlit.components.v1 as components
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
@@ -34,20 +36,22 @@ from services.accounts import access, login, second_factor, sessions, users
 from services.accounts.access import Actor
 from services.db import Store, utcnow
 
-COOKIE_NAME = "trekklisteportal_innlogging"
+COOKIE_NAME = sessions.COOKIE_NAME
 # The library's cookie: never written (expiry 0 days), so it never logs anyone in.
 LIBRARY_COOKIE = "trekklisteportal_bibliotek"
 LOGIN_FIELDS = {"Form name": "Innlogging", "Username": "E-post", "Password": "Passord", "Login": "Logg inn"}
 LIBRARY_STATE = ("name", "username", "authentication_status", "email", "roles")
-OURS = ("_session", "_actor", "_company_id", "_cookie", "_display_name", "_pending_factor", "_factor_passed")
+OURS = ("_session", "_actor", "_company_id", "_handoff", "_display_name", "_pending_factor", "_factor_passed")
 
 TESTED_VERSION = "0.4.2"
 # Where the adapter reaches into the library: (what, dotted path from an Authenticate instance).
 SEAMS = (
     ("the credential check it calls", "authentication_controller.authentication_model.check_credentials"),
     ("its credentials", "authentication_controller.authentication_model.credentials"),
-    ("the cookie component", "cookie_controller.cookie_model.cookie_manager"),
 )
+_goto = components.declare_component("portal_goto", path=str(Path(__file__).parent / "goto"))
+# Pages a login does not go back to: it goes to the start page instead.
+NOT_AFTER_LOGIN = ("/logg-inn", "/to-trinn")
 
 
 def library_version() -> str:
@@ -87,10 +91,6 @@ def _authenticator(db: Store) -> stauth.Authenticate:
     return auth
 
 
-def _cookies(auth: stauth.Authenticate):
-    return auth.cookie_controller.cookie_model.cookie_manager
-
-
 def _forget() -> None:
     for key in LIBRARY_STATE:
         st.session_state[key] = None
@@ -98,11 +98,15 @@ def _forget() -> None:
         st.session_state.pop(key, None)
 
 
-def _remove_cookie(auth: stauth.Authenticate) -> None:
-    try:
-        _cookies(auth).delete(COOKIE_NAME, key="portal-cookie-delete")
-    except KeyError:
-        pass  # the component had not seen the cookie yet; the delete is drawn all the same
+def go_to(url: str) -> None:
+    """Send the whole page on to one of the portal's own routes (the cookie's)."""
+    _goto(url=url, key="portal_goto", default=None)
+
+
+def _current_path() -> str:
+    url = st.context.url
+    path = urlparse(url).path if isinstance(url, str) else "/"
+    return "/" if path in NOT_AFTER_LOGIN else path or "/"
 
 
 def _from_form(db: Store) -> sessions.Session | None:
@@ -125,7 +129,9 @@ def _from_form(db: Store) -> sessions.Session | None:
     st.session_state.pop("_pending_factor", None)
     expiry = sessions.expiry_for(utcnow())
     session = sessions.start(db, user_id=user.id, cookie_expiry=expiry, source=source())
-    st.session_state["_cookie"] = (sessions.cookie_token(session, cookie_key=settings().cookie_key), expiry)
+    st.session_state["_handoff"] = sessions.handoff_token(
+        session, cookie_key=settings().cookie_key, next_path=_current_path()
+    )
     st.session_state["_display_name"] = user.name
     return session
 
@@ -145,33 +151,30 @@ def _from_cookie(db: Store) -> sessions.Session | None:
 def authenticate() -> Actor | None:
     """Run every script run, before navigation: who is logged in, if anyone."""
     db = store()
-    auth = _authenticator(db)
     if st.session_state.pop("_logout_requested", False):
         session = st.session_state.get("_session")
         if session is not None:
             sessions.revoke(db, session_id=session.id)
         if st.session_state.get("_actor"):
             db.transaction(lambda tx: audit.record(tx, actor=st.session_state["_actor"], action="logout"))
-        _remove_cookie(auth)
         _forget()
         flash("Du er logget ut.")
+        go_to("/portal/utlogging")
         return None
 
     session = st.session_state.get("_session") or _from_form(db) or _from_cookie(db)
     if session is None:
         return None
     if not sessions.is_live(db, session_id=session.id):
-        _remove_cookie(auth)
         _forget()
         flash("Økten er avsluttet. Logg inn på nytt.")
         return None
     st.session_state["_session"] = session
     sessions.touch(db, session_id=session.id)
-    if "_cookie" in st.session_state:
-        # Drawn every run of a session that logged in here: a run cut short by a rerun may have
-        # dropped it before the browser ran it; drawn again with the same key it is the same element.
-        token, expiry = st.session_state["_cookie"]
-        _cookies(auth).set(COOKIE_NAME, token, key="portal-cookie-set", expires_at=datetime.fromtimestamp(expiry))
+    if "_handoff" in st.session_state:
+        # Drawn every run until the page has gone on: a run cut short by a rerun may have dropped
+        # it before the browser ran it; drawn again with the same key it is the same element.
+        go_to("/portal/innlogging?t=" + quote(st.session_state["_handoff"]))
     if "_actor" not in st.session_state:
         current = access.actor_for(db, user_id=session.user_id, session_id=session.id)
         st.session_state["_actor"] = current

@@ -11,6 +11,7 @@ without a page being drawn; staff can see a user's open sessions and end them.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,8 @@ from services.accounts.keys import session_digest
 from services.db import Store, Tx, utcnow
 
 LIFETIME = timedelta(hours=12)
+# The login cookie: set and cleared by the server only (app.py), HttpOnly, SameSite=Strict.
+COOKIE_NAME = "trekklisteportal_innlogging"
 # A session's last sight is written at most this often: not one write per rerun.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -84,12 +87,55 @@ def cookie_token(session: Session, *, cookie_key: str) -> str:
     return jwt.encode({"sid": session.id, "exp": expires}, cookie_key, algorithm="HS256")
 
 
+# How long the login page's handoff to the cookie route is good for.
+HANDOFF_FOR = timedelta(minutes=1)
+# Where a handoff may send the browser afterwards: a page of the portal, never another site.
+_NEXT_PATH = re.compile(r"^/[a-z0-9-]{0,40}$")
+
+
+def handoff_token(session: Session, *, cookie_key: str, next_path: str = "/") -> str:
+    """What the login page hands the browser for the cookie route (`/portal/innlogging`): the
+    server, not a script, sets the login cookie, so it can be HttpOnly. Good once, for a minute."""
+    expires = int(datetime.now(UTC).timestamp() + HANDOFF_FOR.total_seconds())
+    claims = {"sid": session.id, "use": "handoff", "next": next_path, "exp": expires}
+    return jwt.encode(claims, cookie_key, algorithm="HS256")
+
+
+def take_handoff(
+    store: Store, *, token: str, cookie_key: str, now: datetime | None = None
+) -> tuple[Session, str] | None:
+    """The session a handoff names and the page to go on to, the first time it is presented while
+    the session is live; None for anything else (forged, expired, used, ended)."""
+    try:
+        claims = jwt.decode(token, cookie_key, algorithms=["HS256"], options={"require": ["exp", "sid", "use"]})
+    except jwt.PyJWTError:
+        return None
+    session_id, next_path = claims.get("sid"), claims.get("next", "/")
+    if claims.get("use") != "handoff" or not isinstance(session_id, str):
+        return None
+    now = now or utcnow()
+    user_id = store.transaction(
+        lambda tx: tx.value(
+            "UPDATE sessions SET handed_over_at = ? WHERE id = ? AND handed_over_at IS NULL AND revoked_at IS NULL"
+            " AND expires_at > ? RETURNING user_id",
+            [now, session_digest(session_id), now],
+        )
+    )
+    if user_id is None or not is_live(store, session_id=session_id, now=now):
+        return None
+    return Session(session_id, user_id), next_path if isinstance(next_path, str) and _NEXT_PATH.match(
+        next_path
+    ) else "/"
+
+
 def decode_cookie(token: str, *, cookie_key: str) -> str | None:
     """The session id a cookie names, if the cookie key signed it and it has not expired."""
     try:
         claims = jwt.decode(token, cookie_key, algorithms=["HS256"], options={"require": ["exp", "sid"]})
     except jwt.PyJWTError:
         return None
+    if "use" in claims:
+        return None  # a handoff is not a login cookie
     session_id = claims.get("sid")
     return session_id if isinstance(session_id, str) and session_id else None
 

@@ -15,6 +15,8 @@ ALTER TABLE users DROP COLUMN locked_until;
 DELETE FROM sessions;
 ALTER TABLE sessions ADD COLUMN last_seen_at TIMESTAMP;
 ALTER TABLE sessions ADD COLUMN source VARCHAR;
+-- When the server set the session's login cookie (once, from a handoff the login page made).
+ALTER TABLE sessions ADD COLUMN handed_over_at TIMESTAMP;
 
 DROP TABLE one_time_codes;
 DROP SEQUENCE seq_one_time_codes;

@@ -1,4 +1,4 @@
-"""Browser tests: the real server (`streamlit run Home.py`) driven by Playwright
+"""Browser tests: the real server (`streamlit run app.py`) driven by Playwright
 in Debian's Chromium, mail going to the SendGrid stand-in.
 
 Without Chromium the tests are skipped with a loud message; with
@@ -263,7 +263,7 @@ def mailbox():
 
 @contextmanager
 def running_portal(data_dir: Path, mailbox: SendGridStandIn, **env_extra: str) -> Iterator[str]:
-    """`streamlit run Home.py` on a free port with its data under `data_dir`; the URL while it runs.
+    """`streamlit run app.py` on a free port with its data under `data_dir`; the URL while it runs.
     The server's log must end without a traceback."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = _free_port()
@@ -286,7 +286,7 @@ def running_portal(data_dir: Path, mailbox: SendGridStandIn, **env_extra: str) -
                 "-m",
                 "streamlit",
                 "run",
-                "Home.py",
+                "app.py",
                 "--server.port",
                 str(port),
                 "--server.address",

@@ -84,10 +84,18 @@ def test_company_switch_holds_across_pages(page):
     expect(page.get_by_role("heading", name="Nordsjø Service AS").first).to_be_visible()
 
 
-def test_login_survives_a_reload_by_its_cookie(page):
+def test_login_survives_a_reload_by_its_cookie(page, figure):
     log_in(page, EMPLOYER)
     expect(page.get_by_role("heading", name="Help Forsikring AS").first).to_be_visible()
-    wait_for_login_cookie(page)
+    cookie = wait_for_login_cookie(page)[0]
+    # Set by the server, not by a script: the page's own JavaScript cannot read it.
+    readable = page.evaluate("document.cookie")
+    figure(
+        f"login cookie: HttpOnly {cookie['httpOnly']}, SameSite {cookie['sameSite']}, "
+        f"readable from document.cookie {'trekklisteportal_innlogging' in readable}"
+    )
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "trekklisteportal_innlogging" not in readable
     page.reload()
     expect(page.get_by_role("heading", name="Help Forsikring AS").first).to_be_visible()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM_ARGS, EMPLOYER, STAFF, go, log_in  # noqa: F401
+from tests.browser.conftest import CHROMIUM_ARGS, EMPLOYER, STAFF, go, log_in, wait_for_login_cookie  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 CADDY = shutil.which("caddy")
@@ -99,6 +99,12 @@ def test_the_proxy_adds_tls_and_the_security_headers(proxy, browser, figure):
         tab.get_by_text("Innlogging").first.wait_for()
         log_in(tab, EMPLOYER)
         expect(tab.get_by_role("heading", name="Help Forsikring AS").first).to_be_visible()
+        cookie = wait_for_login_cookie(tab)[0]
+        figure(
+            f"login cookie over HTTPS: Secure {cookie['secure']}, HttpOnly {cookie['httpOnly']}, "
+            f"SameSite {cookie['sameSite']}"
+        )
+        assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
         # Staff, with the second step, and «Oversikt» with its chart (Vega): still nothing blocked.
         staff_tab = browser.new_context(ignore_https_errors=True, locale="nb-NO").new_page()
         staff_tab.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)

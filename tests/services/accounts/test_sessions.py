@@ -106,3 +106,39 @@ def test_a_cookie_of_the_old_kind_or_past_its_expiry_is_rejected(store, settings
     assert sessions.from_cookie(
         store, token=cookie(started.id, expiry, settings.cookie_key), cookie_key=settings.cookie_key
     )
+
+
+def test_a_handoff_sets_the_cookie_once_for_a_live_session(store, settings, user):
+    started = sessions.start(store, user_id=user.id, cookie_expiry=sessions.expiry_for(utcnow()))
+    handoff = sessions.handoff_token(started, cookie_key=settings.cookie_key, next_path="/innsending")
+    # A handoff is not a login cookie, and a login cookie is not a handoff.
+    assert sessions.from_cookie(store, token=handoff, cookie_key=settings.cookie_key) is None
+    cookie_value = sessions.cookie_token(started, cookie_key=settings.cookie_key)
+    assert sessions.take_handoff(store, token=cookie_value, cookie_key=settings.cookie_key) is None
+    taken = sessions.take_handoff(store, token=handoff, cookie_key=settings.cookie_key)
+    assert taken == (started, "/innsending")
+    assert sessions.take_handoff(store, token=handoff, cookie_key=settings.cookie_key) is None
+    # Another site, another key, an ended session: nothing.
+    other = sessions.start(store, user_id=user.id, cookie_expiry=sessions.expiry_for(utcnow()))
+    away = sessions.handoff_token(other, cookie_key=settings.cookie_key, next_path="//evil.test/x")
+    assert sessions.take_handoff(store, token=away, cookie_key=settings.cookie_key) == (other, "/")
+    third = sessions.start(store, user_id=user.id, cookie_expiry=sessions.expiry_for(utcnow()))
+    assert (
+        sessions.take_handoff(
+            store, token=sessions.handoff_token(third, cookie_key="x" * 48), cookie_key=settings.cookie_key
+        )
+        is None
+    )
+    sessions.revoke(store, session_id=third.id)
+    assert (
+        sessions.take_handoff(
+            store, token=sessions.handoff_token(third, cookie_key=settings.cookie_key), cookie_key=settings.cookie_key
+        )
+        is None
+    )
+    late = sessions.start(store, user_id=user.id, cookie_expiry=sessions.expiry_for(utcnow()))
+    stale = sessions.handoff_token(late, cookie_key=settings.cookie_key)
+    assert (
+        sessions.take_handoff(store, token=stale, cookie_key=settings.cookie_key, now=utcnow() + timedelta(minutes=31))
+        is None
+    )

@@ -1,0 +1,63 @@
+"""The portal's web app: the Streamlit script (Home.py), and two routes of our own that set and
+clear the login cookie. A script can only write a cookie through the page's JavaScript, which can
+then read it too; the server sets it `HttpOnly`, `SameSite=Strict`, and `Secure` whenever the
+portal is reached over HTTPS (directly or through a trusted proxy).
+
+`streamlit run app.py` serves it (`make run`, deploy/systemd). The login page hands the browser a
+one-minute, single-use handoff for its new session (`sessions.handoff_token`); the browser brings
+it to `/portal/innlogging`, which sets the cookie and sends it on to the page it came for.
+"""
+
+import streamlit as st
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from services.accounts import sessions
+from services.config import load_settings
+from services.db import open_store
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _secure(request: Request, trusted_proxies: tuple[str, ...]) -> bool:
+    """Whether the browser reached the portal over HTTPS: directly, or as a trusted proxy says."""
+    if request.url.scheme == "https":
+        return True
+    peer = request.client.host if request.client else ""
+    return peer in trusted_proxies and request.headers.get("x-forwarded-proto", "") == "https"
+
+
+def _cookie(response: RedirectResponse, request: Request, trusted_proxies: tuple[str, ...], **value) -> None:
+    secure = _secure(request, trusted_proxies)
+    if value:
+        response.set_cookie(sessions.COOKIE_NAME, httponly=True, secure=secure, samesite="strict", path="/", **value)
+    else:
+        response.delete_cookie(sessions.COOKIE_NAME, httponly=True, secure=secure, samesite="strict", path="/")
+
+
+def sign_in(request: Request) -> RedirectResponse:
+    settings = load_settings()
+    taken = sessions.take_handoff(
+        open_store(settings), token=request.query_params.get("t", ""), cookie_key=settings.cookie_key
+    )
+    if taken is None:
+        return RedirectResponse("/", status_code=303, headers=NO_STORE)
+    session, next_path = taken
+    response = RedirectResponse(next_path, status_code=303, headers=NO_STORE)
+    token = sessions.cookie_token(session, cookie_key=settings.cookie_key)
+    _cookie(response, request, settings.trusted_proxies, value=token, max_age=int(sessions.LIFETIME.total_seconds()))
+    return response
+
+
+def sign_out(request: Request) -> RedirectResponse:
+    """The cookie goes (the session already ended in the store), and the login page says so."""
+    response = RedirectResponse("/?utlogget=1", status_code=303, headers=NO_STORE)
+    _cookie(response, request, load_settings().trusted_proxies)
+    return response
+
+
+app = st.App(
+    "Home.py",
+    routes=[Route("/portal/innlogging", sign_in), Route("/portal/utlogging", sign_out)],
+)
