@@ -78,6 +78,16 @@ def latest_code(store, email: str) -> str:
     return re.search(r"Engangskoden din er: (\d{6})", delivered_body(store, outbox_id)).group(1)
 
 
+def activate_account(store, email: str, password: str = "et-langt-passord", now=None) -> None:
+    """The account activated as its owner does it: a mailed code, then a password."""
+    from services.accounts import codes
+
+    codes.request_code(store, email=email, purpose=codes.ACTIVATE, now=now)
+    codes.set_password_with_code(
+        store, email=email, code=latest_code(store, email), password=password, confirmation=password, now=now
+    )
+
+
 def mail_count(store, email: str) -> int:
     """Mails to the address that went or will go: a code asked for an address no user has is
     queued all the same (the request cannot tell), and dropped."""

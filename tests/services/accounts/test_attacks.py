@@ -14,16 +14,13 @@ import pytest
 from services.accounts import codes, login, second_factor, sessions, users
 from services.accounts.access import CLI
 from services.db import utcnow
-from tests.helpers import add_employer, latest_code, mail_count
+from tests.helpers import activate_account, add_employer, latest_code, mail_count
 
 PASSWORD = "et-langt-passord"
 
 
 def _activate(store, email, now=None):
-    codes.request_code(store, email=email, purpose=codes.ACTIVATE, now=now)
-    codes.set_password_with_code(
-        store, email=email, code=latest_code(store, email), password=PASSWORD, confirmation=PASSWORD, now=now
-    )
+    activate_account(store, email, PASSWORD, now=now)
 
 
 def _tables(store) -> list[str]:

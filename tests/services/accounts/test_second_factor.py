@@ -8,22 +8,14 @@ from services.accounts import codes, second_factor, sessions, users
 from services.accounts.access import CLI, actor_for
 from services.db import utcnow
 from services.errors import AccessDenied, Conflict, InvalidInput
-from tests.helpers import add_employer, latest_code
+from tests.helpers import activate_account, add_employer, latest_code
 
 PASSWORD = "et-langt-passord"
 
 
 def _staff(store, email="stab@forbund.no"):
     user = users.add_user(store, actor=CLI, email=email, name="Stab", staff=True)
-    codes.request_code(store, email=email, purpose=codes.ACTIVATE, now=utcnow() - timedelta(minutes=5))
-    codes.set_password_with_code(
-        store,
-        email=email,
-        code=latest_code(store, email),
-        password=PASSWORD,
-        confirmation=PASSWORD,
-        now=utcnow() - timedelta(minutes=5),
-    )
+    activate_account(store, email, PASSWORD, now=utcnow() - timedelta(minutes=5))
     return user
 
 
