@@ -409,14 +409,37 @@ def settle(page) -> None:
     page.wait_for_selector(IDLE)
 
 
+# What the login form answers when it lets nobody in.
+REFUSED = re.compile("Feil e-post eller passord|midlertidig sperret|deaktivert|Innloggingen feilet")
+
+
 def log_in(page, email: str, password: str = PASSWORD) -> None:
-    """The login form, and for a user with an authenticator app the second step with its code."""
+    """The login form, and for a user with an authenticator app the second step with its code;
+    then, for a login that went through, the trip by /portal/innlogging, where the server sets
+    the cookie, until the page is back (a click during that reload would be lost)."""
     settle(page)
+    before = _login_cookie(page)
+    # Marks this document: the one the browser comes back to after the cookie route is another.
+    page.evaluate("window.portalBeforeLogin = true")
     page.get_by_label("E-post").fill(email)
     page.get_by_label("Passord").fill(password)
     page.get_by_role("button", name="Logg inn").click()
     if email in AUTHENTICATORS and password == PASSWORD:
         second_step(page, app_code(email))
+    for _ in range(150):
+        if _login_cookie(page) not in (None, before):
+            page.wait_for_function("() => window.portalBeforeLogin === undefined")
+            page.wait_for_load_state()
+            settle(page)
+            return
+        if page.get_by_text(REFUSED).count():
+            return
+        page.wait_for_timeout(100)
+
+
+def _login_cookie(page) -> str | None:
+    found = [c["value"] for c in page.context.cookies() if c["name"] == "trekklisteportal_innlogging"]
+    return found[0] if found else None
 
 
 def second_step(page, code: str) -> None:
