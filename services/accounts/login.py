@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timedelta
 
 from services import audit, mail, settings_store
-from services.accounts import passwords
+from services.accounts import passwords, throttle
 from services.accounts.access import Actor, actor_for
 from services.accounts.users import normalise_email
 from services.db import Store, Tx, utcnow
@@ -67,41 +67,17 @@ def _address(email: str) -> str:
         return (email or "").strip().lower()[:320]
 
 
-def _count(tx: Tx, scope: str, subject: str, window: timedelta, now: datetime) -> tuple[int, datetime | None]:
-    """Failures in the window and the lock, of one counter."""
-    found = tx.row(
-        "SELECT failures, window_start, locked_until FROM login_throttle WHERE scope = ? AND subject = ?",
-        [scope, subject],
-    )
-    if found is None:
-        return 0, None
-    failures, started, locked_until = found
-    return (failures if started > now - window else 0), locked_until
-
-
-def _bump(tx: Tx, scope: str, subject: str, window: timedelta, now: datetime) -> None:
-    tx.execute(
-        "INSERT INTO login_throttle (scope, subject, window_start, failures) VALUES (?, ?, ?, 1)"
-        " ON CONFLICT (scope, subject) DO UPDATE SET"
-        " failures = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.failures + 1 END,"
-        " window_start = CASE WHEN login_throttle.window_start <= ? THEN ? ELSE login_throttle.window_start END",
-        [scope, subject, now, now - window, now - window, now],
-    )
-
-
-def _take_back(tx: Tx, scope: str, subject: str) -> None:
-    tx.execute(
-        "UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE scope = ? AND subject = ?",
-        [scope, subject],
-    )
-
-
 def _lock(tx: Tx, pair: str, now: datetime) -> None:
     tx.execute(
         "UPDATE login_throttle SET failures = 0, window_start = ?, locked_until = ?"
         " WHERE scope = 'pair' AND subject = ?",
         [now, now + LOCK_FOR, pair],
     )
+
+
+def _pair(address: str, source: str) -> str:
+    """The counter of one address tried from one source."""
+    return f"{address}\n{source}"
 
 
 def delay_for(failures: int) -> float:
@@ -123,18 +99,18 @@ def check_password(
     """
     now = now or utcnow()
     address = _address(email)
-    pair = f"{address}\n{source}"
-    found = store.row("SELECT id, password_hash, activated_at, deactivated_at FROM users WHERE email = ?", [address])
-    user_id, password_hash, _, deactivated_at = found if found else (None, None, None, None)
+    pair = _pair(address, source)
+    found = store.row("SELECT id, password_hash, deactivated_at FROM users WHERE email = ?", [address])
+    user_id, password_hash, deactivated_at = found if found else (None, None, None)
     actor = actor_for(store, user_id=user_id) if user_id is not None else None
 
     def reserve(tx: Tx) -> float | None:
-        from_source, _ = _count(tx, "source", source, SOURCE_WINDOW, now)
+        from_source, _ = throttle.count(tx, "source", source, SOURCE_WINDOW, now)
         if from_source >= settings_store.numeric(tx, "login_failures_per_source_hour"):
             _record_attempt(tx, address, user_id, False, now)
             audit.record(tx, actor=None, action="login.capped_source", target=address, at=now)
             return None
-        failures, locked_until = _count(tx, "pair", pair, LOCK_FOR, now)
+        failures, locked_until = throttle.count(tx, "pair", pair, LOCK_FOR, now)
         if locked_until is not None and locked_until > now:
             _record_attempt(tx, address, user_id, False, now)
             return None
@@ -144,10 +120,10 @@ def check_password(
             _record_attempt(tx, address, user_id, False, now)
             audit.record(tx, actor=None, action="login.locked", target=address, at=now)
             return None
-        _bump(tx, "pair", pair, LOCK_FOR, now)
-        _bump(tx, "address", address, ADDRESS_WINDOW, now)
-        _bump(tx, "source", source, SOURCE_WINDOW, now)
-        return delay_for(_count(tx, "address", address, ADDRESS_WINDOW, now)[0])
+        throttle.bump(tx, "pair", pair, LOCK_FOR, now)
+        throttle.bump(tx, "address", address, ADDRESS_WINDOW, now)
+        throttle.bump(tx, "source", source, SOURCE_WINDOW, now)
+        return delay_for(throttle.count(tx, "address", address, ADDRESS_WINDOW, now)[0])
 
     delay = store.transaction(reserve)
     if delay is None:
@@ -162,14 +138,14 @@ def check_password(
 
     def settle(tx: Tx) -> tuple[str, int | None]:
         _record_attempt(tx, address, user_id, ok, now)
-        failures, locked_until = _count(tx, "pair", pair, LOCK_FOR, now)
+        failures, locked_until = throttle.count(tx, "pair", pair, LOCK_FOR, now)
         if locked_until is not None and locked_until > now:
             audit.record(tx, actor=actor, action="login.refused_locked", target=address, at=now)
             return "locked", None
         if ok:
-            tx.execute("UPDATE login_throttle SET failures = 0 WHERE scope = 'pair' AND subject = ?", [pair])
-            _take_back(tx, "address", address)
-            _take_back(tx, "source", source)
+            throttle.clear(tx, "pair", pair)
+            throttle.take_back(tx, "address", address)
+            throttle.take_back(tx, "source", source)
             if deactivated_at is not None:
                 audit.record(tx, actor=actor, action="login.refused_deactivated", at=now)
                 return "deactivated", None
@@ -196,7 +172,7 @@ def check_password(
 def _alert_if_guessed(tx: Tx, address: str, now: datetime) -> int | None:
     """One mail a day to the owner while the address is being guessed at. Queued for every address
     alike; the courier drops a mail to an address no user has."""
-    failures, _ = _count(tx, "address", address, ADDRESS_WINDOW, now)
+    failures, _ = throttle.count(tx, "address", address, ADDRESS_WINDOW, now)
     if failures < ALERT_AFTER:
         return None
     alerted = tx.value("SELECT alerted_at FROM login_throttle WHERE scope = 'address' AND subject = ?", [address])
@@ -224,6 +200,6 @@ def is_locked(store: Store, *, email: str, source: str = "", now: datetime | Non
     """Whether the address is locked from `source`."""
     until = store.value(
         "SELECT locked_until FROM login_throttle WHERE scope = 'pair' AND subject = ?",
-        [f"{_address(email)}\n{source}"],
+        [_pair(_address(email), source)],
     )
     return until is not None and until > (now or utcnow())

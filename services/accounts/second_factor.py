@@ -19,8 +19,8 @@ import pyotp
 import segno
 
 from services import audit, settings_store
-from services.accounts import keys
-from services.accounts.access import STAFF, Actor
+from services.accounts import keys, throttle
+from services.accounts.access import STAFF, Actor, actor_for
 from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput
 
@@ -194,23 +194,15 @@ def verify_login(store: Store, *, user_id: int, code: str, now: datetime | None 
     subject = str(user_id)
 
     def work(tx: Tx) -> str:
-        wrong = tx.row(
-            "SELECT failures, window_start FROM login_throttle WHERE scope = 'factor' AND subject = ?", [subject]
-        )
-        failures = wrong[0] if wrong and wrong[1] > now - WRONG_WINDOW else 0
-        actor = _actor(tx, user_id)
-        if failures >= MAX_WRONG:
+        actor = actor_for(tx, user_id=user_id)
+        if throttle.count(tx, "factor", subject, WRONG_WINDOW, now)[0] >= MAX_WRONG:
             audit.record(tx, actor=actor, action="second_factor.capped", at=now)
             return "capped"
         if check(tx, user_id=user_id, code=code, now=now):
-            tx.execute("DELETE FROM login_throttle WHERE scope = 'factor' AND subject = ?", [subject])
+            throttle.clear(tx, "factor", subject)
             audit.record(tx, actor=actor, action="second_factor.ok", at=now)
             return "ok"
-        tx.execute("DELETE FROM login_throttle WHERE scope = 'factor' AND subject = ?", [subject])
-        tx.execute(
-            "INSERT INTO login_throttle (scope, subject, window_start, failures) VALUES ('factor', ?, ?, ?)",
-            [subject, wrong[1] if wrong and failures else now, failures + 1],
-        )
+        throttle.bump(tx, "factor", subject, WRONG_WINDOW, now)
         audit.record(tx, actor=actor, action="second_factor.wrong", at=now)
         return "wrong"
 
@@ -219,12 +211,6 @@ def verify_login(store: Store, *, user_id: int, code: str, now: datetime | None 
         raise InvalidInput(TOO_MANY_MESSAGE)
     if outcome == "wrong":
         raise InvalidInput(WRONG_MESSAGE)
-
-
-def _actor(store: Store, user_id: int) -> Actor:
-    from services.accounts.access import actor_for
-
-    return actor_for(store, user_id=user_id)
 
 
 def new_recovery_codes(store: Store, *, actor: Actor, code: str, now: datetime | None = None) -> list[str]:
@@ -253,8 +239,7 @@ def turn_off_own(store: Store, *, actor: Actor, code: str, now: datetime | None 
     def work(tx: Tx) -> bool:
         if not check(tx, user_id=actor.user_id, code=code, now=now):  # type: ignore[arg-type]
             return False
-        tx.execute("DELETE FROM recovery_codes WHERE user_id = ?", [actor.user_id])
-        tx.execute("DELETE FROM second_factors WHERE user_id = ?", [actor.user_id])
+        _remove(tx, actor.user_id)
         audit.record(tx, actor=actor, action="second_factor.disable", target=actor.email, at=now)
         return True
 
@@ -276,12 +261,17 @@ def reset(store: Store, *, actor: Actor, user_id: int, now: datetime | None = No
         email = tx.value("SELECT email FROM users WHERE id = ?", [user_id])
         if email is None:
             raise InvalidInput("Brukeren finnes ikke.")
-        tx.execute("DELETE FROM recovery_codes WHERE user_id = ?", [user_id])
-        tx.execute("DELETE FROM second_factors WHERE user_id = ?", [user_id])
+        _remove(tx, user_id)
         sessions.revoke_all(tx, user_id=user_id, now=now)
         audit.record(tx, actor=actor, action="second_factor.reset", target=email, at=now)
 
     store.transaction(work)
+
+
+def _remove(tx: Tx, user_id: int | None) -> None:
+    """The user's factor and recovery codes gone: a new one is set up at the next login where required."""
+    tx.execute("DELETE FROM recovery_codes WHERE user_id = ?", [user_id])
+    tx.execute("DELETE FROM second_factors WHERE user_id = ?", [user_id])
 
 
 def statuses(store: Store, *, actor: Actor) -> dict[int, FactorStatus]:
