@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import queue
 import secrets
-import socket
 import threading
 import urllib.error
 from dataclasses import dataclass
@@ -109,9 +108,10 @@ ONCE_ONLY_KINDS = ("code.",)
 
 def is_timeout(exc: BaseException) -> bool:
     """Whether the provider may have taken the mail: it did not answer in time."""
-    if isinstance(exc, (TimeoutError, socket.timeout)):
+    # socket.timeout is TimeoutError; urllib wraps one raised while connecting.
+    if isinstance(exc, TimeoutError):
         return True
-    return isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, (TimeoutError, socket.timeout))
+    return isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, TimeoutError)
 
 
 def enqueue(tx: Tx, *, kind: str, to: str, subject: str, body: str, deliver_by: datetime | None = None) -> int:
@@ -146,17 +146,13 @@ def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
             return None
         if found[4] is not None and found[4] < now:
             # Too late to be of use (a code that has expired): dropped, never sent late.
-            tx.execute(
-                "UPDATE outbox SET status = 'expired', body = '', body_purged_at = ? WHERE id = ?", [now, outbox_id]
-            )
+            _end_unsent(tx, outbox_id, "expired", now)
             log.info("mail %s (%s) dropped: not delivered in time", outbox_id, found[3])
             return None
         if found[3].startswith(USERS_ONLY_KINDS) and not tx.value(
             "SELECT 1 FROM users WHERE email = ? AND deactivated_at IS NULL", [found[0]]
         ):
-            tx.execute(
-                "UPDATE outbox SET status = 'dropped', body = '', body_purged_at = ? WHERE id = ?", [now, outbox_id]
-            )
+            _end_unsent(tx, outbox_id, "dropped", now)
             log.info("mail %s (%s) dropped: no user has the address", outbox_id, found[3])
             return None
         tx.execute(
@@ -165,6 +161,11 @@ def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
         return found[:4]
 
     return store.transaction(work)
+
+
+def _end_unsent(tx: Tx, outbox_id: int, status: str, now: datetime) -> None:
+    """The mail will never go ('expired', 'dropped'): its body, which may hold a code, goes too."""
+    tx.execute("UPDATE outbox SET status = ?, body = '', body_purged_at = ? WHERE id = ?", [status, now, outbox_id])
 
 
 def _record(store: Store, sql: str, params: list) -> bool:
