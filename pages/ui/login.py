@@ -21,6 +21,7 @@ each against the installed library and fails naming its version when one moves.
 from __future__ import annotations
 
 import importlib.metadata
+import time
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -41,7 +42,16 @@ COOKIE_NAME = sessions.COOKIE_NAME
 LIBRARY_COOKIE = "trekklisteportal_bibliotek"
 LOGIN_FIELDS = {"Form name": "Innlogging", "Username": "E-post", "Password": "Passord", "Login": "Logg inn"}
 LIBRARY_STATE = ("name", "username", "authentication_status", "email", "roles")
-OURS = ("_session", "_actor", "_company_id", "_handoff", "_display_name", "_pending_factor", "_factor_passed")
+OURS = (
+    "_session",
+    "_actor",
+    "_company_id",
+    "_handoff",
+    "_display_name",
+    "_pending_factor",
+    "_factor_passed",
+    "_touched",
+)
 
 TESTED_VERSION = "0.4.2"
 # Where the adapter reaches into the library: (what, dotted path from an Authenticate instance).
@@ -170,7 +180,10 @@ def authenticate() -> Actor | None:
         flash("Økten er avsluttet. Logg inn på nytt.")
         return None
     st.session_state["_session"] = session
-    sessions.touch(db, session_id=session.id)
+    # The session's last use is written once a minute at most: not a write transaction per rerun.
+    if time.monotonic() - st.session_state.get("_touched", 0.0) > sessions.TOUCH_EVERY.total_seconds():
+        sessions.touch(db, session_id=session.id)
+        st.session_state["_touched"] = time.monotonic()
     if "_handoff" in st.session_state:
         # Drawn every run until the page has gone on: a run cut short by a rerun may have dropped
         # it before the browser ran it; drawn again with the same key it is the same element.

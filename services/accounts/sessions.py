@@ -230,8 +230,10 @@ def end_sessions(store: Store, *, actor: Actor, user_id: int, now: datetime | No
 
     def work(tx: Tx) -> int:
         email = tx.value("SELECT email FROM users WHERE id = ?", [user_id])
+        # The ones staff saw open (open_sessions): sessions idle past the limit had ended already.
         ended = tx.value(
-            "SELECT count(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?", [user_id, now]
+            f"SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = ? AND {LIVE}",
+            [user_id, now, now - idle_limit(tx)],
         )
         revoke_all(tx, user_id=user_id, now=now)
         audit.record(tx, actor=actor, action="sessions.end", target=email, detail=str(ended))
