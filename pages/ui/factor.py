@@ -18,12 +18,8 @@ APPS = "for eksempel Microsoft Authenticator, Google Authenticator eller FreeOTP
 
 def enrol(actor: Actor, *, on_done: Callable[[], None]) -> None:
     """The whole setup on one page; `on_done` runs once the user has kept the recovery codes."""
-    shown_codes = st.session_state.get("_recovery_codes")
-    if shown_codes is not None:
-        recovery_codes(shown_codes)
-        if st.button("Jeg har tatt vare på reservekodene", type="primary", key="factor_done"):
-            st.session_state.pop("_recovery_codes", None)
-            st.session_state.pop("_enrolment", None)
+    if st.session_state.get("_recovery_codes") is not None:
+        if kept_recovery_codes(key="factor_done"):
             on_done()
         return
     enrolment = st.session_state.get("_enrolment")
@@ -55,6 +51,17 @@ def enrol(actor: Actor, *, on_done: Callable[[], None]) -> None:
                 st.rerun()
 
 
+def kept_recovery_codes(*, key: str) -> bool:
+    """The recovery codes just made, until the user says they are kept; True then, and the set-up's
+    state is gone with them (a later set-up starts afresh)."""
+    recovery_codes(st.session_state["_recovery_codes"])
+    if not st.button("Jeg har tatt vare på reservekodene", type="primary", key=key):
+        return False
+    for name in ("_recovery_codes", "_enrolment", "_factor_setup"):
+        st.session_state.pop(name, None)
+    return True
+
+
 def recovery_codes(codes: list[str]) -> None:
     st.success("Innlogging i to trinn er slått på.")
     st.write(
@@ -71,14 +78,12 @@ def own_factor(actor: Actor) -> None:
     status = second_factor.own_status(db, actor=actor)
     required = second_factor.is_required(db, role=actor.role)
     if st.session_state.get("_recovery_codes") is not None and status.enabled:
-        recovery_codes(st.session_state["_recovery_codes"])
-        if st.button("Jeg har tatt vare på reservekodene", key="factor_codes_kept"):
-            st.session_state.pop("_recovery_codes", None)
+        if kept_recovery_codes(key="factor_codes_kept"):
             st.rerun()
         return
     if not status.enabled:
         if st.session_state.get("_factor_setup"):
-            enrol(actor, on_done=lambda: (st.session_state.pop("_factor_setup", None), st.rerun()))
+            enrol(actor, on_done=st.rerun)
             return
         st.write(
             "Med innlogging i to trinn skriver du en kode fra en app på telefonen i tillegg til passordet. "
