@@ -8,13 +8,12 @@ import logging
 import streamlit as st
 
 from pages import ui
-from services import demo, mail, sidecar
+from services import demo, logs, mail, sidecar
 from services.accounts import companies, declaration
 from services.config import ConfigError, load_settings
 from services.db import StoreUnavailable
 from services.text import plain
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="Trekklisteportal", page_icon="📄", layout="wide")
 
 # Every address the portal has. One the user may not open yet is never «Page not found»: logged
@@ -59,8 +58,10 @@ def shown_instead(script: str, title: str):
 
 try:
     settings = load_settings()
+    logs.configure(settings)
     store = ui.begin_run(settings)
 except (ConfigError, StoreUnavailable) as problem:
+    logging.basicConfig(level=logging.INFO, format=logs.TEXT_FORMAT)
     logging.getLogger("portal").error("refusing to start: %s", problem)
     st.error(f"Portalen kan ikke starte: {problem}")
     st.stop()
@@ -148,6 +149,8 @@ if user is not None:
             "Velg en av dine bedrifter øverst til høyre.",
             icon=":material/domain_disabled:",
         )
+    if user.is_staff:
+        ui.backup_warning(store, user)
 
 ui.show_refused_downloads()
 st.navigation(pages, position="top").run()

@@ -3,6 +3,8 @@ clear the login cookie. A script can only write a cookie through the page's Java
 then read it too; the server sets it `HttpOnly`, `SameSite=Strict`, and `Secure` whenever the
 portal is reached over HTTPS (directly or through a trusted proxy).
 
+`/portal/helse` answers the health check on the machine itself (issue 22).
+
 `streamlit run app.py` serves it (`make run`, deploy/systemd). The login page hands the browser a
 one-minute, single-use handoff for its new session (`sessions.handoff_token`); the browser brings
 it to `/portal/innlogging`, which sets the cookie and sends it on to the page it came for.
@@ -10,12 +12,13 @@ it to `/portal/innlogging`, which sets the cookie and sends it on to the page it
 
 import streamlit as st
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
 from services.accounts import sessions
 from services.config import load_settings
 from services.db import open_store
+from services.operations import health
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -57,7 +60,25 @@ def sign_out(request: Request) -> RedirectResponse:
     return response
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def health_check(request: Request) -> PlainTextResponse:
+    """`services.cli health --portal URL` asks here: on DuckDB only the portal's own process may open
+    the store. Answered on the machine itself only, never to a request through the proxy."""
+    peer = request.client.host if request.client else ""
+    if peer not in LOOPBACK or "x-forwarded-for" in request.headers:
+        return PlainTextResponse("Ikke funnet", status_code=404, headers=NO_STORE)
+    found = health.run_checks(load_settings())
+    status = 200 if all(c.ok for c in found) else 503
+    return PlainTextResponse(health.report(found), status_code=status, headers=NO_STORE)
+
+
 app = st.App(
     "Home.py",
-    routes=[Route("/portal/innlogging", sign_in), Route("/portal/utlogging", sign_out)],
+    routes=[
+        Route("/portal/innlogging", sign_in),
+        Route("/portal/utlogging", sign_out),
+        Route("/portal/helse", health_check),
+    ],
 )

@@ -15,6 +15,10 @@ python -m services.cli set-setting KEY VALUE
 python -m services.cli copy-store --to postgresql://… [--files folder|database]
 python -m services.cli migrate [--grant-to ROLE]      # PostgreSQL: as the owner role
 python -m services.cli purge-audit                    # PostgreSQL: as the owner role (cron)
+python -m services.cli backup-keygen KEYFILE          # once: the union's key pair for backups
+python -m services.cli backup DIR                     # an encrypted backup, while the portal runs (PostgreSQL)
+python -m services.cli restore FILE --key KEYFILE     # into an empty store of either engine
+python -m services.cli health [--portal URL]          # six checks; exit code 0 when all are fine
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import urllib.error
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +39,7 @@ from services.db import StoreUnavailable, close_all, migration_files, open_store
 from services.errors import InvalidInput, NotFound, PortalError
 from services.lists import submissions
 from services.money import kr
+from services.operations import backup, backup_keys, health, restore
 from services.register import members, reconcile, review
 
 
@@ -105,6 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--grant-to", metavar="ROLLE", help="portalens databaserolle, som bare får lese og skrive rader")
     sub.add_parser("purge-audit", help="slett logglinjer eldre enn audit_retention_months (som eierrollen)")
+    p = sub.add_parser("backup-keygen", help="lag forbundets nøkkelpar for sikkerhetskopiene")
+    p.add_argument("keyfile", help="ny fil for den private nøkkelen (oppbevares utenfor portalens maskin)")
+    p = sub.add_parser("backup", help="ta en kryptert sikkerhetskopi av databasen og filene")
+    p.add_argument("directory", metavar="MAPPE")
+    p = sub.add_parser("restore", help="gjenopprett en sikkerhetskopi i en tom database")
+    p.add_argument("file", metavar="FIL")
+    p.add_argument("--key", required=True, metavar="NØKKELFIL", help="forbundets private nøkkel")
+    p = sub.add_parser("health", help="sjekk database, tidsstyrt jobb, e-post, sikkerhetskopi og disk")
+    p.add_argument(
+        "--portal",
+        metavar="URL",
+        help="spør den kjørende portalen (http://127.0.0.1:PORT): på DuckDB kan bare portalens prosess åpne databasen",
+    )
     return parser
 
 
@@ -115,7 +135,28 @@ def _day(text: str) -> date:
         raise InvalidInput("Datoen skrives ÅÅÅÅ-MM-DD.") from exc
 
 
+def run_without_store(args: argparse.Namespace) -> str | None:
+    """The commands that must not open (and so migrate) the store first; None for the others."""
+    if args.command == "backup-keygen":
+        public = backup_keys.generate(Path(args.keyfile))
+        return (
+            f"Den private nøkkelen er skrevet til {args.keyfile}. Flytt den bort fra portalens maskin og ta vare på"
+            " den: uten den kan ingen sikkerhetskopi åpnes.\n"
+            f"Sett dette på portalens maskin:\nPORTAL_BACKUP_RECIPIENT={public}"
+        )
+    if args.command == "restore":
+        done = restore.restore(load_settings(web=False), path=Path(args.file), identity_file=Path(args.key))
+        return (
+            f"Gjenopprettet {done.rows} rader i {done.tables} tabeller og {done.files} filer"
+            f" (sikkerhetskopi ved migrering {done.backup_version:03d}, databasen nå ved {done.store_version:03d})."
+        )
+    return None
+
+
 def run(args: argparse.Namespace) -> str:
+    without = run_without_store(args)
+    if without is not None:
+        return without
     store = open_store(load_settings(web=False))
     if args.command == "init":
         return f"Databasen er klar: {store.settings.db_path.name}"
@@ -230,6 +271,12 @@ def run(args: argparse.Namespace) -> str:
                 " legge til i loggen."
             )
         return done
+    if args.command == "backup":
+        taken = backup.take(store, directory=Path(args.directory))
+        return (
+            f"Sikkerhetskopi skrevet: {taken.path.name} ({taken.rows} rader i {taken.tables} tabeller,"
+            f" {taken.files} filer, {taken.size_bytes / 1_000_000:.1f} MB), kryptert til forbundets nøkkel."
+        )
     if args.command == "purge-audit":
         removed = audit.purge(store, actor=CLI)
         return f"{removed} logglinjer eldre enn oppbevaringstiden er slettet."
@@ -243,8 +290,34 @@ def run(args: argparse.Namespace) -> str:
     raise AssertionError(args.command)
 
 
+def health_command(args: argparse.Namespace) -> int:
+    """Print one line per check; 0 when all are fine, 1 when one is not (systemd, cron, monitoring)."""
+    if args.portal:
+        try:
+            with urllib.request.urlopen(args.portal.rstrip("/") + "/portal/helse", timeout=30) as answer:
+                print(answer.read().decode())
+                return 0
+        except urllib.error.HTTPError as answer:
+            print(answer.read().decode())
+            return 1
+        except OSError as problem:
+            print(f"FEIL  portal          Portalen svarer ikke på {args.portal}: {problem}")
+            return 1
+    checks = health.run_checks(load_settings(web=False))
+    print(health.report(checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "health":
+        try:
+            return health_command(args)
+        except ConfigError as problem:
+            print(f"Feil: {problem}", file=sys.stderr)
+            return 1
+        finally:
+            close_all()
     try:
         print(run(args))
         return 0

@@ -84,6 +84,22 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     # PORTAL_TRUSTED_PROXIES: addresses of the proxies whose X-Forwarded-For names the client.
     trusted_proxies: tuple[str, ...] = ()
+    # Backups (issue 22). PORTAL_BACKUP_DIR: where the nightly backup goes (best on another disk or
+    # a mounted share); PORTAL_BACKUP_RECIPIENT: the union's age public key ("age1…"). The private
+    # key that opens a backup is never on the portal's machine.
+    backup_dir: Path | None = None
+    backup_recipient: str = ""
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+    # The hour (Norwegian time) from which the nightly backup is taken.
+    backup_hour: int = 2
+    # Health thresholds: `python -m services.cli health` and «Drift» on «Administrasjon».
+    backup_max_age_hours: int = 26
+    sidecar_stale_minutes: int = 30
+    mail_stuck_minutes: int = 60
+    min_free_disk_mb: int = 1024
+    # PORTAL_LOG_FORMAT: "text" for people, "json" (one object per line) for a log collector.
+    log_format: str = "text"
 
     @property
     def db_path(self) -> Path:
@@ -217,6 +233,34 @@ def _positive_int(name: str, raw: str | None, default: int) -> int:
     return value
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(raw: str) -> str:
+    value = raw.strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise ConfigError("PORTAL_LOG_FORMAT må være «text» eller «json».")
+    return value
+
+
+def _backup_recipient(raw: str) -> str:
+    value = raw.strip()
+    if value and not re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", value):
+        raise ConfigError(
+            "PORTAL_BACKUP_RECIPIENT må være forbundets offentlige age-nøkkel (age1…). "
+            "Lag et nøkkelpar med: python -m services.cli backup-keygen FIL"
+        )
+    return value
+
+
+def _backup_hour(raw: str | None) -> int:
+    text = (raw or "").strip() or "2"
+    value = int(text) if text.isdigit() else -1
+    if not 0 <= value <= 23:
+        raise ConfigError(f"PORTAL_BACKUP_HOUR må være en time fra 0 til 23 (er {value}).")
+    return value
+
+
 def load_parse_limits(env: dict[str, str] | None = None, secrets_file: Path = SECRETS_FILE) -> ParseLimits:
     """The worker's limits alone: the parser's command line needs them but no cookie key."""
     env = dict(os.environ if env is None else env)
@@ -274,6 +318,14 @@ def load_settings(
         raise ConfigError(
             "Demomodus (PORTAL_DEMO) sender ikke e-post til noen: fjern SENDGRID_API_KEY, eller slå av demomodus."
         )
+    backup_dir_raw = (get("PORTAL_BACKUP_DIR", "") or "").strip()
+    backup_recipient = _backup_recipient(get("PORTAL_BACKUP_RECIPIENT", "") or "")
+    if demo and not backup_dir_raw:
+        backup_dir_raw = str(data_dir / "backups")
+    if demo and not backup_recipient:
+        from services.operations.backup_keys import demo_recipient
+
+        backup_recipient = demo_recipient(data_dir)
     return Settings(
         data_dir=data_dir,
         cookie_key=cookie_key or "",
@@ -295,4 +347,14 @@ def load_settings(
         ),
         # "\n" in the setting starts a new line in the signature.
         union_signature=(get("PORTAL_UNION_SIGNATURE", Settings.union_signature) or "").replace("\\n", "\n"),
+        backup_dir=Path(backup_dir_raw) if backup_dir_raw else None,
+        backup_recipient=backup_recipient,
+        backup_keep_daily=_positive_int("PORTAL_BACKUP_KEEP_DAILY", get("PORTAL_BACKUP_KEEP_DAILY"), 7),
+        backup_keep_weekly=_positive_int("PORTAL_BACKUP_KEEP_WEEKLY", get("PORTAL_BACKUP_KEEP_WEEKLY"), 4),
+        backup_hour=_backup_hour(get("PORTAL_BACKUP_HOUR")),
+        backup_max_age_hours=_positive_int("PORTAL_BACKUP_MAX_AGE_HOURS", get("PORTAL_BACKUP_MAX_AGE_HOURS"), 26),
+        sidecar_stale_minutes=_positive_int("PORTAL_SIDECAR_STALE_MINUTES", get("PORTAL_SIDECAR_STALE_MINUTES"), 30),
+        mail_stuck_minutes=_positive_int("PORTAL_MAIL_STUCK_MINUTES", get("PORTAL_MAIL_STUCK_MINUTES"), 60),
+        min_free_disk_mb=_positive_int("PORTAL_MIN_FREE_DISK_MB", get("PORTAL_MIN_FREE_DISK_MB"), 1024),
+        log_format=_log_format(get("PORTAL_LOG_FORMAT", "") or ""),
     )

@@ -106,9 +106,10 @@ def pending_migrations(conn: Any, engine: str = "duckdb") -> list[tuple[int, str
     return [m for m in migration_files(engine) if m[0] not in done]
 
 
-def migrate(conn: Any, engine: str = "duckdb") -> list[int]:
-    """Apply the migrations for `engine` not yet recorded, each in its own transaction."""
-    pending = pending_migrations(conn, engine)
+def migrate(conn: Any, engine: str = "duckdb", *, upto: int | None = None) -> list[int]:
+    """Apply the migrations for `engine` not yet recorded, each in its own transaction; with
+    `upto`, only those up to that version (a restore builds the schema its backup was taken at)."""
+    pending = [m for m in pending_migrations(conn, engine) if upto is None or m[0] <= upto]
     if not pending:
         return []
     conn.execute(
@@ -147,6 +148,39 @@ def connection(db_path: Path) -> duckdb.DuckDBPyConnection:
             migrate(conn)
             _connections[key] = conn
         return conn
+
+
+@contextmanager
+def probe(settings: Settings) -> Iterator[Any]:
+    """A cursor that only reads, for a health check: never migrates, never writes, and on DuckDB
+    uses this process's connection when it has one (the portal), or opens the file read-only."""
+    if settings.database_url:
+        from services.db_postgres import PostgresCursor
+
+        yield PostgresCursor(settings.database_url)
+        return
+    key = settings.db_path.resolve()
+    with _connections_lock:
+        conn = _connections.get(key)
+    if conn is not None:
+        cur = conn.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+        return
+    if not key.exists():
+        raise StoreUnavailable("Databasefilen finnes ikke.")
+    try:
+        own = duckdb.connect(str(key), read_only=True)
+    except duckdb.IOException as exc:
+        raise StoreUnavailable(
+            "Databasen er i bruk av portalens prosess; spør portalen: python -m services.cli health --portal URL"
+        ) from exc
+    try:
+        yield own
+    finally:
+        own.close()
 
 
 def _write_lock(db_path: Path) -> threading.RLock:
@@ -260,11 +294,52 @@ class Store:
             if held:
                 lock.release()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """The whole store as it was at one moment, read while writers go on (a backup): a read-only
+        transaction of its own, never the write lock."""
+        opener = getattr(self.cur, "snapshot", None)
+        if opener is not None:
+            with opener() as reader:
+                yield Snapshot(reader)
+            return
+        # A cursor of its own on the same DuckDB connection: its own transaction, beside this one's.
+        cur = self.cur.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield Snapshot(cur)
+            finally:
+                cur.execute("ROLLBACK")
+        finally:
+            cur.close()
+
     def _rollback(self) -> None:
         try:
             self.cur.execute("ROLLBACK")
         except duckdb.TransactionException:
             pass  # a failed COMMIT has already ended the transaction
+
+
+class Snapshot:
+    """Reads inside one read-only transaction: every table as of the same moment."""
+
+    def __init__(self, reader: Any):
+        # A DuckDB cursor, or `db_postgres.SnapshotReader`: both have execute() and fetchmany().
+        self._reader = reader
+
+    def rows(self, sql: str, params: list[Any] | tuple = ()) -> list[tuple]:
+        return self._reader.execute(sql, list(params)).fetchall()
+
+    def batches(self, sql: str, size: int = 5000) -> Iterator[list[tuple]]:
+        """A large result a batch at a time, so a backup holds one batch of a table, not all of it."""
+        stream = getattr(self._reader, "stream", None)
+        if stream is not None:
+            yield from stream(sql, size)
+            return
+        result = self._reader.execute(sql)
+        while batch := result.fetchmany(size):
+            yield batch
 
 
 class Tx(Store):
@@ -311,6 +386,27 @@ class Tx(Store):
         selected = select_as(table, columns) if select_as else names
         with self.staged(columns, rows) as relation:
             self.execute(f"INSERT INTO {table} ({names}) SELECT {selected} FROM {relation}")
+
+
+_SEQUENCE_DEFAULT = re.compile(r"nextval\('([a-z_][a-z0-9_]*)'")
+
+
+def continue_sequences(tx: Tx) -> None:
+    """After rows were written with the ids they had elsewhere (a copy, a restore): each id
+    sequence continues after its table's highest id."""
+    for table, column, default in tx.rows(
+        "SELECT table_name, column_name, column_default FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'"
+    ):
+        sequence = _SEQUENCE_DEFAULT.match(default)
+        if sequence is None:
+            continue
+        highest = tx.value(f"SELECT coalesce(max({column}), 0) FROM {table}")
+        if tx.engine == "postgres":
+            tx.execute(f"SELECT setval('{sequence.group(1)}', ?, false)", [highest + 1])
+        elif highest:
+            # DuckDB has no setval: the sequence is drawn from until it is past the highest id.
+            tx.execute(f"SELECT max(nextval('{sequence.group(1)}')) FROM range(?)", [highest])
 
 
 _modes_checked: set[Path] = set()

@@ -14,9 +14,11 @@ psycopg connection pool, so the store and every service above it stay as they ar
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -212,9 +214,38 @@ class PostgresCursor:
             for statement in statements:
                 conn.execute(statement)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[SnapshotReader]:
+        """A connection in one REPEATABLE READ, READ ONLY transaction: every table as of one moment,
+        without blocking or failing any writer (a backup)."""
+        with self._pool.connection() as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield SnapshotReader(conn)
+            finally:
+                conn.execute("ROLLBACK")
+
     def migration_lock(self) -> Any:
         """Held while this process applies migrations: another process waits, then finds none to apply."""
         return _AdvisoryLock(self._pool)
+
+
+class SnapshotReader:
+    """Statements on the snapshot's connection; a large result through a server-side cursor."""
+
+    _names = itertools.count()
+
+    def __init__(self, conn: psycopg.Connection):
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result:
+        return PostgresCursor._run(self._conn, to_pyformat(sql) if params else sql, params)
+
+    def stream(self, sql: str, size: int) -> Iterator[list[tuple]]:
+        with self._conn.cursor(name=f"snapshot_{next(self._names)}") as cur:
+            cur.execute(sql)
+            while batch := cur.fetchmany(size):
+                yield batch
 
 
 class _AdvisoryLock:

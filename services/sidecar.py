@@ -1,5 +1,6 @@
 """Timed work beside the portal: expire letters, retry queued mail, sweep unclaimed files,
-delete personal data past its retention.
+delete personal data past its retention, take the nightly backup; then a heartbeat for the
+health check.
 
     python -m services.sidecar            every few minutes, until stopped
     python -m services.sidecar --once     everything once, then exit (cron, tests)
@@ -18,13 +19,14 @@ import argparse
 import logging
 import sys
 import threading
-from datetime import date
+from datetime import date, datetime
 
-from services import filestore, mail
+from services import filestore, logs, mail
 from services.config import ConfigError, Settings, load_settings
-from services.db import Store, StoreUnavailable, close_all, open_store
+from services.db import Store, StoreUnavailable, close_all, open_store, utcnow
 from services.letters import letters
 from services.lists import reminders
+from services.operations import backup
 from services.register import retention
 
 log = logging.getLogger("sidecar")
@@ -46,7 +48,9 @@ def run_once(store: Store, *, today: date | None = None) -> dict[str, int]:
             "files_swept": filestore.sweep(store),
             **retention.purge(store, today=today),
             "reminders_sent": reminders.send_due(store, today=today),
+            "backups_taken": backup.nightly(store),
         }
+        heartbeat(store)
     queued = store.value("SELECT count(*) FROM outbox WHERE status = 'queued'")
     log.info(
         "sidecar run: %s, mail still queued %d",
@@ -54,6 +58,18 @@ def run_once(store: Store, *, today: date | None = None) -> dict[str, int]:
         queued,
     )
     return counts
+
+
+def heartbeat(store: Store, *, now: datetime | None = None) -> None:
+    """A finished run's time, which the health check holds against `sidecar_stale_minutes`."""
+    at = now or utcnow()
+    store.transaction(
+        lambda tx: tx.execute(
+            "INSERT INTO heartbeats (name, beat_at) VALUES ('sidecar', ?)"
+            " ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at",
+            [at],
+        )
+    )
 
 
 def _loop(settings: Settings, interval: float, stop: threading.Event) -> None:
@@ -82,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", action="store_true", help="kjør alt én gang og avslutt")
     parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL, help="sekunder mellom kjøringer")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(web=False)
+        logs.configure(settings)
         store = open_store(settings)
     except (ConfigError, StoreUnavailable) as problem:
         print(f"Feil: {problem} (Når portalen kjører, gjør den dette arbeidet selv.)", file=sys.stderr)

@@ -9,16 +9,14 @@ with PORTAL_FILE_STORE=database).
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from services import filestore
 from services.config import FILE_STORES
-from services.db import Store, Tx, open_store
+from services.db import Store, Tx, continue_sequences, open_store
 from services.errors import InvalidInput
 
 # Filled by the migrations themselves: the source's rows replace them.
 SEEDED = ("portal_settings", "dues_rates", "store_identity")
-_SEQUENCE = re.compile(r"nextval\('([a-z_][a-z0-9_]*)'")
 
 
 def _tables(source: Store) -> list[str]:
@@ -116,16 +114,7 @@ def copy_store(source: Store, *, to: str, files: str = "folder") -> dict[str, in
                 tx.execute(f"DELETE FROM {table}")
             tx.bulk_insert(table, columns, rows)
             copied[table] = len(rows)
-        # Ids were copied as they were: each sequence continues after the highest.
-        for table, column, default in tx.rows(
-            "SELECT table_name, column_name, column_default FROM information_schema.columns"
-            " WHERE table_schema = 'public' AND column_default LIKE 'nextval(%'"
-        ):
-            sequence = _SEQUENCE.match(default)
-            if sequence:
-                tx.execute(
-                    f"SELECT setval('{sequence.group(1)}', coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)"
-                )
+        continue_sequences(tx)
 
     target.transaction(work)
     # Statistics for the planner now, not when autovacuum first comes by: without them it guesses

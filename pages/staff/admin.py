@@ -1,4 +1,5 @@
-"""Administrasjon for the union's staff: companies, users and their access, the audit log."""
+"""Administrasjon for the union's staff: companies, users and their access, the audit log, and
+«Drift»: the health checks and the backups."""
 
 from datetime import timedelta
 
@@ -15,14 +16,29 @@ from services.errors import NeedsConfirmation, PortalError
 from services.lists import layouts
 from services.localtime import shown, utc_start_of
 from services.money import kr
+from services.operations import backup, health
 from services.text import plain
+
+CHECK_LABELS = {
+    "database": "Database",
+    "migreringer": "Databaseversjon",
+    "sidecar": "Tidsstyrt jobb",
+    "e-post": "E-post",
+    "sikkerhetskopi": "Sikkerhetskopi",
+    "disk": "Diskplass",
+}
+
+
+def megabytes(size: int | None) -> str:
+    return "" if size is None else f"{size / 1_000_000:.1f} MB".replace(".", ",")
+
 
 store, actor = ui.store(), ui.actor()
 st.title("Administrasjon")
 with st.expander("Min innlogging i to trinn"):
     own_factor(actor)
-tab_companies, tab_users, tab_settings, tab_log = st.tabs(
-    ["Bedrifter", "Brukere og tilgang", "Satser og innstillinger", "Logg"]
+tab_companies, tab_users, tab_settings, tab_log, tab_operations = st.tabs(
+    ["Bedrifter", "Brukere og tilgang", "Satser og innstillinger", "Logg", "Drift"]
 )
 
 with tab_companies:
@@ -428,3 +444,67 @@ with tab_log:
         width="stretch",
     )
     ui.page_buttons("log_page", page_number, pages_total, back="Nyere", forward="Eldre")
+
+with tab_operations:
+    st.subheader("Driftsstatus")
+    checks = health.for_staff(store, actor=actor)
+    ui.table(
+        pd.DataFrame(
+            [
+                {
+                    "Sjekk": CHECK_LABELS.get(c.name, c.name),
+                    "Status": "I orden" if c.ok else "Feil",
+                    "Tidspunkt": shown(c.at),
+                    "Melding": c.message,
+                }
+                for c in checks
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    failing = [c for c in checks if not c.ok]
+    if failing:
+        st.error(f"{len(failing)} av {len(checks)} sjekker feiler.", icon=":material/error:")
+    else:
+        st.success(f"Alle {len(checks)} sjekker er i orden.")
+    st.subheader("Sikkerhetskopier")
+    runs = backup.last_runs(store, actor=actor)
+    if runs:
+        ui.table(
+            pd.DataFrame(
+                [
+                    {
+                        "Tatt": shown(r.started_at),
+                        "Fil": r.file_name or "",
+                        "Størrelse": f"{(r.size_bytes or 0) / 1_000_000:.1f} MB".replace(".", ",")
+                        if r.file_name
+                        else "",
+                        "Rader": r.table_rows if r.table_rows is not None else "",
+                        "Filer": r.file_count if r.file_count is not None else "",
+                        "Resultat": "Feilet" if r.error else "Fullført",
+                    }
+                    for r in runs
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.info("Ingen sikkerhetskopi er tatt ennå.")
+    if store.settings.backup_dir is None:
+        st.caption("Nattlig sikkerhetskopi er ikke satt opp: sett PORTAL_BACKUP_DIR og PORTAL_BACKUP_RECIPIENT.")
+    else:
+        st.caption(
+            f"Tas hver natt fra kl. {store.settings.backup_hour:02d}; de siste {store.settings.backup_keep_daily}"
+            f" dagene og {store.settings.backup_keep_weekly} ukene beholdes. Kryptert til forbundets nøkkel."
+        )
+        if st.button("Ta sikkerhetskopi nå", key="backup_now"):
+            try:
+                with st.spinner("Tar sikkerhetskopi …"):
+                    taken = backup.take_now(store, actor=actor)
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                st.session_state.pop("_backup_warning", None)
+                st.success(f"Sikkerhetskopien er tatt: {taken.rows} rader og {taken.files} filer.")

@@ -4,6 +4,7 @@
 - `login`: the login adapter (our flow and session; streamlit-authenticator behind it)
 - `downloads`: downloads served only to a session still live
 - `widgets`: tables safe to download, paging, messages
+- `operations`: the staff pages' warning when backups are not being taken
 - `frame`: the look, the logo, Norwegian for Streamlit's texts, the top bar with the company switcher
 
 Pages import `from pages import ui` and use the names below.
@@ -20,6 +21,7 @@ from pages.ui.login import (
     request_logout,
     second_factor_passed,
 )
+from pages.ui.operations import backup_warning
 from pages.ui.run import (
     actor,
     begin_run,
@@ -38,6 +40,7 @@ from pages.ui.widgets import flash, page_buttons, show_error, show_flash, table
 __all__ = [
     "actor",
     "authenticate",
+    "backup_warning",
     "begin_run",
     "cancel_login",
     "choose_company",

@@ -33,7 +33,10 @@ def test_run_once_expires_letters_retries_mail_and_sweeps_files(store, company, 
         "lists_purged": 0,
         "members_removed": 0,
         "reminders_sent": 0,
+        # No backup folder in these settings: tests/services/operations take backups.
+        "backups_taken": 0,
     }
+    assert store.value("SELECT beat_at FROM heartbeats WHERE name = 'sidecar'") is not None
     assert store.value("SELECT expired_at IS NOT NULL FROM letters WHERE id = ?", [old])
     assert store.value("SELECT expired_at IS NULL FROM letters WHERE id = ?", [fresh])
     assert store.value("SELECT status FROM outbox WHERE id = ?", [queued]) == "sent"
