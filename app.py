@@ -69,7 +69,7 @@ def health_check(request: Request) -> PlainTextResponse:
     peer = request.client.host if request.client else ""
     if peer not in LOOPBACK or "x-forwarded-for" in request.headers:
         return PlainTextResponse("Ikke funnet", status_code=404, headers=NO_STORE)
-    found = health.run_checks(load_settings())
+    found = health.run_checks(load_settings(web=False))
     status = 200 if all(c.ok for c in found) else 503
     return PlainTextResponse(health.report(found), status_code=status, headers=NO_STORE)
 

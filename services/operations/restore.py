@@ -25,10 +25,9 @@ from services.db import Store, Tx, continue_sequences, migrate, migration_files,
 from services.errors import InvalidInput
 from services.operations import archive
 from services.operations.backup import NOT_COPIED, columns_of, tables_of
+from services.store_copy import SEEDED
 
 log = logging.getLogger(__name__)
-# Rows every new store has from its migrations (or its first opening): a backup's replace them.
-SEEDED = ("portal_settings", "dues_rates", "store_identity")
 
 
 class BackupRefused(InvalidInput):
@@ -152,6 +151,18 @@ def _scratch_settings() -> Settings:
     )
 
 
+def _refuse_other_mode(contents: archive.Contents, settings: Settings) -> None:
+    """A demo portal's backup (published passwords) never becomes a real portal, nor the reverse."""
+    columns, rows = contents.tables.get("store_identity", ([], []))
+    mode = next((row[columns.index("value")] for row in rows if row[columns.index("key")] == "mode"), None)
+    if mode is not None and (mode == "demo") != settings.demo:
+        raise BackupRefused(
+            "Sikkerhetskopien er fra en demoportal og kan ikke gjenopprettes i en ekte portal."
+            if mode == "demo"
+            else "Sikkerhetskopien er fra en ekte portal og kan ikke gjenopprettes i demomodus (PORTAL_DEMO)."
+        )
+
+
 def _refuse_unless_empty(target: Store) -> None:
     with target.snapshot() as snapshot:
         for table in tables_of(snapshot):
@@ -187,6 +198,7 @@ def restore(settings: Settings, *, path: Path, identity_file: Path) -> Restored:
     """Restore the backup at `path` into the (empty) store `settings` name."""
     identity = _identity(identity_file)
     contents = read_backup(path, identity)
+    _refuse_other_mode(contents, settings)
     scratch = _staged(contents)
     try:
         cur = scratch.cursor()
