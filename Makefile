@@ -25,11 +25,12 @@ test: $(VENV)/.test-deps
 	$(MAKE) test-postgres
 
 # The whole suite again with the store on a throwaway PostgreSQL, the browser's portal with its files in
-# the database; the parser fuzz touches no store, and the two-server test is on PostgreSQL already:
-# both run once, above.
+# the database; the parser fuzz touches no store, and the two-server test and the backup drill name
+# their engines themselves: those run once, above.
 test-postgres: $(VENV)/.test-deps
 	PORTAL_TEST_ENGINE=postgres $(PY) -m pytest tests/services tests/pages tests/browser \
-		--deselect tests/services/lists/test_fuzz.py --deselect tests/browser/test_two_servers.py
+		--deselect tests/services/lists/test_fuzz.py --deselect tests/browser/test_two_servers.py \
+		--deselect tests/services/operations/test_backup_drill.py
 
 # Pin the whole dependency tree again after changing requirements.in or requirements-test.in.
 lock: $(VENV)/.test-deps

@@ -469,29 +469,6 @@ with tab_operations:
     else:
         st.success(f"Alle {len(checks)} sjekker er i orden.")
     st.subheader("Sikkerhetskopier")
-    runs = backup.last_runs(store, actor=actor)
-    if runs:
-        ui.table(
-            pd.DataFrame(
-                [
-                    {
-                        "Tatt": shown(r.started_at),
-                        "Fil": r.file_name or "",
-                        "Størrelse": f"{(r.size_bytes or 0) / 1_000_000:.1f} MB".replace(".", ",")
-                        if r.file_name
-                        else "",
-                        "Rader": r.table_rows if r.table_rows is not None else "",
-                        "Filer": r.file_count if r.file_count is not None else "",
-                        "Resultat": "Feilet" if r.error else "Fullført",
-                    }
-                    for r in runs
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-    else:
-        st.info("Ingen sikkerhetskopi er tatt ennå.")
     if store.settings.backup_dir is None:
         st.caption("Nattlig sikkerhetskopi er ikke satt opp: sett PORTAL_BACKUP_DIR og PORTAL_BACKUP_RECIPIENT.")
     else:
@@ -508,3 +485,24 @@ with tab_operations:
             else:
                 st.session_state.pop("_backup_warning", None)
                 st.success(f"Sikkerhetskopien er tatt: {taken.rows} rader og {taken.files} filer.")
+    runs = backup.last_runs(store, actor=actor)
+    if runs:
+        ui.table(
+            pd.DataFrame(
+                [
+                    {
+                        "Tatt": shown(r.started_at),
+                        "Fil": r.file_name or "",
+                        "Størrelse": megabytes(r.size_bytes),
+                        "Rader": "" if r.table_rows is None else str(r.table_rows),
+                        "Filer": "" if r.file_count is None else str(r.file_count),
+                        "Resultat": "Feilet" if r.error else "Fullført",
+                    }
+                    for r in runs
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.info("Ingen sikkerhetskopi er tatt ennå.")

@@ -131,6 +131,8 @@ def write(path: Path, recipient: str, produce: Callable[[tarfile.TarFile], None]
     stream, which is encrypted as it is written, so no readable copy touches the disk. Its size."""
     public = x25519.Recipient.from_str(recipient)
     temporary = path.with_name(path.name + ".part")
+    # Opened before the stream starts: a folder that cannot be written stops it before any read.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     read_end, write_end = os.pipe()
     failures: list[BaseException] = []
 
@@ -144,7 +146,7 @@ def write(path: Path, recipient: str, produce: Callable[[tarfile.TarFile], None]
     thread = threading.Thread(target=producer, name="backup-archive", daemon=True)
     thread.start()
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # Leaving this block closes the stream's read end: a producer still writing stops.
         with os.fdopen(read_end, "rb") as source, os.fdopen(descriptor, "wb") as out:
             pyrage.encrypt_io(source, out, [public])
             out.flush()
