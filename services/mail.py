@@ -147,13 +147,17 @@ def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
         if found[4] is not None and found[4] < now:
             # Too late to be of use (a code that has expired): dropped, never sent late.
             _end_unsent(tx, outbox_id, "expired", now)
-            log.info("mail %s (%s) dropped: not delivered in time", outbox_id, found[3])
+            log.info(
+                "mail %s (%s) dropped: not delivered in time", outbox_id, found[3], extra=_ids(outbox_id, found[3])
+            )
             return None
         if found[3].startswith(USERS_ONLY_KINDS) and not tx.value(
             "SELECT 1 FROM users WHERE email = ? AND deactivated_at IS NULL", [found[0]]
         ):
             _end_unsent(tx, outbox_id, "dropped", now)
-            log.info("mail %s (%s) dropped: no user has the address", outbox_id, found[3])
+            log.info(
+                "mail %s (%s) dropped: no user has the address", outbox_id, found[3], extra=_ids(outbox_id, found[3])
+            )
             return None
         tx.execute(
             "UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?", [now + CLAIM_FOR, worker, outbox_id]
@@ -161,6 +165,11 @@ def _claim(store: Store, outbox_id: int, worker: str) -> tuple | None:
         return found[:4]
 
     return store.transaction(work)
+
+
+def _ids(outbox_id: int, kind: str) -> dict[str, object]:
+    """The ids a mail's log line carries as fields of their own in the JSON log format."""
+    return {"outbox_id": outbox_id, "mail_kind": kind}
 
 
 def _end_unsent(tx: Tx, outbox_id: int, status: str, now: datetime) -> None:
@@ -188,7 +197,12 @@ def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = 
         except Exception as exc:  # any provider failure leaves the mail queued for a retry
             error = _describe(exc)
             if is_timeout(exc) and kind.startswith(ONCE_ONLY_KINDS):
-                log.warning("mail %s (%s) timed out; it may have gone, so it is not sent again", outbox_id, kind)
+                log.warning(
+                    "mail %s (%s) timed out; it may have gone, so it is not sent again",
+                    outbox_id,
+                    kind,
+                    extra=_ids(outbox_id, kind),
+                )
                 _record(
                     store,
                     "UPDATE outbox SET status = 'unknown', attempts = attempts + 1, last_error = ?, body = '',"
@@ -198,7 +212,7 @@ def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = 
                 continue
             if is_timeout(exc):
                 error += " (kan være levert)"
-            log.warning("mail %s (%s) not sent, left queued: %s", outbox_id, kind, error)
+            log.warning("mail %s (%s) not sent, left queued: %s", outbox_id, kind, error, extra=_ids(outbox_id, kind))
             _record(
                 store,
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, claimed_until = NULL,"
@@ -217,7 +231,12 @@ def deliver(store: Store, *, outbox_ids: list[int], provider: Provider | None = 
             " WHERE id = ? AND claimed_by = ? AND status = 'queued'",
             [now, purge, purge, now, outbox_id, worker],
         ):
-            log.warning("mail %s (%s) sent, but its claim had passed to another worker", outbox_id, kind)
+            log.warning(
+                "mail %s (%s) sent, but its claim had passed to another worker",
+                outbox_id,
+                kind,
+                extra=_ids(outbox_id, kind),
+            )
             continue
         sent += 1
     return sent

@@ -3,9 +3,11 @@ pointed at a local stand-in that checks every request against SendGrid's spec.""
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
 from services import db  # noqa: E402
 from services.accounts.access import CLI
 from services.config import Settings
+from tests import log_scan
 from tests.sendgrid_standin import SendGridStandIn
 
 # The union's shared material beside the clone (samples and the parser's scorer); only the
@@ -118,6 +121,40 @@ def company(store):
 
 
 _FIGURES: list[str] = []
+# Where the run's logs go: this process's, in the JSON format, and the browser tests' portals'.
+RUN_LOGS = "PORTAL_TEST_LOG_DIR"
+_ENGINE = "postgres" if os.environ.get("PORTAL_TEST_ENGINE") == "postgres" else "duckdb"
+
+
+def pytest_configure(config):
+    from services.logs import JsonFormatter
+
+    folder = Path(os.environ.get(RUN_LOGS) or tempfile.mkdtemp(prefix="portal-run-logs-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ[RUN_LOGS] = str(folder)
+    handler = logging.FileHandler(folder / f"pytest-{_ENGINE}-{os.getpid()}.jsonl", encoding="utf-8")
+    handler.setFormatter(JsonFormatter())
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.WARNING, logging.INFO))
+    log_scan.record_issued_codes()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Every line the run logged, read for national ids and the codes the portal made: one is a
+    failure of the run, whatever the tests said."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    found = log_scan.scan(Path(os.environ[RUN_LOGS]), log_scan.ISSUED_CODES)
+    prefix = "[PostgreSQL] " if _ENGINE == "postgres" else ""
+    _FIGURES.append(
+        f"{prefix}logs: {len(found.national_ids)} national ids, {len(found.codes)} codes in {found.lines} lines"
+        f" of a whole test run ({len(log_scan.ISSUED_CODES)} codes made)"
+    )
+    if found.national_ids or found.codes:
+        _FIGURES.extend(f"  FEIL: {where}" for where in found.national_ids + found.codes)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

@@ -58,6 +58,11 @@ def _code_mail(purpose: str, code: str, base_url: str) -> tuple[str, str]:
     return subject, body
 
 
+def new_code() -> str:
+    """Six random digits: the code exists only in the mail; the store keeps its keyed hash."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
 def _day_start(now: datetime) -> datetime:
     return now - timedelta(hours=24)
 
@@ -101,7 +106,7 @@ def request_code(store: Store, *, email: str, purpose: str, source: str = "", no
             log.warning("one-time codes: the hourly ceiling for all accounts is reached")
             audit.record(tx, actor=None, action="code.capped_hourly", target=address, at=now)
             return None
-        code = f"{secrets.randbelow(1_000_000):06d}"
+        code = new_code()
         # A new code replaces any earlier one.
         tx.execute(
             "UPDATE access_codes SET voided_at = ? WHERE email = ? AND used_at IS NULL AND voided_at IS NULL",

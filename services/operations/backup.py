@@ -14,6 +14,7 @@ import hashlib
 import logging
 import re
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -65,21 +66,21 @@ def columns_of(snapshot: Snapshot, table: str) -> list[str]:
     ]
 
 
-def _file_bytes(store: Store, snapshot: Snapshot) -> list[tuple[int, bytes]]:
-    """Every stored file's bytes as of the snapshot; a file whose bytes are gone is left out."""
+def _file_bytes(store: Store, snapshot: Snapshot) -> Iterator[tuple[int, bytes]]:
+    """Every stored file's bytes as of the snapshot, one at a time; a file whose bytes are gone is
+    left out."""
     if store.settings.file_store == "database":
-        found = []
         for batch in snapshot.batches("SELECT file_id, content FROM stored_file_contents ORDER BY file_id", 20):
-            found += [(file_id, bytes(content)) for file_id, content in batch]
-        return found
-    found = []
+            for file_id, content in batch:
+                yield file_id, bytes(content)
+        return
     for file_id, stored_name in snapshot.rows("SELECT id, stored_name FROM stored_files ORDER BY id"):
         path = store.settings.files_dir / stored_name
         try:
-            found.append((file_id, path.read_bytes()))
+            data = path.read_bytes()
         except FileNotFoundError:
             continue  # its bytes were deleted (retention), or never written (a send that failed)
-    return found
+        yield file_id, data
 
 
 def write_backup(store: Store, path: Path, *, recipient: str, now: datetime | None = None) -> BackupRun:
@@ -257,6 +258,6 @@ def take_now(store: Store, *, actor: Actor) -> BackupRun:
     if directory is None:
         raise InvalidInput("Mappen for sikkerhetskopier er ikke satt (PORTAL_BACKUP_DIR).")
     done = take(store, directory=directory)
+    # Not rotated now: a backup taken by hand before an upgrade must not remove the night's.
     store.transaction(lambda tx: audit.record(tx, actor=actor, action="backup.taken", target=done.path.name))
-    rotate(directory, keep_daily=store.settings.backup_keep_daily, keep_weekly=store.settings.backup_keep_weekly)
     return done

@@ -276,6 +276,8 @@ def running_portal(data_dir: Path, mailbox: SendGridStandIn, **env_extra: str) -
         PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
         SENDGRID_API_KEY="SG.browser-test",
         SENDGRID_API_HOST=mailbox.url,
+        # As a union's log collector reads them; the run's log check reads them too.
+        PORTAL_LOG_FORMAT="json",
         **env_extra,
     )
     log_path = data_dir.parent / f"server-{port}.log"
@@ -319,6 +321,9 @@ def running_portal(data_dir: Path, mailbox: SendGridStandIn, **env_extra: str) -
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+        run_logs = os.environ.get("PORTAL_TEST_LOG_DIR")
+        if run_logs:
+            shutil.copyfile(log_path, Path(run_logs) / f"portal-{secrets.token_hex(4)}-{log_path.name}")
     assert "Traceback" not in log_path.read_text(), log_path.read_text()
 
 
