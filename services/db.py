@@ -155,9 +155,10 @@ def probe(settings: Settings) -> Iterator[Any]:
     """A cursor that only reads, for a health check: never migrates, never writes, and on DuckDB
     uses this process's connection when it has one (the portal), or opens the file read-only."""
     if settings.database_url:
-        from services.db_postgres import PostgresCursor
+        from services.db_postgres import probe_reader
 
-        yield PostgresCursor(settings.database_url)
+        with probe_reader(settings.database_url) as reader:
+            yield reader
         return
     key = settings.db_path.resolve()
     with _connections_lock:

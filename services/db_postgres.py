@@ -248,6 +248,25 @@ class SnapshotReader:
                 yield batch
 
 
+PROBE_TIMEOUT_SECONDS = 5
+
+
+@contextmanager
+def probe_reader(url: str) -> Iterator[SnapshotReader]:
+    """A connection of its own for a health check, outside the pool: a server that is gone is
+    reported within seconds, not after the pool's wait."""
+    try:
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=PROBE_TIMEOUT_SECONDS)
+    except psycopg.Error as problem:
+        from services.db import StoreUnavailable
+
+        raise StoreUnavailable(f"ingen forbindelse ({type(problem).__name__})") from problem
+    try:
+        yield SnapshotReader(conn)
+    finally:
+        conn.close()
+
+
 class _AdvisoryLock:
     def __init__(self, connections: ConnectionPool):
         self._pool = connections
