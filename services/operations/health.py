@@ -31,8 +31,10 @@ class Check:
 
 def _ago(moment: datetime, now: datetime) -> str:
     minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 1:
+        return "for under ett minutt siden"
     if minutes < 120:
-        return f"for {max(minutes, 0)} min siden"
+        return f"for {minutes} min siden"
     if minutes < 48 * 60:
         return f"for {minutes // 60} t siden"
     return f"for {minutes // (24 * 60)} døgn siden"

@@ -27,7 +27,7 @@ def test_staff_read_the_checks_and_take_a_backup(tmp_path, mailbox, context):
         assert len(list(backups.glob("trekkliste-*.age"))) == 1, "the sidecar took no backup as the portal started"
         log_in(page, STAFF)
         go(page, "Administrasjon")
-        page.get_by_role("tab", name="Drift").click()
+        page.get_by_role("tab", name="Drift", exact=True).click()
         settle(page)
         expect(page.get_by_role("heading", name="Driftsstatus")).to_be_visible()
         table = page.locator("[data-testid=stDataFrame]").filter(has=page.get_by_text("Sjekk", exact=True)).first
