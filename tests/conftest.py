@@ -123,6 +123,7 @@ def company(store):
 _FIGURES: list[str] = []
 # Where the run's logs go: this process's, in the JSON format, and the browser tests' portals'.
 RUN_LOGS = "PORTAL_TEST_LOG_DIR"
+_RUN_LOG_HANDLER: list[logging.Handler] = []
 _ENGINE = "postgres" if os.environ.get("PORTAL_TEST_ENGINE") == "postgres" else "duckdb"
 
 
@@ -138,13 +139,14 @@ def pytest_configure(config):
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(min(root.level or logging.WARNING, logging.INFO))
+    _RUN_LOG_HANDLER.append(handler)
     log_scan.record_issued_codes()
 
 
 def pytest_sessionfinish(session, exitstatus):
     """Every line the run logged, read for national ids and the codes the portal made: one is a
     failure of the run, whatever the tests said."""
-    for handler in logging.getLogger().handlers:
+    for handler in _RUN_LOG_HANDLER:
         handler.flush()
     found = log_scan.scan(Path(os.environ[RUN_LOGS]), log_scan.ISSUED_CODES)
     prefix = "[PostgreSQL] " if _ENGINE == "postgres" else ""
