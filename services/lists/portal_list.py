@@ -24,19 +24,25 @@ from services import audit, fields, periods
 from services.accounts.access import Actor, require_company
 from services.db import Store
 from services.errors import InvalidInput
-from services.lists import submissions
+from services.lists import identity, submissions
 from services.lists.values import national_id_valid
 from services.register import answers
 from services.register.reconcile import MEMBERS_SQL
 
-# The latest list of the period before that names each of the company's members.
-LAST_AMOUNTS_SQL = """
-SELECT m.id, r.amount, s.id FROM members m
-JOIN submission_rows r ON r.person_key IN (m.national_id, CAST(m.birth_date AS VARCHAR) || '|' || m.name_key)
-JOIN submissions s ON s.id = r.submission_id
-WHERE s.company_id = ? AND s.period = ? AND r.period IS NULL AND s.purged_at IS NULL
-  AND m.id IN (SELECT unnest(?::INTEGER[]))
-ORDER BY s.id
+# The latest list of the period before that names each of the company's members: the rows of
+# the company's lists of that period, joined to the members by each of the two equalities.
+LAST_AMOUNTS_SQL = f"""
+WITH r AS (
+    SELECT r.national_id, r.birth_date, r.name_key, r.amount, s.id AS submission_id
+    FROM submissions s JOIN submission_rows r ON r.submission_id = s.id
+    WHERE s.company_id = ? AND s.period = ? AND r.period IS NULL AND s.purged_at IS NULL
+), m AS (
+    SELECT id, national_id, birth_date, name_key FROM members WHERE id IN (SELECT unnest(?::INTEGER[]))
+)
+SELECT m.id, r.amount, r.submission_id FROM m JOIN r ON {identity.ROW_OF_MEMBER_BY_NATIONAL_ID}
+UNION ALL
+SELECT m.id, r.amount, r.submission_id FROM m JOIN r ON {identity.ROW_OF_MEMBER_BY_BIRTH_AND_NAME}
+ORDER BY 3
 """
 MAX_AMOUNT = Decimal("100000")
 

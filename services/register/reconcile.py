@@ -24,6 +24,7 @@ from services import audit, mail, periods, settings_store
 from services.accounts import users
 from services.accounts.access import Actor
 from services.db import Store, Tx, utcnow
+from services.lists import identity
 from services.register import engine
 from services.register.engine import ANOMALY, FNR_TO_FIX, UNIDENTIFIED, UNKNOWN, UTRUKKET
 
@@ -75,15 +76,14 @@ FROM combined GROUP BY person_key
 
 # The other companies whose outcome for the period depends on a list: those that employed, in the
 # period, a member named on it, and have sent a list of their own (one with none has no outcome yet).
-DEPENDENTS_SQL = """
+DEPENDENTS_SQL = f"""
 WITH listed AS (
     SELECT national_id, birth_date, name_key FROM submission_rows WHERE submission_id = ?
 ), named AS (
     -- Two equality joins, not one join on an OR: each can use a hash join.
-    SELECT m.id FROM members m JOIN listed r ON r.national_id = m.national_id
+    SELECT m.id FROM members m JOIN listed r ON {identity.ROW_OF_MEMBER_BY_NATIONAL_ID}
     UNION
-    SELECT m.id FROM members m
-    JOIN listed r ON r.national_id IS NULL AND r.birth_date = m.birth_date AND r.name_key = m.name_key
+    SELECT m.id FROM members m JOIN listed r ON {identity.ROW_OF_MEMBER_BY_BIRTH_AND_NAME}
 )
 SELECT DISTINCT e.company_id FROM named
 JOIN employments e ON e.member_id = named.id AND e.company_id <> ? AND e.valid_from <= ?
@@ -181,15 +181,19 @@ WHERE company_id = ? AND member_id IN (SELECT unnest(?::INTEGER[]))
 # What other companies deducted from the company's members in the period, by the latest list of
 # each that names them (a list sent again replaces the earlier): for the monthly cap across employers,
 # and for who was deducted elsewhere at all.
-OTHER_DEDUCTIONS_SQL = """
-WITH found AS (
+_OTHER_ROWS = """
     SELECT m.id AS member_id, s.company_id, r.submission_id, r.amount FROM members m
     JOIN employments e ON e.member_id = m.id AND e.company_id <> ? AND e.valid_from <= ?
          AND (e.valid_to IS NULL OR e.valid_to >= ?)
     JOIN submissions s ON s.company_id = e.company_id AND s.period = ?
-    JOIN submission_rows r ON r.submission_id = s.id AND r.period IS NULL
-         AND r.person_key IN (m.national_id, CAST(m.birth_date AS VARCHAR) || '|' || m.name_key)
+    JOIN submission_rows r ON r.submission_id = s.id AND r.period IS NULL AND {matches}
     WHERE m.id IN (SELECT unnest(?::INTEGER[]))
+"""
+OTHER_DEDUCTIONS_SQL = f"""
+WITH found AS (
+    {_OTHER_ROWS.format(matches=identity.ROW_OF_MEMBER_BY_NATIONAL_ID)}
+    UNION ALL
+    {_OTHER_ROWS.format(matches=identity.ROW_OF_MEMBER_BY_BIRTH_AND_NAME)}
 ), latest AS (
     SELECT member_id, company_id, max(submission_id) AS submission_id FROM found GROUP BY member_id, company_id
 )
@@ -228,7 +232,10 @@ def reconcile(
     )
     others = [r[0] for r in working_elsewhere]
     other_deductions = (
-        [engine.OtherDeduction(*r) for r in tx.rows(OTHER_DEDUCTIONS_SQL, [company_id, last, period, period, others])]
+        [
+            engine.OtherDeduction(*r)
+            for r in tx.rows(OTHER_DEDUCTIONS_SQL, [company_id, last, period, period, others] * 2)
+        ]
         if others
         else []
     )

@@ -168,3 +168,14 @@ def test_another_company_cannot_see_or_send(store, world):
             new_people=[NewPerson(listfiles.make_fnr(date(1999, 9, 9)), "Ny", Decimal("1"))],
             today=TODAY,
         )
+
+
+def test_a_member_listed_by_birth_date_and_name_gets_the_amount_too(store, world):
+    company, clerk = world
+    # September again, with no fødselsnummer for Lie: birth date and the name in another order.
+    text = "Fødselsdato;Navn;Trekk\n12.03.1982;Tone Lie;455,00\n"
+    send_list(store, actor=clerk, company_id=company.id, period=SEPTEMBER, text=text, today=TODAY, filename="b.csv")
+    found = {
+        m.name: m.last_amount for m in portal_list.expected(store, actor=clerk, company_id=company.id, period=OCTOBER)
+    }
+    assert found == {"Berg, Anne": Decimal("400.00"), "Hansen, Per": Decimal("410.00"), "Lie, Tone": Decimal("455.00")}
