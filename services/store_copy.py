@@ -51,36 +51,35 @@ WHERE c.contype = 'f' ORDER BY 1, 2
 _CLEARED_WHEN_GONE = {("reconciliation_items", "member_id")}
 
 
-def _references_checked(target: Store, data: dict[str, tuple[list[str], list[tuple]]]) -> None:
-    """Every reference in the rows to copy names a copied row, or nothing is copied: the target's
-    foreign keys would refuse the whole copy at COMMIT, without saying which rows."""
+def _references_kept(tx: Tx) -> None:
+    """Every reference in the copied rows names a copied row, or nothing is copied: the target's
+    foreign keys would refuse the whole copy at COMMIT, without saying which rows. Checked in the
+    target, inside the copy's transaction, so the rows never have to be held in memory."""
     dangling = []
-    ids: dict[str, set] = {}
-    for table, column, referenced in target.rows(_FOREIGN_KEYS_SQL):
-        if table not in data or referenced not in data:
-            continue
-        columns, rows = data[table]
-        at = columns.index(column)
-        if referenced not in ids:
-            ref_columns, ref_rows = data[referenced]
-            ids[referenced] = {row[ref_columns.index("id")] for row in ref_rows}
-        known = ids[referenced]
-        missing = [n for n, row in enumerate(rows) if row[at] is not None and row[at] not in known]
-        if not missing:
-            continue
+    for table, column, referenced in tx.rows(_FOREIGN_KEYS_SQL):
+        missing = (
+            f"FROM {table} t WHERE t.{column} IS NOT NULL"
+            f" AND NOT EXISTS (SELECT 1 FROM {referenced} r WHERE r.id = t.{column})"
+        )
         if (table, column) in _CLEARED_WHEN_GONE:
-            for n in missing:
-                rows[n] = (*rows[n][:at], None, *rows[n][at + 1 :])
-        else:
-            dangling.append(f"{table}.{column} ({len(missing)} rader)")
+            tx.execute(f"UPDATE {table} SET {column} = NULL WHERE id IN (SELECT t.id {missing})")
+            continue
+        found = tx.value(f"SELECT count(*) {missing}")
+        if found:
+            dangling.append(f"{table}.{column} ({found} rader)")
     if dangling:
         raise InvalidInput(
             "Kilden har rader som viser til rader som ikke finnes, og ingenting er kopiert: " + ", ".join(dangling)
         )
 
 
+# Rows read and written at a time: memory stays flat however large the store is.
+BATCH_ROWS = 10_000
+
+
 def copy_store(source: Store, *, to: str, files: str = "folder") -> dict[str, int]:
-    """Copy `source` (the DuckDB store) into the PostgreSQL database at `to`; rows per table."""
+    """Copy `source` (the DuckDB store) into the PostgreSQL database at `to`; rows per table. The
+    tables stream over in batches, the files one at a time, all in one transaction on the target."""
     if source.settings.database_url:
         raise InvalidInput("Kilden må være DuckDB-databasen (uten PORTAL_DATABASE_URL).")
     if files not in FILE_STORES:
@@ -93,27 +92,30 @@ def copy_store(source: Store, *, to: str, files: str = "folder") -> dict[str, in
         found = target.value(f"SELECT count(*) FROM {table}")
         if found:
             raise InvalidInput(f"Måldatabasen er ikke tom: tabellen {table} har {found} rader. Bruk en tom database.")
+    columns = {table: _columns(source, table) for table in tables}
+    # The pilot kept its files in its folder: with files="database" their bytes go in with the rows.
+    pilot = Store(settings=dataclasses.replace(source.settings, file_store="folder"), cur=source.cur)
     copied: dict[str, int] = {}
-    data = {table: (_columns(source, table), source.rows(f"SELECT * FROM {table}")) for table in tables}
-    if files == "database":
-        # The pilot kept its files in its folder: their bytes go into the database with the rows.
-        folder_settings = dataclasses.replace(source.settings, file_store="folder")
-        pilot = Store(settings=folder_settings, cur=source.cur)
-        contents = []
-        for (file_id,) in source.rows("SELECT id FROM stored_files ORDER BY id"):
-            found = filestore.read(pilot, file_id=file_id)
-            if found is not None:
-                contents.append((file_id, found[1]))
-        data["stored_file_contents"] = (["file_id", "content"], contents)
-
-    _references_checked(target, data)
 
     def work(tx: Tx) -> None:
-        for table, (columns, rows) in data.items():
-            if table in SEEDED or table == "stored_file_contents":
-                tx.execute(f"DELETE FROM {table}")
-            tx.bulk_insert(table, columns, rows)
-            copied[table] = len(rows)
+        copied.clear()
+        with source.snapshot() as snapshot:
+            for table in tables:
+                if table in SEEDED or table == "stored_file_contents":
+                    tx.execute(f"DELETE FROM {table}")
+                copied[table] = 0
+                for batch in snapshot.batches(f"SELECT * FROM {table}", BATCH_ROWS):
+                    tx.bulk_insert(table, columns[table], batch)
+                    copied[table] += len(batch)
+            if files == "database":
+                tx.execute("DELETE FROM stored_file_contents")
+                copied["stored_file_contents"] = 0
+                for (file_id,) in snapshot.rows("SELECT id FROM stored_files ORDER BY id"):
+                    found = filestore.read(pilot, file_id=file_id)
+                    if found is not None:
+                        tx.bulk_insert("stored_file_contents", ("file_id", "content"), [(file_id, found[1])])
+                        copied["stored_file_contents"] += 1
+        _references_kept(tx)
         continue_sequences(tx)
 
     target.transaction(work)

@@ -54,6 +54,37 @@ def _pages(folder: Path, database_url: str | None):
     return measure
 
 
+def _copy_store_memory(data_dir: Path, url: str) -> None:
+    """`copy-store` of the union-scale DuckDB store into an empty PostgreSQL database, as its own
+    process: its peak memory beside the store's size (issue 23: memory flat in the store's size)."""
+    import subprocess
+    import sys
+
+    db.close_all()
+    size_mb = sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file()) / 1e6
+    env = dict(os.environ, PORTAL_DATA_DIR=str(data_dir), PORTAL_DEMO="0")
+    env.pop("PORTAL_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_COMMAND, "copy-store", "--to", url],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    peak_mb = int(done.stdout.rsplit("PEAK ", 1)[1]) / 1024
+    print(f"copy-store: peak memory {peak_mb:.0f} MB for a store of {size_mb:.0f} MB")
+
+
+# The command line run in a process of its own that prints its own peak resident memory (KiB).
+PEAK_OF_COMMAND = (
+    "import resource, sys\n"
+    "from services.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "sys.exit(code)\n"
+)
+
+
 def run(folder: Path) -> None:
     if not postgres.available():
         print(postgres.MISSING)
@@ -66,9 +97,10 @@ def run(folder: Path) -> None:
     try:
         urls = {}
         with psycopg.connect(server.dsn(), autocommit=True) as admin:
-            for name in ("empty", "union"):
+            for name in ("empty", "union", "copy"):
                 admin.execute(f"CREATE DATABASE bench_{name}")
                 urls[name] = f"postgresql://portal@/bench_{name}?host={server.folder}&port={server.port}"
+        _copy_store_memory(folder / "duckdb" / "union", urls["copy"])
         print("\nPostgreSQL:")
         pg = bench_union.run(folder / "postgres", database_urls=urls, also=_pages(folder, urls["union"]))
     finally:
