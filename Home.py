@@ -11,7 +11,7 @@ from pages import ui
 from services import demo, logs, mail, sidecar
 from services.accounts import companies, declaration
 from services.config import ConfigError, load_settings
-from services.db import StoreUnavailable
+from services.db import StoreBusy, StoreUnavailable
 from services.text import plain
 
 st.set_page_config(page_title="Trekklisteportal", page_icon="📄", layout="wide")
@@ -60,6 +60,10 @@ try:
     settings = load_settings()
     logs.configure(settings)
     store = ui.begin_run(settings)
+except StoreBusy as problem:
+    # Many at once (a restart with every tab reconnecting, the 15th): a moment later it works.
+    st.warning(str(problem), icon=":material/hourglass_top:")
+    st.stop()
 except (ConfigError, StoreUnavailable) as problem:
     logging.basicConfig(level=logging.INFO, format=logs.TEXT_FORMAT)
     logging.getLogger("portal").error("refusing to start: %s", problem)

@@ -98,6 +98,10 @@ class Settings:
     sidecar_stale_minutes: int = 30
     mail_stuck_minutes: int = 60
     min_free_disk_mb: int = 1024
+    # PostgreSQL connections per process (PORTAL_DB_POOL_SIZE), and how long a request waits for one
+    # (PORTAL_DB_POOL_WAIT_SECONDS) before trying once more, then telling the user to try again.
+    db_pool_size: int = 10
+    db_pool_wait_seconds: float = 10.0
     # PORTAL_LOG_FORMAT: "text" for people, "json" (one object per line) for a log collector.
     log_format: str = "text"
 
@@ -261,6 +265,14 @@ def _backup_hour(raw: str | None) -> int:
     return value
 
 
+def _pool_size(raw: str | None) -> int:
+    size = _positive_int("PORTAL_DB_POOL_SIZE", raw, 10)
+    if size < 2:
+        # The first opening checks the schema under an advisory lock on one connection and reads on another.
+        raise ConfigError("PORTAL_DB_POOL_SIZE må være minst 2.")
+    return size
+
+
 def load_parse_limits(env: dict[str, str] | None = None, secrets_file: Path = SECRETS_FILE) -> ParseLimits:
     """The worker's limits alone: the parser's command line needs them but no cookie key."""
     env = dict(os.environ if env is None else env)
@@ -357,4 +369,8 @@ def load_settings(
         mail_stuck_minutes=_positive_int("PORTAL_MAIL_STUCK_MINUTES", get("PORTAL_MAIL_STUCK_MINUTES"), 60),
         min_free_disk_mb=_positive_int("PORTAL_MIN_FREE_DISK_MB", get("PORTAL_MIN_FREE_DISK_MB"), 1024),
         log_format=_log_format(get("PORTAL_LOG_FORMAT", "") or ""),
+        db_pool_size=_pool_size(get("PORTAL_DB_POOL_SIZE")),
+        db_pool_wait_seconds=float(
+            _positive_int("PORTAL_DB_POOL_WAIT_SECONDS", get("PORTAL_DB_POOL_WAIT_SECONDS"), 10)
+        ),
     )

@@ -91,6 +91,10 @@ def migration_files(engine: str = "duckdb") -> list[tuple[int, str, Path]]:
     return found
 
 
+class StoreBusy(StoreUnavailable):
+    """Every connection of the pool stayed in use for its wait, twice: too many at once."""
+
+
 class SchemaBehind(StoreUnavailable):
     """The database needs migrations its connection may not apply (the portal's runtime role)."""
 
@@ -443,6 +447,7 @@ def _check_mode(store: Store) -> None:
 
 
 _migrated_urls: set[str] = set()
+_migration_checks: dict[str, threading.Lock] = {}
 _exclusive_locks: dict[tuple[Path, str], threading.Lock] = {}
 
 
@@ -451,31 +456,40 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
 
 
-def _postgres_cursor(url: str) -> Any:
+def _postgres_cursor(settings: Settings) -> Any:
     from services.db_postgres import PostgresCursor
 
-    cur = PostgresCursor(url)
+    url = settings.database_url or ""
+    cur = PostgresCursor(url, pool_size=settings.db_pool_size, pool_wait=settings.db_pool_wait_seconds)
     with _connections_lock:
         fresh = url not in _migrated_urls
+        single_flight = _migration_checks.setdefault(url, threading.Lock())
     if fresh:
-        # One process at a time applies migrations; the others wait, then find none left. The
-        # portal's runtime role may not change the schema: the owner runs `services.cli migrate`.
-        with cur.migration_lock():
-            if pending_migrations(cur, "postgres") and not cur.may_change_schema():
-                raise SchemaBehind(
-                    "Databasen trenger en oppgradering som portalens databaserolle ikke har lov til å gjøre. "
-                    "Kjør «python -m services.cli migrate --grant-to ROLLE» med eierrollens PORTAL_DATABASE_URL."
-                )
-            migrate(cur, "postgres")
-        with _connections_lock:
-            _migrated_urls.add(url)
+        # One thread of the process checks the schema; the sessions that open at the same moment
+        # (a restart, with every browser tab reconnecting) wait for it here, holding no pooled
+        # connection, and find it done. One process at a time applies migrations (an advisory lock);
+        # the portal's runtime role may not change the schema: the owner runs `services.cli migrate`.
+        with single_flight:
+            with _connections_lock:
+                fresh = url not in _migrated_urls
+            if fresh:
+                with cur.migration_lock():
+                    if pending_migrations(cur, "postgres") and not cur.may_change_schema():
+                        raise SchemaBehind(
+                            "Databasen trenger en oppgradering som portalens databaserolle ikke har lov til å gjøre."
+                            " Kjør «python -m services.cli migrate --grant-to ROLLE» med eierrollens"
+                            " PORTAL_DATABASE_URL."
+                        )
+                    migrate(cur, "postgres")
+                with _connections_lock:
+                    _migrated_urls.add(url)
     return cur
 
 
 def open_store(settings: Settings) -> Store:
     """A fresh cursor for one script run or one command; refuses a store of the other mode."""
     if settings.database_url:
-        cur = _postgres_cursor(settings.database_url)
+        cur = _postgres_cursor(settings)
     else:
         cur = connection(settings.db_path).cursor()
     store = Store(settings=settings, cur=cur)

@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 import pyarrow as pa
 from psycopg import errors as pg_errors
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 _pools: dict[str, ConnectionPool] = {}
 _pools_lock = threading.Lock()
@@ -56,12 +56,19 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.execute("SET jit = off")
 
 
-def pool(url: str) -> ConnectionPool:
+def pool(url: str, *, max_size: int = 10, wait: float = 10.0) -> ConnectionPool:
+    """The process's pool for `url`, made with the settings of the first store opened on it."""
     with _pools_lock:
         found = _pools.get(url)
         if found is None:
             found = ConnectionPool(
-                url, min_size=1, max_size=10, kwargs={"autocommit": True}, configure=_configure, open=True
+                url,
+                min_size=1,
+                max_size=max_size,
+                timeout=wait,
+                kwargs={"autocommit": True},
+                configure=_configure,
+                open=True,
             )
             _pools[url] = found
         return found
@@ -108,10 +115,31 @@ def _column_type(arrow_type: pa.DataType) -> str:
 class PostgresCursor:
     """One script run's or command's way to the server, shaped like a DuckDB cursor."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, pool_size: int = 10, pool_wait: float = 10.0):
         self._url = url
-        self._pool = pool(url)
+        self._pool = pool(url, max_size=pool_size, wait=pool_wait)
         self._conn: psycopg.Connection | None = None
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[psycopg.Connection]:
+        conn = self._take()
+        try:
+            yield conn
+        finally:
+            self._pool.putconn(conn)
+
+    def _take(self) -> psycopg.Connection:
+        """A pooled connection; when the pool stays empty for its wait, once more, then a named
+        error with a Norwegian message (never Streamlit's English error page)."""
+        for attempt in (1, 2):
+            try:
+                return self._pool.getconn()
+            except PoolTimeout:
+                if attempt == 2:
+                    from services.db import StoreBusy
+
+                    raise StoreBusy("Portalen har mye å gjøre akkurat nå — prøv igjen om litt.") from None
+        raise AssertionError("unreachable")
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result:
         statement = sql.strip().rstrip(";").upper()
@@ -122,7 +150,7 @@ class PostgresCursor:
         query = to_pyformat(sql) if params else sql
         if self._conn is not None:
             return self._run(self._conn, query, params)
-        with self._pool.connection() as conn:
+        with self._borrowed() as conn:
             return self._run(conn, query, params)
 
     @staticmethod
@@ -135,7 +163,7 @@ class PostgresCursor:
     def _begin(self) -> Result:
         if self._conn is not None:
             raise RuntimeError("a transaction is already open on this cursor")
-        self._conn = self._pool.getconn()
+        self._conn = self._take()
         self._conn.execute("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE")
         return Result([], None)
 

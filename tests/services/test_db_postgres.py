@@ -7,6 +7,8 @@ runs on PostgreSQL too."""
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
+
 from services import db
 from services.db import Tx
 from services.db_postgres import to_pyformat
@@ -130,3 +132,50 @@ def test_every_key_to_a_user_is_removed_with_the_user_or_keeps_the_user(postgres
     to_users = {(table, column) for table, column, target, _ in store.rows(FOREIGN_KEYS_SQL) if target == "users"}
     removed = {(table, "user_id") for table in users.REMOVED_WITH_USER}
     assert to_users == removed | set(users.ACTED_BY)
+
+
+def test_forty_sessions_opening_at_once_after_a_start_all_get_in(postgres_settings, figure):
+    """A restart: every open tab reconnects at the same moment, and each first opening of the store
+    once checked the schema holding a pooled connection: 11 of 20 got a timeout. The check is now
+    made by one thread of the process while the others wait without a connection."""
+    import dataclasses
+    import threading
+
+    settings = dataclasses.replace(postgres_settings, db_pool_size=4, db_pool_wait_seconds=5.0)
+    db.close_all()
+    barrier = threading.Barrier(40)
+    errors, answers = [], []
+
+    def session() -> None:
+        barrier.wait()
+        try:
+            store = db.open_store(settings)
+            answers.append(store.value("SELECT count(*) FROM users"))
+        except Exception as problem:  # noqa: BLE001 - counted and asserted below
+            errors.append(problem)
+
+    threads = [threading.Thread(target=session) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    figure(f"cold start: 40 sessions on PostgreSQL at once (a pool of 4), {len(errors)} errors, {len(answers)} served")
+    assert errors == [] and answers == [0] * 40
+
+
+def test_a_pool_that_stays_empty_says_so_in_norwegian(postgres_settings):
+    import dataclasses
+
+    # The smallest pool the schema check at the first opening can work with: two connections.
+    settings = dataclasses.replace(postgres_settings, db_pool_size=2, db_pool_wait_seconds=1.0)
+    db.close_all()
+    holders = [db.open_store(settings), db.open_store(settings)]
+    for holder in holders:
+        holder.cur.execute("BEGIN TRANSACTION")
+    try:
+        with pytest.raises(db.StoreBusy, match="Portalen har mye å gjøre akkurat nå — prøv igjen om litt"):
+            db.open_store(settings).value("SELECT 1")
+    finally:
+        for holder in holders:
+            holder.cur.execute("ROLLBACK")
+    assert holders[0].value("SELECT 1") == 1
