@@ -11,8 +11,9 @@ The library does one thing here, what it does well: it draws the login form. Eve
   single-use handoff for the new session and sends it to `/portal/innlogging` (the `portal_goto`
   component); a cookie is only as good as the store says its session is;
 - logging out: the session is revoked in the store, this browser session forgotten, and the
-  browser sent to `/portal/utlogging`, which clears the cookie. The library's own cookie, under
-  another name, is never written (expiry 0) and so never read.
+  browser sent to `/portal/utlogging`, which clears the cookie. The library's own cookie is never
+  read or written, and its cookie component never drawn (`NoCookie`): a page with it reran once
+  as the component loaded, and a click in that rerun was lost.
 
 The few library internals this relies on are `SEAMS`; tests/pages/test_login_adapter.py checks
 each against the installed library and fails naming its version when one moves.
@@ -29,6 +30,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
+from streamlit_authenticator.views import authentication_view
 
 from pages.ui.run import settings, source, store
 from pages.ui.widgets import flash
@@ -64,12 +66,35 @@ _goto = components.declare_component("portal_goto", path=str(Path(__file__).pare
 NOT_AFTER_LOGIN = ("/logg-inn", "/to-trinn")
 
 
+class NoCookie:
+    """The library's cookie controller, for a portal whose cookie the server sets (app.py): it
+    reads and writes nothing, and above all draws nothing. The library's own draws a cookie
+    component that reruns the page as its frame loads, and a click on «Logg inn» during that
+    rerun was lost (issue 23)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def get_cookie(self) -> None:
+        return None
+
+    def set_cookie(self) -> None:
+        pass
+
+    def delete_cookie(self) -> None:
+        pass
+
+
+# Where the library makes its cookie controller (a seam: tests/pages/test_login_adapter.py).
+authentication_view.CookieController = NoCookie  # type: ignore[misc, assignment]
+
+
 def library_version() -> str:
     return importlib.metadata.version("streamlit-authenticator")
 
 
 def _authenticator(db: Store) -> stauth.Authenticate:
-    """Built once per run: its cookie component may be drawn only once per run."""
+    """Built once per run, with `NoCookie` for its cookie controller."""
     if st.session_state.get("_auth_run") is db:
         return st.session_state["_auth"]
     auth = stauth.Authenticate(

@@ -5,6 +5,7 @@ one, these tests fail and say which, naming the installed version, before any us
 """
 
 import inspect
+import re
 
 import pytest
 from streamlit_authenticator.controllers.authentication_controller import AuthenticationController
@@ -65,6 +66,20 @@ def test_the_login_calls_our_credential_check_and_reads_only_the_entry_we_give()
     assert "self.check_credentials(username, password)" in source, _broken("login no longer calls check_credentials")
     assert "self.credentials['usernames'][username]" in source, _broken("login reads the credentials differently")
     assert "'password'" not in source, _broken("login reads a password from the credentials itself")
+
+
+def test_the_library_makes_its_cookie_controller_where_the_adapter_replaces_it():
+    """No cookie component is drawn: the library takes its controller class from the module the
+    adapter sets it in, and calls only what `NoCookie` has."""
+    from streamlit_authenticator.views import authentication_view
+
+    source = inspect.getsource(Authenticate.__init__)
+    assert "CookieController(" in source, _broken("Authenticate makes its cookie controller differently")
+    assert authentication_view.CookieController is adapter.NoCookie
+    called = set()
+    for method in (Authenticate.login, Authenticate.logout, Authenticate.__init__):
+        called |= set(re.findall(r"self\.cookie_controller\.(\w+)\(", inspect.getsource(method)))
+    assert called <= {"get_cookie", "set_cookie", "delete_cookie"}, _broken(f"it calls {sorted(called)}")
 
 
 def test_a_zero_day_cookie_is_never_written_so_never_read():
