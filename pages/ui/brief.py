@@ -1,5 +1,5 @@
-"""A value kept in the session for a few seconds, not for one run: the login's cookie component
-asks for an extra rerun, which would otherwise swallow a message meant for the page shown next."""
+"""A value kept in the session for a few seconds, not for one run: a rerun that follows at once
+(a component's, a page switch) would otherwise swallow a message meant for the page shown next."""
 
 from __future__ import annotations
 

@@ -406,8 +406,8 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def settle(page) -> None:
-    """Wait until the app is idle, including the rerun the cookie component asks for
-    once its frame has loaded: a click sent during that rerun can be lost."""
+    """Wait until the app is idle, including any rerun a component asks for once its frame has
+    loaded (the login page has none now: tests/browser/test_clicks.py)."""
     for _ in range(3):
         page.wait_for_selector(IDLE)
         page.wait_for_timeout(200)

@@ -115,7 +115,7 @@ def test_logout_then_the_old_cookie_is_rejected(page, context, browser, portal):
         before.close()
     page.get_by_role("button", name="Logg ut").click()
     expect(page.get_by_text("Du er logget ut.")).to_be_visible()
-    # It stays long enough to be read, not one run (the cookie component's rerun follows at once).
+    # It stays long enough to be read, not one run (a rerun may follow at once).
     settle(page)
     page.wait_for_timeout(1500)
     expect(page.get_by_text("Du er logget ut.")).to_be_visible()
