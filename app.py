@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from services.accounts import sessions
 from services.config import load_settings
-from services.db import open_store
+from services.db import StoreBusy, open_store
 from services.operations import health
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -74,8 +74,20 @@ def health_check(request: Request) -> PlainTextResponse:
     return PlainTextResponse(health.report(found), status_code=status, headers=NO_STORE)
 
 
+def script_error(problem: Exception) -> bool:
+    """An error no page caught: a Norwegian message instead of Streamlit's English exception box,
+    which shows code and values. The error itself is in the log (Streamlit logs it first)."""
+    if isinstance(problem, StoreBusy):
+        # Many at once (the 15th, a restart with every tab reconnecting): a moment later it works.
+        st.warning(str(problem), icon=":material/hourglass_top:")
+    else:
+        st.error("Noe gikk galt. Prøv igjen om litt; skjer det igjen, ta kontakt med forbundet.")
+    return True
+
+
 app = st.App(
     "Home.py",
+    on_script_error=script_error,
     routes=[
         Route("/portal/innlogging", sign_in),
         Route("/portal/utlogging", sign_out),
