@@ -118,7 +118,14 @@ def test_a_staff_members_day(page, context, mailbox, portal, tmp_path):
     expect(page.locator("[data-testid=stVegaLiteChart]").first).to_be_visible()
     pick(page, "Bedrift", f"{COMPANY} ({ORGNR})")
     page.get_by_role("button", name="Send påminnelse").click()
-    expect(page.get_by_text(f"er sendt til 2 e-postadresser i {COMPANY}")).to_be_visible()
+    sent = page.get_by_text(f"er sendt til 2 e-postadresser i {COMPANY}")
+    again = page.get_by_role("button", name="Send likevel")
+    # The portal's timed work (every five minutes) may have sent the automatic reminder to the new
+    # company a moment before: then staff are asked before a second one goes, and send it anyway.
+    expect(sent.or_(again)).to_be_visible()
+    if again.is_visible():
+        again.click()
+    expect(sent).to_be_visible()
     for email in (FIRST, SECOND):
         assert any("Påminnelse" in m["subject"] for m in wait_for_mails(mailbox, email, 2))
 
