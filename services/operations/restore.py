@@ -21,10 +21,11 @@ import duckdb
 from pyrage import x25519
 
 from services.config import Settings
-from services.db import Store, Tx, continue_sequences, migrate, migration_files, open_store
+from services.db import Snapshot, Store, Tx, continue_sequences, migrate, migration_files, open_store
 from services.errors import InvalidInput
 from services.operations import archive
-from services.operations.backup import NOT_COPIED, columns_of, tables_of
+from services.operations.backup import columns_of, tables_of
+from services.operations.backup_keys import load_identity
 from services.store_copy import SEEDED
 
 log = logging.getLogger(__name__)
@@ -138,8 +139,6 @@ def _staged(contents: archive.Contents) -> duckdb.DuckDBPyConnection:
 
 
 def _scratch_settings() -> Settings:
-    from services.config import Settings
-
     return Settings(
         data_dir=Path(os.devnull),
         cookie_key="",
@@ -196,20 +195,13 @@ def table_digests(store: Store) -> dict[str, tuple[int, str]]:
 
 def restore(settings: Settings, *, path: Path, identity_file: Path) -> Restored:
     """Restore the backup at `path` into the (empty) store `settings` name."""
-    identity = _identity(identity_file)
+    identity = load_identity(identity_file)
     contents = read_backup(path, identity)
     _refuse_other_mode(contents, settings)
     scratch = _staged(contents)
     try:
         cur = scratch.cursor()
-        tables = [
-            t
-            for (t,) in cur.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-                " AND table_type = 'BASE TABLE' ORDER BY table_name"
-            ).fetchall()
-            if t not in NOT_COPIED
-        ]
+        tables = tables_of(Snapshot(cur))
         data = {}
         for table in tables:
             result = cur.execute(f"SELECT * FROM {table}")
@@ -269,12 +261,6 @@ def _digest_of(rows: list[tuple]) -> tuple[int, str]:
     for row in rows:
         digest.add(archive.row_line(row))
     return digest.rows, digest.hex
-
-
-def _identity(identity_file: Path) -> x25519.Identity:
-    from services.operations.backup_keys import load_identity
-
-    return load_identity(identity_file)
 
 
 def _write_files(target: Store, files: dict[int, bytes], stored_files: tuple[list[str], list[tuple]]) -> list[Path]:
