@@ -1,6 +1,9 @@
 """Send inn trekkliste: pick the period, add the files, see what was read, send."""
 
+from __future__ import annotations
+
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
@@ -23,6 +26,58 @@ company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
 
 company = ui.company()
+previews = st.session_state.setdefault("_previews", {})
+
+
+@dataclass(frozen=True)
+class Form:
+    """The names of one round's widgets: a sent list starts a new round, and with it an empty form."""
+
+    round: int
+    period: str
+    contact: str
+    resend: str
+    files: str
+    confirm: str
+    remark: str
+
+    @classmethod
+    def current(cls) -> Form:
+        n = st.session_state.setdefault("_submit_round", 0)
+        own = f"{company_id}_{n}"
+        names = ("contact", "resend", "files", "confirm_copies", "remark")
+        return cls(n, f"submit_{n}", *(f"{name}_{own}" for name in names))
+
+
+def send_clicked(form: Form) -> None:
+    """A click on «Send inn», handled before anything is drawn, with the values the form had when
+    it was clicked: a sent list is shown with a fresh form in this same run. On the deadline day
+    many sends share the server: one run a send, not one drawing the previews and then another."""
+    period = month.chosen_period(key=form.period)
+    try:
+        receipt = submissions.submit(
+            store,
+            actor=actor,
+            company_id=company_id,
+            period=period,
+            contact_email=st.session_state.get(form.contact) or "",
+            remark=st.session_state.get(form.remark) or "",
+            uploads=[submissions.Upload(u.name, u.getvalue()) for u in st.session_state.get(form.files) or []],
+            confirm_earlier_copies=bool(st.session_state.get(form.confirm)),
+            resend_kind=st.session_state.get(month.resend_key(form.resend, period)),
+            ask_resend_kind=True,
+        )
+    except PortalError as problem:
+        st.session_state["_send_error"] = problem
+    else:
+        st.session_state["_receipt"] = receipt
+        st.session_state["_submit_round"] = form.round + 1
+        previews.clear()
+
+
+if st.session_state.get("send_list"):
+    send_clicked(Form.current())
+form = Form.current()
 st.title("Send inn trekkliste")
 st.markdown(f"For **{plain(company.name)}**, organisasjonsnummer {company.orgnr}")
 st.page_link(
@@ -89,16 +144,15 @@ if receipt is not None:
             for born, name, before, after in changes.changed:
                 st.write(f"Endret: {who(born, name)} {kr(before or 0)} → {kr(after or 0)}")
 
-round_key = st.session_state.setdefault("_submit_round", 0)
-contact = month.contact_address(company_id=company_id, key=f"contact_{company_id}_{round_key}")
+month.contact_address(company_id=company_id, key=form.contact)
 st.markdown("**Periode:**")
-period = month.choose_period(key=f"submit_{round_key}")
-resend_kind = month.resend_question(company_id=company_id, period=period, key=f"resend_{company_id}_{round_key}")
+period = month.choose_period(key=form.period)
+month.resend_question(company_id=company_id, period=period, key=form.resend)
 uploads = st.file_uploader(
     "Trekkliste:",
     type=list(submissions.ACCEPTED_KINDS),
     accept_multiple_files=True,
-    key=f"files_{company_id}_{round_key}",
+    key=form.files,
     help="Legg til en eller flere filer for perioden.",
 )
 st.markdown("#### Filer og format")
@@ -108,7 +162,6 @@ st.write(
 )
 st.write("Er det flere filer for en periode, kan disse lastes opp og sendes inn samtidig.")
 
-previews = st.session_state.setdefault("_previews", {})
 # The columns the company's clerks chose for files like these: part of what a preview depends on.
 chosen = layouts.chosen_for(store, actor=actor, company_id=company_id)
 chosen_version = tuple((c.header_key, c.sheet, c.header_row, tuple(sorted(c.columns.items()))) for c in chosen)
@@ -168,40 +221,26 @@ for upload in uploads or []:
             )
             ui.table(every_row.head(PREVIEW_ROWS), hide_index=True, styler=marked)
             if len(every_row) > PREVIEW_ROWS:
-                with st.expander(f"Vis hele listen ({len(every_row)} rader)"):
-                    ui.table(every_row, hide_index=True, styler=marked)
+                # Drawn only while open: every run of the page would otherwise send the whole list.
+                whole = st.expander(
+                    f"Vis hele listen ({len(every_row)} rader)", key=f"whole_{digest[:16]}", on_change="rerun"
+                )
+                if whole.open:
+                    with whole:
+                        ui.table(every_row, hide_index=True, styler=marked)
         for warning in result.warnings:
             where = f"Linje {warning.line}: " if warning.line else ""
             st.warning(where + plain(warning.message), icon=":material/warning:")
 
 chosen_uploads = [submissions.Upload(u.name, u.getvalue()) for u in uploads or []]
 copies = submissions.earlier_copies(store, actor=actor, company_id=company_id, period=period, uploads=chosen_uploads)
-confirmed = False
 if copies:
     for copy in copies:
         st.warning(plain(copy.message), icon=":material/content_copy:")
-    confirmed = st.checkbox(
-        "Ja, dette er riktig fil for denne perioden", key=f"confirm_copies_{company_id}_{round_key}"
-    )
-remark = st.text_area("Merknad:", key=f"remark_{company_id}_{round_key}", max_chars=fields.REMARK)
-if st.button("Send inn", type="primary", key="send_list"):
-    try:
-        receipt = submissions.submit(
-            store,
-            actor=actor,
-            company_id=company_id,
-            period=period,
-            contact_email=contact,
-            remark=remark,
-            uploads=chosen_uploads,
-            confirm_earlier_copies=confirmed,
-            resend_kind=resend_kind,
-            ask_resend_kind=True,
-        )
-    except PortalError as problem:
-        ui.show_error(problem)
-    else:
-        st.session_state["_receipt"] = receipt
-        st.session_state["_submit_round"] = round_key + 1
-        previews.clear()
-        st.rerun()
+    st.checkbox("Ja, dette er riktig fil for denne perioden", key=form.confirm)
+st.text_area("Merknad:", key=form.remark, max_chars=fields.REMARK)
+send_error = st.session_state.pop("_send_error", None)
+if send_error is not None:
+    ui.show_error(send_error)
+# Its click is handled at the top of the next run (`send_clicked`).
+st.button("Send inn", type="primary", key="send_list")

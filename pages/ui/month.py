@@ -36,6 +36,13 @@ def choose_period(*, key: str) -> date:
     return date(year, month, 1)
 
 
+def chosen_period(*, key: str) -> date:
+    """The period `choose_period(key=key)` had in the last run, read before it is drawn again."""
+    default = periods.previous(localtime.today())
+    year = st.session_state.get(f"{key}_year", default.year)
+    return date(year, st.session_state.get(f"{key}_month", default.month), 1)
+
+
 def contact_address(*, company_id: int, key: str) -> str:
     return st.text_input(
         "E-post vi kan kontakte dere på:",
@@ -61,5 +68,10 @@ def resend_question(*, company_id: int, period: date, key: str) -> str | None:
         list(submissions.RESEND_KINDS),
         index=None,
         format_func=RESEND_LABELS.get,
-        key=f"{key}_{period:%Y%m}",
+        key=resend_key(key, period),
     )
+
+
+def resend_key(key: str, period: date) -> str:
+    """The answer to `resend_question(key=key)` for the period: one per period, as each has its own lists."""
+    return f"{key}_{period:%Y%m}"

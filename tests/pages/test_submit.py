@@ -1,5 +1,6 @@
 """Sending a list through the page: preview first, then the confirmation, the receipt and the history."""
 
+import hashlib
 from datetime import date
 
 import pytest
@@ -132,11 +133,17 @@ def test_a_second_list_for_a_period_asks_correction_or_supplement(at, app_store)
 def test_the_preview_says_how_much_it_shows_marks_warnings_and_checks_the_sum_row(at):
     people = [(listfiles.make_fnr(date(1970 + n, 1, 1)), f"Person{n:02}, Test", "100,00") for n in range(25)]
     people[14] = (people[14][0], people[14][1], "")  # line 16: no amount
-    at.file_uploader[0].set_value([("stor.csv", csv_bytes(people, ["Sum;;2400,00"]), "text/csv")])
+    listed = csv_bytes(people, ["Sum;;2400,00"])
+    at.file_uploader[0].set_value([("stor.csv", listed, "text/csv")])
     at.run()
     shown = texts(at)
     assert "Viser 10 av 25 personer (1 med merknad)" in shown
     assert "Summen i filen (2\u00a0400,00\u00a0kr) stemmer med summen av radene." in shown
+    # The whole list is drawn once its expander is opened, not on every run of the page.
+    assert [e.label for e in at.expander].count("Vis hele listen (25 rader)") == 1
+    assert len(at.dataframe) == 1
+    at.session_state[f"whole_{hashlib.sha256(listed).hexdigest()[:16]}"] = True
+    at.run()
     first, whole = at.dataframe[0].value, at.dataframe[1].value
     assert len(first) == 10 and len(whole) == 25
     assert list(whole.loc[whole["Merknad"] != "", "Linje"]) == [16]
