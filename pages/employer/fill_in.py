@@ -56,22 +56,20 @@ ui.excel_download(
 st.subheader("Medlemmer")
 if not expected:
     st.info("Vi har ingen medlemmer registrert hos dere for perioden. Legg til personene under.")
+# Built by column: at the largest employer this table has thousands of rows, drawn every run.
 members_table = pd.DataFrame(
-    [
-        {
-            "id": m.member_id,
-            "Medlemsnr": m.member_no,
-            "Navn": m.name,
-            "Fødselsdato": m.birth_date.strftime("%d.%m.%Y") if m.birth_date else "",
-            # Text, as the clerk writes it («520,50»): an empty number cell would show «None».
-            "Beløp": f"{m.last_amount:.2f}".replace(".", ",") if m.last_amount is not None else "",
-            "Trukket?": DEDUCTED,
-            "Kommentar": "",
-        }
-        for m in expected
-    ],
-    columns=["id", "Medlemsnr", "Navn", "Fødselsdato", "Beløp", "Trukket?", "Kommentar"],
-).set_index("id")
+    {
+        "Medlemsnr": [m.member_no for m in expected],
+        "Navn": [m.name for m in expected],
+        "Fødselsdato": [m.birth_date.strftime("%d.%m.%Y") if m.birth_date else "" for m in expected],
+        # Text, as the clerk writes it («520,50»): an empty number cell would show «None».
+        "Beløp": [f"{m.last_amount:.2f}".replace(".", ",") if m.last_amount is not None else "" for m in expected],
+        "Trukket?": DEDUCTED,
+        "Kommentar": "",
+    },
+    index=pd.Index([m.member_id for m in expected], name="id"),
+    columns=["Medlemsnr", "Navn", "Fødselsdato", "Beløp", "Trukket?", "Kommentar"],
+).astype(str)  # text columns even with no members: an empty column would be a number column
 edited_members = st.data_editor(
     members_table,
     key=f"fill_members_{company_id}_{period}_{rounds}",
@@ -111,14 +109,22 @@ def cell_text(value) -> str:
 lines: list[MemberLine] = []
 new_people: list[NewPerson] = []
 problems: list[str] = []
-for member_id, row in edited_members.iterrows():
-    reason = REASONS.get(row["Trukket?"])
+# By column, not row by row (`iterrows` builds a Series for each of thousands of rows, every run).
+for member_id, deducted, typed, name, comment in zip(
+    edited_members.index,
+    edited_members["Trukket?"],
+    edited_members["Beløp"],
+    edited_members["Navn"],
+    edited_members["Kommentar"],
+    strict=True,
+):
+    reason = REASONS.get(deducted)
     try:
-        amount = None if reason else portal_list.amount_of(row["Beløp"], who=row["Navn"])
+        amount = None if reason else portal_list.amount_of(typed, who=name)
     except PortalError as problem:
         problems.append(str(problem))
         continue
-    lines.append(MemberLine(int(member_id), amount, reason, cell_text(row["Kommentar"])))
+    lines.append(MemberLine(int(member_id), amount, reason, cell_text(comment)))
 for n, row in new_table.iterrows():
     try:
         amount = portal_list.amount_of(row["Beløp"], who=cell_text(row["Navn"]) or f"ny person {n + 1}")
