@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import ui
-from pages.ui import month
+from pages.ui import brief, month
 from pages.ui.column_picker import pick_columns
 from services import fields, periods
 from services.errors import PortalError
@@ -68,7 +68,8 @@ def send_clicked(form: Form) -> None:
             ask_resend_kind=True,
         )
     except PortalError as problem:
-        st.session_state["_send_error"] = problem
+        # Kept a few seconds: a run that follows at once (a file arriving) must not swallow it.
+        brief.keep("_send_error", str(problem))
     else:
         st.session_state["_receipt"] = receipt
         st.session_state["_submit_round"] = form.round + 1
@@ -239,8 +240,13 @@ if copies:
         st.warning(plain(copy.message), icon=":material/content_copy:")
     st.checkbox("Ja, dette er riktig fil for denne perioden", key=form.confirm)
 st.text_area("Merknad:", key=form.remark, max_chars=fields.REMARK)
-send_error = st.session_state.pop("_send_error", None)
-if send_error is not None:
-    ui.show_error(send_error)
-# Its click is handled at the top of the next run (`send_clicked`).
-st.button("Send inn", type="primary", key="send_list")
+send_error = brief.kept("_send_error")
+if send_error:
+    st.error(plain(send_error), icon=":material/error:")
+# Its click is handled at the top of the next run (`send_clicked`). Without a file on the form
+# it cannot be clicked: a click while the chosen file is still on its way would find no file
+# and be lost, where now the button waits for the file, and says why.
+st.button("Send inn", type="primary", key="send_list", disabled=not uploads)
+if not uploads:
+    remark = st.session_state.get(form.remark)
+    st.caption(submissions.REMARK_WITHOUT_FILE if remark else "Legg til minst én fil med trekklisten.")

@@ -66,11 +66,32 @@ def test_two_files_preview_then_send_then_history(at, app_store):
     assert table["Innsendt"][0] == date.today().strftime("%d.%m.%Y")
 
 
-def test_a_remark_alone_is_refused(at, app_store):
+def test_a_remark_alone_cannot_be_sent(at, app_store):
+    """«Send inn» waits for a file: a click while the chosen file is on its way would find none."""
+    assert button(at, "Send inn").disabled
+    assert "Legg til minst én fil med trekklisten." in texts(at)
     at.text_area[0].input("Listen kommer i morgen")
+    at.run()
+    assert button(at, "Send inn").disabled
+    assert "Merknadsfeltet er knyttet til perioden" in texts(at)
+    assert app_store.value("SELECT count(*) FROM submissions") == 0
+
+
+def test_a_refused_send_says_why(at, app_store, monkeypatch):
+    """A send the service refuses shows its reason with the whole page, the form as it was."""
+    from services.errors import InvalidInput
+    from services.lists import submissions
+
+    def refuse(*args, **kwargs):
+        raise InvalidInput("Portalen tar ikke imot lister akkurat nå.")
+
+    monkeypatch.setattr(submissions, "submit", refuse)
+    at.file_uploader[0].set_value([("oktober.csv", csv_bytes(PEOPLE), "text/csv")])
+    at.run()
     button(at, "Send inn").click()
     at.run()
-    assert "Merknadsfeltet er knyttet til perioden" in texts(at)
+    assert "Portalen tar ikke imot lister akkurat nå." in texts(at)
+    assert "2 personer · sum 1\u00a0300,01\u00a0kr" in texts(at)
     assert app_store.value("SELECT count(*) FROM submissions") == 0
 
 
