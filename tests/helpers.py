@@ -139,3 +139,24 @@ def set_up_app(store, user_id: int, email: str, role: str = "staff") -> list[str
     USED_STEPS[email] = int(time.time()) // 30
     code = AUTHENTICATORS[email].at(USED_STEPS[email] * 30)
     return second_factor.confirm_enrolment(store, actor=Actor(user_id, email, role), code=code)
+
+
+def active_clerks(store, clerks: list[tuple[str, str]], password: str) -> None:
+    """Clerks (e-mail, org nr of their company), each activated with `password` and with the
+    declaration accepted: ready to log in. Many at once: the code caps are for people, not a seed."""
+    from datetime import timedelta
+
+    from services import settings_store
+    from services.accounts import codes, declaration
+    from services.db import utcnow
+
+    settings_store.set_value(store, actor=CLI, key="code_requests_per_hour", value=str(10 * len(clerks) + 100))
+    earlier = utcnow() - timedelta(minutes=5)
+    for n, (address, orgnr) in enumerate(clerks):
+        user = users.add_user(store, actor=CLI, email=address, name=f"Lønn {n}", company_orgnrs=[orgnr])
+        codes.request_code(store, email=address, purpose=codes.ACTIVATE, source=f"seed-{n}", now=earlier)
+        code = latest_code(store, address)
+        codes.set_password_with_code(
+            store, email=address, code=code, password=password, confirmation=password, now=earlier
+        )
+        declaration.accept(store, actor=Actor(user.id, address, user.role), accepted=True)

@@ -278,8 +278,9 @@ def running_portal(data_dir: Path, mailbox: SendGridStandIn, **env_extra: str) -
         SENDGRID_API_HOST=mailbox.url,
         # As a union's log collector reads them; the run's log check reads them too.
         PORTAL_LOG_FORMAT="json",
-        **env_extra,
     )
+    # The caller's settings win (servers that must share a cookie key, say).
+    env.update(env_extra)
     log_path = data_dir.parent / f"server-{port}.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
