@@ -1,4 +1,5 @@
-"""Benchmarks (`make bench`): how long the parser and a reconciliation take on lists of real size.
+"""Benchmarks (`make bench`): how long the parser and a reconciliation take on lists of real size,
+the pages at union scale, and the deadline day through the real server (`bench_load`).
 
 Prints timings; asserts nothing about speed. Run on a quiet machine and compare runs.
 """
@@ -26,7 +27,7 @@ from services.lists import submissions  # noqa: E402
 from services.lists.parsing import parse_file  # noqa: E402
 from services.lists.reading import read_list  # noqa: E402
 from services.register import members  # noqa: E402
-from tests import bench_postgres, bench_staff, bench_union, listfiles  # noqa: E402
+from tests import bench_load, bench_postgres, bench_staff, bench_union, listfiles  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 
 
@@ -113,6 +114,8 @@ def main() -> None:
     bench_staff.run(folder / "staff")
     print()
     bench_postgres.run(folder / "engines")
+    print()
+    bench_load.run(folder / "load")
 
 
 if __name__ == "__main__":

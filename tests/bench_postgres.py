@@ -1,7 +1,8 @@
 """The union-scale figures side by side: DuckDB and a throwaway PostgreSQL (issue 15), for
 `make bench`. The same store is filled on both (2 000 companies, 12 months of lists); on each,
 a list is sent and reconciled against an empty store and the union store, and the staff's
-worklist pages («Avstemming», «Oversikt») are timed as script runs (AppTest)."""
+worklist pages («Avstemming», «Oversikt») are timed as script runs (AppTest), and 20 and 50
+employers send their lists at the same moment (`bench_sends`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from services import db
 from services.accounts import codes, declaration, users
 from services.accounts.access import CLI, Actor
-from tests import bench_union, postgres
+from tests import bench_sends, bench_union, postgres
 from tests.bench_staff import script_run_time
 from tests.helpers import latest_code
 from tests.pages.conftest import log_in, new_app
@@ -44,6 +45,8 @@ def _pages(folder: Path, database_url: str | None):
             os.environ.pop("PORTAL_DATABASE_URL", None)
         at = log_in(new_app(), STAFF, PASSWORD)
         times = {}
+        for count in (20, 50):
+            times.update(bench_sends.sends_at_once(store, count))
         for label, page in PAGES.items():
             at.switch_page(page)
             at.run()
