@@ -14,7 +14,7 @@ from services import db
 from services.accounts import companies
 from services.accounts.access import CLI
 from tests import listfiles
-from tests.browser.conftest import CHROMIUM_ARGS, IDLE, PASSWORD, SECRET_KEY, TIMEOUT_MS, running_portal
+from tests.browser.conftest import IDLE, PASSWORD, SECRET_KEY, TIMEOUT_MS, running_portal
 from tests.conftest import make_settings
 from tests.helpers import active_clerks
 
@@ -81,21 +81,16 @@ def _wait_all(pages, text: str, seconds: float = 60) -> list[bool]:
     return shown
 
 
-def test_twenty_clerks_click_send_during_the_preview_run(tmp_path, mailbox, figure, request):
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM
-
+def test_twenty_clerks_click_send_during_the_preview_run(tmp_path, mailbox, figure, request, browser):
     data_dir = tmp_path / "data"
     engine = _engine(request)
     clerks = _seed(data_dir, engine)
     server_env = {f"PORTAL_{name.upper()}": value for name, value in engine.items()}
     files = [_list_file(tmp_path, n) for n in range(CLERKS)]
     receipts_before = {email: len(mailbox.mails_to(email)) for email, _ in clerks}
-    with running_portal(data_dir, mailbox, PORTAL_SIDECAR="0", **server_env) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with running_portal(data_dir, mailbox, PORTAL_SIDECAR="0", **server_env) as url:
+        contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in clerks]
         try:
-            contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in clerks]
             pages = [context.new_page() for context in contexts]
             for page in pages:
                 page.set_default_timeout(TIMEOUT_MS * 3)
@@ -132,7 +127,8 @@ def test_twenty_clerks_click_send_during_the_preview_run(tmp_path, mailbox, figu
                 if not sent
             ]
         finally:
-            browser.close()
+            for context in contexts:
+                context.close()
     mailed = 0
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
