@@ -272,7 +272,8 @@ def read_list(data: bytes, filename: str, chosen: list[ChosenLayout] | None = No
         best = (picked[0], picked[1]) if picked else _best_table(sheets)
         if best is None:
             if kind == "pdf":
-                return ParseResult(name, True, kind=kind, note=PDF_BY_HAND, warnings=[ListWarning(None, PDF_BY_HAND)])
+                # Said once, as the file's note: the preview showed it twice when it was a warning too.
+                return ParseResult(name, True, kind=kind, note=PDF_BY_HAND)
             where = "filen" if len(sheets) <= 1 else f"noen av de {len(sheets)} arkene i regnearket"
             return ParseResult(name, False, f"Fant ingen trekkliste i {where}. " + LOOKED_FOR, kind=kind)
         sheet, layout = best

@@ -207,3 +207,12 @@ def test_columns_picked_once_are_used_for_next_months_file(at, app_store, monkey
     shown = texts(at)
     assert "1 personer · sum 420,00\u00a0kr" in shown and "Fant ingen trekkliste" not in shown
     assert not [s for s in at.selectbox if s.label.startswith("Kolonne ")]
+
+
+def test_a_scanned_pdf_is_said_once_to_go_to_the_union(at, tmp_path):
+    """A PDF without rows the portal can read is taken for manual handling: the preview says so once."""
+    scanned = listfiles.pdf(tmp_path / "skannet.pdf", ["Hei, listen kommer i posten.", "Hilsen lønn"])
+    at.file_uploader[0].set_value([("skannet.pdf", scanned.read_bytes(), "application/pdf")])
+    at.run()
+    assert texts(at).count("Fant ingen rader i PDF-filen") == 1, texts(at)
+    assert not button(at, "Send inn").disabled
