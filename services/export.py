@@ -1,10 +1,13 @@
-"""Tables to Excel (openpyxl) for the union's staff, safe to open.
+"""Tables to Excel (openpyxl) for the union's staff and the employers, safe to open.
 
-A cell whose text starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
-read by spreadsheet programs as a formula: a name typed as `=HYPERLINK(...)` on a
-list would run when staff open the export. Such text is written with a leading
-apostrophe, which Excel shows as the text itself. Numbers and dates stay numbers
-and dates.
+A cell whose text starts with `=` is written by openpyxl as a formula, which a spreadsheet
+program would run when the file is opened: a name typed as `=HYPERLINK(...)` on a list would
+run on the union's machines. Every text cell is therefore written as a text cell (its type), with
+the value exactly as typed: shown and copied as written, never read as a formula. Numbers and
+dates stay numbers and dates.
+
+`safe_text` is for what is not a spreadsheet cell: the CSV a table on a page downloads has no
+cell types, so there a leading apostrophe is the only guard.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,7 +37,15 @@ def _cell(value: object) -> object:
         return float(value)
     if isinstance(value, (int, float, date, datetime)) or value is None:
         return value
-    return safe_text(str(value))
+    return str(value)
+
+
+def append_row(sheet: Worksheet, values: Sequence[object]) -> None:
+    """A row below the last, every text in it a text cell: as typed, never a formula."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def workbook(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
@@ -42,13 +54,13 @@ def workbook(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[object]
     ws = book.active
     assert ws is not None
     ws.title = sheet[:31]
-    ws.append([safe_text(h) for h in headers])
+    append_row(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     widths = [len(h) for h in headers]
     for row in rows:
         values = [_cell(v) for v in row]
-        ws.append(values)
+        append_row(ws, values)
         widths = [max(w, min(len(str(v)) if v is not None else 0, 60)) for w, v in zip(widths, values, strict=False)]
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width + 2

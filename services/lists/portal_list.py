@@ -24,6 +24,7 @@ from services import audit, fields, periods
 from services.accounts.access import Actor, require_company
 from services.db import Store
 from services.errors import InvalidInput
+from services.export import append_row
 from services.lists import identity, submissions
 from services.lists.values import national_id_valid
 from services.register import answers
@@ -178,7 +179,7 @@ def list_file(rows: list[tuple[str, date | None, str, Decimal]]) -> bytes:
     sheet.title = "Trekkliste"
     sheet.append(["Fødselsnummer", "Fødselsdato", "Navn", "Trekk"])
     for national_id, born, name, amount in rows:
-        sheet.append([national_id or None, None if national_id else born, name, amount])
+        append_row(sheet, [national_id or None, None if national_id else born, name, amount])
         sheet.cell(row=sheet.max_row, column=1).number_format = "@"
         sheet.cell(row=sheet.max_row, column=2).number_format = "DD.MM.YYYY"
         sheet.cell(row=sheet.max_row, column=4).number_format = "0.00"
@@ -248,7 +249,7 @@ def template(store: Store, *, actor: Actor, company_id: int, period: date) -> by
     sheet.title = "Trekkliste"
     sheet.append(["Medlemsnr", "Fødselsdato", "Navn", "Trekk"])
     for member in found:
-        sheet.append([member.member_no, member.birth_date, member.name, member.last_amount])
+        append_row(sheet, [member.member_no, member.birth_date, member.name, member.last_amount])
         sheet.cell(row=sheet.max_row, column=1).number_format = "@"
         sheet.cell(row=sheet.max_row, column=2).number_format = "DD.MM.YYYY"
         sheet.cell(row=sheet.max_row, column=4).number_format = "0.00"
