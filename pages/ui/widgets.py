@@ -45,7 +45,10 @@ def table(data, *, styler=None, **options):
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(safe_text)
-    return st.dataframe(safe.style.apply(styler, axis=1) if styler else safe, **options)
+    # pandas styles a limited number of cells and refuses more: a larger table (a 100 000-row
+    # list opened whole) is drawn without its colours rather than not at all.
+    styled = styler is not None and safe.size <= pd.get_option("styler.render.max_elements")
+    return st.dataframe(safe.style.apply(styler, axis=1) if styled else safe, **options)
 
 
 def show_error(error: PortalError) -> None:

@@ -216,3 +216,24 @@ def test_a_scanned_pdf_is_said_once_to_go_to_the_union(at, tmp_path):
     at.run()
     assert texts(at).count("Fant ingen rader i PDF-filen") == 1, texts(at)
     assert not button(at, "Send inn").disabled
+
+
+def test_a_list_of_100_000_rows_is_previewed_opened_whole_and_sent(at, app_store):
+    """The union's largest employers send lists this long: too many cells for pandas to colour,
+    drawn plain when opened whole, and sent from the page (issue 25)."""
+    # Each a person of their own: twenty individual numbers apart on each of 20 160 birth dates.
+    born = [date(1940 + n % 60, 1 + n // 60 % 12, 1 + n // 720 % 28) for n in range(100_000)]
+    people = [(listfiles.make_fnr(b, 20 * (n // 20160)), f"P{n}, Q", "1,00") for n, b in enumerate(born)]
+    assert len({p[0] for p in people}) == 100_000
+    listed = csv_bytes(people)
+    at.file_uploader[0].set_value([("stor.csv", listed, "text/csv")])
+    at.run(timeout=120)
+    assert not at.exception
+    assert "Viser 10 av 100000 personer" in texts(at)
+    at.session_state[f"whole_{hashlib.sha256(listed).hexdigest()[:16]}"] = True
+    at.run(timeout=120)
+    assert not at.exception and len(at.dataframe[1].value) == 100_000
+    button(at, "Send inn").click()
+    at.run(timeout=180)
+    assert not at.exception
+    assert app_store.value("SELECT person_count FROM submissions") == 100_000
