@@ -51,7 +51,7 @@ with st.expander("Importer register (xlsx eller csv)"):
         elif report is not None:
             st.success(
                 f"{report.imported} {'nytt medlem' if report.imported == 1 else 'nye medlemmer'}, "
-                f"{report.updated} oppdatert."
+                f"{report.updated} oppdatert, {report.unchanged} uendret."
             )
             for line, message in report.problems:
                 st.warning(f"Linje {line}: {plain(message)}")
@@ -59,17 +59,33 @@ with st.expander("Importer register (xlsx eller csv)"):
     if pending and register_file is not None and full and pending[0] == register_file.file_id:
         shown = pending[1]
         st.warning(
-            f"Fullstendig register: {shown.imported} nye og {shown.updated} oppdaterte medlemmer; "
-            f"{shown.ended_employments} {'ansettelse' if shown.ended_employments == 1 else 'ansettelser'} og "
-            f"{shown.ended_memberships} medlemskap blir avsluttet fordi de mangler i filen. Ingenting er endret ennå."
+            f"Fullstendig register: {shown.imported} nye, {shown.updated} oppdaterte og {shown.unchanged} uendrede "
+            f"medlemmer; {shown.ended_employments} {'ansettelse' if shown.ended_employments == 1 else 'ansettelser'}"
+            f" og {shown.ended_memberships} medlemskap blir avsluttet fordi de mangler i filen."
+            " Ingenting er endret ennå."
         )
+        if shown.ending:
+            ui.table(
+                pd.DataFrame(
+                    {
+                        "Medlemsnr": [e.member_no for e in shown.ending],
+                        "Navn": [e.name for e in shown.ending],
+                        "Avsluttes": [
+                            f"Ansettelse i {e.company}" if e.company is not None else "Medlemskap" for e in shown.ending
+                        ],
+                        "Siste dag": [e.ends.strftime("%d.%m.%Y") for e in shown.ending],
+                    }
+                ),
+                hide_index=True,
+                height=min(400, 38 + 35 * len(shown.ending)),
+            )
         if st.button("Bekreft fullstendig import", type="primary"):
             report = run_import(preview=False)
             st.session_state.pop("_import_preview", None)
             if report is not None:
                 st.success(
-                    f"{report.imported} nye, {report.updated} oppdatert, {report.ended_employments} ansettelser og "
-                    f"{report.ended_memberships} medlemskap avsluttet."
+                    f"{report.imported} nye, {report.updated} oppdatert, {report.unchanged} uendret, "
+                    f"{report.ended_employments} ansettelser og {report.ended_memberships} medlemskap avsluttet."
                 )
 
 with st.expander("Legg til medlem"):

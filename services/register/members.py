@@ -56,14 +56,27 @@ def _member_role(cell) -> str | None:
 @dataclass
 class ImportReport:
     imported: int = 0
+    # Members already registered whose details or employments the file changes; `unchanged`: the rest.
     updated: int = 0
+    unchanged: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
-    # A full snapshot only: what the import ends because the file no longer has it.
+    # A full snapshot only: what the import ends because the file no longer has it, and who.
     full: bool = False
     ended_employments: int = 0
     ended_memberships: int = 0
+    ending: list[Ending] = field(default_factory=list)
     # True for a preview: counted, nothing written.
     preview: bool = False
+
+
+@dataclass(frozen=True)
+class Ending:
+    """An employment (at `company`) or, with `company` None, a membership that a full import ends."""
+
+    member_no: str
+    name: str
+    company: str | None
+    ends: date
 
 
 class _Preview(Exception):
@@ -238,12 +251,16 @@ def import_register(
 
     def work(tx: Tx) -> None:
         known = {r[0] for r in tx.rows("SELECT member_no FROM members")}
-        report.updated = sum(1 for no in latest if no in known)
-        report.imported = len(latest) - report.updated
+        changed = _changed(tx, member_rows, employment_rows)
+        report.updated = len(changed)
+        report.unchanged = sum(1 for no in latest if no in known) - report.updated
+        report.imported = len(latest) - report.updated - report.unchanged
         if member_rows:
             _apply_import(tx, member_rows, employment_rows)
         if full:
-            report.ended_employments, report.ended_memberships = _end_missing(tx, employment_rows, yesterday)
+            report.ending = _end_missing(tx, employment_rows, yesterday)
+            report.ended_employments = sum(1 for e in report.ending if e.company is not None)
+            report.ended_memberships = len(report.ending) - report.ended_employments
         if preview:
             raise _Preview
         audit.record(
@@ -355,8 +372,30 @@ def _apply_import(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]
         )
 
 
-def _end_missing(tx: Tx, employment_rows: list[tuple], yesterday: date) -> tuple[int, int]:
-    """A full snapshot: end the open employments and the memberships the file no longer has."""
+def _changed(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]) -> set[str]:
+    """The registered members (by number) whose details or employments the file changes."""
+    numbers = [row[0] for row in member_rows]
+    stored = {
+        r[0]: tuple(r[1:])
+        for r in tx.rows(
+            f"SELECT {', '.join(MEMBER_COLUMNS)} FROM members WHERE member_no IN (SELECT unnest(?::VARCHAR[]))",
+            [numbers],
+        )
+    }
+    held = set(
+        tx.rows(
+            "SELECT m.member_no, e.company_id, e.valid_from, e.valid_to FROM employments e"
+            " JOIN members m ON m.id = e.member_id WHERE m.member_no IN (SELECT unnest(?::VARCHAR[]))",
+            [numbers],
+        )
+    )
+    details = {row[0] for row in member_rows if row[0] in stored and stored[row[0]] != tuple(row[1:])}
+    jobs = {row[0] for row in employment_rows if row[0] in stored and tuple(row) not in held}
+    return details | jobs
+
+
+def _end_missing(tx: Tx, employment_rows: list[tuple], yesterday: date) -> list[Ending]:
+    """A full snapshot: end the open employments and the memberships the file no longer has; who."""
     with tx.staged(EMPLOYMENT_COLUMNS, employment_rows, types=EMPLOYMENT_TYPES) as staged:
         listed = (
             f"(SELECT m.id AS member_id, s.company_id, s.valid_from FROM {staged} s JOIN members m USING (member_no))"
@@ -384,7 +423,19 @@ def _end_missing(tx: Tx, employment_rows: list[tuple], yesterday: date) -> tuple
                 " AND member_id IN (SELECT unnest(?::INTEGER[]))",
                 [yesterday, yesterday, [r[0] for r in left]],
             )
-    return len(ended), len(left)
+    jobs = tx.rows(
+        "SELECT m.member_no, m.name, c.name, e.valid_to FROM employments e JOIN members m ON m.id = e.member_id"
+        " JOIN companies c ON c.id = e.company_id WHERE e.id IN (SELECT unnest(?::INTEGER[]))",
+        [[r[0] for r in ended]],
+    )
+    memberships = tx.rows(
+        "SELECT member_no, name, NULL, member_to FROM members WHERE id IN (SELECT unnest(?::INTEGER[]))",
+        [[r[0] for r in left]],
+    )
+    return sorted(
+        (Ending(*r) for r in jobs + memberships),
+        key=lambda e: (e.name, e.member_no, e.company is None, e.company or ""),
+    )
 
 
 def import_file(store: Store, *, actor: Actor, path: Path, full: bool = False, preview: bool = False) -> ImportReport:

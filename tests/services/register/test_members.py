@@ -66,7 +66,9 @@ def test_reimport_updates_by_member_number_and_records_a_move(store, two_compani
     again = members.import_register(
         store, actor=CLI, filename="b.csv", data=register_csv([f"1001;{OLA};Nordmann;Ola Johan;920000002;01.10.2026;;"])
     )
-    assert again.updated == 1 and store.value("SELECT count(*) FROM employments") == 2
+    # The same file again changes nothing: it is counted as unchanged, not as updated.
+    assert (again.imported, again.updated, again.unchanged) == (0, 0, 1)
+    assert store.value("SELECT count(*) FROM employments") == 2
 
 
 def test_add_end_and_move_by_hand(store, two_companies):

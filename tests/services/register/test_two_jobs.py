@@ -113,6 +113,12 @@ def test_a_full_snapshot_is_previewed_then_ends_what_it_no_longer_has(store, two
         store, actor=CLI, data=snapshot, filename="full.csv", full=True, preview=True, today=TODAY
     )
     assert (preview.preview, preview.ended_employments, preview.ended_memberships) == (True, 1, 1)
+    # Whom it ends, named before anything is changed; Siri, in the file as she was, is unchanged.
+    assert [(e.member_no, e.name, e.company, e.ends) for e in preview.ending] == [
+        ("2002", "Moe, Odd", "Help Forsikring AS", date(2026, 11, 19)),
+        ("2002", "Moe, Odd", None, date(2026, 11, 19)),
+    ]
+    assert (preview.imported, preview.updated, preview.unchanged) == (0, 0, 1)
     assert employments(store) == before
     assert store.value("SELECT count(*) FROM members WHERE member_to IS NOT NULL") == 0
     assert store.value("SELECT count(*) FROM audit_log WHERE action = 'members.import'") == 1
