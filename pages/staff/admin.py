@@ -42,8 +42,9 @@ tab_companies, tab_users, tab_settings, tab_log, tab_operations = st.tabs(
 )
 
 with tab_companies:
-    rows = [{"Organisasjonsnummer": c.orgnr, "Navn": c.name} for c in companies.all_companies(store, actor=actor)]
-    ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
+    # Drawn above the form, filled after it: a company registered in this run is in the table with
+    # the message that says so, not only after the next click.
+    company_table = st.empty()
     with st.form("add_company", clear_on_submit=True):
         st.subheader("Ny bedrift")
         orgnr = st.text_input("Organisasjonsnummer")
@@ -55,8 +56,11 @@ with tab_companies:
                 ui.show_error(problem)
             else:
                 st.success(f"{plain(company.name)} er registrert.")
-    st.subheader("Endre bedrift")
     all_companies = companies.all_companies(store, actor=actor)
+    with company_table.container():
+        rows = [{"Organisasjonsnummer": c.orgnr, "Navn": c.name} for c in all_companies]
+        ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.subheader("Endre bedrift")
     by_id = {c.id: f"{c.name} ({c.orgnr})" for c in all_companies}
     edit_id = st.selectbox(
         "Bedrift å endre",

@@ -86,3 +86,20 @@ def test_staff_see_and_reset_a_companys_own_columns(app_store):
     at.run()
     assert "Kolonnevalget er nullstilt." in texts(at)
     assert app_store.value("SELECT count(*) FROM column_layouts") == 0
+
+
+def test_a_registered_company_is_in_the_table_with_the_message(app_store):
+    """The table above the form shows the new company in the same run as «… er registrert»."""
+    companies.add_company(app_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
+    users.add_user(app_store, actor=CLI, email="stab@forbund.no", name="Stab", staff=True)
+    activate(app_store, "stab@forbund.no")
+    at = log_in(new_app(), "stab@forbund.no")
+    # The form «Ny bedrift»: the first fields so labelled on the page.
+    orgnr = next(t for t in at.text_input if t.label == "Organisasjonsnummer")
+    name = next(t for t in at.text_input if t.label == "Navn")
+    orgnr.input("920000002")
+    name.input("Nordsjø Service AS")
+    button(at, "Registrer bedrift").click()
+    at.run()
+    assert "Nordsjø Service AS er registrert." in texts(at)
+    assert list(at.dataframe[0].value["Navn"]) == ["Help Forsikring AS", "Nordsjø Service AS"]
