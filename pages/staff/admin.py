@@ -10,7 +10,7 @@ from pages import ui
 from pages.ui import confirm
 from pages.ui.column_picker import ROLE_LABELS
 from pages.ui.factor import own_factor
-from services import audit, fields, localtime, settings_store
+from services import audit, audit_words, fields, localtime, settings_store
 from services.accounts import companies, second_factor, sessions, users
 from services.errors import NeedsConfirmation, PortalError
 from services.lists import layouts
@@ -400,7 +400,7 @@ with tab_log:
     log_company = company_col.selectbox(
         "Bedrift", list(log_companies), index=None, format_func=log_companies.get, placeholder="Alle", key="log_company"
     )
-    log_action = action_col.text_input("Handling (begynner med)", key="log_action")
+    log_action = action_col.text_input("Handling (søk, f.eks. «brev» eller «passord»)", key="log_action")
     from_col, to_col = st.columns(2)
     log_from = from_col.date_input("Fra dato", value=None, format="DD.MM.YYYY", key="log_from")
     log_to = to_col.date_input("Til og med dato", value=None, format="DD.MM.YYYY", key="log_to")
@@ -436,7 +436,7 @@ with tab_log:
                 {
                     "Tidspunkt": shown(e.occurred_at),
                     "Bruker": e.actor,
-                    "Handling": e.action,
+                    "Handling": audit_words.word(e.action),
                     "Bedrift": e.company or "",
                     "Gjelder": e.target or "",
                     "Detaljer": e.detail or "",

@@ -8,7 +8,7 @@ from datetime import date
 import openpyxl
 from playwright.sync_api import expect
 
-from services import periods
+from services import audit_words, periods
 from services.accounts.users import INVITATION_SUBJECT
 from tests import listfiles
 from tests.browser.conftest import (
@@ -217,5 +217,6 @@ def test_a_staff_members_day(page, context, mailbox, portal, tmp_path):
         "letter.create",
         "letter.withdraw",
     ):
-        assert wanted in actions, (wanted, sorted(actions))
-    assert any(COMPANY in company for action, company, _ in entries if action == "reminder.send")
+        # In the union's words, as «Logg» shows it.
+        assert audit_words.word(wanted) in actions, (wanted, sorted(actions))
+    assert any(COMPANY in company for action, company, _ in entries if action == audit_words.word("reminder.send"))

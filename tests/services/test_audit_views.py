@@ -86,5 +86,11 @@ def test_the_log_is_filtered_and_paged_in_the_database(store, company):
     letters_only = audit.search(store, actor=staff, action="letter.", company_id=company.id)
     assert letters_only.total == len([n for n in range(250) if n % 2 == 0 and n % 3 == 0])
     assert {e.company for e in letters_only.entries} == {company.name}
+    # In the union's words: «brev» finds the letters downloaded, «trekkliste» the lists sent.
+    in_words = audit.search(store, actor=staff, action="Brev", company_id=company.id)
+    assert in_words.total == letters_only.total
+    sent = audit.search(store, actor=staff, action="trekkliste sendt")
+    assert sent.total == 125 and {e.action for e in sent.entries} == {"submission.create"}
+    assert audit.search(store, actor=staff, action="finnes ikke").total == 0
     window = audit.search(store, actor=staff, since=start, until=start + timedelta(minutes=10))
     assert window.total == 10
