@@ -225,3 +225,33 @@ def test_membership_has_its_own_start_and_end_in_the_register(store, two):
     # October: Siri joins the union only in November, Odd left in September: only Eva is owed.
     send(store, two["a_user"], two["a"], [OTHER])
     assert utrukne(store, two["a"]) == ["Lund, Eva"]
+
+
+@pytest.mark.parametrize("deducted_at", ["old", "new"])
+@pytest.mark.parametrize("first", ["old", "new"])
+def test_a_move_within_the_month_has_one_answer_whatever_list_comes_first(store, two, deducted_at, first, figure):
+    """Odd moves from one employer to the other on the 16th; one of them deducts him for the month.
+    Neither list order nor the direction of the move changes the answer (issue 25): the employer
+    that did not deduct him is not asked about him, the month being paid."""
+    old, new = (two["a"], two["a_user"]), (two["b"], two["b_user"])
+    members.import_register(
+        store,
+        actor=CLI,
+        data=register_csv(
+            [
+                f"2002;{ODD};Moe;Odd;{old[0].orgnr};01.01.2020;15.10.2026;",
+                f"2002;{ODD};Moe;Odd;{new[0].orgnr};16.10.2026;;",
+            ]
+        ),
+        filename="flytting.csv",
+    )
+    lists = {
+        "old": (old, [(ODD, "Moe, Odd", "40 000,00", "520,00")] if deducted_at == "old" else [OTHER]),
+        "new": (new, [(ODD, "Moe, Odd", "40 000,00", "520,00")] if deducted_at == "new" else [OTHER]),
+    }
+    for side in (first, "new" if first == "old" else "old"):
+        (company, user), rows = lists[side]
+        send(store, user, company, rows)
+    asked = utrukne(store, old[0]) + utrukne(store, new[0])
+    figure(f"arrival order: moved, deducted at the {deducted_at} employer, {first} list first: {len(asked)} asked")
+    assert asked == []
