@@ -166,10 +166,17 @@ st.write("Er det flere filer for en periode, kan disse lastes opp og sendes inn 
 # The columns the company's clerks chose for files like these: part of what a preview depends on.
 chosen = layouts.chosen_for(store, actor=actor, company_id=company_id)
 chosen_version = tuple((c.header_key, c.sheet, c.header_row, tuple(sorted(c.columns.items()))) for c in chosen)
-for upload in uploads or []:
+too_many = len(uploads or []) > submissions.MAX_FILES
+if too_many:
+    st.error(
+        f"Du kan sende høyst {submissions.MAX_FILES} filer om gangen. Fjern noen av filene.", icon=":material/error:"
+    )
+shown_keys = set()
+for upload in [] if too_many else uploads or []:
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
     key = (upload.name, digest, chosen_version)
+    shown_keys.add(key)
     if key not in previews:
         previews[key] = parse_bytes(data, upload.name, chosen)
     result = previews[key]
@@ -233,6 +240,10 @@ for upload in uploads or []:
             where = f"Linje {warning.line}: " if warning.line else ""
             st.warning(where + plain(warning.message), icon=":material/warning:")
 
+# A preview is kept only while its file is on the form: one removed (or read with other columns)
+# lets its rows go, where they once stayed in the session until the list was sent.
+for key in [k for k in previews if k not in shown_keys]:
+    del previews[key]
 chosen_uploads = [submissions.Upload(u.name, u.getvalue()) for u in uploads or []]
 copies = submissions.earlier_copies(store, actor=actor, company_id=company_id, period=period, uploads=chosen_uploads)
 if copies:
@@ -246,7 +257,7 @@ if send_error:
 # Its click is handled at the top of the next run (`send_clicked`). Without a file on the form
 # it cannot be clicked: a click while the chosen file is still on its way would find no file
 # and be lost, where now the button waits for the file, and says why.
-st.button("Send inn", type="primary", key="send_list", disabled=not uploads)
+st.button("Send inn", type="primary", key="send_list", disabled=not uploads or too_many)
 if not uploads:
     remark = st.session_state.get(form.remark)
     st.caption(submissions.REMARK_WITHOUT_FILE if remark else "Legg til minst én fil med trekklisten.")

@@ -237,3 +237,20 @@ def test_a_list_of_100_000_rows_is_previewed_opened_whole_and_sent(at, app_store
     at.run(timeout=180)
     assert not at.exception
     assert app_store.value("SELECT person_count FROM submissions") == 100_000
+
+
+def test_a_preview_is_kept_only_while_its_file_is_chosen_and_eleven_files_are_refused(at):
+    """Each file's preview lives as long as the file is on the form (issue 25): the rows of a
+    removed file are let go; more files than can be sent are refused before any is read."""
+    first, second = csv_bytes(PEOPLE), csv_bytes(PEOPLE[:1])
+    at.file_uploader[0].set_value([("a.csv", first, "text/csv"), ("b.csv", second, "text/csv")])
+    at.run()
+    assert len(at.session_state["_previews"]) == 2
+    at.file_uploader[0].set_value([("b.csv", second, "text/csv")])
+    at.run()
+    assert [key[0] for key in at.session_state["_previews"]] == ["b.csv"]
+    eleven = [(f"{n}.csv", csv_bytes(PEOPLE[:1]), "text/csv") for n in range(11)]
+    at.file_uploader[0].set_value(eleven)
+    at.run()
+    assert "Du kan sende høyst 10 filer om gangen. Fjern noen av filene." in texts(at)
+    assert len(at.session_state["_previews"]) == 0 and button(at, "Send inn").disabled
