@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services import db
+from services.accounts.access import CLI
 from tests import bench_union
 from tests.browser.conftest import SECRET_KEY, SERVER, running_portal
 from tests.conftest import SENDGRID_SPEC, make_settings
 from tests.helpers import active_clerks
 from tests.load.client import XSRF_COOKIE, Session
-from tests.load.journey import ERROR_WORDS, STEPS, Visit, employer_visit
+from tests.load.journey import ERROR_WORDS, STEPS, Visit, employer_visit, logged_in
 from tests.sendgrid_standin import SendGridStandIn
 
 PASSWORD = "et-langt-benkpassord"
@@ -224,10 +225,56 @@ def cold_start(folder: Path, settings, cookies: list[dict[str, str]]) -> None:
         print(f"  {problem}")
 
 
+UPLOADED_FILES = 15
+UPLOADED_ROWS = 100_000
+
+
+def upload_memory(folder: Path) -> None:
+    """One clerk chooses fifteen lists of 100 000 rows, one after another, each read and previewed,
+    then removed; the server's memory before, at its peak and after (issue 25: previews let go)."""
+    from datetime import date
+
+    from services.accounts import companies
+    from tests import listfiles
+
+    settings = make_settings(folder / "data", secret_key=SECRET_KEY)
+    store = db.open_store(settings)
+    company = companies.add_company(store, actor=CLI, orgnr=listfiles.make_orgnr(900), name="Stor Liste AS")
+    active_clerks(store, [("lonn@storliste.no", company.orgnr)], PASSWORD)
+    db.close_all()
+    born = [date(1940 + n % 60, 1 + n // 60 % 12, 1 + n // 720 % 28) for n in range(UPLOADED_ROWS)]
+    people = [f"{listfiles.make_fnr(b, 20 * (n // 20160))};Person{n}, Stor" for n, b in enumerate(born)]
+    with SendGridStandIn(SENDGRID_SPEC) as mailbox:
+        with running_portal(settings.data_dir, mailbox, **_server_env(settings)) as url:
+            pid = SERVER[url].pid
+            tab = logged_in(url, "lonn@storliste.no", PASSWORD)
+            tab.run(page="innsending")
+            uploader = tab.widget("file_uploader", "Trekkliste:").id
+            start, _ = _memory_mb(pid)
+            read = 0
+            for n in range(UPLOADED_FILES):
+                # Each file its own: another amount, so no preview is taken for another's.
+                body = "\n".join(["Fødselsnummer;Navn;Trekk", *(f"{p};{100 + n},00" for p in people)]).encode()
+                tab.upload(uploader, f"liste-{n}.csv", body)
+                read += tab.shows("personer · sum")
+                tab.clear_uploads(uploader)
+                if n == 0:
+                    after_first, _ = _memory_mb(pid)
+            after, peak = _memory_mb(pid)
+            tab.close()
+    rows = f"{UPLOADED_ROWS:_}".replace("_", " ")
+    print(
+        f"upload memory: {UPLOADED_FILES} × {rows} rows chosen and removed ({read} previewed),"
+        f" server {start:.0f} MB before, {after:.0f} MB after: {after - start:+.0f} MB (goal: within 50 MB);"
+        f" {after_first:.0f} MB after the first file, peak {peak:.0f} MB"
+    )
+
+
 def run(folder: Path) -> None:
     """The whole load bench: DuckDB, PostgreSQL, two servers on one PostgreSQL, the cold start."""
     from tests import postgres
 
+    upload_memory(folder / "uploads")
     print("The deadline day through the real server (protocol client, one thread a person):")
     rounds(folder / "duckdb", make_settings(folder / "duckdb" / "data", secret_key=SECRET_KEY), "DuckDB")
     if not postgres.available():

@@ -261,6 +261,26 @@ class Session:
         )
         self.run()
 
+    def clear_uploads(self, uploader_id: str) -> None:
+        """Remove every file from the upload control, as its «x» does: the file is deleted on the
+        server, and the script runs without it."""
+        held = self._values.get(uploader_id)
+        if held is not None:
+            for info in held.file_uploader_state_value.uploaded_file_info:
+                request = urllib.request.Request(
+                    urllib.parse.urljoin(self.base_url, info.file_urls.delete_url),
+                    method="DELETE",
+                    headers={
+                        "Cookie": self._cookie_header(),
+                        "X-Xsrftoken": self.cookies[XSRF_COOKIE],
+                        "Origin": self.base_url,
+                    },
+                )
+                with urllib.request.urlopen(request, timeout=self.timeout):
+                    pass
+        self._values[uploader_id] = WidgetState(id=uploader_id, file_uploader_state_value=FileUploaderState())
+        self.run()
+
     def _receive_direct(self) -> ForwardMsg:
         message = ForwardMsg()
         message.ParseFromString(self._socket.recv(timeout=self.timeout))

@@ -127,3 +127,19 @@ def employer_visit(
             except Exception:  # noqa: BLE001 - closing a socket the server already closed
                 pass
     return visit
+
+
+def logged_in(base_url: str, email: str, password: str) -> Session:
+    """A tab logged in as a person gets one: the form, the cookie route, and back with the cookie."""
+    first = Session(base_url)
+    first.run()
+    address, secret = first.widget("text_input", "E-post"), first.widget("text_input", "Passord")
+    first.run(values={address.id: email, secret.id: password}, clicks=(first.widget("button", "Logg inn").id,))
+    handoff = first.component("portal_goto")
+    if not handoff:
+        raise ProtocolError("the login did not go on: " + " | ".join(first.texts()[:6]))
+    first.get(handoff["url"])
+    first.close()
+    tab = Session(base_url, cookies=dict(first.cookies))
+    tab.run()
+    return tab
