@@ -57,7 +57,7 @@ def seed(settings, count: int) -> list[Clerk]:
     ]
     active_clerks(store, chosen, PASSWORD)
     clerks = []
-    for (email, orgnr), company_id in zip(chosen, ids, strict=False):
+    for (email, orgnr), company_id in zip(chosen, ids[:count], strict=True):
         people = store.rows(
             "SELECT m.national_id, m.name FROM employments e JOIN members m ON m.id = e.member_id"
             " WHERE e.company_id = ? ORDER BY m.id",

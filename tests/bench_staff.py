@@ -18,7 +18,7 @@ from services.accounts.access import CLI, Actor
 from services.config import load_settings
 from services.register import reconcile
 from tests import bench_union
-from tests.helpers import latest_code
+from tests.helpers import active_clerks, latest_code
 from tests.pages.conftest import log_in, new_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +86,6 @@ def _large_employer() -> None:
 
     from services.accounts import companies
     from services.lists import submissions
-    from services.lists.identity import name_key
     from tests import listfiles
 
     store = db.open_store(load_settings())
@@ -96,26 +95,8 @@ def _large_employer() -> None:
         (str(700_000 + n), bench_union.newcomer(4000 + n), f"Utrukket{n:03}, Ansatt{n}") for n in range(UTRUKNE_OPEN)
     ]
 
-    def hire(tx: db.Tx) -> None:
-        tx.bulk_insert(
-            "members",
-            ("member_no", "national_id", "name", "name_key", "rate_class", "created_at", "updated_at"),
-            [(no, nid, nm, name_key(nm), "ordinær", now, now) for no, nid, nm in staff],
-        )
-        tx.execute(
-            "INSERT INTO employments (member_id, company_id, valid_from, created_at)"
-            " SELECT id, ?, DATE '2020-01-01', ? FROM members WHERE member_no >= '700000' AND member_no < '800000'",
-            [large.id, now],
-        )
-
-    store.transaction(hire)
-    clerk = users.add_user(store, actor=CLI, email=CLERK, name="Benk Lønn", company_orgnrs=[large.orgnr])
-    codes.request_code(store, email=CLERK, purpose=codes.ACTIVATE)
-    codes.set_password_with_code(
-        store, email=CLERK, code=latest_code(store, CLERK), password=PASSWORD, confirmation=PASSWORD
-    )
-    actor = Actor(clerk.id, CLERK, clerk.role)
-    declaration.accept(store, actor=actor, accepted=True)
+    bench_union.hire(store, large.id, staff, now)
+    [actor] = active_clerks(store, [(CLERK, large.orgnr)], PASSWORD)
     outsider = bench_union.list_upload([(bench_union.newcomer(9000), "Ny, Person")], "stor.csv")
     submissions.submit(
         store,
@@ -142,7 +123,6 @@ def _largest_employer() -> None:
 
     from services.accounts import companies
     from services.lists import submissions
-    from services.lists.identity import name_key
     from tests import listfiles
 
     store = db.open_store(load_settings())
@@ -150,26 +130,8 @@ def _largest_employer() -> None:
     now = datetime(2026, 11, 1)
     staff = [(str(800_000 + n), bench_union.newcomer(5000 + n), f"Ansatt{n:04}, Største{n}") for n in range(LARGEST)]
 
-    def hire(tx: db.Tx) -> None:
-        tx.bulk_insert(
-            "members",
-            ("member_no", "national_id", "name", "name_key", "rate_class", "created_at", "updated_at"),
-            [(no, nid, nm, name_key(nm), "ordinær", now, now) for no, nid, nm in staff],
-        )
-        tx.execute(
-            "INSERT INTO employments (member_id, company_id, valid_from, created_at)"
-            " SELECT id, ?, DATE '2020-01-01', ? FROM members WHERE member_no >= '800000' AND member_no < '900000'",
-            [largest.id, now],
-        )
-
-    store.transaction(hire)
-    clerk = users.add_user(store, actor=CLI, email=LARGEST_CLERK, name="Benk Største", company_orgnrs=[largest.orgnr])
-    codes.request_code(store, email=LARGEST_CLERK, purpose=codes.ACTIVATE)
-    codes.set_password_with_code(
-        store, email=LARGEST_CLERK, code=latest_code(store, LARGEST_CLERK), password=PASSWORD, confirmation=PASSWORD
-    )
-    actor = Actor(clerk.id, LARGEST_CLERK, clerk.role)
-    declaration.accept(store, actor=actor, accepted=True)
+    bench_union.hire(store, largest.id, staff, now)
+    [actor] = active_clerks(store, [(LARGEST_CLERK, largest.orgnr)], PASSWORD)
     every_one = bench_union.list_upload([(nid, nm) for _, nid, nm in staff], "storst.csv")
     submissions.submit(
         store,

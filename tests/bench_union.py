@@ -143,6 +143,26 @@ def fill(store: db.Store, *, months: int = MONTHS) -> list[int]:
     return store.transaction(work)
 
 
+def hire(store: db.Store, company_id: int, staff: list[tuple[str, str, str]], now: datetime) -> None:
+    """Members (member no, national id, name) added in bulk, each employed at the company since 2020.
+    The member numbers are new and of one length: the employments go in by their range."""
+    numbers = [no for no, _, _ in staff]
+
+    def work(tx: db.Tx) -> None:
+        tx.bulk_insert(
+            "members",
+            ("member_no", "national_id", "name", "name_key", "rate_class", "created_at", "updated_at"),
+            [(no, nid, nm, name_key(nm), "ordinær", now, now) for no, nid, nm in staff],
+        )
+        tx.execute(
+            "INSERT INTO employments (member_id, company_id, valid_from, created_at)"
+            " SELECT id, ?, DATE '2020-01-01', ? FROM members WHERE member_no BETWEEN ? AND ?",
+            [company_id, now, min(numbers), max(numbers)],
+        )
+
+    store.transaction(work)
+
+
 def median_time(work: Callable[[], object], repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
@@ -237,19 +257,7 @@ def run(
     now = datetime(2026, 11, 1)
     staff = [(str(500_000 + n), newcomer(3000 + n), f"Stor{n}, Ansatt{n}") for n in range(500)]
 
-    def hire(tx: db.Tx) -> None:
-        tx.bulk_insert(
-            "members",
-            ("member_no", "national_id", "name", "name_key", "rate_class", "created_at", "updated_at"),
-            [(no, nid, nm, name_key(nm), "ordinær", now, now) for no, nid, nm in staff],
-        )
-        tx.execute(
-            "INSERT INTO employments (member_id, company_id, valid_from, created_at)"
-            " SELECT id, ?, DATE '2020-01-01', ? FROM members WHERE member_no >= '500000'",
-            [large.id, now],
-        )
-
-    store.transaction(hire)
+    hire(store, large.id, staff, now)
     submit_times(store, large.id, {"": list_upload([(nid, nm) for _, nid, nm in staff[:36]], "stor.csv")})
     open_items = [
         r[0]

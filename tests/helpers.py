@@ -141,9 +141,10 @@ def set_up_app(store, user_id: int, email: str, role: str = "staff") -> list[str
     return second_factor.confirm_enrolment(store, actor=Actor(user_id, email, role), code=code)
 
 
-def active_clerks(store, clerks: list[tuple[str, str]], password: str) -> None:
+def active_clerks(store, clerks: list[tuple[str, str]], password: str) -> list[Actor]:
     """Clerks (e-mail, org nr of their company), each activated with `password` and with the
-    declaration accepted: ready to log in. Many at once: the code caps are for people, not a seed."""
+    declaration accepted: ready to log in, as the acting users. Many at once: the code caps are for
+    people, not a seed."""
     from datetime import timedelta
 
     from services import settings_store
@@ -152,6 +153,7 @@ def active_clerks(store, clerks: list[tuple[str, str]], password: str) -> None:
 
     settings_store.set_value(store, actor=CLI, key="code_requests_per_hour", value=str(10 * len(clerks) + 100))
     earlier = utcnow() - timedelta(minutes=5)
+    actors = []
     for n, (address, orgnr) in enumerate(clerks):
         user = users.add_user(store, actor=CLI, email=address, name=f"Lønn {n}", company_orgnrs=[orgnr])
         codes.request_code(store, email=address, purpose=codes.ACTIVATE, source=f"seed-{n}", now=earlier)
@@ -159,4 +161,7 @@ def active_clerks(store, clerks: list[tuple[str, str]], password: str) -> None:
         codes.set_password_with_code(
             store, email=address, code=code, password=password, confirmation=password, now=earlier
         )
-        declaration.accept(store, actor=Actor(user.id, address, user.role), accepted=True)
+        actor = Actor(user.id, address, user.role)
+        declaration.accept(store, actor=actor, accepted=True)
+        actors.append(actor)
+    return actors

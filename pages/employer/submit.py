@@ -69,7 +69,7 @@ def send_clicked(form: Form) -> None:
         )
     except PortalError as problem:
         # Kept a few seconds: a run that follows at once (a file arriving) must not swallow it.
-        brief.keep("_send_error", str(problem))
+        brief.keep("_send_error", problem)
     else:
         st.session_state["_receipt"] = receipt
         st.session_state["_submit_round"] = form.round + 1
@@ -252,8 +252,8 @@ if copies:
     st.checkbox("Ja, dette er riktig fil for denne perioden", key=form.confirm)
 st.text_area("Merknad:", key=form.remark, max_chars=fields.REMARK)
 send_error = brief.kept("_send_error")
-if send_error:
-    st.error(plain(send_error), icon=":material/error:")
+if send_error is not None:
+    ui.show_error(send_error)
 # Its click is handled at the top of the next run (`send_clicked`). Without a file on the form
 # it cannot be clicked: a click while the chosen file is still on its way would find no file
 # and be lost, where now the button waits for the file, and says why.

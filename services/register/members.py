@@ -250,11 +250,10 @@ def import_register(
     yesterday = (today or localtime.today()) - timedelta(days=1)
 
     def work(tx: Tx) -> None:
-        known = {r[0] for r in tx.rows("SELECT member_no FROM members")}
-        changed = _changed(tx, member_rows, employment_rows)
+        registered, changed = _registered_and_changed(tx, member_rows, employment_rows)
         report.updated = len(changed)
-        report.unchanged = sum(1 for no in latest if no in known) - report.updated
-        report.imported = len(latest) - report.updated - report.unchanged
+        report.unchanged = len(registered) - report.updated
+        report.imported = len(latest) - len(registered)
         if member_rows:
             _apply_import(tx, member_rows, employment_rows)
         if full:
@@ -372,8 +371,11 @@ def _apply_import(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]
         )
 
 
-def _changed(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]) -> set[str]:
-    """The registered members (by number) whose details or employments the file changes."""
+def _registered_and_changed(
+    tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]
+) -> tuple[set[str], set[str]]:
+    """The file's members already registered (by number), and those of them whose details or
+    employments the file changes."""
     numbers = [row[0] for row in member_rows]
     stored = {
         r[0]: tuple(r[1:])
@@ -391,7 +393,7 @@ def _changed(tx: Tx, member_rows: list[tuple], employment_rows: list[tuple]) -> 
     )
     details = {row[0] for row in member_rows if row[0] in stored and stored[row[0]] != tuple(row[1:])}
     jobs = {row[0] for row in employment_rows if row[0] in stored and tuple(row) not in held}
-    return details | jobs
+    return set(stored), details | jobs
 
 
 def _end_missing(tx: Tx, employment_rows: list[tuple], yesterday: date) -> list[Ending]:

@@ -328,19 +328,19 @@ def running_portal(data_dir: Path, mailbox: SendGridStandIn, **env_extra: str) -
     assert "Traceback" not in log_path.read_text(), log_path.read_text()
 
 
-def _engine(request) -> dict[str, str]:
+def _engine(request, database: str = "browser_suite") -> dict[str, str]:
     """The store's settings for the browser suite: the DuckDB file, or under
-    PORTAL_TEST_ENGINE=postgres (`make test-postgres`) a database on the throwaway PostgreSQL,
-    with the files in it, as a hosted union runs the portal."""
+    PORTAL_TEST_ENGINE=postgres (`make test-postgres`) a database of that name on the throwaway
+    PostgreSQL, with the files in it, as a hosted union runs the portal."""
     if os.environ.get("PORTAL_TEST_ENGINE") != "postgres":
         return {}
     import psycopg
 
     server = request.getfixturevalue("postgres_server")
     with psycopg.connect(server.dsn(), autocommit=True) as admin:
-        admin.execute("CREATE DATABASE browser_suite")
+        admin.execute(f"CREATE DATABASE {database}")
     return {
-        "database_url": f"postgresql://portal@/browser_suite?host={server.folder}&port={server.port}",
+        "database_url": f"postgresql://portal@/{database}?host={server.folder}&port={server.port}",
         "file_store": "database",
     }
 

@@ -6,7 +6,6 @@ list stored."""
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 
@@ -14,28 +13,13 @@ from services import db
 from services.accounts import companies
 from services.accounts.access import CLI
 from tests import listfiles
-from tests.browser.conftest import IDLE, PASSWORD, SECRET_KEY, TIMEOUT_MS, running_portal
+from tests.browser.conftest import IDLE, PASSWORD, SECRET_KEY, TIMEOUT_MS, _engine, running_portal
 from tests.conftest import make_settings
 from tests.helpers import active_clerks
 
 CLERKS = 20
 RUNNING = "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'running'"
 SENT = "er sendt inn for"
-
-
-def _engine(request) -> dict[str, str]:
-    """The store's settings: DuckDB, or under `make test-postgres` a database of its own."""
-    if os.environ.get("PORTAL_TEST_ENGINE") != "postgres":
-        return {}
-    import psycopg
-
-    server = request.getfixturevalue("postgres_server")
-    with psycopg.connect(server.dsn(), autocommit=True) as admin:
-        admin.execute("CREATE DATABASE clicks_together")
-    return {
-        "database_url": f"postgresql://portal@/clicks_together?host={server.folder}&port={server.port}",
-        "file_store": "database",
-    }
 
 
 def _seed(data_dir, engine: dict[str, str]) -> list[tuple[str, str]]:
@@ -83,7 +67,7 @@ def _wait_all(pages, text: str, seconds: float = 60) -> list[bool]:
 
 def test_twenty_clerks_click_send_during_the_preview_run(tmp_path, mailbox, figure, request, browser):
     data_dir = tmp_path / "data"
-    engine = _engine(request)
+    engine = _engine(request, "clicks_together")
     clerks = _seed(data_dir, engine)
     server_env = {f"PORTAL_{name.upper()}": value for name, value in engine.items()}
     files = [_list_file(tmp_path, n) for n in range(CLERKS)]

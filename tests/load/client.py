@@ -149,11 +149,8 @@ class Session:
         self._socket.send(message.SerializeToString())
 
     def _receive(self) -> ForwardMsg:
-        if self._pending:
-            return self._pending.pop(0)
-        message = ForwardMsg()
-        message.ParseFromString(self._socket.recv(timeout=self.timeout))
-        return message
+        """The next message: one put aside while waiting for an upload address, else the socket's."""
+        return self._pending.pop(0) if self._pending else self._receive_direct()
 
     def _until_idle(self) -> None:
         running = True

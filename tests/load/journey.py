@@ -76,28 +76,14 @@ def employer_visit(
             return visit
         visit.took["open"] = time.perf_counter() - started
 
-        def log_in() -> None:
-            address, secret = first.widget("text_input", "E-post"), first.widget("text_input", "Passord")
-            first.run(values={address.id: email, secret.id: password}, clicks=(first.widget("button", "Logg inn").id,))
-
-        if not _step(visit, "log in", first, log_in, "Innlogget som"):
+        if not _step(visit, "log in", first, lambda: submit_login(first, email, password), "Innlogget som"):
             return visit
         handoff = first.component("portal_goto")
         if not handoff or not handoff.get("url"):
             visit.lost.append("log in")
             return visit
-
-        def by_cookie() -> None:
-            nonlocal session
-            # The browser leaves this page for the cookie route and comes back as a new tab.
-            first.get(handoff["url"])
-            first.close()
-            session = Session(base_url, cookies=dict(first.cookies))
-            session.run()
-
         started = time.perf_counter()
-        by_cookie()
-        assert session is not None
+        session = come_back(base_url, first, handoff["url"])
         visit.took["cookie"] = time.perf_counter() - started
         if session.component("portal_goto") is not None or not session.shows("Innlogget som"):
             visit.lost.append("cookie")
@@ -113,9 +99,7 @@ def employer_visit(
             waited = True
             send_together.wait()
         _step(visit, "send", tab, lambda: tab.run(clicks=(tab.widget("button", "Send inn").id,)), SENT)
-    except (ProtocolError, OSError, TimeoutError) as problem:
-        visit.error = f"{type(problem).__name__}: {problem}"[:200]
-    except Exception as problem:  # noqa: BLE001 - the websockets client's own errors are figures too
+    except Exception as problem:  # noqa: BLE001 - a refused socket, a timeout, the client's own errors: figures
         visit.error = f"{type(problem).__name__}: {problem}"[:200]
     finally:
         if send_together is not None and not waited:
@@ -129,17 +113,27 @@ def employer_visit(
     return visit
 
 
-def logged_in(base_url: str, email: str, password: str) -> Session:
-    """A tab logged in as a person gets one: the form, the cookie route, and back with the cookie."""
-    first = Session(base_url)
-    first.run()
-    address, secret = first.widget("text_input", "E-post"), first.widget("text_input", "Passord")
-    first.run(values={address.id: email, secret.id: password}, clicks=(first.widget("button", "Logg inn").id,))
-    handoff = first.component("portal_goto")
-    if not handoff:
-        raise ProtocolError("the login did not go on: " + " | ".join(first.texts()[:6]))
-    first.get(handoff["url"])
+def submit_login(session: Session, email: str, password: str) -> None:
+    """The login form filled in and «Logg inn» clicked."""
+    address, secret = session.widget("text_input", "E-post"), session.widget("text_input", "Passord")
+    session.run(values={address.id: email, secret.id: password}, clicks=(session.widget("button", "Logg inn").id,))
+
+
+def come_back(base_url: str, first: Session, handoff_url: str) -> Session:
+    """The browser leaves the login page for the cookie route and comes back as a new tab."""
+    first.get(handoff_url)
     first.close()
     tab = Session(base_url, cookies=dict(first.cookies))
     tab.run()
     return tab
+
+
+def logged_in(base_url: str, email: str, password: str) -> Session:
+    """A tab logged in as a person gets one: the form, the cookie route, and back with the cookie."""
+    first = Session(base_url)
+    first.run()
+    submit_login(first, email, password)
+    handoff = first.component("portal_goto")
+    if not handoff:
+        raise ProtocolError("the login did not go on: " + " | ".join(first.texts()[:6]))
+    return come_back(base_url, first, handoff["url"])
