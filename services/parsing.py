@@ -1,16 +1,21 @@
 """Entry point: `python -m services.parsing FILE...` (tools outside the project call it by this name).
 
-The contract and the code are in `services.lists.parsing`; this module only starts the
-worker first, so that its imports overlap ours, then runs it.
+The contract and the code are in `services.lists.parsing`. A command that reads a
+few files and exits forks its own limited child per file (services.lists.forked)
+rather than starting the portal's fork server, which would import the readers a
+second time in a second interpreter.
 """
 
 if __name__ == "__main__":
+    import os
     import sys
 
-    from services.lists import early
-
-    early.spawn_worker()
-
+    from services.config import load_parse_limits
+    from services.lists.forked import ForkedWorker
     from services.lists.parsing import main
 
-    sys.exit(main())
+    code = main(pool=ForkedWorker(load_parse_limits()))
+    sys.stdout.flush()
+    # Nothing is left to clean up: the interpreter's own teardown of every loaded module
+    # would be a twentieth of the command's time.
+    os._exit(code)

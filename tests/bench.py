@@ -56,9 +56,9 @@ def whole_process(args: list[str]) -> float:
 
 def parse_process_against_pandas(xlsx: Path) -> None:
     """The whole `python -m services.parsing` process, worker included, against a plain pandas read."""
-    ours = statistics.median(whole_process(["-m", "services.parsing", str(xlsx)]) for _ in range(5))
+    ours = statistics.median(whole_process(["-m", "services.parsing", str(xlsx)]) for _ in range(9))
     pandas = statistics.median(
-        whole_process(["-c", f"import pandas; pandas.read_excel({str(xlsx)!r}, engine='openpyxl')"]) for _ in range(5)
+        whole_process(["-c", f"import pandas; pandas.read_excel({str(xlsx)!r}, engine='openpyxl')"]) for _ in range(9)
     )
     raw = statistics.median(
         whole_process(
@@ -68,7 +68,7 @@ def parse_process_against_pandas(xlsx: Path) -> None:
                 f"python_calamine.CalamineWorkbook.from_path({str(xlsx)!r}).get_sheet_by_index(0).to_python()",
             ]
         )
-        for _ in range(5)
+        for _ in range(9)
     )
     print(f"{'python -m services.parsing, 6 000-row xlsx (process)':<55} median {ours:7.3f} s")
     print(f"{'pandas.read_excel(engine=openpyxl), same file (process)':<55} median {pandas:7.3f} s")

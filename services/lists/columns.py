@@ -149,6 +149,15 @@ ROLE_ORDER = (NATIONAL_ID, BIRTH_DATE, PERIOD, BASIS, EMPLOYEE_NO, NAME, SURNAME
 HEADER_SCAN_ROWS = 40
 
 
+# Each synonym's words and its letters without spaces, worked out once: headers are
+# matched against every synonym, and the first rows of a list are many cells.
+_SYNONYM_SHAPES = [
+    (role, synonym, frozenset(synonym.split()), synonym.replace(" ", ""))
+    for role in ROLE_ORDER
+    for synonym in SYNONYMS[role]
+]
+
+
 def role_of_header(cell) -> str | None:
     header = fold(values.text(cell))
     if not header or len(header) > 60:
@@ -158,15 +167,13 @@ def role_of_header(cell) -> str | None:
             return role
     words = set(header.split())
     squashed = header.replace(" ", "")
-    for role in ROLE_ORDER:
-        for synonym in SYNONYMS[role]:
-            if len(synonym) >= 4 and (set(synonym.split()) <= words or synonym.replace(" ", "") == squashed):
-                return role
-    for role in ROLE_ORDER:
-        for synonym in SYNONYMS[role]:
-            # Compound words: "fagforeningstrekkbelop", "kontingenttrekk (kr)".
-            if len(synonym) >= 6 and " " not in synonym and synonym in squashed:
-                return role
+    for role, synonym, synonym_words, synonym_squashed in _SYNONYM_SHAPES:
+        if len(synonym) >= 4 and (synonym_words <= words or synonym_squashed == squashed):
+            return role
+    for role, synonym, _, _ in _SYNONYM_SHAPES:
+        # Compound words: "fagforeningstrekkbelop", "kontingenttrekk (kr)".
+        if len(synonym) >= 6 and " " not in synonym and synonym in squashed:
+            return role
     return None
 
 

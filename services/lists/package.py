@@ -195,10 +195,10 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str
             cells = len(CELL_TAG.findall(chunk))
         if refs:
             # The widest column: longest letters first, then alphabetical.
-            widest = max((c.upper() for c, _ in refs), key=lambda c: (len(c), c))
+            widest = max({c.upper() for c in {c for c, _ in refs}}, key=lambda c: (len(c), c))
             if (len(widest), widest) > (len(max_column_letters), max_column_letters):
                 max_column_letters = widest
-            facts.rows = max(facts.rows, max(map(int, (r for _, r in refs))))
+            facts.rows = max(facts.rows, max(map(int, {r for _, r in refs})))
         rows_here = sum(chunk.count(row_open + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
         row_numbers = fast_row.findall(chunk)
         if len(row_numbers) < rows_here:

@@ -25,11 +25,13 @@ from services.lists.result import ListWarning, ParseResult, Row
 __all__ = ["MAX_FILE_BYTES", "ListWarning", "ParseResult", "Row", "parse_bytes", "parse_file", "main"]
 
 
-def parse_bytes(data: bytes, filename: str, chosen: list[ChosenLayout] | None = None) -> ParseResult:
-    return sandbox.parse(data, filename, chosen=chosen)
+def parse_bytes(
+    data: bytes, filename: str, chosen: list[ChosenLayout] | None = None, *, pool: sandbox.Pool | None = None
+) -> ParseResult:
+    return sandbox.parse(data, filename, chosen=chosen, pool=pool)
 
 
-def parse_file(path: Path | str) -> ParseResult:
+def parse_file(path: Path | str, *, pool: sandbox.Pool | None = None) -> ParseResult:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -38,26 +40,26 @@ def parse_file(path: Path | str) -> ParseResult:
         data = path.read_bytes()
     except OSError as problem:
         return ParseResult(path.name, False, f"Filen kunne ikke åpnes: {problem.strerror or 'ukjent feil'}.")
-    return parse_bytes(data, path.name)
+    return parse_bytes(data, path.name, pool=pool)
 
 
-def _line(file: str) -> tuple[bool, str]:
+def _line(file: str, pool: sandbox.Pool | None) -> tuple[bool, str]:
     try:
-        result = parse_file(file)
+        result = parse_file(file, pool=pool)
         return result.ok, json.dumps(result.to_json(), ensure_ascii=False)
     except Exception as exc:  # noqa: BLE001 - the contract is one JSON line per file, whatever happens
         failed = ParseResult(Path(file).name, False, f"Filen kunne ikke leses ({type(exc).__name__}).")
         return False, json.dumps(failed.to_json(), ensure_ascii=False)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, pool: sandbox.Pool | None = None) -> int:
     files = sys.argv[1:] if argv is None else argv
     if not files:
         print("bruk: python -m services.parsing FIL...", file=sys.stderr)
         return 2
     all_read = True
     for file in files:
-        ok, line = _line(file)
+        ok, line = _line(file, pool)
         all_read &= ok
         print(line, flush=True)
     return 0 if all_read else 1

@@ -81,22 +81,35 @@ def _first_person_row(sheet: Sheet, layout: Layout) -> int:
     return len(sheet.rows)
 
 
+def _column(layout: Layout, role: str):
+    """The function that takes a row's cell for `role`, or None where the row is short or the role absent."""
+    col = layout.columns.get(role)
+    if col is None:
+        return lambda row: None
+    return lambda row: row[col] if col < len(row) else None
+
+
 def _extract(sheet: Sheet, layout: Layout) -> tuple[list[Row], list[ListWarning], Decimal | None]:
     start = _first_person_row(sheet, layout) if layout.header_row is None else layout.header_row + 1
     decimal_comma = _decimal_comma(sheet, layout, start)
+    id_of, born_of, amount_of, basis_of = (_column(layout, r) for r in (NATIONAL_ID, BIRTH_DATE, AMOUNT, BASIS))
+    name_of, surname_of, first_name_of = (_column(layout, r) for r in (NAME, SURNAME, FIRST_NAME))
+    employee_no_of, period_of = _column(layout, EMPLOYEE_NO), _column(layout, PERIOD)
+    one_name, has_period = NAME in layout.columns, PERIOD in layout.columns
+    is_blank = values.is_blank
     rows, warnings, stated_sum = [], [], None
     for index in range(start, len(sheet.rows)):
         cells, line = sheet.rows[index], sheet.line_numbers[index]
-        if all(values.is_blank(c) for c in cells):
+        if all(is_blank(c) for c in cells):
             continue
-        raw_id = _cell(cells, layout, NATIONAL_ID)
+        raw_id = id_of(cells)
         national_id = values.digits_of_national_id(raw_id)
-        birth_date = values.parse_date(_cell(cells, layout, BIRTH_DATE))
-        if NAME in layout.columns:
-            name = values.clean_name(_cell(cells, layout, NAME))
+        birth_date = values.parse_date(born_of(cells))
+        if one_name:
+            name = values.clean_name(name_of(cells))
         else:
-            name = values.join_names(_cell(cells, layout, SURNAME), _cell(cells, layout, FIRST_NAME))
-        amount = values.parse_amount(_cell(cells, layout, AMOUNT), decimal_comma=decimal_comma)
+            name = values.join_names(surname_of(cells), first_name_of(cells))
+        amount = values.parse_amount(amount_of(cells), decimal_comma=decimal_comma)
         if national_id is None and birth_date is None:
             # Only a row without a person can be a repeated header or a sum.
             if _is_repeated_header(cells):
@@ -105,7 +118,7 @@ def _extract(sheet: Sheet, layout: Layout) -> tuple[list[Row], list[ListWarning]
                 if amount is not None:
                     stated_sum = amount
                 continue
-        if national_id is None and not values.is_blank(raw_id):
+        if national_id is None and not is_blank(raw_id):
             birth_date = birth_date or values.parse_date(raw_id)
             warnings.append(ListWarning(line, "Fødselsnummeret er ikke 11 sifre."))
         if national_id is not None:
@@ -120,12 +133,12 @@ def _extract(sheet: Sheet, layout: Layout) -> tuple[list[Row], list[ListWarning]
                 f"Linje {line}: beløpet{shown} er for stort til å være et trekk "
                 f"(høyst {kr(MAX_AMOUNT_KR - Decimal('0.01'))}). Rett beløpet og send listen igjen."
             )
-        employee_no = values.text(_cell(cells, layout, EMPLOYEE_NO)) or None
-        basis = values.parse_amount(_cell(cells, layout, BASIS))
+        employee_no = values.text(employee_no_of(cells)) or None
+        basis = values.parse_amount(basis_of(cells))
         if basis is not None and abs(basis) >= MAX_AMOUNT_KR:
             warnings.append(ListWarning(line, "Trekkgrunnlaget er urimelig stort og er utelatt."))
             basis = None
-        period = values.parse_period(_cell(cells, layout, PERIOD)) if PERIOD in layout.columns else None
+        period = values.parse_period(period_of(cells)) if has_period else None
         rows.append(Row(line, national_id, birth_date, name, employee_no, basis, amount, period))
     return rows, warnings, stated_sum
 
@@ -186,9 +199,11 @@ def _sample(sheet: Sheet, layout: Layout) -> Sheet:
 def _best_table(sheets: list[Sheet]) -> tuple[Sheet, Layout] | None:
     best, best_rows = None, 0
     for sheet in sheets:
-        filled = sum(1 for row in sheet.rows if not all(values.is_blank(c) for c in row))
-        if filled > MAX_ROWS + 50:
-            raise UnreadableFile(f"Listen har {filled} rader; høyst {MAX_ROWS} er tillatt.")
+        if len(sheet.rows) > MAX_ROWS + 50:
+            # Blank rows do not count against the limit; only a sheet that long has to be counted.
+            filled = sum(1 for row in sheet.rows if not all(values.is_blank(c) for c in row))
+            if filled > MAX_ROWS + 50:
+                raise UnreadableFile(f"Listen har {filled} rader; høyst {MAX_ROWS} er tillatt.")
         candidates = []
         header = find_header(sheet.rows)
         if header is not None:

@@ -17,14 +17,16 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
+import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol
 
-from services.config import ParseLimits, load_parse_limits
+from services.config import PROJECT_ROOT, ParseLimits, load_parse_limits
 from services.lists.columns import ChosenLayout
-from services.lists.early import spawn_server
 from services.lists.result import ParseResult
 
 log = logging.getLogger("portal.parse")
@@ -37,6 +39,19 @@ STARTUP_SECONDS = 60
 # Signals a child gets for going past a limit: the CPU limit (XCPU, then KILL), the backup
 # alarm, and an abort when the Rust reader cannot allocate under the memory limit.
 LIMIT_SIGNALS = {signal.SIGXCPU, signal.SIGKILL, signal.SIGALRM, signal.SIGABRT}
+
+
+def _spawn_server(limits: ParseLimits) -> tuple[subprocess.Popen, str]:
+    """Start the fork server without waiting for it: it says «ready» once its readers are loaded."""
+    folder = tempfile.mkdtemp(prefix="portal-parse-")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "services.lists.worker", str(Path(folder) / "parse.sock"), json.dumps(asdict(limits))],
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    return server, folder
 
 
 class WorkerUnavailable(Exception):
@@ -68,6 +83,12 @@ def _read_exactly(conn: socket.socket, count: int) -> bytes | None:
     return bytes(buffer)
 
 
+class Pool(Protocol):
+    """Whatever reads a file in a limited child: the portal's fork server, or a command's own fork."""
+
+    def run(self, job: str, filename: str, data: bytes, *, options: dict | None = None) -> Outcome: ...
+
+
 class ParseWorkers:
     def __init__(self, limits: ParseLimits) -> None:
         self.limits = limits
@@ -84,14 +105,8 @@ class ParseWorkers:
 
     def _start(self) -> None:
         self._stop_server()
-        self._server, self._folder = spawn_server(self.limits)
+        self._server, self._folder = _spawn_server(self.limits)
         self._ready = False
-
-    def adopt(self, server: subprocess.Popen, folder: str) -> None:
-        """Take over a server started early (services.lists.early); it may still be loading."""
-        with self._lock:
-            self._stop_server()
-            self._server, self._folder, self._ready = server, folder, False
 
     def _await_ready(self) -> None:
         assert self._server is not None and self._server.stdout is not None
@@ -149,7 +164,7 @@ class ParseWorkers:
             try:
                 conn.sendall(header + data)
                 conn.shutdown(socket.SHUT_WR)
-                return self._receive(conn)
+                return receive(conn)
             except TimeoutError:
                 with self._lock:
                     self._stop_server()
@@ -159,32 +174,47 @@ class ParseWorkers:
             finally:
                 conn.close()
 
-    def _receive(self, conn: socket.socket) -> Outcome:
-        status = None
-        while True:
-            head = _read_exactly(conn, 5)
-            if head is None:
-                break
-            kind, length = head[:1], struct.unpack(">I", head[1:])[0]
-            body = _read_exactly(conn, length)
-            if body is None:
-                break
-            payload = json.loads(body)
-            if kind == b"R":
-                if "failure" in payload:
-                    return Outcome(None, payload["failure"], payload.get("reason", ""))
-                return Outcome(payload)
-            status = payload
-        if status is None:
-            return Outcome(None, "crash", "no status")
-        if "signal" in status:
-            number = status["signal"]
-            name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-            failure = "limit" if number in LIMIT_SIGNALS or status.get("killed_for") else "crash"
-            return Outcome(
-                None, failure, f"{name}{' (' + status['killed_for'] + ')' if status.get('killed_for') else ''}"
-            )
-        return Outcome(None, "crash", f"exit {status.get('exit')}")
+
+def receive(conn: socket.socket) -> Outcome:
+    """The child's answer, or, when it gave none, the server's note of how it ended."""
+    return outcome_of(*read_frames(conn))
+
+
+def read_frames(conn: socket.socket) -> tuple[dict | None, dict | None]:
+    """The child's answer (frame R) and the server's note of how the child ended (frame S), as far as sent."""
+    status = None
+    while True:
+        head = _read_exactly(conn, 5)
+        if head is None:
+            return None, status
+        kind, length = head[:1], struct.unpack(">I", head[1:])[0]
+        body = _read_exactly(conn, length)
+        if body is None:
+            return None, status
+        payload = json.loads(body)
+        if kind == b"R":
+            return payload, status
+        status = payload
+
+
+def outcome_of(answer: dict | None, status: dict | None) -> Outcome:
+    if answer is None:
+        return ended(status)
+    if "failure" in answer:
+        return Outcome(None, answer["failure"], answer.get("reason", ""))
+    return Outcome(answer)
+
+
+def ended(status: dict | None) -> Outcome:
+    """Why a child that gave no answer gave none, from its exit status (services.lists.worker.status)."""
+    if status is None:
+        return Outcome(None, "crash", "no status")
+    if "signal" in status:
+        number = status["signal"]
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+        failure = "limit" if number in LIMIT_SIGNALS or status.get("killed_for") else "crash"
+        return Outcome(None, failure, f"{name}{' (' + status['killed_for'] + ')' if status.get('killed_for') else ''}")
+    return Outcome(None, "crash", f"exit {status.get('exit')}")
 
 
 _workers: ParseWorkers | None = None
@@ -195,15 +225,7 @@ def workers() -> ParseWorkers:
     global _workers
     with _workers_lock:
         if _workers is None:
-            from services.lists import early
-
-            if early.started is not None:
-                server, folder, limits = early.started
-                early.started = None
-                _workers = ParseWorkers(limits)
-                _workers.adopt(server, folder)
-            else:
-                _workers = ParseWorkers(load_parse_limits())
+            _workers = ParseWorkers(load_parse_limits())
             atexit.register(_workers.close)
         return _workers
 
@@ -221,7 +243,7 @@ def _failed(filename: str, data: bytes, outcome: Outcome) -> str:
 
 
 def parse(
-    data: bytes, filename: str, *, pool: ParseWorkers | None = None, chosen: list[ChosenLayout] | None = None
+    data: bytes, filename: str, *, pool: Pool | None = None, chosen: list[ChosenLayout] | None = None
 ) -> ParseResult:
     """The list in the file, read by a worker; `chosen`: the layouts the company's clerks picked."""
     name = Path(filename).name
@@ -249,7 +271,7 @@ class TablesUnreadable(Exception):
     """The file has no tables to read; the message is for the user (Norwegian)."""
 
 
-def read_tables(data: bytes, filename: str, *, pool: ParseWorkers | None = None) -> Tables:
+def read_tables(data: bytes, filename: str, *, pool: Pool | None = None) -> Tables:
     """The file's sheets as rows of cells, read by the worker (for the member register)."""
     name = Path(filename).name
     try:

@@ -12,12 +12,17 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from operator import mul
 
 SPACES = "\u00a0\u202f\u2009\u2007 \t'’"
 CURRENCY = re.compile(r"(?i)\b(nok|kr)\b\.?|kr\.?$|^kr\.?|,-$")
 EXCEL_EPOCH = date(1899, 12, 30)
 # Stands for every amount too large for any list (and for the store): callers refuse it by size.
 OUT_OF_RANGE = Decimal("1000000000000000")
+CENT = Decimal("0.01")
+ID_SEPARATORS = re.compile(r"[\s.\-\u00a0]")
+WHITESPACE = re.compile(r"\s+")
+A_LETTER = re.compile(r"[^\W\d_]")
 
 
 def text(cell) -> str:
@@ -29,7 +34,8 @@ def text(cell) -> str:
 
 
 def is_blank(cell) -> bool:
-    return text(cell) == ""
+    # The same as text(cell) == "", without building the text: a list has tens of thousands of cells.
+    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def parse_amount(cell, *, decimal_comma: bool | None = None) -> Decimal | None:
@@ -46,7 +52,7 @@ def parse_amount(cell, *, decimal_comma: bool | None = None) -> Decimal | None:
             return None
         if abs(number) >= OUT_OF_RANGE:
             return OUT_OF_RANGE.copy_sign(Decimal(number))
-        return Decimal(str(round(number, 2))).quantize(Decimal("0.01"))
+        return Decimal(str(round(number, 2))).quantize(CENT)
     raw = str(cell).strip()
     if not raw:
         return None
@@ -71,7 +77,7 @@ def parse_amount(cell, *, decimal_comma: bool | None = None) -> Decimal | None:
     raw = normalised
     try:
         value = Decimal(raw)
-        value = OUT_OF_RANGE if value >= OUT_OF_RANGE else value.quantize(Decimal("0.01"))
+        value = OUT_OF_RANGE if value >= OUT_OF_RANGE else value.quantize(CENT)
     except InvalidOperation:
         return None
     return -value if negative else value
@@ -112,7 +118,7 @@ def digits_of_national_id(cell) -> str | None:
         raw = str(int(cell))
     else:
         raw = str(cell).strip()
-    compact = re.sub(r"[\s.\-\u00a0]", "", raw)
+    compact = raw if raw.isdigit() else ID_SEPARATORS.sub("", raw)
     if not compact.isdigit():
         return None
     if len(compact) == 10:
@@ -130,8 +136,8 @@ FIRST_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 SECOND_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
-def _check_digit(number: str, weights: tuple[int, ...]) -> int:
-    return (11 - sum(w * (ord(n) - 48) for w, n in zip(weights, number))) % 11
+def _check_digit(digits: bytes, weights: tuple[int, ...]) -> int:
+    return (11 - sum(map(mul, weights, digits)) + 48 * sum(weights)) % 11
 
 
 def _birth_date(number: str) -> date | None:
@@ -165,8 +171,8 @@ def _national_id_facts(number: str) -> tuple[bool, date | None]:
     valid = (
         born is not None
         and born <= date.today()
-        and _check_digit(number, FIRST_WEIGHTS) == ord(number[9]) - 48
-        and _check_digit(number, SECOND_WEIGHTS) == ord(number[10]) - 48
+        and _check_digit(digits := number.encode("ascii"), FIRST_WEIGHTS) == digits[9] - 48
+        and _check_digit(digits, SECOND_WEIGHTS) == digits[10] - 48
     )
     return valid, born
 
@@ -229,8 +235,8 @@ def parse_period(cell) -> date | None:
 
 
 def clean_name(cell) -> str | None:
-    name = re.sub(r"\s+", " ", text(cell)).strip(" ,;")
-    if not name or not re.search(r"[^\W\d_]", name):
+    name = WHITESPACE.sub(" ", text(cell)).strip(" ,;")
+    if not name or not A_LETTER.search(name):
         return None
     return name
 

@@ -102,7 +102,7 @@ def _apply_limits(limits: dict) -> None:
     signal.alarm(int(limits["wall_seconds"]) + 5)
 
 
-def _child(conn: socket.socket, limits: dict) -> None:
+def answer_one(conn: socket.socket, limits: dict) -> None:
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -133,7 +133,7 @@ class _Running:
     killed_for: str | None = None
 
 
-def _status(status: int, killed_for: str | None) -> dict:
+def exit_status(status: int, killed_for: str | None) -> dict:
     if os.WIFSIGNALED(status):
         return {"signal": os.WTERMSIG(status), "killed_for": killed_for}
     return {"exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None, "killed_for": killed_for}
@@ -170,7 +170,7 @@ def serve(path: str, limits: dict) -> None:
                 os.close(wake_read)
                 os.close(wake_write)
                 try:
-                    _child(conn, limits)
+                    answer_one(conn, limits)
                 finally:
                     os._exit(0)
             running[pid] = _Running(conn, time.monotonic())
@@ -206,7 +206,7 @@ def _reap(running: dict[int, _Running]) -> None:
         if child is None:
             continue
         try:
-            send_frame(child.conn, b"S", _status(status, child.killed_for))
+            send_frame(child.conn, b"S", exit_status(status, child.killed_for))
         except OSError:
             pass
         child.conn.close()

@@ -27,11 +27,11 @@ def _numbers() -> list[str]:
         day = pick.choice([pick.randint(1, 31), pick.randint(41, 71), pick.randint(80, 99), 0, 32])
         month = pick.choice([pick.randint(1, 12), pick.randint(41, 52), 0, 13])
         base = f"{day:02d}{month:02d}{pick.randint(0, 99):02d}{pick.randint(0, 999):03d}"
-        first = (11 - sum(w * int(n) for w, n in zip(values.FIRST_WEIGHTS, base))) % 11
+        first = (11 - sum(w * int(n) for w, n in zip(values.FIRST_WEIGHTS, base, strict=True))) % 11
         if first == 10:
             out.append(base + "00")
             continue
-        second = (11 - sum(w * int(n) for w, n in zip(values.SECOND_WEIGHTS, base + str(first)))) % 11
+        second = (11 - sum(w * int(n) for w, n in zip(values.SECOND_WEIGHTS, base + str(first), strict=True))) % 11
         right = base + str(first) + str(second % 10)
         out += [right, right[:10] + str((int(right[10]) + 1) % 10), right[:9] + str((first + 3) % 10) + right[10]]
     out += ["".join(pick.choice("0123456789") for _ in range(11)) for _ in range(4000)]
