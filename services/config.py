@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import secrets
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,6 +123,9 @@ def _truthy(value: str | None) -> bool:
 def _read_secrets_file(path: Path) -> dict:
     if not path.exists():
         return {}
+    # Imported here, as `secrets` below: the parser's command line loads this module for its limits alone.
+    import tomllib
+
     with path.open("rb") as fh:
         return tomllib.load(fh)
 
@@ -167,6 +168,8 @@ def _demo_key(data_dir: Path, name: str = "demo-cookie-key") -> str:
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
+    import secrets
+
     key = secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)

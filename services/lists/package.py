@@ -183,12 +183,14 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str
             root = re.search(rb"<([\w.-]+:)?worksheet[\s>]", chunk)
             prefix = root.group(1) or b"" if root else b""
             fast_cell, fast_row = _fast_patterns(prefix)
-            cell_open, row_open = b"<" + prefix + b"c", b"<" + prefix + b"row"
+            # One pass each, where a count per possible character after the name took six.
+            cell_open = re.compile(b"<" + re.escape(prefix) + rb"c[ >/\t\n\r]")
+            row_open = re.compile(b"<" + re.escape(prefix) + rb"row[ >/\t\n\r]")
         if facts.declared is None:
             found = DIMENSION.search(chunk)
             if found:
                 facts.declared = found.group(1).decode("ascii")
-        cells = sum(chunk.count(cell_open + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+        cells = len(cell_open.findall(chunk))
         refs = fast_cell.findall(chunk)
         if len(refs) < cells:
             refs = CELL_REF.findall(chunk)
@@ -199,7 +201,7 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str
             if (len(widest), widest) > (len(max_column_letters), max_column_letters):
                 max_column_letters = widest
             facts.rows = max(facts.rows, max(map(int, {r for _, r in refs})))
-        rows_here = sum(chunk.count(row_open + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+        rows_here = len(row_open.findall(chunk))
         row_numbers = fast_row.findall(chunk)
         if len(row_numbers) < rows_here:
             row_numbers = ROW_REF.findall(chunk)
