@@ -229,7 +229,7 @@ with tab_users:
     with st.form("access"):
         st.subheader("Endre tilgang")
         email = st.text_input("Brukerens e-post")
-        company_label = st.selectbox("Bedrift", list(company_choices))
+        company_label = st.selectbox("Bedrift", list(company_choices), placeholder="Velg …")
         left, right = st.columns(2)
         give = left.form_submit_button("Gi tilgang")
         take = right.form_submit_button("Fjern tilgang")
@@ -382,7 +382,10 @@ with tab_settings:
     )
     with st.form("set_value"):
         key = st.selectbox(
-            "Innstilling", list(settings_store.KNOWN), format_func=lambda k: f"{k}: {settings_store.KNOWN[k]}"
+            "Innstilling",
+            list(settings_store.KNOWN),
+            format_func=lambda k: f"{k}: {settings_store.KNOWN[k]}",
+            placeholder="Velg …",
         )
         value = st.text_input("Ny verdi")
         if st.form_submit_button("Lagre innstilling"):

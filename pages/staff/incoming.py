@@ -20,7 +20,7 @@ with incoming_tab:
         None: "Alle bedrifter",
         **{c.id: f"{c.name} ({c.orgnr})" for c in companies.all_companies(store, actor=actor)},
     }
-    company_id = st.selectbox("Bedrift", list(names), format_func=names.get)
+    company_id = st.selectbox("Bedrift", list(names), format_func=names.get, placeholder="Velg …")
     rows = inbox.incoming(store, actor=actor, company_id=company_id)
     if not rows:
         st.info("Ingen lister er kommet inn.")
@@ -55,7 +55,7 @@ with incoming_tab:
 
 with missing_tab:
     choices = [periods.add_months(periods.previous(localtime.today()), -n) for n in range(24)]
-    period = st.selectbox("Periode", choices, format_func=periods.label, key="missing_period")
+    period = st.selectbox("Periode", choices, format_func=periods.label, key="missing_period", placeholder="Velg …")
     ui.excel_download(
         f"Last ned listene for {periods.label(period).lower()} som Excel",
         lambda db, current: inbox.export_period(db, actor=current, period=period),

@@ -93,7 +93,7 @@ with st.expander("Legg til medlem"):
         member_no = st.text_input("Medlemsnummer")
         national_id = st.text_input("Fødselsnummer")
         name = st.text_input("Navn (Etternavn, Fornavn)")
-        company_label = st.selectbox("Bedrift", list(choices))
+        company_label = st.selectbox("Bedrift", list(choices), placeholder="Velg …")
         valid_from = st.date_input("Ansatt fra", value=localtime.today(), format="DD.MM.YYYY")
         if st.form_submit_button("Legg til"):
             try:
@@ -112,7 +112,7 @@ with st.expander("Legg til medlem"):
                 st.success(f"{plain(name)} er lagt til.")
 
 left, middle, right = st.columns([2, 2, 1])
-filter_label = left.selectbox("Vis bedrift", ["Alle", *choices], key="register_company")
+filter_label = left.selectbox("Vis bedrift", ["Alle", *choices], key="register_company", placeholder="Velg …")
 search = middle.text_input("Søk (medlemsnr, navn eller bedrift)", key="register_search")
 only_current = right.checkbox("Bare nåværende", key="register_current")
 page_key = "register_page"
@@ -160,9 +160,9 @@ st.subheader("Avslutt eller flytt")
 open_rows = [r for r in rows if r.valid_to is None]
 labels = {f"{r.name} ({r.member_no}) – {r.company} ({r.orgnr})": r for r in open_rows}
 if labels:
-    picked = labels[st.selectbox("Medlem", list(labels))]
+    picked = labels[st.selectbox("Medlem", list(labels), placeholder="Velg …")]
     when = st.date_input("Dato", value=localtime.today(), format="DD.MM.YYYY", key="change_date")
-    target = st.selectbox("Flytt til bedrift", list(choices), key="move_target")
+    target = st.selectbox("Flytt til bedrift", list(choices), key="move_target", placeholder="Velg …")
     sure = st.checkbox("Ja, endre registeret for dette medlemmet", key="change_sure")
     end_col, move_col = st.columns(2)
     try:

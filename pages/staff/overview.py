@@ -22,6 +22,7 @@ COLOURS = {
     coverage.MISSING: "#c62828",
     coverage.NOT_DUE: "#cfd8dc",
 }
+ROW_PX = 22
 deadline_day = int(settings_store.numeric(store, "list_deadline_day"))
 st.caption(
     f"Bedriftene mot de siste tolv periodene. Fristen er den {deadline_day}. i måneden etter perioden; "
@@ -30,7 +31,7 @@ st.caption(
 
 left, middle, right = st.columns([2, 1, 1])
 search = left.text_input("Søk etter bedrift eller organisasjonsnummer", key="overview_search")
-order = middle.selectbox("Sorter", ["Flest mangler først", "Navn"], key="overview_sort")
+order = middle.selectbox("Sorter", ["Flest mangler først", "Navn"], key="overview_sort", placeholder="Velg …")
 page_key = "overview_page"
 found = coverage.coverage(
     store,
@@ -51,8 +52,10 @@ counts = pd.DataFrame(
     {periods.short(p): [found.counts[p][status] for status in coverage.STATUSES] for p in found.periods},
     index=[coverage.LABELS[s] for s in coverage.STATUSES],
 )
-with st.expander("Antall per periode", expanded=False):
-    ui.table(counts)
+missing_lists = sum(found.counts[p][coverage.MISSING] for p in found.periods)
+st.subheader(f"{missing_lists} {'liste mangler' if missing_lists == 1 else 'lister mangler'}")
+st.caption("Antall bedrifter med hver status, per periode (alle bedrifter, ikke bare denne siden).")
+ui.table(counts)
 
 if not found.companies:
     st.info("Ingen bedrifter passer søket.")
@@ -89,7 +92,9 @@ heatmap = (
         tooltip=["Bedrift", "Måned", "Status", "Første liste", "Purret"],
     )
     .add_params(pick)
-    .properties(height=max(22 * len(found.companies), 120))
+    # A fixed height per company row: a height for the whole chart (Streamlit fits charts to it)
+    # left nothing for the cells once the axes and the legend had theirs. Only the width is fitted.
+    .properties(height=alt.Step(ROW_PX), autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 )
 event = st.altair_chart(heatmap, width="stretch", on_select="rerun", key="overview_heatmap")
 st.caption(
@@ -130,7 +135,11 @@ ui.table(
 missing = [c.period for c in reversed(company.cells) if c.status == coverage.MISSING]
 if missing:
     period = st.selectbox(
-        "Send påminnelse for", missing, format_func=periods.label, key=f"remind_period_{company.company_id}"
+        "Send påminnelse for",
+        missing,
+        format_func=periods.label,
+        key=f"remind_period_{company.company_id}",
+        placeholder="Velg …",
     )
     subject = (company.company_id, period)
     again = confirm.confirmed("remind", subject)

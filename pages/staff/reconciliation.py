@@ -187,8 +187,8 @@ with work_tab:
 def company_view() -> None:
     names = {c.id: f"{c.name} ({c.orgnr})" for c in company_list}
     left, right = st.columns(2)
-    company_id = left.selectbox("Bedrift", list(names), format_func=names.get)
-    period = right.selectbox("Periode", choices, format_func=periods.label)
+    company_id = left.selectbox("Bedrift", list(names), format_func=names.get, placeholder="Velg …")
+    period = right.selectbox("Periode", choices, format_func=periods.label, placeholder="Velg …")
     result = review.report(store, actor=actor, company_id=company_id, period=period)
 
     def actions(item: review.ReportItem) -> None:

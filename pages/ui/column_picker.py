@@ -67,7 +67,11 @@ def pick_columns(*, company_id: int, name: str, data: bytes, key: str, open_at_s
     sheet = sheets[0]
     if len(sheets) > 1:
         chosen = st.selectbox(
-            "Ark", [s.index for s in sheets], format_func=lambda i: sheets[i].name or f"Ark {i + 1}", key=f"{key}_sheet"
+            "Ark",
+            [s.index for s in sheets],
+            format_func=lambda i: sheets[i].name or f"Ark {i + 1}",
+            key=f"{key}_sheet",
+            placeholder="Velg …",
         )
         sheet = sheets[chosen]
     width = max((len(row) for row in sheet.rows), default=0)
@@ -88,13 +92,18 @@ def pick_columns(*, company_id: int, name: str, data: bytes, key: str, open_at_s
         list(range(len(sheet.rows))),
         format_func=lambda i: f"Rad {i + 1}",
         key=f"{key}_header",
+        placeholder="Velg …",
     )
     st.caption("Velg hva hver kolonne inneholder. Beløp og fødselsnummer (eller fødselsdato) må være med.")
     picked: dict[str, int] = {}
     boxes = st.columns(min(width, 6))
     for index, letter in enumerate(letters):
         role = boxes[index % len(boxes)].selectbox(
-            f"Kolonne {letter}", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key=f"{key}_col_{index}"
+            f"Kolonne {letter}",
+            list(ROLE_LABELS),
+            format_func=ROLE_LABELS.get,
+            key=f"{key}_col_{index}",
+            placeholder="Velg …",
         )
         if role is not None:
             if role in picked:

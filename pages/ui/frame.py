@@ -75,4 +75,5 @@ def _switcher(where, companies: list[Company], chosen: Company | None) -> None:
         on_change=switched,
         label_visibility="collapsed",
         help="Om det ikke er mulig å velge andre bedrifter, ta kontakt med forbundet for å registrere riktig tilgang.",
+        placeholder="Velg …",
     )

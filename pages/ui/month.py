@@ -31,8 +31,9 @@ def choose_period(*, key: str) -> date:
         index=default.month - 1,
         format_func=lambda m: periods.MONTHS[m - 1].capitalize(),
         key=f"{key}_month",
+        placeholder="Velg …",
     )
-    year = year_col.selectbox("År", years, index=years.index(default.year), key=f"{key}_year")
+    year = year_col.selectbox("År", years, index=years.index(default.year), key=f"{key}_year", placeholder="Velg …")
     return date(year, month, 1)
 
 

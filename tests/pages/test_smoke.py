@@ -1,6 +1,8 @@
 """Every page of every role runs without an exception (demo data, demo mode)."""
 
+import ast
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +10,7 @@ from services import db, demo
 from tests.helpers import USED_STEPS
 from tests.pages.conftest import log_in, new_app
 
+ROOT = Path(__file__).resolve().parents[2]
 EMPLOYER_PAGES = [
     "pages/employer/home.py",
     "pages/employer/submit.py",
@@ -37,6 +40,30 @@ def test_employer_pages_run(demo_store, page):
     at.run()
     assert not at.exception
     assert at.title
+    assert_choices_in_norwegian(at)
+
+
+def assert_choices_in_norwegian(at) -> None:
+    """Streamlit's own placeholder for a choice box is English («Choose an option»): every box has ours."""
+    boxes = [*at.selectbox, *at.multiselect]
+    assert all(box.proto.placeholder and not box.proto.placeholder.startswith("Choose") for box in boxes), [
+        (box.label, box.proto.placeholder) for box in boxes
+    ]
+
+
+def test_every_choice_box_in_the_code_is_given_a_placeholder():
+    """The same for boxes no demo page draws: the placeholder is decided before drawing, never replaced after."""
+    missing = []
+    for path in sorted([ROOT / "Home.py", *(ROOT / "pages").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("selectbox", "multiselect")
+                and not any(k.arg == "placeholder" for k in node.keywords)
+            ):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert missing == []
 
 
 @pytest.mark.parametrize(
@@ -57,6 +84,7 @@ def test_staff_pages_run(demo_store, page):
     at.run()
     assert not at.exception
     assert at.title
+    assert_choices_in_norwegian(at)
 
 
 def test_demo_inbox_shows_the_code_before_login(demo_store):
