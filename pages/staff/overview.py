@@ -82,7 +82,13 @@ heatmap = (
     .mark_rect(stroke="white", strokeWidth=1)
     .encode(
         x=alt.X("Periode:O", sort=[periods.short(p) for p in found.periods], title="Periode (MMÅÅ)"),
-        y=alt.Y("Bedrift:N", sort=[f"{c.name} ({c.orgnr})" for c in found.companies], title=None),
+        y=alt.Y(
+            "Bedrift:N",
+            sort=[f"{c.name} ({c.orgnr})" for c in found.companies],
+            title=None,
+            # Room for a company's name and its org nr, which tell two companies of one name apart.
+            axis=alt.Axis(labelLimit=320),
+        ),
         color=alt.Color(
             "Status:N",
             scale=alt.Scale(domain=[coverage.LABELS[s] for s in COLOURS], range=list(COLOURS.values())),

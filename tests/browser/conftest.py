@@ -27,6 +27,7 @@ from services import db
 from services.accounts import codes, companies, declaration, users
 from services.accounts.access import CLI, Actor
 from services.db import utcnow
+from tests import listfiles
 from tests.conftest import SENDGRID_SPEC, make_settings
 from tests.helpers import AUTHENTICATORS, app_code, latest_code, set_up_app
 from tests.sendgrid_standin import SendGridStandIn
@@ -76,6 +77,8 @@ STAFF_PAGES = [
     "Avstemming",
     "Brev til bedrifter",
 ]
+HEATMAP_NAME = "Kartbedrift"
+HEATMAP_COMPANIES = 40
 # The running portal's process, for tests that check it survived what they did.
 SERVER: dict[str, subprocess.Popen] = {}
 
@@ -103,6 +106,10 @@ def _seed(data_dir: Path, **engine: str) -> None:
         companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
         companies.add_company(store, actor=CLI, orgnr="920000002", name="Nordsjø Service AS")
         companies.add_company(store, actor=CLI, orgnr="930000000", name="Fjord Kjemi AS")
+        # Forty companies for the heat-map's sizes: one, three and forty of them found by a search.
+        for n in range(1, HEATMAP_COMPANIES + 1):
+            name = f"{HEATMAP_NAME}{' Tre' if n <= 3 else ''} {n:02d} AS"
+            companies.add_company(store, actor=CLI, orgnr=listfiles.make_orgnr(3000 + n), name=name)
         users.add_user(
             store, actor=CLI, email=EMPLOYER, name="Kari Nordmann", company_orgnrs=["910000004", "920000002"]
         )
