@@ -14,6 +14,7 @@ import streamlit as st
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
+from streamlit.runtime.pages_manager import PagesManager
 
 from services.accounts import sessions
 from services.config import load_settings
@@ -84,6 +85,12 @@ def script_error(problem: Exception) -> bool:
         st.error("Noe gikk galt. Prøv igjen om litt; skjer det igjen, ta kontakt med forbundet.")
     return True
 
+
+# The portal's pages are those Home.py gives st.navigation. Until a first st.navigation call,
+# Streamlit takes a `pages/` folder beside the script for its old multipage layout: the very first
+# request after a start, at a bookmarked address, met its English «Page not found». Set before
+# any session starts, so that no first run takes the old way.
+PagesManager.uses_pages_directory = False
 
 app = st.App(
     "Home.py",
