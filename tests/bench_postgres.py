@@ -38,6 +38,8 @@ def _pages(folder: Path, database_url: str | None):
         os.environ.update(
             PORTAL_DATA_DIR=str(store.settings.data_dir),
             PORTAL_COOKIE_KEY=secrets.token_urlsafe(48),
+            # The key the staff user's second factor was sealed with, whatever a bench before set.
+            PORTAL_SECRET_KEY=store.settings.secret_key,
             PORTAL_DEMO="0",
             PORTAL_SIDECAR="0",
         )

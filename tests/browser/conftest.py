@@ -57,6 +57,7 @@ LOCKED = "lise@firma.no"  # active: the lockout flow
 LEAVER = "jon@firma.no"  # active: the logout flow
 STAFF = "stab@forbund.no"
 STALE_STAFF = "stab2@forbund.no"  # active staff: a password reset ends an open page's downloads
+KEYBOARD = "tast@firma.no"  # active, one company with one utrukket member: the keyboard-only month
 INJECTOR = "injeksjon@firma.no"  # active, one company whose every free text is Markdown and HTML
 # A link, an image, emphasis, raw HTML and a Streamlit directive: none may render anywhere.
 PAYLOAD = "[klikk her](http://evil.test/lenke) ![](http://evil.test/bilde.png) **fet** <b>html</b> :red[rød]"
@@ -113,6 +114,8 @@ def _seed(data_dir: Path, **engine: str) -> None:
         users.add_user(
             store, actor=CLI, email=EMPLOYER, name="Kari Nordmann", company_orgnrs=["910000004", "920000002"]
         )
+        keyboard_company = companies.add_company(store, actor=CLI, orgnr=listfiles.make_orgnr(4000), name="Tastatur AS")
+        users.add_user(store, actor=CLI, email=KEYBOARD, name="Tove Tast", company_orgnrs=[keyboard_company.orgnr])
         for email in (NEWCOMER, FORGETFUL, LOCKED, LEAVER):
             users.add_user(
                 store, actor=CLI, email=email, name=email.split("@")[0].title(), company_orgnrs=["930000000"]
@@ -121,7 +124,7 @@ def _seed(data_dir: Path, **engine: str) -> None:
         users.add_user(store, actor=CLI, email=STALE_STAFF, name="Stab To", staff=True)
         # Activated a while ago, so the per-minute code limit does not hold back the flows.
         earlier = utcnow() - timedelta(minutes=5)
-        for email in (EMPLOYER, FORGETFUL, LOCKED, LEAVER, STAFF, STALE_STAFF):
+        for email in (EMPLOYER, KEYBOARD, FORGETFUL, LOCKED, LEAVER, STAFF, STALE_STAFF):
             codes.request_code(store, email=email, purpose=codes.ACTIVATE, now=earlier)
             codes.set_password_with_code(
                 store,
@@ -136,6 +139,7 @@ def _seed(data_dir: Path, **engine: str) -> None:
             if role == "staff":
                 set_up_app(store, user_id, email)
         _seed_utrukne(store)
+        _seed_keyboard(store, keyboard_company.id)
         _seed_injection(store)
         _seed_transfer(store)
     finally:
@@ -174,6 +178,36 @@ def _seed_utrukne(store) -> None:
         period=periods.previous(date.today()),
         contact_email=EMPLOYER,
         uploads=[submissions.Upload("nordsjo.csv", f"Fnr;Navn;Trekk\n{other}\n".encode())],
+    )
+
+
+KEYBOARD_UTRUKKET = "Holm, Siri"
+
+
+def _seed_keyboard(store, company_id: int) -> None:
+    """One member at Tastatur AS whom last month's list left out: one utrukket to answer by keyboard."""
+    from services import periods
+    from services.lists import submissions
+    from services.register import members
+
+    members.add_member(
+        store,
+        actor=CLI,
+        member_no="7200",
+        name=KEYBOARD_UTRUKKET,
+        company_id=company_id,
+        national_id=listfiles.make_fnr(date(1977, 7, 17)),
+        valid_from=date(2020, 1, 1),
+    )
+    tove = store.row("SELECT id, email, role FROM users WHERE email = ?", [KEYBOARD])
+    other = f"{listfiles.make_fnr(date(1988, 8, 18))};Annen, Person;410,00"
+    submissions.submit(
+        store,
+        actor=Actor(*tove),
+        company_id=company_id,
+        period=periods.previous(date.today()),
+        contact_email=KEYBOARD,
+        uploads=[submissions.Upload("tastatur.csv", f"Fnr;Navn;Trekk\n{other}\n".encode())],
     )
 
 

@@ -47,6 +47,7 @@ ENGLISH = [
     "Close",
     "Clear selection",
     "Choose a date",
+    "file upload",
 ]
 PATTERN = re.compile("|".join(rf"(?<![\w-]){re.escape(word)}" for word in ENGLISH))
 # What the user can see or hear read: the page's text and the labels, tooltips and placeholders.

@@ -12,6 +12,7 @@
     "Drag and drop a file here": "Dra og slipp filen hit",
     "Browse files": "Velg filer",
     "Upload": "Last opp",
+    "file upload": "Velg filer",
     "Add files": "Legg til filer",
     "Remove file": "Fjern filen",
     "Choose options": "Velg",
