@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WRITE_RETRIES = 6
+# Attempts of a write transaction beside others before it runs alone (PostgreSQL).
+ALONE_AFTER = 2
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _staged_names = itertools.count()
 STAGED_TYPES = {
@@ -264,9 +266,14 @@ class Store:
 
         `work` must only touch the database: it may run more than once.
         """
+        begin_write = getattr(self.cur, "begin_write", None)
         with _write_lock(self.settings.db_path):
             for attempt in range(1, WRITE_RETRIES + 1):
-                self.cur.execute("BEGIN TRANSACTION")
+                if begin_write is not None:
+                    # PostgreSQL, many processes: a transaction that lost twice runs alone.
+                    begin_write(alone=attempt > ALONE_AFTER)
+                else:
+                    self.cur.execute("BEGIN TRANSACTION")
                 try:
                     result = work(Tx(settings=self.settings, cur=self.cur))
                     self.cur.execute("COMMIT")

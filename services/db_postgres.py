@@ -31,6 +31,9 @@ _pools_lock = threading.Lock()
 _column_types: dict[tuple[str, str], dict[str, str]] = {}
 # One key for the advisory lock that lets one process at a time apply migrations.
 MIGRATION_LOCK = 1_151_014
+# The writers' lock: every write transaction holds it shared; one that keeps losing to
+# serialisation conflicts takes it alone (services.db.Store.transaction).
+WRITERS_LOCK = 1_151_015
 WRITE_CONFLICTS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
 
@@ -119,6 +122,7 @@ class PostgresCursor:
         self._url = url
         self._pool = pool(url, max_size=pool_size, wait=pool_wait)
         self._conn: psycopg.Connection | None = None
+        self._writers_lock: str | None = None  # the unlock function, while a write transaction holds it
 
     @contextmanager
     def _borrowed(self) -> Iterator[psycopg.Connection]:
@@ -167,6 +171,32 @@ class PostgresCursor:
         self._conn.execute("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE")
         return Result([], None)
 
+    def begin_write(self, *, alone: bool) -> None:
+        """A write transaction, with the writers' lock shared, or `alone`: then no other write
+        transaction runs beside it, so none can make it fail again. The lock is the session's, taken
+        before BEGIN, so that the transaction's snapshot is taken once the lock is held."""
+        if self._conn is not None:
+            raise RuntimeError("a transaction is already open on this cursor")
+        conn = self._take()
+        lock, self._writers_lock = (
+            ("pg_advisory_lock", "pg_advisory_unlock")
+            if alone
+            else ("pg_advisory_lock_shared", "pg_advisory_unlock_shared")
+        )
+        try:
+            conn.execute(f"SELECT {lock}(%s)", [WRITERS_LOCK])
+            conn.execute("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+        except BaseException:
+            self._release_writers_lock(conn)
+            self._pool.putconn(conn)
+            raise
+        self._conn = conn
+
+    def _release_writers_lock(self, conn: psycopg.Connection) -> None:
+        unlock, self._writers_lock = self._writers_lock, None
+        if unlock is not None and not conn.closed:
+            conn.execute(f"SELECT {unlock}(%s)", [WRITERS_LOCK])
+
     def _end(self, statement: str) -> Result:
         conn, self._conn = self._conn, None
         if conn is None:
@@ -174,7 +204,10 @@ class PostgresCursor:
         try:
             conn.execute(statement)
         finally:
-            self._pool.putconn(conn)
+            try:
+                self._release_writers_lock(conn)
+            finally:
+                self._pool.putconn(conn)
         return Result([], None)
 
     def register(self, name: str, table: pa.Table) -> None:
