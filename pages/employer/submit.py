@@ -3,24 +3,57 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from pages import ui
-from pages.ui import brief, month
+from pages.ui import brief, memory, month
 from pages.ui.column_picker import pick_columns
 from services import fields, periods
 from services.errors import PortalError
 from services.lists import layouts, submissions
-from services.lists.parsing import parse_bytes
+from services.lists.parsing import ParseResult, parse_bytes
 from services.money import kr
 from services.register import month_changes
 from services.text import plain
 
 PREVIEW_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the page shows of a file, kept while the file is on the form: the result without its
+    rows, and the rows as a table whose texts live in Arrow buffers. A 100 000-row list's rows as
+    Python objects left the server about 80 MB larger after the file was removed; buffers go back."""
+
+    result: ParseResult
+    table: pd.DataFrame | None
+    persons: int
+    total: Decimal
+    flagged: frozenset[int]
+
+    @classmethod
+    def of(cls, result: ParseResult) -> Preview:
+        flagged = frozenset(w.line for w in result.warnings if w.line)
+        table = None
+        if result.rows:
+            table = pd.DataFrame(
+                {
+                    "Linje": [r.line for r in result.rows],
+                    "Fødselsdato": [r.birth_date.strftime("%d.%m.%Y") if r.birth_date else "" for r in result.rows],
+                    "Navn": [r.name or "" for r in result.rows],
+                    "Beløp": [kr(r.amount) if r.amount is not None else "" for r in result.rows],
+                    "Merknad": ["⚠ se merknad" if r.line in flagged else "" for r in result.rows],
+                }
+            ).astype({"Fødselsdato": TEXT, "Navn": TEXT, "Beløp": TEXT, "Merknad": TEXT})
+        return cls(replace(result, rows=[]), table, result.persons, result.total, flagged)
+
+
+TEXT = pd.ArrowDtype(pa.string())
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
@@ -178,8 +211,9 @@ for upload in [] if too_many else uploads or []:
     key = (upload.name, digest, chosen_version)
     shown_keys.add(key)
     if key not in previews:
-        previews[key] = parse_bytes(data, upload.name, chosen)
-    result = previews[key]
+        previews[key] = Preview.of(parse_bytes(data, upload.name, chosen))
+    preview = previews[key]
+    result = preview.result
     with st.container(border=True):
         st.markdown(f"**{plain(upload.name)}**")
         if not result.ok:
@@ -198,23 +232,12 @@ for upload in [] if too_many else uploads or []:
             continue
         if result.note:
             st.info(plain(result.note))
-        if result.rows:
-            st.write(f"{result.persons} personer · sum {kr(result.total)}")
-            if result.stated_total is not None and abs(result.stated_total - abs(result.total)) <= Decimal("0.01"):
+        if preview.table is not None:
+            st.write(f"{preview.persons} personer · sum {kr(preview.total)}")
+            if result.stated_total is not None and abs(result.stated_total - abs(preview.total)) <= Decimal("0.01"):
                 st.caption(f"Summen i filen ({kr(result.stated_total)}) stemmer med summen av radene.")
-            flagged = {w.line for w in result.warnings if w.line}
-            every_row = pd.DataFrame(
-                [
-                    {
-                        "Linje": r.line,
-                        "Fødselsdato": r.birth_date.strftime("%d.%m.%Y") if r.birth_date else "",
-                        "Navn": r.name or "",
-                        "Beløp": kr(r.amount) if r.amount is not None else "",
-                        "Merknad": "⚠ se merknad" if r.line in flagged else "",
-                    }
-                    for r in result.rows
-                ]
-            )
+            flagged = preview.flagged
+            every_row = preview.table
 
             def marked(row: pd.Series) -> list[str]:
                 # A row with a warning stands out in the table, not only in the messages below it.
@@ -223,7 +246,7 @@ for upload in [] if too_many else uploads or []:
 
             shown_rows = min(PREVIEW_ROWS, len(every_row))
             # «personer» as the clerk counts them; «rader» when one person has more than one row.
-            unit = "personer" if result.persons == len(every_row) else "rader"
+            unit = "personer" if preview.persons == len(every_row) else "rader"
             st.caption(
                 f"Viser {shown_rows} av {len(every_row)} {unit}" + (f" ({len(flagged)} med merknad)" if flagged else "")
             )
@@ -242,8 +265,11 @@ for upload in [] if too_many else uploads or []:
 
 # A preview is kept only while its file is on the form: one removed (or read with other columns)
 # lets its rows go, where they once stayed in the session until the list was sent.
-for key in [k for k in previews if k not in shown_keys]:
+dropped = [k for k in previews if k not in shown_keys]
+for key in dropped:
     del previews[key]
+if dropped:
+    memory.give_back()
 chosen_uploads = [submissions.Upload(u.name, u.getvalue()) for u in uploads or []]
 copies = submissions.earlier_copies(store, actor=actor, company_id=company_id, period=period, uploads=chosen_uploads)
 if copies:
