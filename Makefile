@@ -27,6 +27,12 @@ test: $(VENV)/.test-deps
 # The whole suite again with the store on a throwaway PostgreSQL, the browser's portal with its files in
 # the database; the parser fuzz touches no store, and the two-server test and the backup drill name
 # their engines themselves: those run once, above.
+# The loop while working: the services' own tests on DuckDB, without the slow ones (processes,
+# timeouts, scale), PostgreSQL, pages or browser. `make test` is still the whole truth.
+test-fast: $(VENV)/.test-deps
+	$(PY) -m pytest -q -m "not slow and not postgres and not pages and not browser" \
+		tests/services tests/test_log_scan.py tests/test_sendgrid_standin.py
+
 test-postgres: $(VENV)/.test-deps
 	PORTAL_TEST_ENGINE=postgres $(PY) -m pytest tests/services tests/pages tests/browser \
 		--deselect tests/services/lists/test_fuzz.py --deselect tests/browser/test_two_servers.py \

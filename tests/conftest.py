@@ -159,6 +159,18 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def pytest_collection_modifyitems(config, items):
+    """Markers by what a test stands on: its folder, or the PostgreSQL server among its fixtures."""
+    for item in items:
+        path = str(item.fspath)
+        if "/tests/browser/" in path:
+            item.add_marker(pytest.mark.browser)
+        elif "/tests/pages/" in path:
+            item.add_marker(pytest.mark.pages)
+        if {"postgres_server", "postgres_settings"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture
 def figure():
     """Report a figure an issue asks the suite to print: listed in the summary of every run,

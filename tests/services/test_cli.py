@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow (the command line as processes): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

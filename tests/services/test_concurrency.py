@@ -3,6 +3,8 @@
 import threading
 from datetime import date
 
+import pytest
+
 from services import db
 from services.accounts import companies
 from services.accounts.access import CLI, Actor
@@ -10,6 +12,9 @@ from services.lists import submissions
 from services.register import members
 from tests import listfiles
 from tests.helpers import add_employer
+
+# Slow (many threads at once, fifty companies): not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 PERIOD = date(2026, 10, 1)
 TODAY = date(2026, 11, 15)

@@ -13,6 +13,9 @@ from services.errors import InvalidInput
 from services.store_copy import copy_store
 from tests.conftest import make_settings
 
+# Slow (copies whole stores, into PostgreSQL too): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def test_a_pilot_store_is_copied_into_postgresql(tmp_path, postgres_settings, capsys):
     pilot = db.open_store(make_settings(tmp_path / "pilot", demo=True))

@@ -13,6 +13,9 @@ from services import db
 from services.db import Tx
 from services.db_postgres import to_pyformat
 
+# Slow (a PostgreSQL server and processes clashing on it): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def test_placeholders_become_psycopgs_and_percent_signs_stay_literal():
     assert to_pyformat("SELECT ? WHERE x LIKE '%a?'") == "SELECT %s WHERE x LIKE '%%a?'"

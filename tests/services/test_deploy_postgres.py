@@ -18,6 +18,9 @@ from tests import listfiles, postgres
 from tests.conftest import make_settings
 from tests.helpers import add_clerk, add_members, send_list
 
+# Slow (a PostgreSQL server and its roles): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "postgresql.sql"
 PASSWORD = "et-langt-testpassord"
 OWNER_PASSWORD = "et-annet-langt-testpassord"

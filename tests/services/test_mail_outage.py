@@ -4,11 +4,16 @@ sent twice, and no code arrives after it has expired."""
 import time
 from datetime import timedelta
 
+import pytest
+
 from services import db, mail
 from services.accounts import codes
 from services.db import utcnow
 from tests.conftest import make_settings
 from tests.helpers import add_employer
+
+# Slow (waits out the mail provider's timeouts): not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 def test_mail_outage(tmp_path, sendgrid, figure):

@@ -8,9 +8,14 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
+
 from services import db, mail, sidecar
 from services.accounts.access import CLI
 from services.letters import letters
+
+# Slow (starts the sidecar as a process): not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n% stand-in\n"

@@ -48,6 +48,7 @@ def _old_scheme_finds(stored: str) -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_a_copy_of_the_database_gives_no_code_and_no_session(store, company, settings, figure):
     staff = users.add_user(store, actor=CLI, email="stab@forbund.no", name="Stab", staff=True)
     _activate(store, staff.email, now=utcnow() - timedelta(minutes=5))
@@ -154,6 +155,7 @@ def test_a_code_request_writes_the_same_rows_for_every_kind_of_address(store, co
     assert [mail_count(store, e) for e in ("ingen@firma.no", "ny@firma.no", active.email)] == [0, 1, 2]
 
 
+@pytest.mark.slow
 def test_a_flood_from_one_source_does_not_lock_the_owner_out(store, company, monkeypatch, figure):
     waited: list[float] = []
     monkeypatch.setattr(login.time, "sleep", waited.append)
@@ -182,6 +184,7 @@ def test_a_flood_from_one_source_does_not_lock_the_owner_out(store, company, mon
     assert alerts == 1
 
 
+@pytest.mark.slow
 def test_a_source_over_its_hourly_cap_is_refused_for_every_address(store, company):
     now = utcnow()
     owner = add_employer(store, email="kari@firma.no")

@@ -14,6 +14,9 @@ from tests import listfiles
 from tests.services.lists.test_parsing import assert_people, standard_rows
 from tests.services.lists.test_sandbox import big_csv
 
+# Slow (each test forks readers, some up to their limits): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def _children() -> list[int]:
     """This process's child processes, from /proc (the test process has threads; any may have forked)."""

@@ -3,7 +3,12 @@ or fail without a named Norwegian error (`make fuzz` runs 10 000)."""
 
 import os
 
+import pytest
+
 from tests import fuzz
+
+# Slow (2 000 hostile files through the parse worker): not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 def test_parser_fuzz(capsys, figure):

@@ -287,11 +287,13 @@ def test_a_spreadsheet_of_something_else(tmp_path):
     assert "fødselsnummer" in result.error and "trekkbeløp" in result.error
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused_before_it_is_read():
     result = parse_bytes(listfiles.bytes_of_zip_bomb(), "stor.xlsx")
     assert not result.ok and "urimelig stort" in result.error
 
 
+@pytest.mark.slow
 def test_too_many_rows(tmp_path):
     fnr = PEOPLE[0][0]
     lines = ["Fnr;Navn;Trekk"] + [f"{fnr};Nordmann, Ola;1,00"] * 100_001
@@ -331,6 +333,7 @@ def test_command_line_prints_one_json_object_per_file(tmp_path):
     assert only_good.returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not (SHARED / "tools" / "check_parser.py").exists(),
     reason="../shared (samples and their checker) is not beside the clone",

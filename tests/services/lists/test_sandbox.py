@@ -19,6 +19,10 @@ from services.lists.sandbox import TOO_COMPLEX, ParseWorkers, parse
 from tests import fuzz, listfiles
 from tests.services.lists.test_parsing import assert_people, standard_rows
 
+# Slow (each test reads files in worker processes, some up to their limits): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -118,7 +122,9 @@ def test_limits_are_settings():
 
 
 def test_the_portal_process_never_loads_a_reader(tmp_path):
-    """Submitting, the register import and the parser's command line all leave the readers to the worker."""
+    """Submitting, the register import and the parser's API all leave the readers to the worker. (The
+    command line, `python -m services.parsing`, imports them to fork its own limited child per file:
+    tests/services/lists/test_forked.py.)"""
     sample = listfiles.xlsx(tmp_path / "liste.xlsx", {"Ark1": standard_rows()})
     pdf = listfiles.pdf(tmp_path / "liste.pdf", ["Hei"])
     script = f"""

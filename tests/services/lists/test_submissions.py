@@ -170,6 +170,7 @@ submissions.submit(store, actor=Actor({user_id}, "kari@firma.no", "employer"), c
 """
 
 
+@pytest.mark.slow
 def test_a_crash_between_file_write_and_commit_leaves_only_what_the_sweep_removes(store, employer, company, settings):
     from services import db
 

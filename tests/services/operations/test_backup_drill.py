@@ -26,6 +26,9 @@ from tests import listfiles
 from tests.conftest import make_settings
 from tests.helpers import add_employer
 
+# Slow (backups taken while lists arrive, on both engines): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 SENDERS = 20
 PERIOD = date(2026, 10, 1)
 TODAY = date(2026, 11, 15)

@@ -16,6 +16,9 @@ from services.store_copy import SEEDED
 from tests.conftest import make_settings
 from tests.services.operations.conftest import fill, rewrite
 
+# Slow (restores whole stores): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def demo_backup(tmp_path, backup_key):

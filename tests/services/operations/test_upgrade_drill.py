@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from services import db, sidecar
 from services.cli import main as cli
 from services.db import Store, Tx, continue_sequences, migrate, migration_files
 from services.operations import backup, restore
 from tests.conftest import make_settings
 from tests.services.operations.conftest import fill
+
+# Slow (an upgrade and its roll back, as processes): not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 def _store_at(settings, version: int, rows_from: Store):

@@ -485,6 +485,7 @@ def test_a_row_whose_period_column_names_another_month_is_a_correction_to_that_m
     ]
 
 
+@pytest.mark.slow
 def test_every_arrival_order_of_three_lists_gives_one_result(tmp_path):
     """Geir moves from A to B on the 16th; A sends its list and a supplement, B its list."""
     import itertools
