@@ -182,7 +182,7 @@ def test_no_english_on_any_page(browser, portal, mailbox, tmp_path, figure):
 
     english = {where: sorted(set(words)) for where, words in found.items() if words}
     figure(
-        f"english strings: {sum(len(w) for w in english.values())} found over {pages_seen} pages, "
+        f"english strings: {sum(len(w) for w in english.values())} found over {pages_seen // VISITS} pages, "
         f"{VISITS} visits each, fresh server included"
     )
     assert not english, english
