@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from services import db
+from services import db, localtime
 from services.accounts import codes, companies, declaration, users
 from services.accounts.access import CLI, Actor
 from services.db import utcnow
@@ -175,7 +175,7 @@ def _seed_utrukne(store) -> None:
         store,
         actor=Actor(*kari),
         company_id=company.id,
-        period=periods.previous(date.today()),
+        period=periods.previous(localtime.today()),
         contact_email=EMPLOYER,
         uploads=[submissions.Upload("nordsjo.csv", f"Fnr;Navn;Trekk\n{other}\n".encode())],
     )
@@ -205,7 +205,7 @@ def _seed_keyboard(store, company_id: int) -> None:
         store,
         actor=Actor(*tove),
         company_id=company_id,
-        period=periods.previous(date.today()),
+        period=periods.previous(localtime.today()),
         contact_email=KEYBOARD,
         uploads=[submissions.Upload("tastatur.csv", f"Fnr;Navn;Trekk\n{other}\n".encode())],
     )
@@ -272,7 +272,7 @@ def _seed_injection(store) -> None:
         store,
         actor=injector,
         company_id=company.id,
-        period=periods.previous(date.today()),
+        period=periods.previous(localtime.today()),
         contact_email=INJECTOR,
         remark=f"Merknad {PAYLOAD}",
         uploads=[submissions.Upload("liste [x](http://evil.test/fil).csv", rows)],

@@ -9,7 +9,7 @@ from datetime import date
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from services import periods
+from services import localtime, periods
 from tests import listfiles
 from tests.browser.conftest import (
     AUTHENTICATORS,
@@ -144,12 +144,12 @@ def test_the_employers_month_by_keyboard_alone(browser, portal, tmp_path, figure
         focus_by_tab(page, page.get_by_role("link", name="Innsending", exact=True))
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", name="Send inn trekkliste").first).to_be_visible()
-        period = periods.add_months(periods.previous(date.today()), -1)
+        period = periods.add_months(periods.previous(localtime.today()), -1)
         focus_by_tab(page, page.get_by_role("combobox", name="Velg måned"))
         page.keyboard.type(periods.MONTHS[period.month - 1].capitalize())
         page.keyboard.press("Enter")
         settle(page)
-        if period.year != periods.previous(date.today()).year:
+        if period.year != periods.previous(localtime.today()).year:
             focus_by_tab(page, page.get_by_role("combobox", name="År"))
             page.keyboard.type(str(period.year))
             page.keyboard.press("Enter")

@@ -7,13 +7,13 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from services import periods
+from services import localtime, periods
 from tests.browser.conftest import EMPLOYER, go, log_in, settle
 from tests.browser.grid import Grid
 from tests.browser.test_union_staff_day import pick
 from tests.services.lists.test_layouts import OCTOBER, odd_list
 
-LAST = periods.previous(date.today())
+LAST = periods.previous(localtime.today())
 FILLED, MAPPED = periods.add_months(LAST, -2), periods.add_months(LAST, -4)
 FOLLOWING = periods.add_months(MAPPED, 1)
 FILL_COLUMNS = ["Medlemsnr", "Navn", "Fødselsdato", "Beløp", "Trukket?", "Kommentar"]

@@ -31,9 +31,17 @@ def _rendered(page) -> dict[str, int]:
 
 def _choose_zeta(page) -> None:
     """Staff pages with a company choice: pick the company whose name is the payload."""
+    search = page.get_by_label("Søk etter bedrift eller organisasjonsnummer")
+    if search.count():
+        # «Oversikt» offers the companies of its page: the search brings Zeta onto it.
+        search.fill("Zeta")
+        search.press("Enter")
+        settle(page)
     boxes = page.get_by_role("combobox", name="Bedrift", exact=True)
     if boxes.count():
         boxes.first.click()
+        # Typed, as in a long list the option is not drawn until the list is filtered or scrolled.
+        page.keyboard.type("Zeta")
         page.get_by_role("option").filter(has_text="Zeta").first.click()
         settle(page)
 

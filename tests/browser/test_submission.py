@@ -4,7 +4,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from services import periods
+from services import localtime, periods
 from tests import listfiles
 from tests.browser.conftest import EMPLOYER, go, log_in, settle
 
@@ -59,7 +59,7 @@ def test_two_files_with_a_remark_preview_confirmation_receipt_history(page, tmp_
     expect(page.get_by_text("Det er ikke mulig å laste ned filene")).to_be_visible()
     grid = page.locator("[data-testid=stDataFrame]")
     expect(grid).to_be_visible()
-    expect(grid).to_contain_text(periods.short(periods.previous(date.today())))
+    expect(grid).to_contain_text(periods.short(periods.previous(localtime.today())))
 
 
 def test_a_corrupt_file_gets_a_plain_error(page, tmp_path):

@@ -8,7 +8,7 @@ from datetime import date
 import openpyxl
 from playwright.sync_api import expect
 
-from services import audit_words, periods
+from services import audit_words, localtime, periods
 from services.accounts.users import INVITATION_SUBJECT
 from tests import listfiles
 from tests.browser.conftest import (
@@ -90,7 +90,7 @@ def test_a_staff_members_day(page, context, mailbox, portal, tmp_path):
     expect(page.get_by_text(f"{COMPANY} er registrert.")).to_be_visible()
     settle(page)
     pick(page, "Bedrift å endre", f"{COMPANY} ({ORGNR})")
-    started = periods.add_months(periods.previous(date.today()), -2)
+    started = periods.add_months(periods.previous(localtime.today()), -2)
     edit = form(page, "Lagre bedrift")
     # The date field's segments take the digits as typed: day, month, year.
     edit.get_by_role("spinbutton", name="day, Sender gjennom portalen fra (måned)").click()
@@ -190,7 +190,7 @@ def test_a_staff_members_day(page, context, mailbox, portal, tmp_path):
     expect(page.get_by_text("er laget for")).to_be_visible()
     settle(page)
     page.get_by_role("tab", name="Alle brev").click()
-    pick(page, "Brev", f"{date.today():%d.%m.%Y} · Vedrørende kontingenttrekk for våre medlemmer")
+    pick(page, "Brev", f"{localtime.today():%d.%m.%Y} · Vedrørende kontingenttrekk for våre medlemmer")
     page.get_by_text("Ja, trekk brevet tilbake").click()
     settle(page)
     page.get_by_role("button", name="Trekk tilbake").click()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from services import periods
+from services import localtime, periods
 from services.accounts import companies, users
 from services.accounts.access import CLI, Actor
 from services.lists import submissions
@@ -15,7 +15,7 @@ from tests import listfiles
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
 PEOPLE = [("Berg, Anne", date(1980, 1, 10)), ("Hansen, Per", date(1981, 2, 11)), ("Lie, Tone", date(1982, 3, 12))]
-THIS = periods.previous(date.today())
+THIS = periods.previous(localtime.today())
 BEFORE = periods.add_months(THIS, -1)
 
 

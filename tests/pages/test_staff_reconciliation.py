@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from services import periods
+from services import localtime, periods
 from services.accounts import companies, users
 from services.accounts.access import CLI, Actor
 from services.lists import submissions
@@ -24,7 +24,7 @@ def test_staff_see_answers_and_end_an_employment(app_store):
         national_id=listfiles.make_fnr(date(1983, 2, 14)),
         valid_from=date(2020, 1, 1),
     )
-    period = periods.previous(date.today())
+    period = periods.previous(localtime.today())
     stranger = listfiles.make_fnr(date(1999, 9, 9))
     employer = Actor(kari.id, kari.email, kari.role)
     submissions.submit(
@@ -67,7 +67,7 @@ def test_a_manual_list_offers_its_rows_to_be_keyed_in(app_store, tmp_path):
         app_store,
         actor=CLI,
         company_id=company.id,
-        period=periods.previous(date.today()),
+        period=periods.previous(localtime.today()),
         contact_email="kari@firma.no",
         uploads=[submissions.Upload("skannet.pdf", scanned.read_bytes())],
     )

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from services import periods
+from services import localtime, periods
 from services.accounts import companies, users
 from services.accounts.access import CLI
 from tests import listfiles
@@ -54,7 +54,7 @@ def test_two_files_preview_then_send_then_history(at, app_store):
     done = texts(at)
     assert "Trekklisten for Help Forsikring AS (910000004) er sendt inn for" in done
     assert "oktober.csv, tillegg.csv" in done
-    period = periods.previous(date.today())
+    period = periods.previous(localtime.today())
     assert periods.label(period).lower() in done
     assert app_store.value("SELECT count(*) FROM outbox WHERE kind = 'receipt' AND to_addr = 'kari@firma.no'") == 1
     assert app_store.value("SELECT remark FROM submissions") == "Én rettelse i tillegg"
@@ -63,7 +63,7 @@ def test_two_files_preview_then_send_then_history(at, app_store):
     at.run()
     table = at.dataframe[0].value
     assert table["Periode"][0] == periods.short(period) and table["Filer"][0] == 2
-    assert table["Innsendt"][0] == date.today().strftime("%d.%m.%Y")
+    assert table["Innsendt"][0] == localtime.today().strftime("%d.%m.%Y")
 
 
 def test_a_remark_alone_cannot_be_sent(at, app_store):
@@ -115,7 +115,7 @@ def test_a_file_that_is_not_a_list_gets_a_clear_error_and_cannot_be_sent(at, app
 
 
 def test_the_receipt_names_the_months_rows_were_corrections_for(at, app_store):
-    period = periods.previous(date.today())
+    period = periods.previous(localtime.today())
     before = periods.add_months(period, -1)
     lines = ["Periode;Fødselsnummer;Navn;Trekk"]
     lines += [f"{period:%m.%Y};{nid};{name};{amount}" for nid, name, amount in PEOPLE]
