@@ -22,7 +22,7 @@ def drawn_cells(page) -> list[dict]:
     )
 
 
-def test_every_cell_of_the_heatmap_is_drawn_high_enough(page):
+def test_every_cell_of_the_heatmap_is_drawn_high_enough(page, figure):
     log_in(page, STAFF)
     go(page, "Oversikt")
     searches = {1: f"{HEATMAP_NAME} Tre 01", 3: f"{HEATMAP_NAME} Tre", HEATMAP_COMPANIES: HEATMAP_NAME}
@@ -40,7 +40,7 @@ def test_every_cell_of_the_heatmap_is_drawn_high_enough(page):
         seen[companies] = min(c["height"] for c in cells)
         assert min(c["width"] for c in cells) >= MIN_CELL_PX
     heights = ", ".join(f"{n}: {px:.0f} px" for n, px in seen.items())
-    print(f"heat-map: 1, 3, {HEATMAP_COMPANIES} companies, every cell ≥ {MIN_CELL_PX} px high (lowest {heights})")
+    figure(f"heat-map: 1, 3, {HEATMAP_COMPANIES} companies, every cell ≥ {MIN_CELL_PX} px high (lowest {heights})")
     assert all(px >= MIN_CELL_PX for px in seen.values())
     # The count of missing lists is there without opening anything.
     expect(page.get_by_role("heading", name=re.compile(r"^\d+ lister? mangler$")).first).to_be_visible()
