@@ -11,7 +11,6 @@ process kills it at the wall-clock limit.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -19,7 +18,7 @@ from dataclasses import asdict
 
 from services.config import ParseLimits
 from services.lists import worker
-from services.lists.sandbox import Outcome, outcome_of, read_frames
+from services.lists.sandbox import Outcome, outcome_of, read_frames, send_request
 
 
 class ForkedWorker:
@@ -29,8 +28,6 @@ class ForkedWorker:
         self.limits = limits
 
     def run(self, job: str, filename: str, data: bytes, *, options: dict | None = None) -> Outcome:
-        request = {"job": job, "filename": filename, **(options or {})}
-        header = json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n"
         ours, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:
@@ -43,8 +40,7 @@ class ForkedWorker:
         killed_for, answer = None, None
         ours.settimeout(self.limits.wall_seconds)
         try:
-            ours.sendall(header + data)
-            ours.shutdown(socket.SHUT_WR)
+            send_request(ours, job, filename, data, options)
             answer, _ = read_frames(ours)
         except TimeoutError:
             killed_for = "wall"

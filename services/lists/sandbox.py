@@ -155,15 +155,12 @@ class ParseWorkers:
         raise WorkerUnavailable("the parse worker does not answer")
 
     def run(self, job: str, filename: str, data: bytes, *, options: dict | None = None) -> Outcome:
-        request = {"job": job, "filename": filename, **(options or {})}
-        header = json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n"
         with self._slots:
             conn = self._connect()
             # The server kills a child at the wall limit; this is for a server that cannot.
             conn.settimeout(self.limits.wall_seconds + STARTUP_SECONDS)
             try:
-                conn.sendall(header + data)
-                conn.shutdown(socket.SHUT_WR)
+                send_request(conn, job, filename, data, options)
                 return receive(conn)
             except TimeoutError:
                 with self._lock:
@@ -173,6 +170,13 @@ class ParseWorkers:
                 return Outcome(None, "crash", f"connection: {exc.__class__.__name__}")
             finally:
                 conn.close()
+
+
+def send_request(conn: socket.socket, job: str, filename: str, data: bytes, options: dict | None) -> None:
+    """A job for a child (services.lists.worker reads it): one line of JSON, the file's bytes, end."""
+    header = json.dumps({"job": job, "filename": filename, **(options or {})}, ensure_ascii=False).encode("utf-8")
+    conn.sendall(header + b"\n" + data)
+    conn.shutdown(socket.SHUT_WR)
 
 
 def receive(conn: socket.socket) -> Outcome:
