@@ -34,6 +34,8 @@ MIGRATION_LOCK = 1_151_014
 # The writers' lock: every write transaction holds it shared; one that keeps losing to
 # serialisation conflicts takes it alone (services.db.Store.transaction).
 WRITERS_LOCK = 1_151_015
+WRITERS_SHARED = ("pg_advisory_lock_shared", "pg_advisory_unlock_shared")
+WRITERS_ALONE = ("pg_advisory_lock", "pg_advisory_unlock")
 WRITE_CONFLICTS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.LockNotAvailable)
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
 
@@ -164,33 +166,28 @@ class PostgresCursor:
             rows = cur.fetchall() if cur.description is not None else []
             return Result(rows, cur.description)
 
-    def _begin(self) -> Result:
-        if self._conn is not None:
-            raise RuntimeError("a transaction is already open on this cursor")
-        self._conn = self._take()
-        self._conn.execute("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE")
-        return Result([], None)
-
-    def begin_write(self, *, alone: bool) -> None:
-        """A write transaction, with the writers' lock shared, or `alone`: then no other write
-        transaction runs beside it, so none can make it fail again. The lock is the session's, taken
-        before BEGIN, so that the transaction's snapshot is taken once the lock is held."""
+    def _begin(self, writers_lock: tuple[str, str] | None = None) -> Result:
+        """A transaction on a connection of its own; with `writers_lock` (lock, unlock functions)
+        that lock is taken first, as the session's, so the transaction's snapshot comes after it."""
         if self._conn is not None:
             raise RuntimeError("a transaction is already open on this cursor")
         conn = self._take()
-        lock, self._writers_lock = (
-            ("pg_advisory_lock", "pg_advisory_unlock")
-            if alone
-            else ("pg_advisory_lock_shared", "pg_advisory_unlock_shared")
-        )
         try:
-            conn.execute(f"SELECT {lock}(%s)", [WRITERS_LOCK])
+            if writers_lock is not None:
+                lock, self._writers_lock = writers_lock
+                conn.execute(f"SELECT {lock}(%s)", [WRITERS_LOCK])
             conn.execute("BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE")
         except BaseException:
             self._release_writers_lock(conn)
             self._pool.putconn(conn)
             raise
         self._conn = conn
+        return Result([], None)
+
+    def begin_write(self, *, alone: bool) -> None:
+        """A write transaction, with the writers' lock shared, or `alone`: then no other write
+        transaction runs beside it, so none can make it fail again."""
+        self._begin(WRITERS_ALONE if alone else WRITERS_SHARED)
 
     def _release_writers_lock(self, conn: psycopg.Connection) -> None:
         unlock, self._writers_lock = self._writers_lock, None
