@@ -22,6 +22,8 @@ from services.register import month_changes
 from services.text import plain
 
 PREVIEW_ROWS = 10
+# Texts of a preview's table in Arrow buffers, not one Python object a cell.
+TEXT = pd.ArrowDtype(pa.string())
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,6 @@ class Preview:
             ).astype({"Fødselsdato": TEXT, "Navn": TEXT, "Beløp": TEXT, "Merknad": TEXT})
         return cls(replace(result, rows=[]), table, result.persons, result.total, flagged)
 
-
-TEXT = pd.ArrowDtype(pa.string())
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
