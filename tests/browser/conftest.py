@@ -151,33 +151,14 @@ UTRUKNE = ["Berg, Anne", "Hansen, Per", "Lie, Tone", "Vik, Geir"]
 
 def _seed_utrukne(store) -> None:
     """Four members at Nordsjø Service AS, none on last month's list: four utrukne to answer."""
-    from datetime import date
-
-    from services import periods
-    from services.lists import submissions
-    from services.register import members
-    from tests import listfiles
-
     company = companies.by_orgnr(store, actor=CLI, orgnr="920000002")
-    for n, name in enumerate(UTRUKNE):
-        members.add_member(
-            store,
-            actor=CLI,
-            member_no=str(7000 + n),
-            name=name,
-            company_id=company.id,
-            national_id=listfiles.make_fnr(date(1980 + n, 1 + n, 10 + n)),
-            valid_from=date(2020, 1, 1),
-        )
-    kari = store.row("SELECT id, email, role FROM users WHERE email = ?", [EMPLOYER])
-    other = f"{listfiles.make_fnr(date(1999, 9, 9))};Ny, Person;390,00"
-    submissions.submit(
+    _left_off_last_month(
         store,
-        actor=Actor(*kari),
         company_id=company.id,
-        period=periods.previous(localtime.today()),
-        contact_email=EMPLOYER,
-        uploads=[submissions.Upload("nordsjo.csv", f"Fnr;Navn;Trekk\n{other}\n".encode())],
+        email=EMPLOYER,
+        members=[(str(7000 + n), name, date(1980 + n, 1 + n, 10 + n)) for n, name in enumerate(UTRUKNE)],
+        listed=(date(1999, 9, 9), "Ny, Person", "390,00"),
+        file_name="nordsjo.csv",
     )
 
 
@@ -186,28 +167,51 @@ KEYBOARD_UTRUKKET = "Holm, Siri"
 
 def _seed_keyboard(store, company_id: int) -> None:
     """One member at Tastatur AS whom last month's list left out: one utrukket to answer by keyboard."""
+    _left_off_last_month(
+        store,
+        company_id=company_id,
+        email=KEYBOARD,
+        members=[("7200", KEYBOARD_UTRUKKET, date(1977, 7, 17))],
+        listed=(date(1988, 8, 18), "Annen, Person", "410,00"),
+        file_name="tastatur.csv",
+    )
+
+
+def _left_off_last_month(
+    store,
+    *,
+    company_id: int,
+    email: str,
+    members: list[tuple[str, str, date]],
+    listed: tuple[date, str, str],
+    file_name: str,
+) -> None:
+    """`members` (member no, name, birth date) registered at the company, and last month's list,
+    sent by `email`, naming only someone else (`listed`: birth date, name, amount): each an utrukket."""
     from services import periods
     from services.lists import submissions
-    from services.register import members
+    from services.register import members as register
 
-    members.add_member(
-        store,
-        actor=CLI,
-        member_no="7200",
-        name=KEYBOARD_UTRUKKET,
-        company_id=company_id,
-        national_id=listfiles.make_fnr(date(1977, 7, 17)),
-        valid_from=date(2020, 1, 1),
-    )
-    tove = store.row("SELECT id, email, role FROM users WHERE email = ?", [KEYBOARD])
-    other = f"{listfiles.make_fnr(date(1988, 8, 18))};Annen, Person;410,00"
+    for member_no, name, born in members:
+        register.add_member(
+            store,
+            actor=CLI,
+            member_no=member_no,
+            name=name,
+            company_id=company_id,
+            national_id=listfiles.make_fnr(born),
+            valid_from=date(2020, 1, 1),
+        )
+    sender = store.row("SELECT id, email, role FROM users WHERE email = ?", [email])
+    born, name, amount = listed
+    body = f"Fnr;Navn;Trekk\n{listfiles.make_fnr(born)};{name};{amount}\n".encode()
     submissions.submit(
         store,
-        actor=Actor(*tove),
+        actor=Actor(*sender),
         company_id=company_id,
         period=periods.previous(localtime.today()),
-        contact_email=KEYBOARD,
-        uploads=[submissions.Upload("tastatur.csv", f"Fnr;Navn;Trekk\n{other}\n".encode())],
+        contact_email=email,
+        uploads=[submissions.Upload(file_name, body)],
     )
 
 
@@ -409,9 +413,14 @@ def browser():
         launched.close()
 
 
+def open_context(browser, **options):
+    """A browser context as a Norwegian clerk's desktop has it: a wide window, Norwegian locale."""
+    return browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", **options)
+
+
 @pytest.fixture
 def context(browser, request):
-    made = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    made = open_context(browser)
     made.set_default_timeout(TIMEOUT_MS)
     yield made
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

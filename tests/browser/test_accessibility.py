@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     STAFF_PAGES,
     go,
     log_in,
+    open_context,
     settle,
 )
 
@@ -44,7 +45,7 @@ def violations(page) -> list[str]:
 
 def test_every_page_and_state_meets_wcag_21_aa(browser, portal, tmp_path, figure):
     found: dict[str, list[str]] = {}
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    context = open_context(browser)
     try:
         page = context.new_page()
         page.goto(portal)
@@ -78,7 +79,7 @@ def test_every_page_and_state_meets_wcag_21_aa(browser, portal, tmp_path, figure
     finally:
         context.close()
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    context = open_context(browser)
     try:
         page = context.new_page()
         page.goto(portal)
@@ -128,7 +129,7 @@ def focus_by_tab(page, target, *, most: int = 80) -> None:
 def test_the_employers_month_by_keyboard_alone(browser, portal, tmp_path, figure):
     """Log in, choose the period, add a file, send, answer an utrukket: no mouse, every step."""
     steps: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    context = open_context(browser)
     try:
         page = context.new_page()
         page.goto(portal)

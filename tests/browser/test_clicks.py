@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import EMPLOYER, PASSWORD, TIMEOUT_MS
+from tests.browser.conftest import EMPLOYER, PASSWORD, TIMEOUT_MS, open_context
 
 BROWSERS = 8
 # Counts the script runs the page makes: each time the app's script state becomes «running».
@@ -24,7 +24,7 @@ new MutationObserver(() => {
 
 def test_the_login_page_does_not_rerun_by_itself(browser, portal, figure):
     """The window a click was lost in: a run the page makes by itself once it is drawn."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    context = open_context(browser)
     try:
         context.add_init_script(COUNT_RUNS)
         page = context.new_page()
@@ -39,7 +39,7 @@ def test_the_login_page_does_not_rerun_by_itself(browser, portal, figure):
 
 
 def _first_click_logs_in(browser, portal) -> bool:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    context = open_context(browser)
     try:
         page = context.new_page()
         page.goto(portal)

@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests import fuzz, listfiles
-from tests.browser.conftest import ARTIFACTS, EMPLOYER, SERVER, go, log_in, settle
+from tests.browser.conftest import ARTIFACTS, EMPLOYER, SERVER, go, log_in, open_context, settle
 
 WALL_LIMIT_MS = 60_000
 
@@ -49,8 +49,8 @@ def test_dimension_bomb_and_truncated_ods_while_another_session_works(browser, p
     )
     server = SERVER["process"]
 
-    hostile_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
-    other_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    hostile_context = open_context(browser)
+    other_context = open_context(browser)
     try:
         hostile = _submission_page(hostile_context, portal)
         other = _submission_page(other_context, portal)

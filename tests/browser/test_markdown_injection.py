@@ -5,7 +5,18 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, EMPLOYER_PAGES, INJECTOR, PASSWORD, STAFF, STAFF_PAGES, go, log_in, settle
+from tests.browser.conftest import (
+    ARTIFACTS,
+    EMPLOYER_PAGES,
+    INJECTOR,
+    PASSWORD,
+    STAFF,
+    STAFF_PAGES,
+    go,
+    log_in,
+    open_context,
+    settle,
+)
 
 # The free-text fields seeded with the payload (see conftest._seed_injection).
 FIELDS = [
@@ -50,7 +61,7 @@ def test_markdown_injection_renders_nowhere(browser, portal, figure):
     outside_requests = []
     pages_seen, found = 0, []
     for email, names in ((INJECTOR, EMPLOYER_PAGES), (STAFF, STAFF_PAGES)):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+        context = open_context(browser)
         context.route("http://evil.test/**", lambda route: (outside_requests.append(route.request.url), route.abort()))
         page = context.new_page()
         try:

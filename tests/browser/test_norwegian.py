@@ -12,6 +12,7 @@ from tests.browser.conftest import (
     STAFF_PAGES,
     go,
     log_in,
+    open_context,
     running_portal,
     settle,
 )
@@ -101,7 +102,7 @@ VISITS = 3
 
 
 def test_no_english_on_any_page(browser, portal, mailbox, tmp_path, figure):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    context = open_context(browser)
     found: dict[str, list[str]] = {}
     pages_seen = 0
     try:
@@ -141,7 +142,7 @@ def test_no_english_on_any_page(browser, portal, mailbox, tmp_path, figure):
     finally:
         context.close()
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    context = open_context(browser)
     try:
         page = context.new_page()
         page.goto(portal)
@@ -164,7 +165,7 @@ def test_no_english_on_any_page(browser, portal, mailbox, tmp_path, figure):
 
     # A server just started, and a bookmarked address its very first request: the Norwegian login.
     with running_portal(tmp_path / "fresh" / "data", mailbox) as fresh:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+        context = open_context(browser)
         try:
             page = context.new_page()
             page.goto(f"{fresh}/innsending")

@@ -3,7 +3,7 @@
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, INJECTOR, STAFF, STALE_STAFF, go, log_in, settle
+from tests.browser.conftest import ARTIFACTS, INJECTOR, STAFF, STALE_STAFF, go, log_in, open_context, settle
 from tests.browser.test_accounts import set_password_by_code
 
 
@@ -18,7 +18,7 @@ def _served(page, button) -> int:
 
 
 def _new_page(browser, portal):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", accept_downloads=True)
+    context = open_context(browser, accept_downloads=True)
     page = context.new_page()
     page.goto(portal)
     page.get_by_text("Innlogging").first.wait_for()

@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     download_by_click,
     go,
     log_in,
+    open_context,
     running_portal,
     settle,
 )
@@ -63,7 +64,7 @@ def test_two_servers_on_one_postgresql(browser, postgres_settings, mailbox, tmp_
     ):
         beside = dict(os.environ, PORTAL_DATA_DIR=str(tmp_path / "operator" / "data"), **shared)
         beside.pop("SENDGRID_API_KEY", None)
-        clerk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+        clerk_context = open_context(browser)
         staff_context = browser.new_context(
             viewport={"width": 1280, "height": 900}, locale="nb-NO", accept_downloads=True
         )

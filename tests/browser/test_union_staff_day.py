@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     download_by_click,
     go,
     log_in,
+    open_context,
     settle,
     transferred_fnr,
     wait_for_mails,
@@ -130,7 +131,7 @@ def test_a_staff_members_day(page, context, mailbox, portal, tmp_path):
         assert any("Påminnelse" in m["subject"] for m in wait_for_mails(mailbox, email, 2))
 
     # The company's list arrives: one of its people is a member registered at Fjord Kjemi AS.
-    employer = context.browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    employer = open_context(context.browser)
     try:
         clerk = employer.new_page()
         clerk.goto(portal)
