@@ -75,6 +75,9 @@ def _references_kept(tx: Tx) -> None:
 
 # Rows read and written at a time: memory stays flat however large the store is.
 BATCH_ROWS = 10_000
+# DuckDB keeps every block it has read cached, up to 80 % of the machine's memory: a copy reads
+# every block once, so without a bound its memory would grow with the store.
+SOURCE_MEMORY_LIMIT = "64MB"
 
 
 def copy_store(source: Store, *, to: str, files: str = "folder") -> dict[str, int]:
@@ -96,6 +99,7 @@ def copy_store(source: Store, *, to: str, files: str = "folder") -> dict[str, in
     # The pilot kept its files in its folder: with files="database" their bytes go in with the rows.
     pilot = Store(settings=dataclasses.replace(source.settings, file_store="folder"), cur=source.cur)
     copied: dict[str, int] = {}
+    source.execute(f"SET memory_limit = '{SOURCE_MEMORY_LIMIT}'")
 
     def work(tx: Tx) -> None:
         copied.clear()
