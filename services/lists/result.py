@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from services.lists import identity
+
 
 @dataclass
 class Sheet:
@@ -34,8 +36,6 @@ class Row:
     period: date | None = None
 
     def person_key(self) -> str:
-        from services.lists import identity  # the portal side rarely needs it; its import is not free
-
         return identity.person_key(self.national_id, self.birth_date, self.name)
 
 
