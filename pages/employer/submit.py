@@ -11,7 +11,7 @@ import pyarrow as pa
 import streamlit as st
 
 from pages import ui
-from pages.ui import brief, memory, month
+from pages.ui import brief, memory, month, previews
 from pages.ui.column_picker import pick_columns
 from services import fields, periods
 from services.errors import PortalError
@@ -54,12 +54,17 @@ class Preview:
             ).astype({"Fødselsdato": TEXT, "Navn": TEXT, "Beløp": TEXT, "Merknad": TEXT})
         return cls(replace(result, rows=[]), table, result.persons, result.total, flagged)
 
+    def size(self) -> int:
+        """Bytes held, as the server's bounds count them: the table's, with its texts' buffers."""
+        table = 0 if self.table is None else int(self.table.memory_usage(deep=True).sum())
+        return table + sum(len(w.message) for w in self.result.warnings)
+
 
 company_id = ui.require_company()
 store, actor = ui.store(), ui.actor()
 
 company = ui.company()
-previews = st.session_state.setdefault("_previews", {})
+session = previews.current_session()
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,8 @@ def send_clicked(form: Form) -> None:
     else:
         st.session_state["_receipt"] = receipt
         st.session_state["_submit_round"] = form.round + 1
-        previews.clear()
+        if previews.SHARED.keep_only(session, ()):
+            memory.give_back()
 
 
 if st.session_state.get("send_list"):
@@ -204,15 +210,33 @@ if too_many:
     st.error(
         f"Du kan sende høyst {submissions.MAX_FILES} filer om gangen. Fjern noen av filene.", icon=":material/error:"
     )
-shown_keys = set()
+chosen_files = []
 for upload in [] if too_many else uploads or []:
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
-    key = (upload.name, digest, chosen_version)
-    shown_keys.add(key)
-    if key not in previews:
-        previews[key] = Preview.of(parse_bytes(data, upload.name, chosen))
-    preview = previews[key]
+    chosen_files.append((upload, data, digest, (upload.name, digest, chosen_version)))
+# A preview is kept only while its file is on the form: one removed (or read with other columns)
+# lets its rows go before any new file is read, so the room it took is free for the next.
+if previews.SHARED.keep_only(session, [key for *_, key in chosen_files]):
+    memory.give_back()
+too_large = None
+try:
+    previews.SHARED.check_room(session, file_bytes=[len(data) for _, data, _, _ in chosen_files])
+except previews.TooMuchForSession as problem:
+    too_large = problem
+    ui.show_error(problem)
+    chosen_files = []
+for upload, data, digest, key in chosen_files:
+    preview = previews.SHARED.get(session, key)
+    if preview is None:
+        preview = Preview.of(parse_bytes(data, upload.name, chosen))
+        try:
+            previews.SHARED.hold(session, key, preview, file_bytes=len(data), preview_bytes=preview.size())
+        except PortalError as problem:
+            ui.show_error(problem)
+            too_large = problem
+            continue
+        previews.SWEEPER.start()
     result = preview.result
     with st.container(border=True):
         st.markdown(f"**{plain(upload.name)}**")
@@ -263,13 +287,6 @@ for upload in [] if too_many else uploads or []:
             where = f"Linje {warning.line}: " if warning.line else ""
             st.warning(where + plain(warning.message), icon=":material/warning:")
 
-# A preview is kept only while its file is on the form: one removed (or read with other columns)
-# lets its rows go, where they once stayed in the session until the list was sent.
-dropped = [k for k in previews if k not in shown_keys]
-for key in dropped:
-    del previews[key]
-if dropped:
-    memory.give_back()
 chosen_uploads = [submissions.Upload(u.name, u.getvalue()) for u in uploads or []]
 copies = submissions.earlier_copies(store, actor=actor, company_id=company_id, period=period, uploads=chosen_uploads)
 if copies:
@@ -283,7 +300,7 @@ if send_error is not None:
 # Its click is handled at the top of the next run (`send_clicked`). Without a file on the form
 # it cannot be clicked: a click while the chosen file is still on its way would find no file
 # and be lost, where now the button waits for the file, and says why.
-st.button("Send inn", type="primary", key="send_list", disabled=not uploads or too_many)
+st.button("Send inn", type="primary", key="send_list", disabled=not uploads or too_many or too_large is not None)
 if not uploads:
     remark = st.session_state.get(form.remark)
     st.caption(submissions.REMARK_WITHOUT_FILE if remark else "Legg til minst én fil med trekklisten.")

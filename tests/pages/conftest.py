@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages.ui import previews
 from services import db, mail
 from services.accounts import codes, declaration
 from services.accounts.access import Actor
 from services.config import load_settings
 from tests.helpers import AUTHENTICATORS, app_code, latest_code, set_up_app
 
+# The session id Streamlit's AppTest gives every app it runs.
+APPTEST_SESSION = "test session id"
 HOME = str(Path(__file__).resolve().parents[2] / "Home.py")
 PASSWORD = "et-langt-passord"
 
@@ -31,7 +34,11 @@ def app_store(tmp_path, monkeypatch, request):
     # The tests run the timed work themselves; a background loop would race them.
     monkeypatch.setenv("PORTAL_SIDECAR", "0")
     monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
+    # Every AppTest runs as Streamlit's one "test session id": previews held for the server by
+    # one test's page must not be found by the next's.
+    previews.SHARED.clear()
     yield db.open_store(load_settings())
+    previews.SHARED.clear()
     # Home.py starts the mail courier, as the portal does; let it finish before the store closes.
     mail.stop_couriers()
     db.close_all()

@@ -5,11 +5,12 @@ from datetime import date
 
 import pytest
 
+from pages.ui import previews
 from services import localtime, periods
 from services.accounts import companies, users
 from services.accounts.access import CLI
 from tests import listfiles
-from tests.pages.conftest import activate, button, log_in, new_app, texts
+from tests.pages.conftest import APPTEST_SESSION, activate, button, log_in, new_app, texts
 
 PEOPLE = [
     (listfiles.make_fnr(date(1990, 1, 1)), "Nordmann, Ola", "624,00"),
@@ -245,12 +246,35 @@ def test_a_preview_is_kept_only_while_its_file_is_chosen_and_eleven_files_are_re
     first, second = csv_bytes(PEOPLE), csv_bytes(PEOPLE[:1])
     at.file_uploader[0].set_value([("a.csv", first, "text/csv"), ("b.csv", second, "text/csv")])
     at.run()
-    assert len(at.session_state["_previews"]) == 2
+    assert len(previews.SHARED.keys(APPTEST_SESSION)) == 2
     at.file_uploader[0].set_value([("b.csv", second, "text/csv")])
     at.run()
-    assert [key[0] for key in at.session_state["_previews"]] == ["b.csv"]
+    assert [key[0] for key in previews.SHARED.keys(APPTEST_SESSION)] == ["b.csv"]
     eleven = [(f"{n}.csv", csv_bytes(PEOPLE[:1]), "text/csv") for n in range(11)]
     at.file_uploader[0].set_value(eleven)
     at.run()
     assert "Du kan sende høyst 10 filer om gangen. Fjern noen av filene." in texts(at)
-    assert len(at.session_state["_previews"]) == 0 and button(at, "Send inn").disabled
+    assert previews.SHARED.keys(APPTEST_SESSION) == [] and button(at, "Send inn").disabled
+
+
+def test_files_larger_together_than_a_session_may_hold_are_refused_before_any_is_read(at, monkeypatch):
+    monkeypatch.setattr(previews.SHARED, "session_bytes", len(csv_bytes()) + 10)
+    at.file_uploader[0].set_value([("a.csv", csv_bytes(), "text/csv"), ("b.csv", csv_bytes(), "text/csv")])
+    at.run()
+    assert "Filene du har valgt er til sammen større enn 0 MB. Send noen av dem nå og resten etterpå." in texts(at)
+    assert previews.SHARED.keys(APPTEST_SESSION) == [] and button(at, "Send inn").disabled
+    at.file_uploader[0].set_value([("a.csv", csv_bytes(), "text/csv")])
+    at.run()
+    assert "2 personer · sum 1\u00a0300,01\u00a0kr" in texts(at) and not button(at, "Send inn").disabled
+
+
+def test_a_server_holding_all_it_may_asks_the_clerk_to_wait(at, monkeypatch):
+    previews.SHARED.hold("another clerk", "big.csv", None, file_bytes=1000, preview_bytes=0)
+    monkeypatch.setattr(previews.SHARED, "server_bytes", 1000)
+    at.file_uploader[0].set_value([("a.csv", csv_bytes(), "text/csv")])
+    at.run()
+    assert "Portalen har mye å gjøre akkurat nå — prøv igjen om litt." in texts(at)
+    assert button(at, "Send inn").disabled
+    previews.SHARED.keep_only("another clerk", ())
+    at.run()
+    assert "2 personer · sum 1\u00a0300,01\u00a0kr" in texts(at) and not button(at, "Send inn").disabled
