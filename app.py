@@ -16,6 +16,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
+from pages.ui import memory
 from services.accounts import sessions
 from services.config import load_settings
 from services.db import StoreBusy, open_store
@@ -91,6 +92,7 @@ def script_error(problem: Exception) -> bool:
 # request after a start, at a bookmarked address, met its English «Page not found». Set before
 # any session starts, so that no first run takes the old way.
 PagesManager.uses_pages_directory = False
+memory.use_the_c_allocator()
 
 app = st.App(
     "Home.py",
