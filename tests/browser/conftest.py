@@ -58,6 +58,7 @@ LEAVER = "jon@firma.no"  # active: the logout flow
 STAFF = "stab@forbund.no"
 STALE_STAFF = "stab2@forbund.no"  # active staff: a password reset ends an open page's downloads
 KEYBOARD = "tast@firma.no"  # active, one company with one utrukket member: the keyboard-only month
+LARGE_LIST = "stor@firma.no"  # active, one company of its own: a 100 000-row list sent from the page
 INJECTOR = "injeksjon@firma.no"  # active, one company whose every free text is Markdown and HTML
 # A link, an image, emphasis, raw HTML and a Streamlit directive: none may render anywhere.
 PAYLOAD = "[klikk her](http://evil.test/lenke) ![](http://evil.test/bilde.png) **fet** <b>html</b> :red[rød]"
@@ -116,6 +117,8 @@ def _seed(data_dir: Path, **engine: str) -> None:
         )
         keyboard_company = companies.add_company(store, actor=CLI, orgnr=listfiles.make_orgnr(4000), name="Tastatur AS")
         users.add_user(store, actor=CLI, email=KEYBOARD, name="Tove Tast", company_orgnrs=[keyboard_company.orgnr])
+        large = companies.add_company(store, actor=CLI, orgnr=listfiles.make_orgnr(4100), name="Stor Liste AS")
+        users.add_user(store, actor=CLI, email=LARGE_LIST, name="Stine Stor", company_orgnrs=[large.orgnr])
         for email in (NEWCOMER, FORGETFUL, LOCKED, LEAVER):
             users.add_user(
                 store, actor=CLI, email=email, name=email.split("@")[0].title(), company_orgnrs=["930000000"]
@@ -124,7 +127,7 @@ def _seed(data_dir: Path, **engine: str) -> None:
         users.add_user(store, actor=CLI, email=STALE_STAFF, name="Stab To", staff=True)
         # Activated a while ago, so the per-minute code limit does not hold back the flows.
         earlier = utcnow() - timedelta(minutes=5)
-        for email in (EMPLOYER, KEYBOARD, FORGETFUL, LOCKED, LEAVER, STAFF, STALE_STAFF):
+        for email in (EMPLOYER, KEYBOARD, LARGE_LIST, FORGETFUL, LOCKED, LEAVER, STAFF, STALE_STAFF):
             codes.request_code(store, email=email, purpose=codes.ACTIVATE, now=earlier)
             codes.set_password_with_code(
                 store,

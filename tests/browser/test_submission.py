@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from services import localtime, periods
 from tests import listfiles
-from tests.browser.conftest import EMPLOYER, go, log_in, settle
+from tests.browser.conftest import EMPLOYER, LARGE_LIST, TIMEOUT_MS, go, log_in, settle
 
 PEOPLE = [
     (listfiles.make_fnr(date(1990, 1, 1)), "Nordmann", "Ola", 624.00),
@@ -72,3 +72,21 @@ def test_a_corrupt_file_gets_a_plain_error(page, tmp_path):
     expect(page.get_by_text("Filen heter «.xlsx», men er en PDF.")).to_be_visible()
     page.get_by_role("button", name="Send inn").click()
     expect(page.get_by_text("Listen kan ikke sendes inn")).to_be_visible()
+
+
+def test_a_list_of_100_000_rows_is_previewed_and_sent_from_the_page(page, tmp_path):
+    """The union's largest employers send lists this long (issue 25): read, previewed in pages,
+    and sent, through the real upload control."""
+    born = [date(1940 + n % 60, 1 + n // 60 % 12, 1 + n // 720 % 28) for n in range(100_000)]
+    rows = [f"{listfiles.make_fnr(b, 20 * (n // 20160))};P{n}, Q;1,00" for n, b in enumerate(born)]
+    large = listfiles.text(tmp_path / "stor.csv", ["Fødselsnummer;Navn;Trekk", *rows], "utf-8")
+    log_in(page, LARGE_LIST)
+    go(page, "Innsending")
+    page.locator("input[type=file]").set_input_files(str(large))
+    slow = TIMEOUT_MS * 6
+    expect(page.get_by_text("100000 personer · sum 100\u00a0000,00\u00a0kr")).to_be_visible(timeout=slow)
+    expect(page.get_by_text("Viser 10 av 100000 personer")).to_be_visible()
+    page.get_by_role("button", name="Send inn").click()
+    expect(page.get_by_text("100000 personer, til sammen 100\u00a0000,00\u00a0kr.", exact=False)).to_be_visible(
+        timeout=slow
+    )
