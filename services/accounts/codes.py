@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from services import audit, mail, settings_store
 from services.accounts import keys, passwords, second_factor, sessions
 from services.accounts.access import actor_for
-from services.accounts.users import find_by_email, normalise_email
+from services.accounts.email_address import normalise_email
+from services.accounts.users import find_by_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 

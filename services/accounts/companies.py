@@ -9,6 +9,7 @@ from stdnum.no import orgnr as orgnr_check
 
 from services import audit, fields
 from services.accounts.access import Actor, require_company
+from services.accounts.email_address import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput, NotFound
 
@@ -92,8 +93,6 @@ def update_company(
 ) -> CompanyDetails:
     """Staff correct a company's name or org nr, its contact addresses (comma or line separated)
     and the period it started sending through the portal."""
-    from services.accounts.users import normalise_email
-
     actor.require_staff()
     number = normalise_orgnr(orgnr)
     name = fields.text(name, field="bedriftens navn", most=fields.NAME, required=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,10 +10,9 @@ from services import audit, fields
 from services.accounts import sessions
 from services.accounts.access import EMPLOYER, STAFF, Actor
 from services.accounts.companies import by_orgnr
+from services.accounts.email_address import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput, NeedsConfirmation, NotFound
-
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -33,13 +31,6 @@ class User:
 
 
 USER_COLUMNS = "id, email, name, role, activated_at, declaration_version, deactivated_at"
-
-
-def normalise_email(raw: str) -> str:
-    email = fields.text(raw, field="e-post", most=fields.EMAIL, required=True).lower()
-    if not EMAIL_PATTERN.match(email):
-        raise InvalidInput(f"«{(raw or '').strip()}» er ikke en gyldig e-postadresse.")
-    return email
 
 
 def add_user(

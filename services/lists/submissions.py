@@ -17,7 +17,7 @@ from services import audit, fields, filestore, mail, periods
 from services.accounts import users
 from services.accounts.access import Actor, require_company
 from services.accounts.companies import get as get_company
-from services.accounts.users import normalise_email
+from services.accounts.email_address import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 from services.lists import layouts

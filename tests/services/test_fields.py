@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from services import fields
-from services.accounts import companies, users
+from services.accounts import companies, email_address, users
 from services.accounts.access import CLI
 from services.errors import InvalidInput
 from services.letters import letters
@@ -17,7 +17,7 @@ from tests.helpers import add_employer
 
 def test_empty_fields_are_named_in_plain_words(store):
     with pytest.raises(InvalidInput, match="^Fyll inn e-post.$"):
-        users.normalise_email("  ")
+        email_address.normalise_email("  ")
     with pytest.raises(InvalidInput, match="^Fyll inn organisasjonsnummer.$"):
         companies.normalise_orgnr("")
     with pytest.raises(InvalidInput, match="^Fyll inn bedriftens navn.$"):
@@ -33,7 +33,7 @@ def test_every_free_text_field_has_a_length_limit_in_the_service(store, company)
     with pytest.raises(InvalidInput, match="høyst 200 tegn"):
         users.add_user(store, actor=CLI, email="kari@firma.no", name=too_long)
     with pytest.raises(InvalidInput, match="høyst 254 tegn"):
-        users.normalise_email("a" * 250 + "@firma.no")
+        email_address.normalise_email("a" * 250 + "@firma.no")
     with pytest.raises(InvalidInput, match="høyst 200 tegn"):
         members.add_member(
             store,
