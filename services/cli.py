@@ -31,16 +31,17 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
-from services import audit, demo, periods, settings_store, store_copy
+from services import demo, periods, settings_store, store_copy
 from services.accounts import companies, users
 from services.accounts.access import CLI, actor_for
 from services.config import FILE_STORES, ConfigError, load_settings
-from services.db import StoreUnavailable, close_all, migration_files, open_store
+from services.db import close_all, migration_files, open_store
 from services.errors import InvalidInput, NotFound, PortalError
 from services.lists import submissions
 from services.money import kr
-from services.operations import backup, backup_keys, health, restore
+from services.operations import audit_purge, backup, backup_keys, health, restore
 from services.register import members, reconcile, review
+from services.store_errors import StoreUnavailable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -278,7 +279,7 @@ def run(args: argparse.Namespace) -> str:
             f" {taken.files} filer, {taken.size_bytes / 1_000_000:.1f} MB), kryptert til forbundets nøkkel."
         )
     if args.command == "purge-audit":
-        removed = audit.purge(store, actor=CLI)
+        removed = audit_purge.purge(store, actor=CLI)
         return f"{removed} logglinjer eldre enn oppbevaringstiden er slettet."
     if args.command == "seed-demo":
         if not store.settings.demo:
