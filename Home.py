@@ -11,7 +11,7 @@ from pages import ui
 from services import demo, logs, mail, sidecar
 from services.accounts import companies, declaration
 from services.config import ConfigError, load_settings
-from services.db import StoreBusy, StoreUnavailable
+from services.store_errors import StoreBusy, StoreUnavailable
 from services.text import plain
 
 st.set_page_config(page_title="Trekklisteportal", page_icon="📄", layout="wide")

@@ -19,8 +19,9 @@ from streamlit.runtime.pages_manager import PagesManager
 from pages.ui import memory
 from services.accounts import sessions
 from services.config import load_settings
-from services.db import StoreBusy, open_store
+from services.db import open_store
 from services.operations import health
+from services.store_errors import StoreBusy
 
 NO_STORE = {"Cache-Control": "no-store"}
 

@@ -29,6 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from services.config import Settings
+from services.store_errors import SchemaBehind, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,6 @@ _connections_lock = threading.Lock()
 # lock per file serialises write transactions, and a rule checked inside one (a lockout
 # count, a list's reconciliation) sees every earlier commit. Retries stay for safety.
 _write_locks: dict[Path, threading.RLock] = {}
-
-
-class StoreUnavailable(Exception):
-    """The database file is held by another process."""
 
 
 def utcnow() -> datetime:
@@ -91,14 +88,6 @@ def migration_files(engine: str = "duckdb") -> list[tuple[int, str, Path]]:
         else:
             found.append((version, *files[engine]))
     return found
-
-
-class StoreBusy(StoreUnavailable):
-    """Every connection of the pool stayed in use for its wait, twice: too many at once."""
-
-
-class SchemaBehind(StoreUnavailable):
-    """The database needs migrations its connection may not apply (the portal's runtime role)."""
 
 
 def pending_migrations(conn: Any, engine: str = "duckdb") -> list[tuple[int, str, Path]]:

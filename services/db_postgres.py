@@ -26,6 +26,8 @@ import pyarrow as pa
 from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from services.store_errors import StoreBusy, StoreUnavailable
+
 _pools: dict[str, ConnectionPool] = {}
 _pools_lock = threading.Lock()
 _column_types: dict[tuple[str, str], dict[str, str]] = {}
@@ -142,8 +144,6 @@ class PostgresCursor:
                 return self._pool.getconn()
             except PoolTimeout:
                 if attempt == 2:
-                    from services.db import StoreBusy
-
                     raise StoreBusy("Portalen har mye å gjøre akkurat nå — prøv igjen om litt.") from None
         raise AssertionError("unreachable")
 
@@ -316,8 +316,6 @@ def probe_reader(url: str) -> Iterator[SnapshotReader]:
     try:
         conn = psycopg.connect(url, autocommit=True, connect_timeout=PROBE_TIMEOUT_SECONDS)
     except psycopg.Error as problem:
-        from services.db import StoreUnavailable
-
         raise StoreUnavailable(f"ingen forbindelse ({type(problem).__name__})") from problem
     try:
         yield SnapshotReader(conn)

@@ -23,11 +23,12 @@ from datetime import date, datetime
 
 from services import filestore, logs, mail
 from services.config import ConfigError, Settings, load_settings
-from services.db import Store, StoreUnavailable, close_all, open_store, utcnow
+from services.db import Store, close_all, open_store, utcnow
 from services.letters import letters
 from services.lists import reminders
 from services.operations import backup
 from services.register import retention
+from services.store_errors import StoreUnavailable
 
 log = logging.getLogger("sidecar")
 DEFAULT_INTERVAL = 300

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from services.accounts.access import Actor
 from services.config import Settings
-from services.db import Store, StoreUnavailable, migration_files, pending_migrations, probe, utcnow
+from services.db import Store, migration_files, pending_migrations, probe, utcnow
 from services.localtime import shown
+from services.store_errors import StoreUnavailable
 
 NAMES = ("database", "migreringer", "sidecar", "e-post", "sikkerhetskopi", "disk")
 MAIL_FAILURE_WINDOW = timedelta(hours=24)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from services import db
+from services import db, store_errors
 from services.db import Tx
 from services.db_postgres import to_pyformat
 
@@ -230,7 +230,7 @@ def test_a_pool_that_stays_empty_says_so_in_norwegian(postgres_settings):
     for holder in holders:
         holder.cur.execute("BEGIN TRANSACTION")
     try:
-        with pytest.raises(db.StoreBusy, match="Portalen har mye å gjøre akkurat nå — prøv igjen om litt"):
+        with pytest.raises(store_errors.StoreBusy, match="Portalen har mye å gjøre akkurat nå — prøv igjen om litt"):
             db.open_store(settings).value("SELECT 1")
     finally:
         for holder in holders:

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from services import db, filestore, sidecar
+from services import db, filestore, sidecar, store_errors
 from services.accounts import companies
 from services.accounts.access import CLI
 from tests import listfiles, postgres
@@ -54,7 +54,7 @@ def test_the_portal_runs_as_the_role_the_setup_script_makes(postgres_server, tmp
     url = f"postgresql://trekkliste:{PASSWORD}@{where}"
     owner_url = f"postgresql://trekkliste_eier:{OWNER_PASSWORD}@{where}"
     # The portal's role cannot make the tables: the portal refuses to start and says what to run.
-    with pytest.raises(db.SchemaBehind, match="services.cli migrate"):
+    with pytest.raises(store_errors.SchemaBehind, match="services.cli migrate"):
         db.open_store(make_settings(tmp_path / "data", database_url=url))
     db.close_all()
     migrated = _cli(tmp_path, owner_url, "migrate", "--grant-to", "trekkliste")
