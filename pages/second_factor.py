@@ -5,8 +5,8 @@ import streamlit as st
 
 from pages import ui
 from pages.ui.factor import enrol
+from services.access import Actor
 from services.accounts import second_factor
-from services.accounts.access import Actor
 from services.errors import PortalError
 
 pending = ui.pending_second_factor()

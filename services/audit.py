@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services import audit_words
-from services.accounts.access import Actor
+from services.access import Actor
 from services.db import Store, Tx, utcnow
 
 

@@ -31,15 +31,15 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
-from services import demo, periods, settings_store, store_copy
+from services import backup_keys, demo, periods, settings_store, store_copy
+from services.access import CLI, actor_for
 from services.accounts import companies, users
-from services.accounts.access import CLI, actor_for
 from services.config import FILE_STORES, ConfigError, load_settings
 from services.db import close_all, migration_files, open_store
 from services.errors import InvalidInput, NotFound, PortalError
 from services.lists import submissions
 from services.money import kr
-from services.operations import audit_purge, backup, backup_keys, health, restore
+from services.operations import audit_purge, backup, health, restore
 from services.register import members, reconcile, review
 from services.store_errors import StoreUnavailable
 

@@ -194,7 +194,7 @@ def _secret_key(raw: str | None, data_dir: Path, *, demo: bool, web: bool) -> st
 
 @dataclass(frozen=True)
 class ParseLimits:
-    """Hard limits on the worker that reads an uploaded file (services.lists.sandbox)."""
+    """Hard limits on the worker that reads an uploaded file (services.reading.sandbox)."""
 
     memory_bytes: int = 1024 * 1024 * 1024
     cpu_seconds: int = 30
@@ -338,7 +338,7 @@ def load_settings(
     if demo and not backup_dir_raw:
         backup_dir_raw = str(data_dir / "backups")
     if demo and not backup_recipient:
-        from services.operations.backup_keys import demo_recipient
+        from services.backup_keys import demo_recipient
 
         backup_recipient = demo_recipient(data_dir)
     return Settings(

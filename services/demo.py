@@ -7,8 +7,8 @@ from datetime import date
 import pyotp
 
 from services import periods
+from services.access import CLI, actor_for
 from services.accounts import companies, second_factor, users
-from services.accounts.access import CLI, actor_for
 from services.accounts.passwords import hash_password
 from services.db import Store, utcnow
 from services.letters import letters

@@ -31,7 +31,7 @@ from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
 from services import audit
-from services.accounts.access import Actor
+from services.access import Actor
 from services.config import Settings
 from services.db import Store, Tx, utcnow
 from services.errors import AccessDenied

@@ -1,7 +1,7 @@
 """Entry point: `python -m services.parsing FILE...` (tools outside the project call it by this name).
 
-The contract and the code are in `services.lists.parsing`. A command that reads a
-few files and exits forks its own limited child per file (services.lists.forked)
+The contract and the code are in `services.reading.parsing`. A command that reads a
+few files and exits forks its own limited child per file (services.reading.forked)
 rather than starting the portal's fork server, which would import the readers a
 second time in a second interpreter.
 """
@@ -11,8 +11,8 @@ if __name__ == "__main__":
     import sys
 
     from services.config import load_parse_limits
-    from services.lists.forked import ForkedWorker
-    from services.lists.parsing import main
+    from services.reading.forked import ForkedWorker
+    from services.reading.parsing import main
 
     code = main(pool=ForkedWorker(load_parse_limits()))
     sys.stdout.flush()

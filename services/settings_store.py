@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from services import audit, periods
-from services.accounts.access import Actor
+from services.access import Actor
 from services.db import Store, Tx
 from services.errors import InvalidInput
 

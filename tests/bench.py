@@ -21,11 +21,11 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "tests"
 sys.path.insert(0, str(ROOT))
 
 from services import db  # noqa: E402
+from services.access import CLI  # noqa: E402
 from services.accounts import companies  # noqa: E402
-from services.accounts.access import CLI  # noqa: E402
 from services.lists import submissions  # noqa: E402
-from services.lists.parsing import parse_file  # noqa: E402
-from services.lists.reading import read_list  # noqa: E402
+from services.reading.parsing import parse_file  # noqa: E402
+from services.reading.reading import read_list  # noqa: E402
 from services.register import members  # noqa: E402
 from tests import bench_load, bench_postgres, bench_staff, bench_union, listfiles  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402

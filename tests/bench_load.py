@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services import db
-from services.accounts.access import CLI
+from services.access import CLI
 from tests import bench_union
 from tests.browser.conftest import SECRET_KEY, SERVER, running_portal
 from tests.conftest import SENDGRID_SPEC, make_settings

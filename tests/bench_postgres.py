@@ -11,8 +11,8 @@ import secrets
 from pathlib import Path
 
 from services import db
+from services.access import CLI, Actor
 from services.accounts import codes, declaration, users
-from services.accounts.access import CLI, Actor
 from tests import bench_sends, bench_union, postgres
 from tests.bench_staff import script_run_time
 from tests.helpers import latest_code, set_up_app

@@ -12,7 +12,7 @@ import traceback
 from datetime import date
 
 from services import db
-from services.accounts.access import CLI
+from services.access import CLI
 from services.lists import submissions
 from tests import bench_union
 

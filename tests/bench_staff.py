@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from services import db, demo, mail
+from services.access import CLI, Actor
 from services.accounts import codes, declaration, users
-from services.accounts.access import CLI, Actor
 from services.config import load_settings
 from services.register import reconcile
 from tests import bench_union

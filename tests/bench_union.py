@@ -18,10 +18,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from services import db, periods
+from services.access import CLI
 from services.accounts import companies
-from services.accounts.access import CLI
 from services.lists import submissions
-from services.lists.identity import name_key
+from services.reading.identity import name_key
 from services.register import answers, reconcile, retention
 from tests import listfiles
 from tests.conftest import make_settings

@@ -17,7 +17,7 @@ import pytest
 os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
 
 from services import db  # noqa: E402
-from services.accounts.access import CLI
+from services.access import CLI
 from services.config import Settings
 from tests import log_scan
 from tests.sendgrid_standin import SendGridStandIn

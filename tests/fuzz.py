@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from services.config import ParseLimits  # noqa: E402
-from services.lists.sandbox import ParseWorkers, parse  # noqa: E402
+from services.reading.sandbox import ParseWorkers, parse  # noqa: E402
 from tests import listfiles  # noqa: E402
 
 SHARED_SAMPLES = ROOT.parent / "shared" / "samples"

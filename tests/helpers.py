@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from services.access import CLI, Actor
 from services.accounts import companies, users
-from services.accounts.access import CLI, Actor
 
 
 def add_employer(store, email="kari@firma.no", orgnrs=("910000004",)):
@@ -131,8 +131,8 @@ def set_up_app(store, user_id: int, email: str, role: str = "staff") -> list[str
 
     import pyotp
 
+    from services.access import Actor
     from services.accounts import second_factor
-    from services.accounts.access import Actor
 
     enrolment = second_factor.begin_enrolment(store, user_id=user_id, email=email)
     AUTHENTICATORS[email] = pyotp.TOTP(enrolment.key)

@@ -16,8 +16,8 @@ from pages.ui.column_picker import pick_columns
 from services import fields, periods
 from services.errors import PortalError
 from services.lists import layouts, submissions
-from services.lists.parsing import ParseResult, parse_bytes
 from services.money import kr
+from services.reading.parsing import ParseResult, parse_bytes
 from services.register import month_changes
 from services.text import plain
 

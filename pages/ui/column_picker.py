@@ -12,8 +12,8 @@ import streamlit as st
 from pages.ui.run import actor, store
 from pages.ui.widgets import show_error, table
 from services.errors import PortalError
-from services.lists import columns as roles
 from services.lists import layouts
+from services.reading import columns as roles
 
 ROLE_LABELS = {
     None: "—",

@@ -15,8 +15,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages.ui.run import actor, settings
+from services.access import Actor
 from services.accounts import sessions
-from services.accounts.access import Actor
 from services.db import Store, open_store
 from services.errors import PortalError
 

@@ -9,8 +9,8 @@ import streamlit as st
 
 from pages.ui.run import store
 from pages.ui.widgets import show_error
+from services.access import Actor
 from services.accounts import second_factor
-from services.accounts.access import Actor
 from services.errors import PortalError
 
 APPS = "for eksempel Microsoft Authenticator, Google Authenticator eller FreeOTP"

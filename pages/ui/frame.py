@@ -12,7 +12,7 @@ import streamlit.components.v1 as components
 
 from pages.ui.login import display_name, request_logout
 from pages.ui.run import choose_company
-from services.accounts.access import Actor
+from services.access import Actor
 from services.accounts.companies import Company
 from services.config import Settings
 from services.text import plain

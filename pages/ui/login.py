@@ -34,9 +34,9 @@ from streamlit_authenticator.views import authentication_view
 
 from pages.ui.run import settings, source, store
 from pages.ui.widgets import flash
-from services import audit
-from services.accounts import access, login, second_factor, sessions, users
-from services.accounts.access import Actor
+from services import access, audit
+from services.access import Actor
+from services.accounts import login, second_factor, sessions, users
 from services.db import Store, utcnow
 
 COOKIE_NAME = sessions.COOKIE_NAME

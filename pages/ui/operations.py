@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from services.accounts.access import Actor
+from services.access import Actor
 from services.db import Store
 from services.operations import health
 from services.text import plain

@@ -6,8 +6,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages.ui import brief
-from services.accounts import access, companies
-from services.accounts.access import Actor
+from services import access
+from services.access import Actor
+from services.accounts import companies
 from services.accounts.sources import client_source
 from services.config import Settings
 from services.db import Store, open_store

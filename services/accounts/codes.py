@@ -16,8 +16,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from services import audit, mail, settings_store
+from services.access import actor_for
 from services.accounts import keys, passwords, second_factor, sessions
-from services.accounts.access import actor_for
 from services.accounts.email_address import normalise_email
 from services.accounts.users import find_by_email
 from services.db import Store, Tx, utcnow

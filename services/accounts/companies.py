@@ -8,7 +8,7 @@ from datetime import date
 from stdnum.no import orgnr as orgnr_check
 
 from services import audit, fields
-from services.accounts.access import Actor, require_company
+from services.access import Actor, require_company
 from services.accounts.email_address import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput, NotFound

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services import audit
-from services.accounts.access import Actor
+from services.access import Actor
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 

@@ -14,8 +14,8 @@ import time
 from datetime import datetime, timedelta
 
 from services import audit, mail, settings_store
+from services.access import Actor, actor_for
 from services.accounts import passwords, throttle
-from services.accounts.access import Actor, actor_for
 from services.accounts.email_address import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, PortalError

@@ -19,8 +19,8 @@ import pyotp
 import segno
 
 from services import audit, settings_store
+from services.access import STAFF, Actor, actor_for
 from services.accounts import keys, throttle
-from services.accounts.access import STAFF, Actor, actor_for
 from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput
 

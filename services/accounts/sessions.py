@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 from services import audit, settings_store
-from services.accounts.access import Actor, actor_for
+from services.access import Actor, actor_for
 from services.accounts.keys import session_digest
 from services.db import Store, Tx, utcnow
 

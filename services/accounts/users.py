@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services import audit, fields
+from services.access import EMPLOYER, STAFF, Actor
 from services.accounts import sessions
-from services.accounts.access import EMPLOYER, STAFF, Actor
 from services.accounts.companies import by_orgnr
 from services.accounts.email_address import normalise_email
 from services.db import Store, Tx, utcnow

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from services import audit, fields, filestore, localtime, mail, settings_store
+from services.access import Actor, require_company
 from services.accounts import users
-from services.accounts.access import Actor, require_company
 from services.accounts.companies import get as get_company
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, NotFound

@@ -14,7 +14,7 @@ from fpdf import FPDF
 
 from services import periods
 from services.errors import InvalidInput
-from services.lists.values import parse_date
+from services.reading.values import parse_date
 
 START = "start"
 STOP = "stop"

@@ -1,1 +1,1 @@
-"""Reading deduction lists as payroll systems export them; `services.lists.parsing` is the entry."""
+"""The life of a deduction list in the store: sent, filled in, remembered, shown to both sides."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from services import localtime, periods, settings_store
-from services.accounts.access import Actor
+from services.access import Actor
 from services.accounts.companies import COMPANIES_WITH_START, START_SQL
 from services.db import Store
 from services.lists import reminders

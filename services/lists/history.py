@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from services import localtime, periods
-from services.accounts.access import Actor, require_company
+from services.access import Actor, require_company
 from services.accounts.companies import start_period
 from services.db import Store
 from services.register import reconcile

@@ -8,13 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from services import audit, fields, filestore, mail, periods
-from services.accounts.access import Actor
+from services.access import Actor
 from services.accounts.companies import get as get_company
 from services.db import Store, Tx, utcnow
 from services.errors import AccessDenied, InvalidInput, NotFound
-from services.lists import submissions, values
-from services.lists.limits import MAX_AMOUNT_KR
-from services.lists.result import ParseResult, Row
+from services.lists import submissions
+from services.reading import values
+from services.reading.limits import MAX_AMOUNT_KR
+from services.reading.result import ParseResult, Row
 from services.register import reconcile
 
 

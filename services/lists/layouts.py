@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services import audit
-from services.accounts.access import Actor, require_company
+from services.access import Actor, require_company
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, NotFound
-from services.lists import sandbox
-from services.lists.columns import (
+from services.reading import sandbox
+from services.reading.columns import (
     AMOUNT,
     BIRTH_DATE,
     HEADER_SCAN_ROWS,
@@ -25,7 +25,7 @@ from services.lists.columns import (
     ChosenLayout,
     header_key,
 )
-from services.lists.result import ParseResult
+from services.reading.result import ParseResult
 
 PREVIEW_ROWS = 15
 

@@ -21,12 +21,13 @@ from decimal import Decimal, InvalidOperation
 from openpyxl import Workbook
 
 from services import audit, fields, periods
-from services.accounts.access import Actor, require_company
+from services.access import Actor, require_company
 from services.db import Store
 from services.errors import InvalidInput
 from services.export import append_row
-from services.lists import identity, submissions
-from services.lists.values import national_id_valid
+from services.lists import submissions
+from services.reading import identity
+from services.reading.values import national_id_valid
 from services.register import answers
 from services.register.reconcile import MEMBERS_SQL
 

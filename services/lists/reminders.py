@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from services import audit, mail, periods, settings_store
+from services.access import Actor
 from services.accounts import companies, users
-from services.accounts.access import Actor
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput, NeedsConfirmation
 from services.localtime import oslo, shown

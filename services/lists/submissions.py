@@ -14,18 +14,18 @@ from decimal import Decimal
 from pathlib import Path
 
 from services import audit, fields, filestore, mail, periods
+from services.access import Actor, require_company
 from services.accounts import users
-from services.accounts.access import Actor, require_company
 from services.accounts.companies import get as get_company
 from services.accounts.email_address import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 from services.lists import layouts
-from services.lists.columns import ChosenLayout
-from services.lists.identity import name_key
-from services.lists.parsing import MAX_FILE_BYTES, ParseResult, Row, parse_bytes
 from services.localtime import oslo
 from services.money import kr
+from services.reading.columns import ChosenLayout
+from services.reading.identity import name_key
+from services.reading.parsing import MAX_FILE_BYTES, ParseResult, Row, parse_bytes
 from services.register import answers, reconcile
 from services.text import one_line
 

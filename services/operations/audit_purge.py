@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services import audit, periods, settings_store
-from services.accounts.access import Actor
+from services.access import Actor
 from services.db import Store, Tx, utcnow
 from services.errors import PortalError
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from services import audit
-from services.accounts.access import Actor
+from services.access import Actor
 from services.db import Snapshot, Store, Tx, utcnow
 from services.errors import InvalidInput
 from services.localtime import oslo, utc_start_of

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from services.accounts.access import Actor
+from services.access import Actor
 from services.config import Settings
 from services.db import Store, migration_files, pending_migrations, probe, utcnow
 from services.localtime import shown

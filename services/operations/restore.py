@@ -20,12 +20,12 @@ from typing import Any
 import duckdb
 from pyrage import x25519
 
+from services.backup_keys import load_identity
 from services.config import Settings
 from services.db import Snapshot, Store, Tx, continue_sequences, migrate, migration_files, open_store
 from services.errors import InvalidInput
 from services.operations import archive
 from services.operations.backup import columns_of, tables_of
-from services.operations.backup_keys import load_identity
 from services.store_copy import SEEDED
 
 log = logging.getLogger(__name__)

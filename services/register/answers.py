@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from services import audit, fields
-from services.accounts.access import Actor, require_company
+from services.access import Actor, require_company
 from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput, NotFound
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from services.lists.identity import is_identified
-from services.lists.values import national_id_valid
+from services.reading.identity import is_identified
+from services.reading.values import national_id_valid
 
 UTRUKKET, UNKNOWN, ANOMALY, UNIDENTIFIED = "utrukket", "unknown", "anomaly", "unidentified"
 FNR_TO_FIX = "fnr_to_fix"

@@ -7,15 +7,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from services import audit, fields, localtime
-from services.accounts.access import Actor
+from services.access import Actor
 from services.accounts.companies import normalise_orgnr
 from services.db import Store, Tx, utcnow
 from services.errors import Conflict, InvalidInput, NotFound
-from services.lists import sandbox, values
-from services.lists.columns import FIRST_NAME, NAME, NATIONAL_ID, SURNAME, role_of_header
-from services.lists.identity import name_key
-from services.lists.result import Sheet
-from services.lists.values import fold
+from services.reading import sandbox, values
+from services.reading.columns import FIRST_NAME, NAME, NATIONAL_ID, SURNAME, role_of_header
+from services.reading.identity import name_key
+from services.reading.result import Sheet
+from services.reading.values import fold
 
 MEMBER_NO = "member_no"
 ORGNR = "orgnr"

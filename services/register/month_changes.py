@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from services import audit, periods
-from services.accounts.access import Actor, require_company
+from services.access import Actor, require_company
 from services.db import Store
 from services.register.reconcile import persons_of
 

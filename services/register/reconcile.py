@@ -21,10 +21,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from services import audit, mail, periods, settings_store
+from services.access import Actor
 from services.accounts import users
-from services.accounts.access import Actor
 from services.db import Store, Tx, utcnow
-from services.lists import identity
+from services.reading import identity
 from services.register import engine
 from services.register.engine import ANOMALY, FNR_TO_FIX, UNIDENTIFIED, UNKNOWN, UTRUKKET
 

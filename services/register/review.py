@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from services import audit, periods
-from services.accounts.access import Actor
+from services.access import Actor
 from services.db import Store, Tx, utcnow
 from services.errors import NotFound
 from services.register import reconcile

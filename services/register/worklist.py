@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from services import audit, periods
-from services.accounts.access import Actor
+from services.access import Actor
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
 from services.register import answers, members, reconcile, review

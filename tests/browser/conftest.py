@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from services import db, localtime
+from services.access import CLI, Actor
 from services.accounts import codes, companies, declaration, users
-from services.accounts.access import CLI, Actor
 from services.db import utcnow
 from tests import listfiles
 from tests.conftest import SENDGRID_SPEC, make_settings

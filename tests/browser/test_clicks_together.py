@@ -10,8 +10,8 @@ import time
 from datetime import date
 
 from services import db
+from services.access import CLI
 from services.accounts import companies
-from services.accounts.access import CLI
 from tests import listfiles
 from tests.browser.conftest import IDLE, PASSWORD, SECRET_KEY, TIMEOUT_MS, _engine, running_portal
 from tests.conftest import make_settings

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 from services import db
+from services.access import CLI
 from services.accounts import companies
-from services.accounts.access import CLI
 from tests import bench_load, listfiles
 from tests.browser.conftest import SECRET_KEY, running_portal
 from tests.conftest import make_settings

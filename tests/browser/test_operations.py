@@ -8,7 +8,7 @@ import time
 
 from playwright.sync_api import expect
 
-from services.operations import backup_keys
+from services import backup_keys
 from tests.browser.conftest import STAFF, _seed, go, log_in, running_portal, settle
 from tests.helpers import AUTHENTICATORS, USED_STEPS
 

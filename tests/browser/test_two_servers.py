@@ -10,8 +10,8 @@ from datetime import date
 from playwright.sync_api import expect
 
 from services import db
+from services.access import CLI, Actor
 from services.accounts import codes, companies, declaration, users
-from services.accounts.access import CLI, Actor
 from tests import listfiles
 from tests.browser.conftest import (
     PASSWORD,

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from pages.ui import previews
 from services import db, mail
+from services.access import Actor
 from services.accounts import codes, declaration
-from services.accounts.access import Actor
 from services.config import load_settings
 from tests.helpers import AUTHENTICATORS, app_code, latest_code, set_up_app
 

@@ -1,7 +1,7 @@
 """«Administrasjon»: staff edit a company and a user."""
 
+from services.access import CLI
 from services.accounts import companies, users
-from services.accounts.access import CLI
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
 
@@ -57,7 +57,7 @@ def test_a_saved_message_naming_a_company_is_plain_text(app_store):
 
 
 def test_staff_see_and_reset_a_companys_own_columns(app_store):
-    from services.accounts.access import Actor
+    from services.access import Actor
     from services.lists import layouts
     from tests.services.lists.test_layouts import COLUMNS, OCTOBER
 

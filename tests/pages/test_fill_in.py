@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from services import localtime, periods
+from services.access import CLI, Actor
 from services.accounts import companies, users
-from services.accounts.access import CLI, Actor
 from services.lists import submissions
 from services.register import members
 from tests import listfiles

@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from services.access import CLI
 from services.accounts import companies, users
-from services.accounts.access import CLI
 from services.letters import letters
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 

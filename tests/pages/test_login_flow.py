@@ -1,7 +1,7 @@
 import pytest
 
+from services.access import CLI
 from services.accounts import companies, users
-from services.accounts.access import CLI
 from services.text import masked_email, plain
 from tests.helpers import latest_code, mail_count
 from tests.pages.conftest import PASSWORD, activate, button, log_in, new_app, texts

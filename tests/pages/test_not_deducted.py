@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from services.access import CLI, Actor
 from services.accounts import companies, users
-from services.accounts.access import CLI, Actor
 from services.lists import submissions
 from services.register import members
 from tests import listfiles

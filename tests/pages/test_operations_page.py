@@ -1,9 +1,9 @@
 """«Drift» on «Administrasjon»: the six checks with their times, the backups taken, and «Ta
 sikkerhetskopi nå»; every staff page warns while no backup is recent."""
 
+from services import backup_keys
+from services.access import CLI
 from services.accounts import users
-from services.accounts.access import CLI
-from services.operations import backup_keys
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
 

@@ -1,7 +1,7 @@
 """«Oversikt»: the heat-map of who has sent what, and a reminder sent from it."""
 
+from services.access import CLI
 from services.accounts import companies, users
-from services.accounts.access import CLI
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
 

@@ -3,8 +3,8 @@ has: the preview names whom before anything changes, and counts only real change
 
 from datetime import date
 
+from services.access import CLI
 from services.accounts import companies, users
-from services.accounts.access import CLI
 from tests import listfiles
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 

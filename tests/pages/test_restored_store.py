@@ -7,10 +7,10 @@ authenticator would have to be set up again."""
 import secrets
 
 from services import db, demo, mail
+from services.backup_keys import DEMO_IDENTITY_FILE
 from services.cli import main as cli
 from services.config import load_settings
 from services.operations import backup
-from services.operations.backup_keys import DEMO_IDENTITY_FILE
 from tests.pages.test_copied_store import _seen
 
 

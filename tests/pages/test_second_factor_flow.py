@@ -4,8 +4,8 @@ sets one up before any session starts."""
 
 import pyotp
 
+from services.access import CLI
 from services.accounts import users
-from services.accounts.access import CLI
 from tests.helpers import AUTHENTICATORS, app_code
 from tests.pages.conftest import (
     activate,

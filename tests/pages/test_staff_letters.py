@@ -1,7 +1,7 @@
 """«Brev til bedrifter»: a template letter previewed before it is made."""
 
+from services.access import CLI
 from services.accounts import companies, users
-from services.accounts.access import CLI
 from tests.pages.conftest import activate, button, log_in, new_app, texts
 
 

@@ -3,8 +3,8 @@
 from datetime import date
 
 from services import localtime, periods
+from services.access import CLI, Actor
 from services.accounts import companies, users
-from services.accounts.access import CLI, Actor
 from services.lists import submissions
 from services.register import answers, members
 from tests import listfiles

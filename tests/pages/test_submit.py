@@ -7,8 +7,8 @@ import pytest
 
 from pages.ui import previews
 from services import localtime, periods
+from services.access import CLI
 from services.accounts import companies, users
-from services.accounts.access import CLI
 from tests import listfiles
 from tests.pages.conftest import APPTEST_SESSION, activate, button, log_in, new_app, texts
 

@@ -9,8 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 import services
+from services.access import CLI, Actor
 from services.accounts import companies, users
-from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, NotFound
 from services.letters import letters
 from services.lists import inbox, submissions

@@ -2,8 +2,8 @@
 
 from datetime import date
 
+from services.access import CLI, Actor
 from services.accounts import users
-from services.accounts.access import CLI, Actor
 from services.letters import letters
 from services.lists import inbox
 from services.register import month_changes, review

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from services import db
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.lists import submissions
 from services.register import members
 from tests import listfiles

@@ -6,8 +6,8 @@ import dataclasses
 import pytest
 
 from services import db, demo
+from services.access import CLI
 from services.accounts import companies
-from services.accounts.access import CLI
 from services.cli import main as cli
 from services.errors import InvalidInput
 from services.store_copy import copy_store

@@ -12,8 +12,8 @@ import psycopg
 import pytest
 
 from services import db, filestore, sidecar, store_errors
+from services.access import CLI
 from services.accounts import companies
-from services.accounts.access import CLI
 from tests import listfiles, postgres
 from tests.conftest import make_settings
 from tests.helpers import add_clerk, add_members, send_list

@@ -9,8 +9,8 @@ from decimal import Decimal
 import openpyxl
 
 from services import audit, export
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.lists import inbox, portal_list, submissions
 from services.register import members, worklist
 from tests import listfiles

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from services import fields
+from services.access import CLI
 from services.accounts import companies, email_address, users
-from services.accounts.access import CLI
 from services.errors import InvalidInput
 from services.letters import letters
 from services.lists import submissions

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from services import db, filestore
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.db import utcnow
 from services.letters import letters
 from services.lists import inbox, submissions

@@ -31,8 +31,8 @@ def test_sendgrid_requests_are_valid_against_the_spec(sendgrid_store, sendgrid):
 
 
 def test_code_mail_through_sendgrid_is_valid(sendgrid_store, sendgrid):
+    from services.access import CLI
     from services.accounts import companies
-    from services.accounts.access import CLI
 
     companies.add_company(sendgrid_store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
     user = add_employer(sendgrid_store)

@@ -22,8 +22,8 @@ def test_mail_outage(tmp_path, sendgrid, figure):
     )
     store = db.open_store(settings)
     try:
+        from services.access import CLI
         from services.accounts import companies
-        from services.accounts.access import CLI
 
         companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
         people = [add_employer(store, email=f"person{n}@firma.no") for n in range(13)]
@@ -101,8 +101,8 @@ def test_the_provider_call_has_a_timeout(tmp_path, sendgrid):
 def test_a_mail_the_provider_took_after_the_timeout_is_not_sent_twice(tmp_path, sendgrid, figure):
     """The provider accepts, but answers after the client has given up: a code is never sent again
     (the user asks for a new one, which voids it); a receipt is tried again under its outbox id."""
+    from services.access import CLI
     from services.accounts import companies
-    from services.accounts.access import CLI
 
     settings = make_settings(
         tmp_path / "data", sendgrid_api_key="SG.test-key", sendgrid_api_host=sendgrid.url, mail_timeout_seconds=1.0

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from services import settings_store
-from services.accounts.access import CLI, Actor
+from services.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput
 from services.register.engine import expected_dues as _expected
 from services.settings_store import rates_in_force
@@ -39,7 +39,7 @@ def test_rates_accept_kroner_and_percent_signs_and_default_to_the_next_change(st
     from datetime import date
 
     from services import settings_store
-    from services.accounts.access import CLI
+    from services.access import CLI
 
     settings_store.set_rate(
         store, actor=CLI, rate_class="ordinær", valid_from=date(2027, 7, 1), percent="1,47 %", monthly_cap="590 kr"

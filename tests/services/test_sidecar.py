@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from services import db, mail, sidecar
-from services.accounts.access import CLI
+from services.access import CLI
 from services.letters import letters
 
 # Slow (starts the sidecar as a process): not in `make test-fast`.

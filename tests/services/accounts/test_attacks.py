@@ -11,8 +11,8 @@ import jwt
 import pyotp
 import pytest
 
+from services.access import CLI
 from services.accounts import codes, login, second_factor, sessions, users
-from services.accounts.access import CLI
 from services.db import utcnow
 from tests.helpers import activate_account, add_employer, latest_code, mail_count
 

@@ -169,7 +169,7 @@ def test_wrong_codes_are_capped_per_account_and_day(store, employer):
 
 def test_the_hourly_ceiling_for_all_accounts(store, company):
     from services import settings_store
-    from services.accounts.access import CLI
+    from services.access import CLI
 
     settings_store.set_value(store, actor=CLI, key="code_requests_per_hour", value="3")
     people = [add_employer(store, email=f"person{n}@firma.no") for n in range(5)]

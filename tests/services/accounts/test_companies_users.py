@@ -1,7 +1,7 @@
 import pytest
 
+from services.access import CLI, Actor, require_company
 from services.accounts import companies, users
-from services.accounts.access import CLI, Actor, require_company
 from services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 
 
@@ -56,8 +56,8 @@ def test_employers_cannot_administer(store, company):
 
 
 def test_granting_access_twice_says_so(store):
+    from services.access import CLI
     from services.accounts import companies, users
-    from services.accounts.access import CLI
 
     companies.add_company(store, actor=CLI, orgnr="910000004", name="Help Forsikring AS")
     users.add_user(store, actor=CLI, email="kari@firma.no", name="Kari")

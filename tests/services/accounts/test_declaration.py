@@ -1,7 +1,7 @@
 import pytest
 
+from services.access import Actor
 from services.accounts import declaration
-from services.accounts.access import Actor
 from services.errors import InvalidInput
 from tests.helpers import add_employer
 

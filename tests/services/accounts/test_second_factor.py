@@ -4,8 +4,8 @@ import pyotp
 import pytest
 
 from services import settings_store
+from services.access import CLI, actor_for
 from services.accounts import codes, second_factor, sessions, users
-from services.accounts.access import CLI, actor_for
 from services.db import utcnow
 from services.errors import AccessDenied, Conflict, InvalidInput
 from tests.helpers import activate_account, add_employer, latest_code

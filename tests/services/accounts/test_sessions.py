@@ -64,7 +64,7 @@ def test_sessions_last_at_most_12_hours(store, settings, user):
 
 def test_a_session_left_idle_ends_after_the_idle_limit(store, settings, user):
     from services import settings_store
-    from services.accounts.access import CLI
+    from services.access import CLI
 
     start = utcnow()
     started = sessions.start(store, user_id=user.id, cookie_expiry=sessions.expiry_for(start), now=start)
@@ -80,7 +80,7 @@ def test_a_session_left_idle_ends_after_the_idle_limit(store, settings, user):
 
 
 def test_staff_see_and_end_a_users_open_sessions(store, settings, user):
-    from services.accounts.access import CLI
+    from services.access import CLI
     from services.errors import AccessDenied
 
     first = sessions.start(store, user_id=user.id, cookie_expiry=sessions.expiry_for(utcnow()), source="10.0.0.7")

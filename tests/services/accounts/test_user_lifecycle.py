@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from services.access import CLI, Actor
 from services.accounts import codes, login, sessions, users
-from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, Conflict, InvalidInput
 from tests.helpers import add_employer, latest_code, mail_count
 

@@ -4,8 +4,8 @@ from datetime import date, datetime, timedelta
 import pypdf
 import pytest
 
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput, NotFound
 from services.letters import letters
 from services.letters.pdf import START, STOP, LetterPerson

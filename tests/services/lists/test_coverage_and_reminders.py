@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from services import db, settings_store
+from services.access import CLI, actor_for
 from services.accounts import companies, users
-from services.accounts.access import CLI, actor_for
 from services.errors import AccessDenied, InvalidInput
 from services.lists import coverage, reminders, submissions
 from tests import listfiles

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from services import db
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput
 from services.lists import layouts, submissions
-from services.lists.columns import AMOUNT, NAME, NATIONAL_ID
-from services.lists.parsing import parse_bytes
+from services.reading.columns import AMOUNT, NAME, NATIONAL_ID
+from services.reading.parsing import parse_bytes
 from tests import listfiles
 from tests.helpers import add_clerk, add_employer, other_company
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput
 from services.lists import portal_list
-from services.lists.parsing import parse_bytes
 from services.lists.portal_list import MemberLine, NewPerson
+from services.reading.parsing import parse_bytes
 from services.register import answers
 from tests import listfiles
 from tests.helpers import add_clerk, add_employer, add_members, other_company, send_list

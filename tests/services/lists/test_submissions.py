@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from services import filestore
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.db import utcnow
 from services.errors import AccessDenied, InvalidInput
 from services.lists import history, inbox, submissions
@@ -155,7 +155,7 @@ from datetime import date
 sys.path.insert(0, {root!r})
 from services import db
 from services.lists import history, inbox, submissions
-from services.accounts.access import Actor
+from services.access import Actor
 from tests.conftest import make_settings
 from tests.services.lists.test_submissions import csv_upload
 from pathlib import Path

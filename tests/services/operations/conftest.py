@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from pyrage import x25519
 
-from services.operations import archive, backup_keys
+from services import backup_keys
+from services.operations import archive
 
 
 @pytest.fixture
@@ -27,8 +28,8 @@ PEOPLE = (("7001", "Hansen, Kari", date(1971, 3, 14)), ("7002", "Olsen, Per", da
 def fill(store) -> dict[str, list[str]]:
     """A real (not demo) store with what a month leaves: a company, its employer, members, a list
     with one member missing (an utrukket), a letter. Returns the people's national ids and names."""
+    from services.access import CLI
     from services.accounts import companies
-    from services.accounts.access import CLI
     from services.letters import letters
     from tests import listfiles
     from tests.helpers import add_clerk, add_members, send_list

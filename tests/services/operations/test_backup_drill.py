@@ -15,12 +15,12 @@ from datetime import date
 import pytest
 
 from services import db, demo, filestore
+from services.access import CLI, Actor, actor_for
 from services.accounts import companies
-from services.accounts.access import CLI, Actor, actor_for
+from services.backup_keys import load_identity
 from services.letters import letters
 from services.lists import inbox, submissions
 from services.operations import backup, restore
-from services.operations.backup_keys import load_identity
 from services.register import answers, members
 from tests import listfiles
 from tests.conftest import make_settings

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 from services import db
+from services.access import CLI
 from services.accounts import companies
-from services.accounts.access import CLI
+from services.backup_keys import generate
 from services.db import migration_files
 from services.operations import backup, restore
-from services.operations.backup_keys import generate
 from services.store_copy import SEEDED
 from tests.conftest import make_settings
 from tests.services.operations.conftest import fill, rewrite

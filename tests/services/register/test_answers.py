@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, Conflict
 from services.register import answers, worklist
 from tests import listfiles

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from services.lists.identity import name_key, person_key
+from services.reading.identity import name_key, person_key
 from services.register.engine import (
     ANOMALY,
     UNIDENTIFIED,

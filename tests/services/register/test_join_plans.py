@@ -1,4 +1,4 @@
-"""Who a list row is about is joined by equality on stored keys (services/lists/identity.py), so
+"""Who a list row is about is joined by equality on stored keys (services/reading/identity.py), so
 each query can be a hash join: the plans of «Registrer trekk»'s last amounts, the deductions by
 other employers, and the companies a list's reconciliation reaches. The old join on an OR of
 computed keys is planned as a nested loop, which is what made «Registrer trekk» take a minute at

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput
 from services.register import members
 from tests import listfiles
@@ -107,7 +107,7 @@ def test_a_file_that_is_not_a_register(store, two_companies):
 
 
 def test_only_staff_see_or_change_the_register(store, two_companies):
-    from services.accounts.access import Actor
+    from services.access import Actor
 
     user = add_employer(store)
     employer = Actor(user.id, user.email, user.role)

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from services.access import CLI, Actor
 from services.accounts import companies
-from services.accounts.access import CLI, Actor
 from services.errors import AccessDenied, InvalidInput, NotFound
 from services.lists import history, inbox, submissions
 from services.lists.submissions import Upload

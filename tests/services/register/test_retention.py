@@ -1,6 +1,6 @@
 from datetime import date
 
-from services.accounts.access import CLI
+from services.access import CLI
 from services.lists import submissions
 from services.register import members, retention
 from tests import listfiles

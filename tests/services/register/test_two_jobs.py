@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from services.access import CLI, actor_for
 from services.accounts import companies
-from services.accounts.access import CLI, actor_for
 from services.errors import AccessDenied, InvalidInput
 from services.lists import submissions
 from services.register import members, reconcile, review

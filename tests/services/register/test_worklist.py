@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from services.access import CLI
 from services.accounts import companies
-from services.accounts.access import CLI
 from services.errors import AccessDenied, InvalidInput
 from services.register import answers, worklist
 from tests import listfiles

@@ -1,7 +1,7 @@
 """The portal's side of the parse worker: send a file's bytes, get a result back.
 
 An uploaded file is untrusted. The portal process never reads one itself: it
-hands the bytes to services.lists.worker, a fork server whose children each
+hands the bytes to services.reading.worker, a fork server whose children each
 read one file under hard limits (PORTAL_PARSE_* settings). When a child dies,
 runs out of memory or time, the user gets a Norwegian message, nothing is
 stored, and the next parse gets a fresh child: other users never notice.
@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Protocol
 
 from services.config import PROJECT_ROOT, ParseLimits, load_parse_limits
-from services.lists.columns import ChosenLayout
-from services.lists.result import ParseResult
+from services.reading.columns import ChosenLayout
+from services.reading.result import ParseResult
 
 log = logging.getLogger("portal.parse")
 
@@ -45,7 +45,7 @@ def _spawn_server(limits: ParseLimits) -> tuple[subprocess.Popen, str]:
     """Start the fork server without waiting for it: it says «ready» once its readers are loaded."""
     folder = tempfile.mkdtemp(prefix="portal-parse-")
     server = subprocess.Popen(
-        [sys.executable, "-m", "services.lists.worker", str(Path(folder) / "parse.sock"), json.dumps(asdict(limits))],
+        [sys.executable, "-m", "services.reading.worker", str(Path(folder) / "parse.sock"), json.dumps(asdict(limits))],
         cwd=PROJECT_ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -173,7 +173,7 @@ class ParseWorkers:
 
 
 def send_request(conn: socket.socket, job: str, filename: str, data: bytes, options: dict | None) -> None:
-    """A job for a child (services.lists.worker reads it): one line of JSON, the file's bytes, end."""
+    """A job for a child (services.reading.worker reads it): one line of JSON, the file's bytes, end."""
     header = json.dumps({"job": job, "filename": filename, **(options or {})}, ensure_ascii=False).encode("utf-8")
     conn.sendall(header + b"\n" + data)
     conn.shutdown(socket.SHUT_WR)
@@ -210,7 +210,7 @@ def outcome_of(answer: dict | None, status: dict | None) -> Outcome:
 
 
 def ended(status: dict | None) -> Outcome:
-    """Why a child that gave no answer gave none, from its exit status (services.lists.worker.status)."""
+    """Why a child that gave no answer gave none, from its exit status (services.reading.worker.status)."""
     if status is None:
         return Outcome(None, "crash", "no status")
     if "signal" in status:

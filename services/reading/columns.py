@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.lists import values
-from services.lists.values import fold
+from services.reading import values
+from services.reading.values import fold
 
 NATIONAL_ID = "national_id"
 BIRTH_DATE = "birth_date"

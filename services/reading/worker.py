@@ -1,8 +1,8 @@
 """The parse worker: a small fork server that reads uploaded files outside the portal process.
 
-    python -m services.lists.worker SOCKET LIMITS_JSON
+    python -m services.reading.worker SOCKET LIMITS_JSON
 
-started by services.lists.sandbox, never by hand. The server imports the
+started by services.reading.sandbox, never by hand. The server imports the
 readers once, then forks one child per connection; the child alone touches the
 file's bytes, under hard limits (address space, CPU, no files written, no core
 dump), and exits after one answer. The server never parses: it accepts, forks,
@@ -28,10 +28,10 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services.lists.columns import ChosenLayout
-from services.lists.files import read_tables
-from services.lists.limits import MAX_FILE_BYTES, UnreadableFile
-from services.lists.reading import read_list
+from services.reading.columns import ChosenLayout
+from services.reading.files import read_tables
+from services.reading.limits import MAX_FILE_BYTES, UnreadableFile
+from services.reading.reading import read_list
 
 HEADER_LIMIT = 64 * 1024
 TICK_SECONDS = 0.1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.lists.parsing import parse_bytes, parse_file
+from services.reading.parsing import parse_bytes, parse_file
 from tests import listfiles
 from tests.conftest import SHARED
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from services.config import ParseLimits
-from services.lists.forked import ForkedWorker
-from services.lists.sandbox import BROKEN, TOO_COMPLEX, parse
+from services.reading.forked import ForkedWorker
+from services.reading.sandbox import BROKEN, TOO_COMPLEX, parse
 from tests import listfiles
-from tests.services.lists.test_parsing import assert_people, standard_rows
-from tests.services.lists.test_sandbox import big_csv
+from tests.services.reading.test_parsing import assert_people, standard_rows
+from tests.services.reading.test_sandbox import big_csv
 
 # Slow (each test forks readers, some up to their limits): not in `make test-fast`.
 pytestmark = pytest.mark.slow

@@ -19,7 +19,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from services.lists.limits import (
+from services.reading.limits import (
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_COMPRESSION_RATIO,

@@ -8,7 +8,7 @@ prints one JSON object per file, one per line:
 and exits 0 when every file was read, 1 otherwise, never with a traceback.
 Other tools rely on this.
 
-The bytes are read by services.lists.worker, never in this process.
+The bytes are read by services.reading.worker, never in this process.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import json
 import sys
 from pathlib import Path
 
-from services.lists import sandbox
-from services.lists.columns import ChosenLayout
-from services.lists.limits import MAX_FILE_BYTES
-from services.lists.result import ListWarning, ParseResult, Row
+from services.reading import sandbox
+from services.reading.columns import ChosenLayout
+from services.reading.limits import MAX_FILE_BYTES
+from services.reading.result import ListWarning, ParseResult, Row
 
 __all__ = ["MAX_FILE_BYTES", "ListWarning", "ParseResult", "Row", "parse_bytes", "parse_file", "main"]
 

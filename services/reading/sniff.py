@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from services.lists.limits import UnreadableFile
-from services.lists.package import ZIP_ERRORS
+from services.reading.limits import UnreadableFile
+from services.reading.package import ZIP_ERRORS
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

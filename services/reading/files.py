@@ -16,8 +16,8 @@ from collections import Counter
 
 import python_calamine
 
-from services.lists import ole, package
-from services.lists.limits import (
+from services.reading import ole, package
+from services.reading.limits import (
     MAX_COLUMNS,
     MAX_LINE_CHARS,
     MAX_PDF_PAGES,
@@ -25,8 +25,8 @@ from services.lists.limits import (
     MAX_SHEET_ROWS,
     UnreadableFile,
 )
-from services.lists.result import Sheet
-from services.lists.sniff import kind_of
+from services.reading.result import Sheet
+from services.reading.sniff import kind_of
 
 __all__ = ["MAX_ROWS", "Sheet", "UnreadableFile", "read_tables"]
 TEXT_KINDS = {"csv", "txt", "tsv", "prn", "dat", "skv"}

@@ -130,7 +130,7 @@ def digits_of_national_id(cell) -> str | None:
 
 # The fødselsnummer's two mod-11 check digits, and its birth date read with the
 # individual number's century ranges, D-numbers (day + 40) and H-numbers (month + 40).
-# python-stdnum gives the same answers (tests/services/lists/test_values.py holds us to
+# python-stdnum gives the same answers (tests/services/reading/test_values.py holds us to
 # it) but its import pulls in pydoc and ssl: a quarter of the parse worker's start-up.
 FIRST_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 SECOND_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)

@@ -2,7 +2,7 @@
 
 Each limit is far above any real deduction list (at most 100 000 rows), and
 each refusal says which limit the file broke, so payroll staff know what to fix.
-The worker's memory and time limits (services.lists.sandbox) are the last line;
+The worker's memory and time limits (services.reading.sandbox) are the last line;
 these checks are the first, so a hostile file is refused cheaply and clearly.
 """
 

@@ -1,10 +1,10 @@
 """A parse worker forked from a one-shot command, for `python -m services.parsing`.
 
-The portal keeps a fork server (services.lists.sandbox) so that no page waits for
+The portal keeps a fork server (services.reading.sandbox) so that no page waits for
 the readers' imports. A command that reads a few files and exits has nobody to
 keep it warm: starting that server would import the readers twice, one
 interpreter after the other. Here the command imports them itself and forks one
-child per file; the child is the same as the server's (services.lists.worker
+child per file; the child is the same as the server's (services.reading.worker
 .answer_one): it alone touches the bytes, under the same hard limits, and this
 process kills it at the wall-clock limit.
 """
@@ -17,12 +17,12 @@ import socket
 from dataclasses import asdict
 
 from services.config import ParseLimits
-from services.lists import worker
-from services.lists.sandbox import Outcome, outcome_of, read_frames, send_request
+from services.reading import worker
+from services.reading.sandbox import Outcome, outcome_of, read_frames, send_request
 
 
 class ForkedWorker:
-    """The `run` of services.lists.sandbox.ParseWorkers, a child forked from this process per file."""
+    """The `run` of services.reading.sandbox.ParseWorkers, a child forked from this process per file."""
 
     def __init__(self, limits: ParseLimits) -> None:
         self.limits = limits

@@ -7,7 +7,7 @@ import random
 from stdnum.exceptions import ValidationError
 from stdnum.no import fodselsnummer
 
-from services.lists import values
+from services.reading import values
 
 
 def _stdnum_facts(number: str):

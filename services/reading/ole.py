@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 
-from services.lists.limits import UnreadableFile
+from services.reading.limits import UnreadableFile
 
 END_OF_CHAIN = 0xFFFFFFFE
 FREE = 0xFFFFFFFF
@@ -147,7 +147,7 @@ RUN_RECORDS = {0x00BD, 0x00BE}
 def check_biff(stream: bytes) -> None:
     """Every sheet's extent from its cell records and its declared dimensions, before the
     reader builds a rectangle from them."""
-    from services.lists.package import SheetFacts, _check_extent
+    from services.reading.package import SheetFacts, _check_extent
 
     offset, sheet = 0, 0
     facts = SheetFacts("ark 1")

@@ -1,7 +1,7 @@
 """Reading a deduction list (trekkliste) from a payroll export's bytes.
 
-Runs only inside a parse worker (services.lists.worker): the bytes are
-untrusted, and the portal process asks `services.lists.parsing`, which sends them
+Runs only inside a parse worker (services.reading.worker): the bytes are
+untrusted, and the portal process asks `services.reading.parsing`, which sends them
 there. Every way a file can be wrong ends as a ParseResult with ok=False and
 a Norwegian message.
 """
@@ -14,8 +14,9 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from services.lists import values
-from services.lists.columns import (
+from services.money import kr
+from services.reading import values
+from services.reading.columns import (
     AMOUNT,
     BASIS,
     BIRTH_DATE,
@@ -32,11 +33,10 @@ from services.lists.columns import (
     layout_from_content,
     role_of_header,
 )
-from services.lists.files import Sheet, read_tables
-from services.lists.limits import MAX_AMOUNT_KR, MAX_FILE_BYTES, MAX_ROWS, UnreadableFile
-from services.lists.result import ListWarning, ParseResult, Row
-from services.lists.sniff import kind_of
-from services.money import kr
+from services.reading.files import Sheet, read_tables
+from services.reading.limits import MAX_AMOUNT_KR, MAX_FILE_BYTES, MAX_ROWS, UnreadableFile
+from services.reading.result import ListWarning, ParseResult, Row
+from services.reading.sniff import kind_of
 
 SUM_WORDS = re.compile(r"^(sum|total|totalt|i alt|totalsum|sum trekk|summa|grand total)\b")
 LOOKED_FOR = (

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from services.config import ConfigError, ParseLimits, load_parse_limits
-from services.lists import sandbox
-from services.lists.parsing import parse_bytes
-from services.lists.sandbox import TOO_COMPLEX, ParseWorkers, parse
+from services.reading import sandbox
+from services.reading.parsing import parse_bytes
+from services.reading.sandbox import TOO_COMPLEX, ParseWorkers, parse
 from tests import fuzz, listfiles
-from tests.services.lists.test_parsing import assert_people, standard_rows
+from tests.services.reading.test_parsing import assert_people, standard_rows
 
 # Slow (each test reads files in worker processes, some up to their limits): not in `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -124,17 +124,17 @@ def test_limits_are_settings():
 def test_the_portal_process_never_loads_a_reader(tmp_path):
     """Submitting, the register import and the parser's API all leave the readers to the worker. (The
     command line, `python -m services.parsing`, imports them to fork its own limited child per file:
-    tests/services/lists/test_forked.py.)"""
+    tests/services/reading/test_forked.py.)"""
     sample = listfiles.xlsx(tmp_path / "liste.xlsx", {"Ark1": standard_rows()})
     pdf = listfiles.pdf(tmp_path / "liste.pdf", ["Hei"])
     script = f"""
 import sys
-import services.cli, services.register.members, services.lists.submissions, services.lists.parsing
-from services.lists import parsing
+import services.cli, services.register.members, services.lists.submissions, services.reading.parsing
+from services.reading import parsing
 assert parsing.parse_file({str(sample)!r}).ok
 parsing.parse_file({str(pdf)!r})
-loaded = sorted(m for m in ("python_calamine", "pdfplumber", "pdfminer", "services.lists.files",
-                            "services.lists.reading") if m in sys.modules)
+loaded = sorted(m for m in ("python_calamine", "pdfplumber", "pdfminer", "services.reading.files",
+                            "services.reading.reading") if m in sys.modules)
 print(loaded)
 """
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)

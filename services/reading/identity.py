@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.lists.values import fold
+from services.reading.values import fold
 
 UNIDENTIFIED_PREFIX = "u|"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from services.lists import identity
+from services.reading import identity
 
 
 @dataclass
