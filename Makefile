@@ -31,7 +31,7 @@ test: $(VENV)/.test-deps
 # timeouts, scale), PostgreSQL, pages or browser. `make test` is still the whole truth.
 test-fast: $(VENV)/.test-deps
 	$(PY) -m pytest -q -m "not slow and not postgres and not pages and not browser" \
-		tests/services tests/test_log_scan.py tests/test_sendgrid_standin.py
+		tests/services tests/test_layering.py tests/test_log_scan.py tests/test_sendgrid_standin.py
 
 test-postgres: $(VENV)/.test-deps
 	PORTAL_TEST_ENGINE=postgres $(PY) -m pytest tests/services tests/pages tests/browser \
@@ -49,6 +49,7 @@ lock: $(VENV)/.test-deps
 lint: $(VENV)/.test-deps
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(VENV)/.test-deps
 	$(PY) -m mypy
