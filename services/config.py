@@ -96,6 +96,9 @@ class Settings:
     sidecar_stale_minutes: int = 30
     mail_stuck_minutes: int = 60
     min_free_disk_mb: int = 1024
+    # bcrypt's cost for passwords: bcrypt's own 12. The test suite sets 4, which only makes hashing
+    # faster, never weaker for the hashes a real portal stores.
+    bcrypt_rounds: int = 12
     # PostgreSQL connections per process (PORTAL_DB_POOL_SIZE), and how long a request waits for one
     # (PORTAL_DB_POOL_WAIT_SECONDS) before trying once more, then telling the user to try again.
     db_pool_size: int = 10
@@ -226,6 +229,13 @@ def _existing_file(name: str, raw: str) -> str:
     if raw and not Path(raw).is_file():
         raise ConfigError(f"{name} peker på en fil som ikke finnes.")
     return raw
+
+
+def _bcrypt_rounds(raw: str | None) -> int:
+    value = _positive_int("PORTAL_BCRYPT_ROUNDS", raw, Settings.bcrypt_rounds)
+    if not 4 <= value <= 16:
+        raise ConfigError(f"PORTAL_BCRYPT_ROUNDS må være fra 4 til 16 (er {value}).")
+    return value
 
 
 def _positive_int(name: str, raw: str | None, default: int) -> int:
@@ -370,6 +380,7 @@ def load_settings(
         backup_max_age_hours=_positive_int("PORTAL_BACKUP_MAX_AGE_HOURS", get("PORTAL_BACKUP_MAX_AGE_HOURS"), 26),
         sidecar_stale_minutes=_positive_int("PORTAL_SIDECAR_STALE_MINUTES", get("PORTAL_SIDECAR_STALE_MINUTES"), 30),
         mail_stuck_minutes=_positive_int("PORTAL_MAIL_STUCK_MINUTES", get("PORTAL_MAIL_STUCK_MINUTES"), 60),
+        bcrypt_rounds=_bcrypt_rounds(get("PORTAL_BCRYPT_ROUNDS")),
         min_free_disk_mb=_positive_int("PORTAL_MIN_FREE_DISK_MB", get("PORTAL_MIN_FREE_DISK_MB"), 1024),
         log_format=_log_format(get("PORTAL_LOG_FORMAT", "") or ""),
         db_pool_size=_pool_size(get("PORTAL_DB_POOL_SIZE")),

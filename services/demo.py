@@ -51,7 +51,7 @@ def seed(store: Store) -> bool:
     users.add_user(store, actor=CLI, email=DEMO_STAFF, name="Forbund Demo", staff=True)
     users.add_user(store, actor=CLI, email=DEMO_NEW_USER, name="Ny Demo", company_orgnrs=[DEMO_COMPANIES[2][0]])
     # The first two are ready to log in; the third shows activation by code.
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = hash_password(DEMO_PASSWORD, rounds=store.settings.bcrypt_rounds)
     store.transaction(
         lambda tx: tx.execute(
             "UPDATE users SET password_hash = ?, activated_at = ? WHERE email IN (?, ?)",

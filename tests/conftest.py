@@ -38,6 +38,7 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
         mail_from="trekkliste@forbundet.test",
         sendgrid_api_key=None,
         sendgrid_api_host="http://127.0.0.1:9",
+        bcrypt_rounds=int(os.environ["PORTAL_BCRYPT_ROUNDS"]),
     )
     values.update(overrides)
     return Settings(**values)

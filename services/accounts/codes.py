@@ -157,7 +157,7 @@ def set_password_with_code(
     if not (code.isdigit() and len(code) == 6):
         raise InvalidInput("Engangskoden er seks sifre.")
     passwords.check_new_password(email=email.strip(), password=password, confirmation=confirmation)
-    password_hash = passwords.hash_password(password)
+    password_hash = passwords.hash_password(password, rounds=store.settings.bcrypt_rounds)
     address = _address(email) or (email or "").strip().lower()
     user = find_by_email(store, email=address)
     usable = user is not None and user.deactivated_at is None

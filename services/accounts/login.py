@@ -127,13 +127,13 @@ def check_password(
 
     delay = store.transaction(reserve)
     if delay is None:
-        passwords.dummy_verify(password)
+        passwords.dummy_verify(password, rounds=store.settings.bcrypt_rounds)
         raise AccountLocked(LOCKED_MESSAGE)
     time.sleep(delay)
     if password_hash:
         ok = passwords.verify(password, password_hash)
     else:
-        passwords.dummy_verify(password)
+        passwords.dummy_verify(password, rounds=store.settings.bcrypt_rounds)
         ok = False
 
     def settle(tx: Tx) -> tuple[str, int | None]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 
 import bcrypt
 
@@ -27,20 +26,9 @@ def check_new_password(*, email: str, password: str, confirmation: str) -> None:
         raise InvalidInput("Passordet kan ikke være det samme som e-postadressen.")
 
 
-# bcrypt's cost. Production keeps bcrypt's own 12; the test suite sets 4 (PORTAL_BCRYPT_ROUNDS),
-# which only makes hashing faster, never weaker for the hashes a real portal stores.
-DEFAULT_ROUNDS = 12
-
-
-def rounds() -> int:
-    try:
-        return min(max(int(os.environ.get("PORTAL_BCRYPT_ROUNDS", DEFAULT_ROUNDS)), 4), 16)
-    except ValueError:
-        return DEFAULT_ROUNDS
-
-
-def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds())).decode()
+def hash_password(password: str, *, rounds: int) -> str:
+    """`rounds` is bcrypt's cost, the setting PORTAL_BCRYPT_ROUNDS (Settings.bcrypt_rounds)."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
 
 
 @functools.cache
@@ -48,9 +36,9 @@ def _dummy_hash(cost: int) -> str:
     return bcrypt.hashpw(b"no-such-user-password", bcrypt.gensalt(cost)).decode()
 
 
-def dummy_verify(password: str) -> None:
+def dummy_verify(password: str, *, rounds: int) -> None:
     """The work of a password check, for an address with no password: both take as long."""
-    verify(password, _dummy_hash(rounds()))
+    verify(password, _dummy_hash(rounds))
 
 
 def verify(password: str, password_hash: str | None) -> bool:

@@ -75,7 +75,7 @@ def test_unknown_addresses_do_the_same_work(store, company, monkeypatch):
     from services.accounts import passwords
 
     calls = []
-    monkeypatch.setattr(passwords, "hash_password", lambda p: calls.append("hash") or "$2b$x")
+    monkeypatch.setattr(passwords, "hash_password", lambda p, rounds: calls.append("hash") or "$2b$x")
     monkeypatch.setattr(passwords, "verify", lambda p, h: calls.append("verify") or False)
     with pytest.raises(PortalError):
         codes.set_password_with_code(

@@ -98,11 +98,22 @@ def test_lockout_race_counts_every_parallel_guess(store, settings, active, figur
     assert login.is_locked(store, email=active.email)
 
 
-def test_production_keeps_bcrypt_cost_12(monkeypatch):
+def test_production_keeps_bcrypt_cost_12(monkeypatch, tmp_path):
     from services.accounts import passwords
+    from services.config import ConfigError, load_settings
 
     monkeypatch.delenv("PORTAL_BCRYPT_ROUNDS", raising=False)
-    assert passwords.rounds() == 12
-    assert passwords.hash_password("et-langt-passord").startswith("$2b$12$")
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_DEMO", "0")
+    monkeypatch.setenv("PORTAL_COOKIE_KEY", "k" * 48)
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "s" * 48)
+    rounds = load_settings(web=False).bcrypt_rounds
+    assert rounds == 12
+    assert passwords.hash_password("et-langt-passord", rounds=rounds).startswith("$2b$12$")
     monkeypatch.setenv("PORTAL_BCRYPT_ROUNDS", "4")
-    assert passwords.hash_password("et-langt-passord").startswith("$2b$04$")
+    rounds = load_settings(web=False).bcrypt_rounds
+    assert passwords.hash_password("et-langt-passord", rounds=rounds).startswith("$2b$04$")
+    for nonsense in ("3", "17", "tolv"):
+        monkeypatch.setenv("PORTAL_BCRYPT_ROUNDS", nonsense)
+        with pytest.raises(ConfigError, match="PORTAL_BCRYPT_ROUNDS"):
+            load_settings(web=False)
