@@ -47,6 +47,7 @@ STAGED_TYPES = {
     "timestamp": pa.timestamp("us"),
 }
 T = TypeVar("T")
+R = TypeVar("R")
 
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _connections_lock = threading.Lock()
@@ -246,6 +247,11 @@ class Store:
         result = self.cur.execute(sql, list(params))
         names = [d[0] for d in result.description]
         return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+
+    def records(self, record: type[R], sql: str, params: list[Any] | tuple = ()) -> list[R]:
+        """Rows as `record`s, each column given to the field of its name: the SELECT's order is
+        free, and a column the record lacks (or a field the SELECT lacks) fails at once."""
+        return [record(**values) for values in self.dicts(sql, params)]
 
     def execute(self, sql: str, params: list[Any] | tuple = ()) -> None:
         self.cur.execute(sql, list(params))
