@@ -123,6 +123,7 @@ elif user.is_staff:
         st.Page("pages/staff/overview.py", title="Oversikt", url_path="oversikt"),
         st.Page("pages/staff/incoming.py", title="Innkomne lister", url_path="innkomne-lister"),
         st.Page("pages/staff/members.py", title="Medlemsregister", url_path="medlemsregister"),
+        st.Page("pages/staff/person.py", title="Person", url_path="person"),
         st.Page("pages/staff/reconciliation.py", title="Avstemming", url_path="avstemming"),
         st.Page("pages/staff/letters.py", title="Brev til bedrifter", url_path="brev-til-bedrifter"),
     ] + demo_inbox

@@ -47,6 +47,8 @@ ACTIONS: dict[str, str] = {
     "member.move": "Medlem flyttet",
     "members.import": "Medlemsregister importert",
     "members.view": "Medlemsregister sett",
+    "person.search": "Søk etter person",
+    "person.view": "Person sett",
     "password.set": "Passord satt",
     "portal_list.template": "Excel-mal for «Registrer trekk» lastet ned",
     "portal_list.view": "«Registrer trekk» sett",

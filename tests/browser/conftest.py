@@ -76,6 +76,7 @@ STAFF_PAGES = [
     "Oversikt",
     "Innkomne lister",
     "Medlemsregister",
+    "Person",
     "Avstemming",
     "Brev til bedrifter",
 ]

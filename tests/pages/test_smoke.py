@@ -73,6 +73,7 @@ def test_every_choice_box_in_the_code_is_given_a_placeholder():
         "pages/staff/overview.py",
         "pages/staff/incoming.py",
         "pages/staff/members.py",
+        "pages/staff/person.py",
         "pages/staff/reconciliation.py",
         "pages/staff/letters.py",
         "pages/demo_inbox.py",

@@ -1,0 +1,161 @@
+"""Person (staff): one member across employers and months, found by number, fødselsnummer,
+birth date or name (issue 26)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+from services import localtime, periods
+from services.errors import PortalError
+from services.money import kr
+from services.register import person
+from services.text import plain
+
+# What the reconciliation's kinds and the employer's statuses are called on the page.
+OUTCOMES = {
+    "utrukket": "Utrukket",
+    "unknown": "Ukjent",
+    "anomaly": "Avvik i beløp",
+    "unidentified": "Uten identitet",
+    "fnr_to_fix": "Fødselsnummer må rettes",
+}
+STATUSES = {"ansatt": "Ansatt", "permittert": "Permittert", "sluttet": "Sluttet i bedrift", "annet": "Annet"}
+LETTERS = {"start": "Start trekk", "stop": "Stopp trekk", "upload": "Brev"}
+
+
+def day(value) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+store, actor = ui.store(), ui.actor()
+st.title("Person")
+st.caption(
+    "Finn et medlem på medlemsnummer, fødselsnummer (11 sifre), fødselsdato (dd.mm.åååå) eller navn. "
+    "Siden viser medlemskap, ansettelser og måned for måned hva bedriftene har trukket."
+)
+query = st.text_input(
+    "Søk etter person", key="person_query", placeholder="For eksempel 2001, 04.04.1988 eller Siri Dahl"
+)
+page_number = st.session_state.get("person_page", 0)
+if st.session_state.get("_person_query_seen") != query:
+    st.session_state["_person_query_seen"] = query
+    page_number = st.session_state["person_page"] = 0
+
+chosen = st.session_state.get("person_member")
+if query.strip():
+    try:
+        found = person.search(store, actor=actor, query=query, page=page_number)
+    except PortalError as problem:
+        ui.show_error(problem)
+        found = None
+    if found is not None and not found.hits:
+        st.info("Fant ingen medlemmer som passer søket.")
+    elif found is not None:
+        st.caption(f"{found.total} treff" + (f" · side {found.page + 1} av {found.pages}" if found.pages > 1 else ""))
+        for hit in found.hits:
+            left, right = st.columns([4, 1])
+            ended = f" · medlem til {day(hit.member_to)}" if hit.member_to else ""
+            left.markdown(f"**{plain(hit.name)}** · medlemsnr. {hit.member_no} · født {day(hit.birth_date)}{ended}")
+            if right.button("Vis", key=f"person_show_{hit.member_id}"):
+                st.session_state["person_member"] = chosen = hit.member_id
+        if found.pages > 1:
+            ui.page_buttons("person_page", found.page, found.pages)
+
+if chosen is not None:
+    try:
+        seen = person.history(store, actor=actor, member_id=chosen)
+    except PortalError as problem:
+        ui.show_error(problem)
+        st.stop()
+    member = seen.member
+    st.divider()
+    st.header(plain(member.name))
+    membership = f"medlem fra {day(member.member_from)}" if member.member_from else "medlem"
+    if member.member_to:
+        membership += f" til {day(member.member_to)}"
+    st.write(
+        f"Medlemsnr. {member.member_no} · fødselsnummer {member.national_id} · født {day(member.birth_date)}"
+        f" · sats {member.rate_class} · {membership}"
+    )
+    st.subheader("Ansettelser")
+    if seen.jobs:
+        ui.table(
+            pd.DataFrame(
+                {
+                    "Bedrift": [j.company for j in seen.jobs],
+                    "Org.nr.": [j.orgnr for j in seen.jobs],
+                    "Fra": [day(j.valid_from) for j in seen.jobs],
+                    "Til": [day(j.valid_to) for j in seen.jobs],
+                }
+            ),
+            hide_index=True,
+        )
+    else:
+        st.info("Ingen ansettelser i registeret.")
+
+    st.subheader("Måned for måned")
+    if not seen.months:
+        st.info("Ingen lister har nevnt personen, og avstemmingen har ikke funnet noe for personen.")
+    lines = []
+    for month in seen.months:
+        for row in month.rows:
+            lines.append(
+                {
+                    "Periode": periods.label(month.period),
+                    "Bedrift": row.company,
+                    "Hva": "Trukket"
+                    + (f" (korrigering i listen for {periods.label(row.list_period)})" if row.correction else ""),
+                    "Beløp": kr(row.amount) if row.amount is not None else "",
+                    "Forventet": "",
+                    "Svar fra bedriften": "",
+                    "Fil": f"{row.file_name}, linje {row.line}" if row.line else row.file_name,
+                    "Sendt": localtime.shown(row.submitted_at),
+                }
+            )
+        for outcome in month.outcomes:
+            answers = "; ".join(
+                f"{STATUSES.get(a.status, a.status)}"
+                + (f": {a.comment}" if a.comment else "")
+                + f" ({localtime.shown(a.answered_at)})"
+                for a in outcome.answers
+            )
+            handled = (
+                f"Behandlet av {outcome.handled_by} {localtime.shown(outcome.handled_at)}" if outcome.handled_at else ""
+            )
+            lines.append(
+                {
+                    "Periode": periods.label(month.period),
+                    "Bedrift": outcome.company,
+                    "Hva": OUTCOMES.get(outcome.kind, outcome.kind) + (" · lukket" if outcome.closed_at else ""),
+                    "Beløp": kr(outcome.amount) if outcome.amount is not None else "",
+                    "Forventet": kr(outcome.expected) if outcome.expected is not None else "",
+                    "Svar fra bedriften": answers,
+                    "Fil": handled,
+                    "Sendt": "",
+                }
+            )
+    if lines:
+        ui.table(pd.DataFrame(lines), hide_index=True)
+        st.caption(
+            f"{len(seen.months)} måneder · {sum(len(m.rows) for m in seen.months)} rader i lister · "
+            f"{sum(len(m.outcomes) for m in seen.months)} funn i avstemmingen"
+        )
+
+    st.subheader("Brev som nevner personen")
+    if seen.letters:
+        ui.table(
+            pd.DataFrame(
+                {
+                    "Bedrift": [letter.company for letter in seen.letters],
+                    "Emne": [letter.subject for letter in seen.letters],
+                    "Hva": [LETTERS.get(letter.kind, letter.kind) for letter in seen.letters],
+                    "Laget": [localtime.shown(letter.created_at) for letter in seen.letters],
+                    "Trukket tilbake": [localtime.shown(letter.withdrawn_at) for letter in seen.letters],
+                }
+            ),
+            hide_index=True,
+        )
+    else:
+        st.info("Ingen brev har nevnt personen.")

@@ -1,0 +1,43 @@
+"""«Person» for staff (issue 26): search, open a member, see their months."""
+
+from __future__ import annotations
+
+from services import demo
+from tests.pages.conftest import log_in, new_app, texts
+from tests.pages.test_smoke import demo_store  # noqa: F401 - the fixture, seeded as `make run` seeds it
+
+
+def test_staff_search_a_member_by_name_and_open_their_months(demo_store):  # noqa: F811
+    at = log_in(new_app(), demo.DEMO_STAFF, demo.DEMO_PASSWORD)
+    at.switch_page("pages/staff/person.py")
+    at.run()
+    at.text_input(key="person_query").set_value("inger antonsen").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "1 treff" in shown and "Antonsen, Inger" in shown and "medlemsnr. 5001" in shown
+    next(b for b in at.button if b.label == "Vis").click().run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["Antonsen, Inger"]
+    shown = texts(at)
+    assert "Medlemsnr. 5001 · fødselsnummer 14117925014" in shown
+    assert [s.value for s in at.subheader] == ["Ansettelser", "Måned for måned", "Brev som nevner personen"]
+    months = at.dataframe[1].value
+    assert list(months.columns) == [
+        "Periode",
+        "Bedrift",
+        "Hva",
+        "Beløp",
+        "Forventet",
+        "Svar fra bedriften",
+        "Fil",
+        "Sendt",
+    ]
+    assert "Trukket" in set(months["Hva"]) and "520,00\u00a0kr" in set(months["Beløp"])
+
+
+def test_a_search_that_finds_nobody_says_so(demo_store):  # noqa: F811
+    at = log_in(new_app(), demo.DEMO_STAFF, demo.DEMO_PASSWORD)
+    at.switch_page("pages/staff/person.py")
+    at.run()
+    at.text_input(key="person_query").set_value("Ingen Slik Person").run()
+    assert "Fant ingen medlemmer som passer søket." in texts(at)
