@@ -250,6 +250,15 @@ def upload_memory(folder: Path) -> None:
             tab = logged_in(url, "lonn@storliste.no", PASSWORD)
             tab.run(page="innsending")
             uploader = tab.widget("file_uploader", "Trekkliste:").id
+            cold, _ = _memory_mb(pid)
+            # One small list first: what the first preview loads once (the table's styling, its
+            # templates) is the page's own, not held for the files that follow.
+            tab.upload(
+                uploader,
+                "liten.csv",
+                "\n".join(["Fødselsnummer;Navn;Trekk", *(f"{p};50,00" for p in people[:10])]).encode(),
+            )
+            tab.clear_uploads(uploader)
             start, _ = _memory_mb(pid)
             read = 0
             for n in range(UPLOADED_FILES):
@@ -266,7 +275,8 @@ def upload_memory(folder: Path) -> None:
     print(
         f"upload memory: {UPLOADED_FILES} × {rows} rows chosen and removed ({read} previewed),"
         f" server {start:.0f} MB before, {after:.0f} MB after: {after - start:+.0f} MB (goal: within 50 MB);"
-        f" {after_first:.0f} MB after the first file, peak {peak:.0f} MB"
+        f" {after_first:.0f} MB after the first file, peak {peak:.0f} MB;"
+        f" {cold:.0f} MB before the page's first small list ({after - cold:+.0f} MB from there)"
     )
 
 
