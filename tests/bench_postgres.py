@@ -13,6 +13,7 @@ from pathlib import Path
 from services import db
 from services.access import CLI, Actor
 from services.accounts import codes, declaration, users
+from services.register import person
 from tests import bench_sends, bench_union, postgres
 from tests.bench_staff import script_run_time
 from tests.helpers import latest_code, set_up_app
@@ -55,6 +56,13 @@ def _pages(folder: Path, database_url: str | None):
             at.switch_page(page)
             at.run()
             times[f"page {label}"] = script_run_time(at, label)
+        # «Person» for one member of the union store: twelve months of lists (issue 26).
+        member_id = store.value("SELECT id FROM members WHERE member_no = '130000'")
+        staff = Actor(user.id, STAFF, "staff")
+        took = bench_union.median_time(lambda: person.history(store, actor=staff, member_id=member_id), repeat=5)
+        months = len(person.history(store, actor=staff, member_id=member_id).months)
+        print(f"person page: one member, {months} months of lists, at union scale {took:.3f} s (goal: at most 0.3 s)")
+        times["person page"] = took
         os.environ.pop("PORTAL_DATABASE_URL", None)
         return times
 
