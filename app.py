@@ -10,13 +10,13 @@ one-minute, single-use handoff for its new session (`sessions.handoff_token`); t
 it to `/portal/innlogging`, which sets the cookie and sends it on to the page it came for.
 """
 
+import pyarrow as pa
 import streamlit as st
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
-from pages.ui import memory
 from services.accounts import sessions
 from services.config import load_settings
 from services.db import open_store
@@ -93,7 +93,10 @@ def script_error(problem: Exception) -> bool:
 # request after a start, at a bookmarked address, met its English «Page not found». Set before
 # any session starts, so that no first run takes the old way.
 PagesManager.uses_pages_directory = False
-memory.use_the_c_allocator()
+# Arrow's buffers (a preview's texts) from the C allocator, whose free pages the submit page's
+# malloc_trim hands back when a preview goes: Arrow's own allocator (mimalloc) kept them. Not
+# through pages.ui, whose import here, before the app exists, left the login cookie unset.
+pa.set_memory_pool(pa.system_memory_pool())
 
 app = st.App(
     "Home.py",

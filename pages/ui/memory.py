@@ -12,8 +12,6 @@ import ctypes
 import ctypes.util
 from collections.abc import Callable
 
-import pyarrow as pa
-
 
 def _trim() -> Callable[[int], int] | None:
     name = ctypes.util.find_library("c")
@@ -26,12 +24,6 @@ def _trim() -> Callable[[int], int] | None:
 
 
 _TRIM = _trim()
-
-
-def use_the_c_allocator() -> None:
-    """Arrow's buffers (a preview's texts) from the C allocator, whose free pages `give_back` hands
-    back: Arrow's own allocator (mimalloc) keeps them for reuse, and the server stayed larger."""
-    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def give_back() -> None:
