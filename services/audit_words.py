@@ -43,6 +43,7 @@ ACTIONS: dict[str, str] = {
     "logout": "Logget ut",
     "mail.recent.view": "Siste e-poster sett",
     "member.add": "Medlem lagt til",
+    "member.correct": "Medlem rettet (navn eller fødselsnummer)",
     "member.end": "Ansettelse avsluttet",
     "member.move": "Medlem flyttet",
     "members.import": "Medlemsregister importert",

@@ -10,7 +10,7 @@ from pages import ui
 from services import localtime, periods
 from services.errors import PortalError
 from services.money import kr
-from services.register import person
+from services.register import person, rectify
 from services.text import plain
 
 # What the reconciliation's kinds and the employer's statuses are called on the page.
@@ -31,6 +31,7 @@ def day(value) -> str:
 
 store, actor = ui.store(), ui.actor()
 st.title("Person")
+ui.show_flash()
 st.caption(
     "Finn et medlem på medlemsnummer, fødselsnummer (11 sifre), fødselsdato (dd.mm.åååå) eller navn. "
     "Siden viser medlemskap, ansettelser og måned for måned hva bedriftene har trukket."
@@ -79,6 +80,43 @@ if chosen is not None:
         f"Medlemsnr. {member.member_no} · fødselsnummer {member.national_id} · født {day(member.birth_date)}"
         f" · sats {member.rate_class} · {membership}"
     )
+    with st.expander("Rett navn eller fødselsnummer"):
+        with st.form(f"correct_{member.id}"):
+            new_name = st.text_input("Navn", value=member.name)
+            new_number = st.text_input("Fødselsnummer", value=member.national_id, max_chars=13)
+            reason = st.text_area("Grunn til rettelsen", max_chars=500)
+            if st.form_submit_button("Lagre rettelse"):
+                try:
+                    done = rectify.correct_member(
+                        store,
+                        actor=actor,
+                        member_id=member.id,
+                        reason=reason,
+                        name=new_name if new_name.strip() != member.name else None,
+                        national_id=new_number if new_number.strip() != member.national_id else None,
+                    )
+                except PortalError as problem:
+                    ui.show_error(problem)
+                else:
+                    changed = " og ".join(rectify.FIELD_WORDS[f] for f in done.fields)
+                    runs = "avstemming" if done.reconciled == 1 else "avstemminger"
+                    ui.flash(f"Rettet {changed}. {done.reconciled} {runs} gjort på nytt.")
+                    st.rerun()
+    if seen.corrections:
+        st.subheader("Rettelser")
+        ui.table(
+            pd.DataFrame(
+                {
+                    "Felt": [rectify.FIELD_WORDS[c.field] for c in seen.corrections],
+                    "Før": [c.old_value for c in seen.corrections],
+                    "Etter": [c.new_value for c in seen.corrections],
+                    "Grunn": [c.reason for c in seen.corrections],
+                    "Rettet av": [c.corrected_by or "" for c in seen.corrections],
+                    "Når": [localtime.shown(c.corrected_at) for c in seen.corrections],
+                }
+            ),
+            hide_index=True,
+        )
     st.subheader("Ansettelser")
     if seen.jobs:
         ui.table(

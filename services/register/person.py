@@ -20,6 +20,7 @@ from services.access import Actor
 from services.db import Store
 from services.errors import InvalidInput, NotFound
 from services.reading import identity
+from services.register import rectify
 
 PAGE_SIZE = 25
 _DIGITS = re.compile(r"\d+")
@@ -137,6 +138,7 @@ class PersonHistory:
     jobs: list[Job]
     months: list[Month]
     letters: list[LetterNaming]
+    corrections: list[rectify.Correction]
 
 
 def _masked(query: str) -> str:
@@ -267,5 +269,6 @@ def history(store: Store, *, actor: Actor, member_id: int) -> PersonHistory:
         for period in periods
     ]
     letters = store.records(LetterNaming, _LETTERS_SQL, [member_id])
+    corrected = rectify.corrections(store, actor=actor, member_id=member_id)
     audit.viewed(store, actor=actor, action="person.view", target=member.member_no)
-    return PersonHistory(member, jobs, months, letters)
+    return PersonHistory(member, jobs, months, letters, corrected)

@@ -58,6 +58,7 @@ def purge(store: Store, *, today: date | None = None) -> dict[str, int]:
                 "UPDATE reconciliation_items SET member_id = NULL WHERE member_id IN (SELECT unnest(?::INTEGER[]))",
                 [gone],
             )
+            tx.execute("DELETE FROM member_corrections WHERE member_id IN (SELECT unnest(?::INTEGER[]))", [gone])
             tx.execute("DELETE FROM employments WHERE member_id IN (SELECT unnest(?::INTEGER[]))", [gone])
             tx.execute("DELETE FROM members WHERE id IN (SELECT unnest(?::INTEGER[]))", [gone])
         if due or gone:

@@ -41,3 +41,21 @@ def test_a_search_that_finds_nobody_says_so(demo_store):  # noqa: F811
     at.run()
     at.text_input(key="person_query").set_value("Ingen Slik Person").run()
     assert "Fant ingen medlemmer som passer søket." in texts(at)
+
+
+def test_staff_correct_a_name_and_see_the_old_one_kept(demo_store):  # noqa: F811
+    at = log_in(new_app(), demo.DEMO_STAFF, demo.DEMO_PASSWORD)
+    at.switch_page("pages/staff/person.py")
+    at.run()
+    at.text_input(key="person_query").set_value("5001").run()
+    next(b for b in at.button if b.label == "Vis").click().run()
+    next(t for t in at.text_input if t.label == "Navn").set_value("Antonsen, Inger Marie")
+    next(t for t in at.text_area if t.label == "Grunn til rettelsen").set_value("Navneendring meldt av medlemmet")
+    next(b for b in at.button if b.label == "Lagre rettelse").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Rettet navn. 1 avstemming gjort på nytt." in shown
+    assert [h.value for h in at.header] == ["Antonsen, Inger Marie"]
+    corrections = at.dataframe[0].value
+    assert corrections.to_dict("records")[0]["Før"] == "Antonsen, Inger"
+    assert corrections.to_dict("records")[0]["Grunn"] == "Navneendring meldt av medlemmet"
