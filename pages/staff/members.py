@@ -149,9 +149,11 @@ ui.table(
             "Fra": [day(r.valid_from) for r in rows],
             "Til": [day(r.valid_to) for r in rows],
             "Sats": [r.rate_class for r in rows],
+            ui.PERSON_LINK: [ui.person_link(r.member_no) for r in rows],
         }
     ),
     hide_index=True,
+    column_config=ui.person_link_column(),
 )
 st.caption(f"Side {found.page + 1} av {found.pages} · {found.total} ansettelser")
 ui.page_buttons(page_key, found.page, found.pages)

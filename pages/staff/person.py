@@ -10,7 +10,7 @@ from pages import ui
 from services import localtime, periods
 from services.errors import PortalError
 from services.money import kr
-from services.register import person, rectify
+from services.register import members, person, rectify
 from services.text import plain
 
 # What the reconciliation's kinds and the employer's statuses are called on the page.
@@ -45,6 +45,14 @@ if st.session_state.get("_person_query_seen") != query:
     page_number = st.session_state["person_page"] = 0
 
 chosen = st.session_state.get("person_member")
+# Another page's link to a member («Vis person»): /person?medlem=<member number>.
+linked = st.query_params.get("medlem")
+if linked and st.session_state.get("_person_linked") != linked:
+    st.session_state["_person_linked"] = linked
+    try:
+        st.session_state["person_member"] = chosen = members.id_of(store, actor=actor, member_no=linked)
+    except PortalError as problem:
+        ui.show_error(problem)
 if query.strip():
     try:
         found = person.search(store, actor=actor, query=query, page=page_number)

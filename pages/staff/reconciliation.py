@@ -128,6 +128,7 @@ def worklist_tab() -> None:
                 "Svar": answers.STATUSES.get(i.status or "", "") + (f": {i.comment}" if i.comment else ""),
                 "Hint": f"Mulig overgang fra {i.transfer_from}" if i.transfer_from else "",
                 "Behandlet": "Ja" if i.handled_at else "",
+                ui.PERSON_LINK: ui.person_link(i.member_no),
             }
             for i in found.items
         ]
@@ -135,6 +136,7 @@ def worklist_tab() -> None:
     picked = ui.table(
         table,
         hide_index=True,
+        column_config=ui.person_link_column(),
         width="stretch",
         on_select="rerun",
         selection_mode="multi-row",

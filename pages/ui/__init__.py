@@ -35,9 +35,19 @@ from pages.ui.run import (
     store,
     viewer,
 )
-from pages.ui.widgets import flash, page_buttons, show_error, show_flash, table
+from pages.ui.widgets import (
+    PERSON_LINK,
+    flash,
+    page_buttons,
+    person_link,
+    person_link_column,
+    show_error,
+    show_flash,
+    table,
+)
 
 __all__ = [
+    "PERSON_LINK",
     "actor",
     "authenticate",
     "backup_warning",
@@ -54,6 +64,8 @@ __all__ = [
     "login_form",
     "page_buttons",
     "pending_second_factor",
+    "person_link",
+    "person_link_column",
     "refused_company",
     "request_logout",
     "second_factor_passed",

@@ -53,3 +53,16 @@ def table(data, *, styler=None, **options):
 
 def show_error(error: PortalError) -> None:
     st.error(plain(str(error)), icon=":material/error:")
+
+
+# A table's link to «Person» for the member on a row (issue 26: every place that shows a person).
+PERSON_LINK = "Person"
+
+
+def person_link(member_no: str | None) -> str | None:
+    return f"/person?medlem={member_no}" if member_no else None
+
+
+def person_link_column() -> dict:
+    """The column_config that draws `PERSON_LINK` as a link that opens the person's page."""
+    return {PERSON_LINK: st.column_config.LinkColumn(PERSON_LINK, display_text="Vis person")}

@@ -59,3 +59,26 @@ def test_staff_correct_a_name_and_see_the_old_one_kept(demo_store):  # noqa: F81
     corrections = at.dataframe[0].value
     assert corrections.to_dict("records")[0]["Før"] == "Antonsen, Inger"
     assert corrections.to_dict("records")[0]["Grunn"] == "Navneendring meldt av medlemmet"
+
+
+def test_a_link_from_another_page_opens_the_member(demo_store):  # noqa: F811
+    at = log_in(new_app(), demo.DEMO_STAFF, demo.DEMO_PASSWORD)
+    at.switch_page("pages/staff/members.py")
+    at.run()
+    register = at.dataframe[0].value
+    linked = register.loc[register["Medlemsnr"] == "5002", "Person"].tolist()
+    assert linked == ["/person?medlem=5002"]
+    at.switch_page("pages/staff/person.py")
+    at.query_params["medlem"] = "5002"
+    at.run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["Lund, Magnus"]
+
+
+def test_a_link_to_a_member_that_is_not_there_says_so(demo_store):  # noqa: F811
+    at = log_in(new_app(), demo.DEMO_STAFF, demo.DEMO_PASSWORD)
+    at.switch_page("pages/staff/person.py")
+    at.query_params["medlem"] = "9999"
+    at.run()
+    assert "Ingen medlem med medlemsnummer 9999 er registrert." in texts(at)
+    assert not at.header
