@@ -45,6 +45,7 @@ ACTIONS: dict[str, str] = {
     "member.add": "Medlem lagt til",
     "member.correct": "Medlem rettet (navn eller fødselsnummer)",
     "member.end": "Ansettelse avsluttet",
+    "member.erase": "Medlem slettet på forespørsel",
     "member.move": "Medlem flyttet",
     "members.import": "Medlemsregister importert",
     "members.view": "Medlemsregister sett",

@@ -3,6 +3,8 @@ birth date or name (issue 26)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,7 @@ from pages import ui
 from services import localtime, periods
 from services.errors import PortalError
 from services.money import kr
-from services.register import members, person, rectify
+from services.register import erasure, members, person, rectify
 from services.text import plain
 
 # What the reconciliation's kinds and the employer's statuses are called on the page.
@@ -205,3 +207,32 @@ if chosen is not None:
         )
     else:
         st.info("Ingen brev har nevnt personen.")
+
+    st.subheader("Sletting")
+    plan = erasure.plan(store, actor=actor, member_id=member.id)
+    if plan.kept:
+        st.write("Personen kan ikke slettes ennå. Dette må forbundet beholde:")
+        ui.table(
+            pd.DataFrame(
+                {
+                    "Hva": [k.what for k in plan.kept],
+                    "Kan slettes fra": [
+                        "når det ikke lenger gjelder" if k.until == date.max else day(k.until) for k in plan.kept
+                    ],
+                }
+            ),
+            hide_index=True,
+        )
+    else:
+        st.write("Lagringstidene er ute: alt som nevner personen kan slettes nå.")
+        sure = st.checkbox("Ja, slett personen og alt som nevner personen", key=f"erase_sure_{member.id}")
+        if st.button("Slett personen", type="primary", disabled=not sure):
+            try:
+                done = erasure.erase(store, actor=actor, member_id=member.id)
+            except PortalError as problem:
+                ui.show_error(problem)
+            else:
+                gone = ", ".join(f"{label}: {count}" for label, count in done.rows.items() if count)
+                ui.flash(f"Medlem {done.member_no} er slettet ({gone}).")
+                st.session_state.pop("person_member", None)
+                st.rerun()
