@@ -32,5 +32,11 @@ def test_every_recorded_action_has_a_norwegian_name(figure):
 def test_a_search_in_norwegian_finds_the_codes():
     assert "letter.download" in audit_words.matching("brev")
     assert audit_words.matching("PASSORD") == ["code.reset", "code.wrong_second_factor", "password.set"]
-    assert audit_words.matching("member.") == ["member.add", "member.correct", "member.end", "member.erase", "member.move"]
+    assert audit_words.matching("member.") == [
+        "member.add",
+        "member.correct",
+        "member.end",
+        "member.erase",
+        "member.move",
+    ]
     assert audit_words.word("member.move") == "Medlem flyttet"
