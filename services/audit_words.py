@@ -49,6 +49,7 @@ ACTIONS: dict[str, str] = {
     "member.move": "Medlem flyttet",
     "members.import": "Medlemsregister importert",
     "members.view": "Medlemsregister sett",
+    "person.report": "Innsyn laget for person",
     "person.search": "Søk etter person",
     "person.view": "Person sett",
     "password.set": "Passord satt",

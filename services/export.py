@@ -50,21 +50,30 @@ def append_row(sheet: Worksheet, values: Sequence[object]) -> None:
 
 def workbook(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """One sheet: a bold header row, the rows below, columns wide enough to read."""
+    return workbook_of([(sheet, headers, rows)])
+
+
+def workbook_of(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]]) -> bytes:
+    """A sheet for each (name, headers, rows), each as `workbook` draws its one."""
     book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet[:31]
-    append_row(ws, headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    widths = [len(h) for h in headers]
-    for row in rows:
-        values = [_cell(v) for v in row]
-        append_row(ws, values)
-        widths = [max(w, min(len(str(v)) if v is not None else 0, 60)) for w, v in zip(widths, values, strict=False)]
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width + 2
-    ws.freeze_panes = "A2"
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for sheet, headers, rows in sheets:
+        ws = book.create_sheet(sheet[:31])
+        append_row(ws, headers)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        widths = [len(h) for h in headers]
+        for row in rows:
+            values = [_cell(v) for v in row]
+            append_row(ws, values)
+            widths = [
+                max(w, min(len(str(v)) if v is not None else 0, 60)) for w, v in zip(widths, values, strict=False)
+            ]
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width + 2
+        ws.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -13,6 +13,7 @@ from services import localtime, periods
 from services.errors import PortalError
 from services.money import kr
 from services.register import erasure, members, person, rectify
+from services.reports import access_report
 from services.text import plain
 
 # What the reconciliation's kinds and the employer's statuses are called on the page.
@@ -89,6 +90,23 @@ if chosen is not None:
     st.write(
         f"Medlemsnr. {member.member_no} · fødselsnummer {member.national_id} · født {day(member.birth_date)}"
         f" · sats {member.rate_class} · {membership}"
+    )
+    left, right = st.columns(2)
+    with left:
+        ui.excel_download(
+            "Innsyn for personen (Excel)",
+            lambda db, current: access_report.excel(db, actor=current, member_id=member.id),
+            file_name=f"innsyn-{member.member_no}.xlsx",
+            key=f"report_xlsx_{member.id}",
+        )
+    right.download_button(
+        "Innsyn for personen (PDF)",
+        data=ui.guarded_download(lambda db, current: access_report.pdf(db, actor=current, member_id=member.id)),
+        file_name=f"innsyn-{member.member_no}.pdf",
+        mime="application/pdf",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"report_pdf_{member.id}",
     )
     with st.expander("Rett navn eller fødselsnummer"):
         with st.form(f"correct_{member.id}"):
