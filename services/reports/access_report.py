@@ -157,7 +157,7 @@ def pdf(store: Store, *, actor: Actor, member_id: int) -> bytes:
     document.set_auto_page_break(auto=True, margin=15)
     document.add_page()
     document.set_font(FONT, "B", 14)
-    document.cell(0, 8, f"Det {union} har registrert om {seen.member.name}", new_x="LMARGIN", new_y="NEXT")
+    document.cell(0, 8, f"Innsyn: dette har {union} registrert om {seen.member.name}", new_x="LMARGIN", new_y="NEXT")
     document.set_font(FONT, size=9)
     document.cell(0, 5, f"Laget {localtime.shown(utcnow())}", new_x="LMARGIN", new_y="NEXT")
     for section in sections(seen):
