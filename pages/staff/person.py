@@ -226,6 +226,29 @@ if chosen is not None:
     else:
         st.info("Ingen brev har nevnt personen.")
 
+    st.subheader("Hvem har sett personen")
+    ACTIONS = {
+        "person.view": "Åpnet siden",
+        "person.report": "Laget innsyn",
+        "member.correct": "Rettet",
+        "member.erase": "Slettet",
+    }
+    seen_by = person.lookups(store, actor=actor, member_no=member.member_no)
+    ui.table(
+        pd.DataFrame(
+            {
+                "Når": [localtime.shown(s.occurred_at) for s in seen_by],
+                "Hvem": [s.user for s in seen_by],
+                "Hva": [ACTIONS.get(s.action, s.action) for s in seen_by],
+            }
+        ),
+        hide_index=True,
+    )
+    st.caption(
+        "Fra loggen: hvem som har åpnet denne siden, laget innsyn eller rettet personen. Lister, arbeidslister "
+        "og brev logges per bedrift og side, ikke per person."
+    )
+
     st.subheader("Sletting")
     plan = erasure.plan(store, actor=actor, member_id=member.id)
     if plan.kept:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from services import audit
+from services import audit, localtime
 from services.access import Actor
 from services.db import Store
 from services.errors import InvalidInput, NotFound
@@ -272,3 +272,44 @@ def history(store: Store, *, actor: Actor, member_id: int) -> PersonHistory:
     corrected = rectify.corrections(store, actor=actor, member_id=member_id)
     audit.viewed(store, actor=actor, action="person.view", target=member.member_no)
     return PersonHistory(member, jobs, months, letters, corrected)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A read of the member's own page or data by a user: from the audit log."""
+
+    occurred_at: datetime
+    user: str
+    action: str
+
+
+# What the log records against a member's number when their own data is shown or made.
+LOOKUP_ACTIONS = ("person.view", "person.report", "member.correct", "member.erase")
+
+
+def lookups(store: Store, *, actor: Actor, member_no: str) -> list[Lookup]:
+    """Who has opened the member's page, made their access report or corrected them, newest first.
+    Reads of a whole list, worklist or letter are logged per company and page, not yet per person."""
+    actor.require_staff()
+    marks = ", ".join("?" for _ in LOOKUP_ACTIONS)
+    return store.records(
+        Lookup,
+        "SELECT occurred_at, actor_label AS user, action FROM audit_log"
+        f" WHERE target = ? AND action IN ({marks}) ORDER BY occurred_at DESC, id DESC",
+        [member_no, *LOOKUP_ACTIONS],
+    )
+
+
+def persons_looked_up(store: Store, *, actor: Actor, user_id: int, start: date, end: date) -> list[str]:
+    """The member numbers whose own page or data one user opened between two days (inclusive):
+    how far a leaked account reached, as far as the log names persons."""
+    actor.require_staff()
+    marks = ", ".join("?" for _ in LOOKUP_ACTIONS)
+    return [
+        member_no
+        for (member_no,) in store.rows(
+            "SELECT DISTINCT target FROM audit_log WHERE actor_user_id = ? AND occurred_at >= ? AND occurred_at < ?"
+            f" AND action IN ({marks}) ORDER BY target",
+            [user_id, localtime.utc_start_of(start), localtime.utc_start_of(end + timedelta(days=1)), *LOOKUP_ACTIONS],
+        )
+    ]

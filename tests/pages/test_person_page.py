@@ -20,7 +20,13 @@ def test_staff_search_a_member_by_name_and_open_their_months(demo_store):  # noq
     assert [h.value for h in at.header] == ["Antonsen, Inger"]
     shown = texts(at)
     assert "Medlemsnr. 5001 · fødselsnummer 14117925014" in shown
-    assert [s.value for s in at.subheader] == ["Ansettelser", "Måned for måned", "Brev som nevner personen", "Sletting"]
+    assert [s.value for s in at.subheader] == [
+        "Ansettelser",
+        "Måned for måned",
+        "Brev som nevner personen",
+        "Hvem har sett personen",
+        "Sletting",
+    ]
     assert "Personen kan ikke slettes ennå. Dette må forbundet beholde:" in shown
     kept = at.dataframe[-1].value.to_dict("records")
     assert kept[0] == {

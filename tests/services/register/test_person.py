@@ -168,3 +168,37 @@ def test_search_is_paged_in_the_database(store, company):
     last = person.search(store, actor=actor, query="hansen", page=2, page_size=25)
     assert (first.total, first.pages, len(first.hits), len(last.hits)) == (60, 3, 25, 10)
     assert not {h.member_id for h in first.hits} & {h.member_id for h in last.hits}
+
+
+def test_who_has_looked_a_member_up_and_how_far_one_user_reached(store, siri, figure):
+    from services import localtime
+    from services.reports import access_report
+
+    first = staff(store)
+    other_user = users.add_user(store, actor=CLI, email="stab2@forbund.no", name="Stab To", staff=True)
+    second = Actor(other_user.id, other_user.email, other_user.role, session_id=secrets.token_hex(8))
+    other_member = store.value("SELECT id FROM members WHERE member_no = '2002'")
+    person.history(store, actor=first, member_id=siri["member_id"])
+    person.history(store, actor=first, member_id=siri["member_id"])  # the same session: one read
+    access_report.excel(store, actor=first, member_id=siri["member_id"])
+    person.history(store, actor=second, member_id=siri["member_id"])
+    person.history(store, actor=first, member_id=other_member)
+    seen = person.lookups(store, actor=first, member_no="2001")
+    assert sorted((s.user, s.action) for s in seen) == [
+        ("stab2@forbund.no", "person.view"),
+        ("stab@forbund.no", "person.report"),
+        ("stab@forbund.no", "person.view"),
+    ]
+    today = localtime.today()
+    reach = person.persons_looked_up(store, actor=second, user_id=first.user_id, start=today, end=today)
+    assert reach == ["2001", "2002"]
+    assert person.persons_looked_up(
+        store, actor=second, user_id=first.user_id, start=date(2020, 1, 1), end=date(2020, 1, 31)
+    ) == []
+    with pytest.raises(AccessDenied):
+        person.lookups(store, actor=siri["clerks"][A], member_no="2001")
+    figure(
+        f"who has seen: {len(seen)} reads by {len({s.user for s in seen})} users found for one person;"
+        f" one user's reach over a day: {len(reach)} persons (person pages and reports; list and worklist"
+        " reads are logged per company)"
+    )
