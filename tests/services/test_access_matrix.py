@@ -138,6 +138,10 @@ def _world(store, tmp_path):
         "columns": {"national_id": 1, "amount": 2},
         "layout_id": 1,
         "code": "000000",
+        "query": "Navn",
+        "reason": "Rettelse",
+        "start": date(2026, 1, 1),
+        "end": date(2026, 12, 31),
     }
     actors = [Actor(outsider.id, outsider.email, outsider.role), Actor(nobody.id, nobody.email, nobody.role)]
     return arguments, actors
