@@ -111,12 +111,13 @@ def search(
         params.append(until)
     condition = " AND ".join(where)
     total = store.value(f"SELECT count(*) FROM audit_log a WHERE {condition}", params)
-    rows = store.rows(
-        "SELECT a.occurred_at, a.actor_label, a.action, c.name, a.target, a.detail FROM audit_log a"
+    entries = store.records(
+        Entry,
+        "SELECT a.occurred_at, a.actor_label AS actor, a.action, c.name AS company, a.target, a.detail FROM audit_log a"
         f" LEFT JOIN companies c ON c.id = a.company_id WHERE {condition} ORDER BY a.id DESC LIMIT ? OFFSET ?",
         [*params, page_size, page * page_size],
     )
-    return Page([Entry(*r) for r in rows], total)
+    return Page(entries, total)
 
 
 def export(store: Store, *, actor: Actor, **filters) -> bytes:

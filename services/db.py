@@ -253,6 +253,11 @@ class Store:
         free, and a column the record lacks (or a field the SELECT lacks) fails at once."""
         return [record(**values) for values in self.dicts(sql, params)]
 
+    def record(self, record: type[R], sql: str, params: list[Any] | tuple = ()) -> R | None:
+        """The first row as a `record` (see `records`), or None when there is none."""
+        found = self.records(record, sql, params)
+        return found[0] if found else None
+
     def execute(self, sql: str, params: list[Any] | tuple = ()) -> None:
         self.cur.execute(sql, list(params))
 

@@ -129,12 +129,9 @@ def deadline(store: Store, period: date, *, day: int | None = None) -> date:
 
 def overview(store: Store, *, actor: Actor) -> tuple[list[Rate], list[Setting]]:
     actor.require_staff()
-    rates = [
-        Rate(*r)
-        for r in store.rows(
-            "SELECT rate_class, valid_from, percent, monthly_cap FROM dues_rates ORDER BY rate_class, valid_from"
-        )
-    ]
+    rates = store.records(
+        Rate, "SELECT rate_class, valid_from, percent, monthly_cap FROM dues_rates ORDER BY rate_class, valid_from"
+    )
     values = [
         Setting(k, v, KNOWN.get(k, "")) for k, v in store.rows("SELECT key, value FROM portal_settings ORDER BY key")
     ]

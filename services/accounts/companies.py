@@ -127,29 +127,32 @@ def update_company(
 
 def by_orgnr(store: Store, *, actor: Actor, orgnr: str) -> Company:
     number = normalise_orgnr(orgnr)
-    found = store.row("SELECT id, orgnr, name FROM companies WHERE orgnr = ?", [number])
+    found = store.record(Company, "SELECT id, orgnr, name FROM companies WHERE orgnr = ?", [number])
     if found is None:
         raise NotFound(f"Ingen bedrift med organisasjonsnummer {number} er registrert.")
-    require_company(store, actor=actor, company_id=found[0])
-    return Company(*found)
+    require_company(store, actor=actor, company_id=found.id)
+    return found
 
 
 def get(store: Store, *, actor: Actor, company_id: int) -> Company:
     require_company(store, actor=actor, company_id=company_id)
-    return Company(*store.one("SELECT id, orgnr, name FROM companies WHERE id = ?", [company_id]))
+    found = store.record(Company, "SELECT id, orgnr, name FROM companies WHERE id = ?", [company_id])
+    if found is None:
+        raise NotFound("Bedriften finnes ikke.")
+    return found
 
 
 def for_user(store: Store, *, actor: Actor) -> list[Company]:
     """The companies the acting user works for, by name. Staff act for none of them."""
-    rows = store.rows(
+    return store.records(
+        Company,
         "SELECT c.id, c.orgnr, c.name FROM companies c"
         " JOIN user_companies uc ON uc.company_id = c.id"
         " WHERE uc.user_id = ? ORDER BY c.name, c.orgnr",
         [actor.user_id],
     )
-    return [Company(*r) for r in rows]
 
 
 def all_companies(store: Store, *, actor: Actor) -> list[Company]:
     actor.require_staff()
-    return [Company(*r) for r in store.rows("SELECT id, orgnr, name FROM companies ORDER BY name, orgnr")]
+    return store.records(Company, "SELECT id, orgnr, name FROM companies ORDER BY name, orgnr")

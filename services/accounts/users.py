@@ -75,15 +75,14 @@ def find_by_email(store: Store, *, email: str) -> User | None:
         address = normalise_email(email)
     except InvalidInput:
         return None
-    found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE email = ?", [address])
-    return User(*found) if found else None
+    return store.record(User, f"SELECT {USER_COLUMNS} FROM users WHERE email = ?", [address])
 
 
 def get(store: Store, *, user_id: int) -> User:
-    found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id])
+    found = store.record(User, f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id])
     if found is None:
         raise NotFound("Brukeren finnes ikke.")
-    return User(*found)
+    return found
 
 
 def _require_user(store: Store, email: str) -> User:
@@ -177,10 +176,10 @@ def update_user(
 
 
 def _by_id(store: Store, user_id: int) -> User:
-    found = store.row(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id])
+    found = store.record(User, f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id])
     if found is None:
         raise NotFound("Brukeren finnes ikke.")
-    return User(*found)
+    return found
 
 
 def deactivate(store: Store, *, actor: Actor, user_id: int) -> None:
@@ -324,7 +323,7 @@ def invite(store: Store, *, actor: Actor, user_id: int, confirmed: bool = False)
 def all_users(store: Store, *, actor: Actor) -> list[User]:
     """Every user, for the staff's choice of whom to change."""
     actor.require_staff()
-    return [User(*r) for r in store.rows(f"SELECT {USER_COLUMNS} FROM users ORDER BY email")]
+    return store.records(User, f"SELECT {USER_COLUMNS} FROM users ORDER BY email")
 
 
 def company_ids(store: Store, *, actor: Actor, user_id: int) -> list[int]:

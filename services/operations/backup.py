@@ -241,14 +241,12 @@ class RunRecord:
 def last_runs(store: Store, *, actor: Actor, limit: int = 10) -> list[RunRecord]:
     """The latest backups, failed ones too, newest first: for «Drift»."""
     actor.require_staff()
-    return [
-        RunRecord(*row)
-        for row in store.rows(
-            "SELECT started_at, finished_at, file_name, size_bytes, table_rows, file_count, error"
-            " FROM backup_runs ORDER BY started_at DESC LIMIT ?",
-            [limit],
-        )
-    ]
+    return store.records(
+        RunRecord,
+        "SELECT started_at, finished_at, file_name, size_bytes, table_rows, file_count, error"
+        " FROM backup_runs ORDER BY started_at DESC LIMIT ?",
+        [limit],
+    )
 
 
 def take_now(store: Store, *, actor: Actor) -> BackupRun:
