@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 from collections.abc import Callable
 
 
@@ -27,5 +28,8 @@ _TRIM = _trim()
 
 
 def give_back() -> None:
+    # The portal turns off Streamlit's full collection after each run (issue 23): a dropped
+    # preview's tables sit in reference cycles, freed only by a full collection, made here.
+    gc.collect()
     if _TRIM is not None:
         _TRIM(0)
