@@ -22,6 +22,8 @@ from services.register import month_changes
 from services.text import plain
 
 PREVIEW_ROWS = 10
+# Rows of «Vis hele listen» a page.
+WHOLE_PAGE_ROWS = 1000
 # Texts of a preview's table in Arrow buffers, not one Python object a cell.
 TEXT = pd.ArrowDtype(pa.string())
 
@@ -282,7 +284,18 @@ for upload, data, digest, key in chosen_files:
                 )
                 if whole.open:
                     with whole:
-                        ui.table(every_row, hide_index=True, styler=marked)
+                        # A page at a time: the union's largest lists have 100 000 rows.
+                        page_key = f"whole_page_{digest[:16]}"
+                        pages_total = -(-len(every_row) // WHOLE_PAGE_ROWS)
+                        shown_page = min(st.session_state.get(page_key, 0), pages_total - 1)
+                        start = shown_page * WHOLE_PAGE_ROWS
+                        ui.table(every_row.iloc[start : start + WHOLE_PAGE_ROWS], hide_index=True, styler=marked)
+                        if pages_total > 1:
+                            st.caption(
+                                f"Rad {start + 1}–{min(start + WHOLE_PAGE_ROWS, len(every_row))} av {len(every_row)}"
+                                f" · side {shown_page + 1} av {pages_total}"
+                            )
+                            ui.page_buttons(page_key, shown_page, pages_total)
         for warning in result.warnings:
             where = f"Linje {warning.line}: " if warning.line else ""
             st.warning(where + plain(warning.message), icon=":material/warning:")
