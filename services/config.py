@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services import kid
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 SENDGRID_DEFAULT_HOST = "https://api.sendgrid.com"
@@ -68,6 +70,8 @@ class Settings:
     sendgrid_api_host: str
     sidecar_in_process: bool = True
     union_name: str = "Industri Energi"
+    # The account employers pay the deducted dues to, shown with the KID (issue 27); empty: not shown.
+    union_account: str = ""
     union_address: str = ""
     # An image file for the page header; without one the union's name is drawn as the logo.
     union_logo: str = ""
@@ -231,6 +235,16 @@ def _existing_file(name: str, raw: str) -> str:
     return raw
 
 
+def _union_account(raw: str | None) -> str:
+    written = (raw or "").strip()
+    if not written:
+        return ""
+    shown = kid.account_number(written)
+    if shown is None:
+        raise ConfigError(f"PORTAL_UNION_ACCOUNT må være et kontonummer med 11 sifre (er «{written}»).")
+    return shown
+
+
 def _bcrypt_rounds(raw: str | None) -> int:
     value = _positive_int("PORTAL_BCRYPT_ROUNDS", raw, Settings.bcrypt_rounds)
     if not 4 <= value <= 16:
@@ -361,6 +375,7 @@ def load_settings(
         sendgrid_api_host=get("SENDGRID_API_HOST", SENDGRID_DEFAULT_HOST) or SENDGRID_DEFAULT_HOST,
         sidecar_in_process=(get("PORTAL_SIDECAR", "1") or "1").strip().lower() not in {"0", "false", "off", "nei"},
         union_name=get("PORTAL_UNION_NAME", Settings.union_name) or Settings.union_name,
+        union_account=_union_account(get("PORTAL_UNION_ACCOUNT")),
         union_address=get("PORTAL_UNION_ADDRESS", Settings.union_address) or "",
         database_url=_database_url(get("PORTAL_DATABASE_URL", "") or ""),
         file_store=_file_store(get("PORTAL_FILE_STORE", "folder") or "folder"),

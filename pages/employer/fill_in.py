@@ -10,7 +10,7 @@ from pages import ui
 from pages.ui import month
 from services import fields, periods
 from services.errors import PortalError
-from services.lists import portal_list
+from services.lists import portal_list, submissions
 from services.lists.portal_list import MemberLine, NewPerson
 from services.money import kr
 from services.register import answers
@@ -31,6 +31,7 @@ if receipt is not None:
         f"{periods.label(receipt.period).lower()}: {receipt.persons} personer, til sammen {kr(receipt.total)}.",
         icon=":material/check_circle:",
     )
+    st.info(submissions.payment_line(receipt, ui.settings().union_account), icon=":material/payments:")
 st.write(
     "Her ser du medlemmene vi har registrert hos dere for perioden, med beløpet fra forrige måned. "
     "Rett beløpene, legg til personer som mangler, og velg hvorfor et medlem ikke er trukket. "

@@ -143,6 +143,7 @@ if receipt is not None:
         }[mail_state],
         icon=":material/check_circle:",
     )
+    st.info(submissions.payment_line(receipt, ui.settings().union_account), icon=":material/payments:")
     for note in receipt.notes:
         st.info(plain(note))
     if receipt.outcome.corrections:

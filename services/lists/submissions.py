@@ -20,6 +20,7 @@ from services.accounts.companies import get as get_company
 from services.accounts.email_address import normalise_email
 from services.db import Store, Tx, utcnow
 from services.errors import InvalidInput
+from services.kid import for_list as kid_for_list
 from services.lists import layouts
 from services.localtime import oslo
 from services.money import kr
@@ -57,6 +58,11 @@ class Receipt:
     receipt_mail_id: int | None = None
     # Where the receipt went: the contact address when it is one of the company's users, else the sender.
     receipt_to: str | None = None
+
+    @property
+    def kid(self) -> str:
+        """The KID to pay this list's deductions with (issue 27)."""
+        return kid_for_list(self.orgnr, self.period)
 
 
 def check_uploads(uploads: list[Upload], chosen: list[ChosenLayout] | None = None) -> list[ParseResult]:
@@ -140,7 +146,14 @@ def insert_rows(tx: Tx, submission_id: int, file_id: int, result: ParseResult, p
     )
 
 
-def _receipt_mail(company_name: str, orgnr: str, receipt: Receipt, base_url: str) -> tuple[str, str]:
+def payment_line(receipt: Receipt, account: str) -> str:
+    """How to pay the list's deductions: the amount, the union's account (when set) and the KID."""
+    if account:
+        return f"Betal {kr(receipt.total)} til konto {account} med KID {receipt.kid}."
+    return f"Bruk KID {receipt.kid} når dere betaler {kr(receipt.total)}."
+
+
+def _receipt_mail(company_name: str, orgnr: str, receipt: Receipt, base_url: str, account: str) -> tuple[str, str]:
     subject = f"Kvittering for trekkliste {periods.label(receipt.period).lower()} – {company_name}"
     files = "\n".join(f"  - {name}" for name in receipt.file_names)
     body = (
@@ -149,7 +162,8 @@ def _receipt_mail(company_name: str, orgnr: str, receipt: Receipt, base_url: str
         f"Periode: {periods.label(receipt.period)}\n"
         f"Filer:\n{files}\n"
         f"Personer på listen: {receipt.persons}\n"
-        f"Sum trekk: {kr(receipt.total)}\n\n"
+        f"Sum trekk: {kr(receipt.total)}\n"
+        f"{payment_line(receipt, account)}\n\n"
         + (
             "Listen hadde ingen rader portalen kunne lese, og er tatt imot til manuell behandling hos forbundet.\n\n"
             if receipt.persons == 0
@@ -319,7 +333,9 @@ def submit(
             company_name=company.name,
             orgnr=company.orgnr,
         )
-        subject, body = _receipt_mail(company.name, company.orgnr, receipt, tx.settings.base_url)
+        subject, body = _receipt_mail(
+            company.name, company.orgnr, receipt, tx.settings.base_url, tx.settings.union_account
+        )
         outbox["ids"] = []
         if receipt_to:
             outbox["ids"] = [mail.enqueue(tx, kind="receipt", to=receipt_to, subject=subject, body=body)]

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from pages.ui import previews
-from services import localtime, periods
+from services import kid, localtime, periods
 from services.access import CLI
 from services.accounts import companies, users
 from tests import listfiles
@@ -59,12 +59,16 @@ def test_two_files_preview_then_send_then_history(at, app_store):
     assert periods.label(period).lower() in done
     assert app_store.value("SELECT count(*) FROM outbox WHERE kind = 'receipt' AND to_addr = 'kari@firma.no'") == 1
     assert app_store.value("SELECT remark FROM submissions") == "Én rettelse i tillegg"
+    # How to pay it: the list's total and its KID (no account set for this portal).
+    paying = kid.for_list("910000004", period)
+    assert f"Bruk KID {paying} når dere betaler 2\u00a0093,01\u00a0kr." in done
 
     at.switch_page("pages/employer/history.py")
     at.run()
     table = at.dataframe[0].value
     assert table["Periode"][0] == periods.short(period) and table["Filer"][0] == 2
     assert table["Innsendt"][0] == localtime.today().strftime("%d.%m.%Y")
+    assert table["KID for betalingen"][0] == paying
 
 
 def test_a_remark_alone_cannot_be_sent(at, app_store):

@@ -192,9 +192,12 @@ def test_who_has_looked_a_member_up_and_how_far_one_user_reached(store, siri, fi
     today = localtime.today()
     reach = person.persons_looked_up(store, actor=second, user_id=first.user_id, start=today, end=today)
     assert reach == ["2001", "2002"]
-    assert person.persons_looked_up(
-        store, actor=second, user_id=first.user_id, start=date(2020, 1, 1), end=date(2020, 1, 31)
-    ) == []
+    assert (
+        person.persons_looked_up(
+            store, actor=second, user_id=first.user_id, start=date(2020, 1, 1), end=date(2020, 1, 31)
+        )
+        == []
+    )
     with pytest.raises(AccessDenied):
         person.lookups(store, actor=siri["clerks"][A], member_no="2001")
     figure(
