@@ -115,9 +115,25 @@ def test_the_sweeper_lets_an_ended_session_go_without_any_page_running(monkeypat
     cache.hold("gone", "a.csv", "a", file_bytes=1, preview_bytes=1)
     given_back = threading.Event()
     monkeypatch.setattr(previews, "session_is_live", lambda session: False)
-    Sweeper(cache, after=given_back.set, every=0.05).start()
+    sweeper = Sweeper(cache, after=given_back.set, every=0.05)
+    sweeper.start()
     assert given_back.wait(timeout=10)
     deadline = time.monotonic() + 10
     while cache.keys("gone") and time.monotonic() < deadline:
         time.sleep(0.01)
     assert cache.keys("gone") == []
+    sweeper.stop()
+
+
+def test_the_sweeper_waits_without_time_sleep(monkeypatch):
+    """A test elsewhere replaces time.sleep to count a service's waits: the server's sweeper,
+    started by an earlier page test, must neither add to them nor spin."""
+    slept = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    cache: PreviewCache[str] = PreviewCache()
+    sweeper = Sweeper(cache, after=lambda: None, every=0.01)
+    sweeper.start()
+    time.sleep(0.5)  # replaced: returns at once
+    threading.Event().wait(0.2)
+    sweeper.stop()
+    assert slept == [0.5]
