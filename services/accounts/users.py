@@ -241,6 +241,7 @@ ACTED_BY = (
     ("letter_downloads", "user_id"),
     ("reminders", "sent_by"),
     ("column_layouts", "saved_by"),
+    ("member_corrections", "corrected_by"),
 )
 # What is the user's own and goes with the user (by `user_id`).
 REMOVED_WITH_USER = ("user_companies", "sessions", "second_factors", "recovery_codes")
