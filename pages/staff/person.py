@@ -12,7 +12,7 @@ from pages import ui
 from services import localtime, periods
 from services.errors import PortalError
 from services.money import kr
-from services.register import erasure, members, person, rectify
+from services.register import answers, erasure, members, person, rectify
 from services.reports import access_report
 from services.text import plain
 
@@ -24,7 +24,6 @@ OUTCOMES = {
     "unidentified": "Uten identitet",
     "fnr_to_fix": "Fødselsnummer må rettes",
 }
-STATUSES = {"ansatt": "Ansatt", "permittert": "Permittert", "sluttet": "Sluttet i bedrift", "annet": "Annet"}
 LETTERS = {"start": "Start trekk", "stop": "Stopp trekk", "upload": "Brev"}
 
 
@@ -181,8 +180,8 @@ if chosen is not None:
                 }
             )
         for outcome in month.outcomes:
-            answers = "; ".join(
-                f"{STATUSES.get(a.status, a.status)}"
+            said = "; ".join(
+                f"{answers.STATUSES.get(a.status, a.status)}"
                 + (f": {a.comment}" if a.comment else "")
                 + f" ({localtime.shown(a.answered_at)})"
                 for a in outcome.answers
@@ -197,7 +196,7 @@ if chosen is not None:
                     "Hva": OUTCOMES.get(outcome.kind, outcome.kind) + (" · lukket" if outcome.closed_at else ""),
                     "Beløp": kr(outcome.amount) if outcome.amount is not None else "",
                     "Forventet": kr(outcome.expected) if outcome.expected is not None else "",
-                    "Svar fra bedriften": answers,
+                    "Svar fra bedriften": said,
                     "Fil": handled,
                     "Sendt": "",
                 }

@@ -29,6 +29,15 @@ def person_key(national_id: str | None, birth_date: date | None, name: str | Non
     return UNIDENTIFIED_PREFIX + name_key(name)
 
 
+def member_row_keys(national_id: str, birth_date: date | None, name: str) -> list[str]:
+    """The person keys a list row about a registered member can carry: the fødselsnummer, and for
+    a row without one, the birth date and name. Each looked up by equality, never an OR of keys."""
+    keys = {person_key(national_id, None, name)}
+    if birth_date is not None:
+        keys.add(person_key(None, birth_date, name))
+    return sorted(keys)
+
+
 # `person_key` in SQL, for a list row `r` and a member `m`, both of which store national_id,
 # birth_date and name_key: a row is about the member by the fødselsnummer, or, for a row without
 # one, by birth date and name. Two conditions, each an equality a hash join can use: a query joins

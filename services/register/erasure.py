@@ -56,10 +56,7 @@ def _keys(store: Store, member_id: int) -> tuple[str, str, list[str]]:
     if found is None:
         raise NotFound("Fant ikke medlemmet.")
     member_no, national_id, birth_date, name = found
-    keys = {identity.person_key(national_id, None, name)}
-    if birth_date is not None:
-        keys.add(identity.person_key(None, birth_date, name))
-    return member_no, national_id, sorted(keys)
+    return member_no, national_id, identity.member_row_keys(national_id, birth_date, name)
 
 
 def plan(store: Store, *, actor: Actor, member_id: int, today: date | None = None) -> ErasurePlan:

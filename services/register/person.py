@@ -245,12 +245,8 @@ def history(store: Store, *, actor: Actor, member_id: int) -> PersonHistory:
         " JOIN companies c ON c.id = e.company_id WHERE e.member_id = ? ORDER BY e.valid_from, c.name",
         [member_id],
     )
-    # A row is about the member by the person key stored with it: the fødselsnummer, or, for a
-    # row without one, the birth date and name. Two lookups by equality, never an OR of keys.
-    keys = {identity.person_key(member.national_id, None, member.name)}
-    if member.birth_date is not None:
-        keys.add(identity.person_key(None, member.birth_date, member.name))
-    rows = [row for key in sorted(keys) for row in store.records(ListRow, _ROWS_SQL, [key])]
+    keys = identity.member_row_keys(member.national_id, member.birth_date, member.name)
+    rows = [row for key in keys for row in store.records(ListRow, _ROWS_SQL, [key])]
     answers_of: dict[int, list[Answer]] = {}
     for found_answer in store.dicts(_ANSWERS_SQL, [member_id]):
         item_id = found_answer.pop("item_id")

@@ -9,7 +9,7 @@ the right number now matches the member, one that named the wrong one no longer 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from services import audit, fields
 from services.access import Actor
@@ -44,13 +44,6 @@ _LISTS_NAMING = """
 SELECT DISTINCT s.company_id, s.period, r.period FROM submission_rows r
 JOIN submissions s ON s.id = r.submission_id WHERE r.person_key = ?
 """
-
-
-def _person_keys(national_id: str, birth_date: date | None, name: str) -> set[str]:
-    keys = {identity.person_key(national_id, None, name)}
-    if birth_date is not None:
-        keys.add(identity.person_key(None, birth_date, name))
-    return keys
 
 
 def correct_member(
@@ -103,7 +96,8 @@ def correct_member(
                 [member_id, field, old, new, why, actor.user_id, now],
             )
         affected = {tuple(r) for r in tx.rows(_OUTCOMES_OF_MEMBER, [member_id])}
-        keys = _person_keys(old_number, old_born, old_name) | _person_keys(number, born, person_name)
+        keys = set(identity.member_row_keys(old_number, old_born, old_name))
+        keys |= set(identity.member_row_keys(number, born, person_name))
         for key in sorted(keys):
             for company_id, list_period, row_period in tx.rows(_LISTS_NAMING, [key]):
                 affected.add((company_id, list_period))

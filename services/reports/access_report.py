@@ -19,7 +19,7 @@ from services.access import Actor
 from services.db import Store, utcnow
 from services.letters.pdf import FONT, FONTS
 from services.money import kr
-from services.register import person, rectify
+from services.register import answers, person, rectify
 
 OUTCOMES = {
     "utrukket": "Ikke trukket (utrukket)",
@@ -28,7 +28,6 @@ OUTCOMES = {
     "unidentified": "Uten identitet",
     "fnr_to_fix": "Fødselsnummer må rettes",
 }
-STATUSES = {"ansatt": "Ansatt", "permittert": "Permittert", "sluttet": "Sluttet i bedrift", "annet": "Annet"}
 LETTERS = {"start": "Start trekk", "stop": "Stopp trekk", "upload": "Brev"}
 
 
@@ -105,7 +104,8 @@ def sections(seen: person.PersonHistory) -> list[Section]:
                     _amount(o.amount),
                     _amount(o.expected),
                     "; ".join(
-                        STATUSES.get(a.status, a.status) + (f": {a.comment}" if a.comment else "") for a in o.answers
+                        answers.STATUSES.get(a.status, a.status) + (f": {a.comment}" if a.comment else "")
+                        for a in o.answers
                     ),
                     _when(o.closed_at),
                 )
